@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * bpfguard.h - the kernel/user contract.
+ *
+ * Everything both sides must agree on lives here and only here: map keys
+ * and values, the event record, verdict/effect/ABI/operator codes and the
+ * pin layout.  The BPF side includes it after vmlinux.h, the user side after
+ * <linux/types.h>.  Changing any struct below changes the pinned-map layout:
+ * bump BG_LAYOUT_VERSION so a running system tells the user to
+ * `bpfguard reset` instead of misreading old maps.
+ */
+#ifndef BPFGUARD_H
+#define BPFGUARD_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define BG_LAYOUT_VERSION 1
+
+/* Syscall numbers below this are judged by table; the rest by the default.
+ * x86_64 and i386 both end below 470 on 6.18. */
+#define BG_MAX_SYSCALLS 512
+#define BG_MAX_POLICIES 64   /* one slot per attachment (+1 spare for replace) */
+#define BG_MAX_CGROUPS 16384 /* guarded cgroups, descendants included */
+#define BG_MAX_ARGRULES 8    /* conditional rules per (policy, abi, syscall) */
+#define BG_MAX_CONDS 6       /* conditions per rule, ANDed (one per register) */
+#define BG_FILTER_SLOTS 4096 /* fast "maybe guarded" filter, power of two */
+#define BG_NAME_MAX 64
+#define BG_PATH_MAX 256
+#define BG_COMM_LEN 16
+
+/* ABIs a syscall can arrive through.  Tables exist for the first two. */
+enum bg_abi {
+	BG_ABI_X86_64 = 0,
+	BG_ABI_IA32 = 1, /* int $0x80 / compat task: numbers from the i386 table */
+	BG_ABI_X32 = 2,  /* bit 30 set in the number: always denied */
+};
+#define BG_NR_TABLES 2
+#define BG_X32_SYSCALL_BIT 0x40000000
+
+/* What the policy says about a call. */
+enum bg_verdict {
+	BG_VERDICT_ALLOW = 0,
+	BG_VERDICT_LOG = 1,   /* allow, and record it */
+	BG_VERDICT_ERRNO = 2, /* fail with errno (needs a deny-before-effect mechanism) */
+	BG_VERDICT_KILL = 3,  /* SIGKILL the process */
+};
+
+/* What the kernel program actually does about it.  Userspace (the
+ * mechanism planner) turns verdict + mode + kernel capabilities into an
+ * effect when it compiles a policy; the BPF program only executes it. */
+enum bg_effect {
+	BG_EFFECT_NONE = 0,     /* allowed, nothing recorded */
+	BG_EFFECT_RECORD = 1,   /* count + event, the call proceeds (log, audit) */
+	BG_EFFECT_KILL = 2,     /* count + event + SIGKILL from the kernel */
+	BG_EFFECT_LSM_DENY = 3, /* count + event + mark task so LSM hooks return -errno */
+};
+
+/* seccomp-style comparison of a register argument. */
+enum bg_op {
+	BG_OP_EQ = 0,
+	BG_OP_NE,
+	BG_OP_LT,
+	BG_OP_LE,
+	BG_OP_GT,
+	BG_OP_GE,
+	BG_OP_MASKED_EQ, /* (arg & mask) == val */
+	BG_OP__COUNT,
+};
+
+/* One compiled decision: what the policy says and what the kernel does. */
+struct bg_sysent {
+	__u8 verdict; /* enum bg_verdict */
+	__u8 effect;  /* enum bg_effect */
+	__u8 flags;   /* BG_SYSENT_* */
+	__u8 mech;    /* enum bg_mech that enforces it (reporting only) */
+	__u16 err;    /* errno for BG_VERDICT_ERRNO */
+	__u16 pad;
+};
+#define BG_SYSENT_ARGRULES 0x1 /* consult bg_argrules first */
+
+/* Value of the bg_policies array: one compiled policy per slot. */
+struct bg_policy_slot {
+	struct bg_sysent sys[BG_NR_TABLES][BG_MAX_SYSCALLS];
+	struct bg_sysent dflt[BG_NR_TABLES]; /* numbers >= BG_MAX_SYSCALLS */
+	struct bg_sysent x32;
+	__u32 generation; /* bumped on every (re)compile, for debugging */
+	__u32 flags;
+};
+
+struct bg_argcond {
+	__u8 arg; /* 0..5 */
+	__u8 op;  /* enum bg_op */
+	__u16 pad0;
+	__u32 pad1;
+	__u64 val;
+	__u64 mask; /* BG_OP_MASKED_EQ only */
+};
+
+struct bg_argrule {
+	struct bg_sysent act;
+	__u32 ncond;
+	__u32 pad;
+	struct bg_argcond cond[BG_MAX_CONDS];
+};
+
+struct bg_argrules_key {
+	__u32 slot;
+	__u16 abi;
+	__u16 nr;
+};
+
+/* First matching rule wins; no match falls back to the slot's sysent. */
+struct bg_argrules {
+	__u32 nrules;
+	__u32 pad;
+	struct bg_argrule rule[BG_MAX_ARGRULES];
+};
+
+/* Value of bg_cgroups, keyed by cgroup v2 id (the directory's inode). */
+struct bg_cgroup {
+	__u32 slot;   /* bg_policies index */
+	__u32 flags;
+	__u64 owner;  /* id of the attached cgroup whose policy this is */
+};
+
+/* Exact denial counters, keyed per task cgroup and syscall. */
+struct bg_counter_key {
+	__u64 cgid;
+	__u64 owner; /* attached cgroup, so status can sum per attachment */
+	__u32 nr;
+	__u16 abi;
+	__u8 verdict;
+	__u8 effect;
+};
+
+/* Per-cgroup event rate limiter (events per second). */
+struct bg_rate {
+	__u64 window_start_ns;
+	__u32 emitted;
+	__u32 suppressed; /* denials not reported since the last event */
+};
+
+/* Global knobs, bg_config[0]; written by userspace. */
+struct bg_config {
+	__u32 layout_version;
+	__u32 rate_limit; /* events per second per cgroup, 0 = unlimited */
+};
+
+/* bg_stats per-CPU array indexes. */
+enum bg_stat {
+	BG_STAT_EVENTS = 0,       /* events submitted */
+	BG_STAT_LOST,             /* ring buffer full */
+	BG_STAT_SUPPRESSED,       /* rate-limited (carried into later events) */
+	BG_STAT_COUNTER_FULL,     /* counter map full: counted here instead */
+	BG_STAT_INHERITED,        /* cgroups guarded by cgroup_mkdir inheritance */
+	BG_STAT__COUNT,
+};
+
+enum bg_event_type {
+	BG_EVENT_SYSCALL = 1,
+};
+
+/* Ring buffer record.  Times are CLOCK_BOOTTIME ns. */
+struct bg_event {
+	__u64 ts_ns;
+	__u64 cgid;
+	__u64 owner;
+	__u64 args[6]; /* raw register values, never dereferenced */
+	__u32 type;    /* enum bg_event_type */
+	__u32 pid;     /* tgid */
+	__u32 tid;
+	__u32 uid;
+	__u32 nr;      /* as the ABI numbers it (x32 bit stripped) */
+	__u32 count;   /* this call + suppressed ones carried over */
+	__u32 suppressed;
+	__u16 abi;
+	__u16 err;
+	__u8 verdict;
+	__u8 effect;
+	__u8 mech;
+	__u8 pad;
+	char comm[BG_COMM_LEN];
+};
+
+/* Attachment record, bg_attachments keyed by the attached cgroup's id.
+ * Only userspace reads it; it lives in bpffs so that every invocation (and
+ * `reset`) sees the same state the kernel enforces. */
+enum bg_mode { BG_MODE_AUDIT = 0, BG_MODE_ENFORCE = 1 };
+enum bg_fallback { BG_FALLBACK_REFUSE = 0, BG_FALLBACK_KILL = 1, BG_FALLBACK_AUDIT = 2 };
+
+struct bg_attachment {
+	__u64 cgid;
+	__u64 attached_realtime_ns;
+	__u32 slot;
+	__u32 mode;     /* enum bg_mode */
+	__u32 fallback; /* enum bg_fallback */
+	__u32 nrules_by_mech[8]; /* decisions per enum bg_mech, for status */
+	__u32 pad;
+	char policy[BG_NAME_MAX];
+	char path[BG_PATH_MAX];   /* relative to the cgroup2 mount, "/" = root */
+	char source[BG_PATH_MAX]; /* policy file as given */
+};
+
+/* Enforcement mechanisms, strongest first (reporting and planning). */
+enum bg_mech {
+	BG_MECH_NONE = 0,
+	BG_MECH_LSM = 1,        /* BPF LSM returns -errno before effect */
+	BG_MECH_SECCOMP = 2,    /* seccomp filter (processes bpfguard launches) */
+	BG_MECH_CGROUP_HOOK = 3,/* cgroup-BPF hook denies before effect */
+	BG_MECH_KILL = 4,       /* sys_enter SIGKILL: the syscall body still runs */
+	BG_MECH_AUDIT = 5,      /* recorded only */
+};
+
+/* Pin layout under bpffs. */
+#define BG_PIN_ROOT "bpfguard"
+#define BG_PIN_MAPS "maps"
+#define BG_PIN_LINKS "links"
+#define BG_PIN_PROGS "progs"
+
+#endif /* BPFGUARD_H */

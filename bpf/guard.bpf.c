@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * guard.bpf.c - per-cgroup syscall policy on raw_syscalls:sys_enter.
+ *
+ * Hot path, in the order a syscall meets it:
+ *   1. cgroup id of the caller, read through BTF (no helper call);
+ *   2. bg_cgfilter: an array slot indexed by the id's low bits.  The
+ *      verifier inlines array lookups, so a task in no guarded cgroup pays
+ *      one load and a compare, and leaves;
+ *   3. bg_cgroups: the exact (hash) lookup, only for possibly-guarded ids;
+ *   4. bg_policies: the compiled policy slot, one 8-byte entry per syscall
+ *      and ABI.  Allowed calls stop here.
+ * Only a call that must be recorded or acted on goes further: argument
+ * rules, exact counters, the rate limiter, the ring buffer, the signal.
+ *
+ * A sys_enter program cannot make a syscall fail.  Effects it executes:
+ * RECORD, KILL (SIGKILL is delivered on return to user mode, *after* the
+ * syscall body ran) and LSM_DENY (marks the task so the LSM programs in a
+ * later issue return -errno; userspace plans it only where they load).
+ *
+ * Descendant cgroups: the cgroup_mkdir program copies the parent's entry to
+ * a new child, so a policy covers cgroups created after attach.  Userspace
+ * fills existing descendants at attach time, walking the tree top-down.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "bpfguard.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define SIGKILL 9
+#define TS_COMPAT 0x0002 /* arch/x86: thread_info.status bit for compat syscalls */
+#define NSEC_PER_SEC 1000000000ULL
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BG_FILTER_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32); /* nonzero: some guarded cgroup id hashes here */
+} bg_cgfilter SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BG_MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, struct bg_cgroup);
+} bg_cgroups SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BG_MAX_POLICIES);
+	__type(key, __u32);
+	__type(value, struct bg_policy_slot);
+} bg_policies SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct bg_argrules_key);
+	__type(value, struct bg_argrules);
+} bg_argrules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct bg_counter_key);
+	__type(value, __u64);
+} bg_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BG_MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, struct bg_rate);
+} bg_rate SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BG_STAT__COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} bg_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} bg_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bg_config);
+} bg_config SEC(".maps");
+
+/* Userspace-only bookkeeping, pinned with the rest so every invocation and
+ * `reset` see one consistent state.  No program reads it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BG_MAX_POLICIES);
+	__type(key, __u64);
+	__type(value, struct bg_attachment);
+} bg_attachments SEC(".maps");
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&bg_stats, &idx);
+
+	if (v)
+		*v += 1; /* per-CPU slot: no atomics needed */
+}
+
+static __always_inline bool cond_holds(const struct bg_argcond *c, const __u64 *args)
+{
+	__u64 a;
+
+	if (c->arg > 5)
+		return false;
+	a = args[c->arg];
+	switch (c->op) {
+	case BG_OP_EQ: return a == c->val;
+	case BG_OP_NE: return a != c->val;
+	case BG_OP_LT: return a < c->val;
+	case BG_OP_LE: return a <= c->val;
+	case BG_OP_GT: return a > c->val;
+	case BG_OP_GE: return a >= c->val;
+	case BG_OP_MASKED_EQ: return (a & c->mask) == c->val;
+	}
+	return false;
+}
+
+/* First rule whose conditions all hold wins; none: keep *ent (the base). */
+static __always_inline void match_argrules(__u32 slot, __u32 abi, __u32 nr,
+					   const __u64 *args, struct bg_sysent *ent)
+{
+	struct bg_argrules_key key = { .slot = slot, .abi = abi, .nr = nr };
+	struct bg_argrules *rs;
+
+	rs = bpf_map_lookup_elem(&bg_argrules, &key);
+	if (!rs)
+		return; /* flag set but rules gone: mid-replace, base applies */
+	for (int i = 0; i < BG_MAX_ARGRULES; i++) {
+		const struct bg_argrule *r = &rs->rule[i];
+		bool all = true;
+
+		if (i >= rs->nrules)
+			break;
+		for (int j = 0; j < BG_MAX_CONDS; j++) {
+			if (j >= r->ncond)
+				break;
+			if (!cond_holds(&r->cond[j], args)) {
+				all = false;
+				break;
+			}
+		}
+		if (all) {
+			*ent = r->act;
+			return;
+		}
+	}
+}
+
+static __always_inline void count_exact(__u64 cgid, __u64 owner, __u32 nr,
+					__u32 abi, const struct bg_sysent *ent)
+{
+	struct bg_counter_key key = {
+		.cgid = cgid, .owner = owner, .nr = nr, .abi = abi,
+		.verdict = ent->verdict, .effect = ent->effect,
+	};
+	__u64 one = 1, *cnt;
+
+	cnt = bpf_map_lookup_elem(&bg_counters, &key);
+	if (cnt) {
+		__sync_fetch_and_add(cnt, 1);
+		return;
+	}
+	/* First denial of its kind.  NOEXIST so a racing CPU's insert is not
+	 * overwritten; if it lost the race, add to the winner's slot. */
+	if (bpf_map_update_elem(&bg_counters, &key, &one, BPF_NOEXIST) == 0)
+		return;
+	cnt = bpf_map_lookup_elem(&bg_counters, &key);
+	if (cnt)
+		__sync_fetch_and_add(cnt, 1);
+	else
+		stat_inc(BG_STAT_COUNTER_FULL);
+}
+
+/*
+ * Per-cgroup event budget.  Returns true if this call may produce an event
+ * and, through *carried, how many earlier denials it must account for.  The
+ * exact counters are updated before this, so nothing here affects them.
+ */
+static __always_inline bool rate_admit(__u64 cgid, __u64 now, __u32 *carried,
+				       struct bg_rate **state)
+{
+	__u32 zero = 0;
+	struct bg_config *cfg = bpf_map_lookup_elem(&bg_config, &zero);
+	struct bg_rate *r;
+
+	*carried = 0;
+	*state = NULL;
+	if (!cfg || cfg->rate_limit == 0)
+		return true;
+	r = bpf_map_lookup_elem(&bg_rate, &cgid);
+	if (!r) {
+		struct bg_rate fresh = { .window_start_ns = now };
+
+		bpf_map_update_elem(&bg_rate, &cgid, &fresh, BPF_NOEXIST);
+		r = bpf_map_lookup_elem(&bg_rate, &cgid);
+		if (!r)
+			return true; /* map full: never lose the event for it */
+	}
+	*state = r;
+	if (now - r->window_start_ns >= NSEC_PER_SEC) {
+		r->window_start_ns = now;
+		r->emitted = 0;
+	}
+	if (r->emitted >= cfg->rate_limit) {
+		__sync_fetch_and_add(&r->suppressed, 1);
+		stat_inc(BG_STAT_SUPPRESSED);
+		return false;
+	}
+	__sync_fetch_and_add(&r->emitted, 1);
+	*carried = __sync_lock_test_and_set(&r->suppressed, 0);
+	return true;
+}
+
+static __always_inline void emit(struct task_struct *task, __u64 cgid,
+				 const struct bg_cgroup *cg, __u32 abi, __u32 nr,
+				 const __u64 *args, const struct bg_sysent *ent)
+{
+	__u64 now = bpf_ktime_get_boot_ns();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct bg_rate *rate;
+	struct bg_event *e;
+	__u32 carried;
+
+	if (!rate_admit(cgid, now, &carried, &rate))
+		return;
+	e = bpf_ringbuf_reserve(&bg_events, sizeof(*e), 0);
+	if (!e) {
+		/* Ring full: count the loss and hand this call (and what it
+		 * carried) to the next event of the cgroup. */
+		stat_inc(BG_STAT_LOST);
+		if (rate)
+			__sync_fetch_and_add(&rate->suppressed, carried + 1);
+		return;
+	}
+	e->ts_ns = now;
+	e->cgid = cgid;
+	e->owner = cg->owner;
+	for (int i = 0; i < 6; i++)
+		e->args[i] = args[i];
+	e->type = BG_EVENT_SYSCALL;
+	e->pid = pid_tgid >> 32;
+	e->tid = (__u32)pid_tgid;
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->nr = nr;
+	e->count = carried + 1;
+	e->suppressed = carried;
+	e->abi = abi;
+	e->err = ent->err;
+	e->verdict = ent->verdict;
+	e->effect = ent->effect;
+	e->mech = ent->mech;
+	e->pad = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+	stat_inc(BG_STAT_EVENTS);
+}
+
+static __always_inline int judge(struct task_struct *task, struct pt_regs *regs,
+				 long id, __u64 cgid, const struct bg_cgroup *cg)
+{
+	__u32 slot = cg->slot, abi, nr;
+	struct bg_policy_slot *pol;
+	struct bg_sysent ent;
+	__u64 args[6];
+
+	if (id & BG_X32_SYSCALL_BIT) {
+		abi = BG_ABI_X32;
+		nr = id & ~(long)BG_X32_SYSCALL_BIT;
+	} else {
+		abi = (task->thread_info.status & TS_COMPAT) ? BG_ABI_IA32 : BG_ABI_X86_64;
+		nr = id;
+	}
+
+	pol = bpf_map_lookup_elem(&bg_policies, &slot);
+	if (!pol)
+		return 0; /* slot index out of range: userspace never writes one */
+	if (abi == BG_ABI_X32)
+		ent = pol->x32;
+	else if (nr < BG_MAX_SYSCALLS)
+		ent = pol->sys[abi & 1][nr];
+	else
+		ent = pol->dflt[abi & 1];
+
+	if (ent.effect == BG_EFFECT_NONE && !(ent.flags & BG_SYSENT_ARGRULES))
+		return 0; /* allowed: the common case ends here */
+
+	/* Register values only; pointers are never followed (their targets
+	 * can change between this check and the kernel's use of them). */
+	if (abi == BG_ABI_IA32) {
+		args[0] = regs->bx; args[1] = regs->cx; args[2] = regs->dx;
+		args[3] = regs->si; args[4] = regs->di; args[5] = regs->bp;
+	} else {
+		args[0] = regs->di; args[1] = regs->si; args[2] = regs->dx;
+		args[3] = regs->r10; args[4] = regs->r8; args[5] = regs->r9;
+	}
+	if (ent.flags & BG_SYSENT_ARGRULES)
+		match_argrules(slot, abi, nr, args, &ent);
+	if (ent.effect == BG_EFFECT_NONE)
+		return 0;
+
+	count_exact(cgid, cg->owner, nr, abi, &ent);
+	emit(task, cgid, cg, abi, nr, args, &ent);
+	if (ent.effect == BG_EFFECT_KILL)
+		bpf_send_signal(SIGKILL);
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(bg_sys_enter, struct pt_regs *regs, long id)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 cgid = task->cgroups->dfl_cgrp->kn->id;
+	__u32 h = cgid & (BG_FILTER_SLOTS - 1);
+	struct bg_cgroup *cg;
+	__u32 *maybe;
+
+	maybe = bpf_map_lookup_elem(&bg_cgfilter, &h);
+	if (!maybe || !*maybe)
+		return 0; /* not guarded: the cheapest exit we have */
+	cg = bpf_map_lookup_elem(&bg_cgroups, &cgid);
+	if (!cg)
+		return 0; /* filter collision with a guarded id */
+	return judge(task, regs, id, cgid, cg);
+}
+
+/*
+ * A new cgroup inherits the entry of its parent, so "the policy of a cgroup
+ * covers its descendants" holds for cgroups created after attach.  Insert
+ * first, then set the filter bit: userspace clears filter bits only after
+ * re-scanning bg_cgroups, so this order never leaves a guarded id behind a
+ * zero bit.  cgroup v1 hierarchies fire this tracepoint too; their ids come
+ * from other kernfs roots, so only the default (v2) hierarchy, id 0, counts.
+ */
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(bg_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	struct cgroup *parent;
+	struct bg_cgroup *pc, child;
+	__u64 id, pid;
+	__u32 h, one = 1;
+
+	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
+		return 0;
+	/* cgroup.self is the first member, so the parent css is the parent cgroup */
+	parent = (struct cgroup *)BPF_CORE_READ(cgrp, self.parent);
+	if (!parent)
+		return 0;
+	pid = BPF_CORE_READ(parent, kn, id);
+	pc = bpf_map_lookup_elem(&bg_cgroups, &pid);
+	if (!pc)
+		return 0;
+	child = *pc;
+	id = BPF_CORE_READ(cgrp, kn, id);
+	if (bpf_map_update_elem(&bg_cgroups, &id, &child, BPF_ANY))
+		return 0; /* full: userspace reports guarded-vs-present mismatch */
+	h = id & (BG_FILTER_SLOTS - 1);
+	bpf_map_update_elem(&bg_cgfilter, &h, &one, BPF_ANY);
+	stat_inc(BG_STAT_INHERITED);
+	return 0;
+}
+
+/* cgroup ids are never reused, so a stale entry is only wasted space; drop
+ * it to keep bg_cgroups from filling up under cgroup churn. */
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(bg_cgroup_rmdir, struct cgroup *cgrp, const char *path)
+{
+	__u64 id;
+
+	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
+		return 0;
+	id = BPF_CORE_READ(cgrp, kn, id);
+	bpf_map_delete_elem(&bg_cgroups, &id);
+	bpf_map_delete_elem(&bg_rate, &id);
+	return 0;
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * sysprobe - makes exactly the syscalls a test asks for, from inside a
+ * cgroup, and reports what happened.  Used by tests/integration.
+ *
+ *   sysprobe [--cgroup DIR] ACTION [ARG] ...
+ *
+ * --cgroup moves the process into DIR first, so every later syscall is
+ * judged by the policy there and nothing else (no shell, no loader) runs
+ * inside the cgroup.  Actions run in order; each prints "ACTION: ok" or
+ * "ACTION: errno N"; the exit code is the number of failed actions.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int report(const char *what, long r)
+{
+	if (r < 0) {
+		printf("%s: errno %d\n", what, errno);
+		fflush(stdout);
+		return 1;
+	}
+	printf("%s: ok\n", what);
+	fflush(stdout);
+	return 0;
+}
+
+/* int $0x80 takes 32-bit pointers: keep the path in the low 4 GiB. */
+static long ia32_mkdir(const char *path)
+{
+	char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	long ret;
+
+	if (low == MAP_FAILED)
+		return -1;
+	snprintf(low, 4096, "%s", path);
+	/* ia32 39 = mkdir (x86_64 39 is getpid) */
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(39), "b"((uint32_t)(uintptr_t)low), "c"(0755) : "memory", "r8", "r9", "r10", "r11", "cc");
+	if (ret < 0) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return ret;
+}
+
+static long ia32_getpid(void)
+{
+	long ret;
+
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(20) : "memory", "r8", "r9", "r10", "r11", "cc");
+	return ret;
+}
+
+static int enter_cgroup(const char *dir)
+{
+	char path[4096], buf[32];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "%d\n", getpid());
+	if (write(fd, buf, n) != n) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int failed = 0, i = 1;
+
+	if (argc > 2 && !strcmp(argv[1], "--cgroup")) {
+		if (enter_cgroup(argv[2])) {
+			fprintf(stderr, "sysprobe: cannot enter cgroup %s: %s\n", argv[2], strerror(errno));
+			return 100;
+		}
+		i = 3;
+	}
+	for (; i < argc; i++) {
+		const char *a = argv[i], *arg = i + 1 < argc ? argv[i + 1] : "";
+
+		if (!strcmp(a, "mkdir")) {
+			failed += report(a, mkdir(arg, 0755)), i++;
+		} else if (!strcmp(a, "rmdir")) {
+			failed += report(a, rmdir(arg)), i++;
+		} else if (!strcmp(a, "unlink")) {
+			failed += report(a, unlink(arg)), i++;
+		} else if (!strcmp(a, "pid")) {
+			printf("pid: %d\n", getpid());
+			fflush(stdout);
+		} else if (!strcmp(a, "getpid")) {
+			failed += report(a, getpid());
+		} else if (!strcmp(a, "ia32-getpid")) {
+			failed += report(a, ia32_getpid());
+		} else if (!strcmp(a, "ia32-mkdir")) {
+			failed += report(a, ia32_mkdir(arg)), i++;
+		} else if (!strcmp(a, "x32-getpid")) {
+			failed += report(a, syscall(0x40000000 | SYS_getpid));
+		} else if (!strcmp(a, "socket-inet")) {
+			int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+			failed += report(a, fd);
+			if (fd >= 0)
+				close(fd);
+		} else if (!strcmp(a, "socket-unix")) {
+			int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+			failed += report(a, fd);
+			if (fd >= 0)
+				close(fd);
+		} else if (!strcmp(a, "repeat-mkdir")) {
+			/* mkdir N times on an existing path: each call is a
+			 * denial-worthy syscall that fails harmlessly with EEXIST */
+			long n = strtol(arg, NULL, 10);
+
+			for (long k = 0; k < n; k++)
+				mkdir("/", 0755);
+			i++;
+			printf("repeat-mkdir: done %ld\n", n);
+		} else if (!strcmp(a, "sleep")) {
+			usleep((useconds_t)(strtod(arg, NULL) * 1e6));
+			i++;
+		} else if (!strcmp(a, "exec")) {
+			/* exec the rest of argv */
+			execv(argv[i + 1], &argv[i + 1]);
+			return report("exec", -1) + 100;
+		} else {
+			fprintf(stderr, "sysprobe: unknown action %s\n", a);
+			return 100;
+		}
+	}
+	return failed;
+}

@@ -1,0 +1,99 @@
+# shellcheck shell=bash
+# Shared setup for integration tests: real kernel, real cgroups, as root.
+# Each test sources this, gets a fresh cgroup $CG (absolute) / $CGREL
+# (relative to the cgroup2 mount) and a clean bpfguard state, and has
+# everything removed on exit, pass or fail.
+set -u
+
+BPFGUARD=${BPFGUARD:?set BPFGUARD to the bpfguard binary}
+BG_HELPERS=${BG_HELPERS:?set BG_HELPERS to the test helpers dir}
+SYSPROBE=$BG_HELPERS/sysprobe
+BG_SRCDIR=${BG_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+TMP=$(mktemp -d /tmp/bpfguard-test.XXXXXX)
+PASS=0
+FAIL=0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "integration tests need root (real BPF programs, real cgroups)" >&2
+	exit 1
+fi
+
+CG2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+[ -n "$CG2" ] || { echo "no cgroup2 mount" >&2; exit 1; }
+CGREL=bpfguard-test-$$
+CG=$CG2/$CGREL
+
+cleanup() {
+	"$BPFGUARD" reset >/dev/null 2>&1
+	# children first; move any stragglers out before removing
+	if [ -d "$CG" ]; then
+		find "$CG" -depth -type d | while read -r d; do
+			while read -r p; do echo "$p" > "$CG2/cgroup.procs" 2>/dev/null; done < "$d/cgroup.procs"
+			rmdir "$d" 2>/dev/null
+		done
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+"$BPFGUARD" reset >/dev/null 2>&1
+mkdir -p "$CG"
+
+ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
+not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
+
+# check DESCRIPTION COMMAND... : passes when COMMAND succeeds
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+
+# expect_rc WANT DESCRIPTION COMMAND...
+expect_rc() {
+	local want=$1 what=$2 rc
+	shift 2
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	if [ "$rc" = "$want" ]; then ok "$what (exit $rc)"; else
+		not_ok "$what: exit $rc, wanted $want"; sed 's/^/    /' "$TMP/out" "$TMP/err"; fi
+}
+
+# The JSON events currently queued, one per line, into $TMP/events.
+drain_events() { "$BPFGUARD" events --json > "$TMP/events"; }
+
+# jq is not assumed: python3 evaluates a JSON expression per line.
+# json_check FILE PYEXPR  (e is the decoded object; passes if any line matches)
+json_any() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+path, expr = sys.argv[1], sys.argv[2]
+for line in open(path):
+    line = line.strip()
+    if not line:
+        continue
+    e = json.loads(line)
+    if eval(expr, {}, {"e": e}):
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+
+json_eval() { # json_eval FILE PYEXPR -> prints the value (whole-file JSON as j)
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2], {}, {"j": j}))
+PY
+}
+
+policy() { # policy NAME <<EOF ... -> writes $TMP/NAME.policy
+	cat > "$TMP/$1.policy"
+	echo "$TMP/$1.policy"
+}
+
+finish() {
+	echo "# $PASS passed, $FAIL failed"
+	[ "$FAIL" = 0 ]
+	exit $?
+}

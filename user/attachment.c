@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "attachment.h"
+#include "cgroup.h"
+#include "util.h"
+
+int bg_att_get(const struct bg_state *st, uint64_t cgid, struct bg_attachment *out)
+{
+	__u64 key = cgid;
+
+	if (bpf_map_lookup_elem(st->map[BG_MAP_ATTACHMENTS], &key, out))
+		return -errno;
+	return 0;
+}
+
+int bg_att_list(const struct bg_state *st, struct bg_attachment **out, unsigned *n)
+{
+	struct bg_attachment *list = calloc(BG_MAX_POLICIES, sizeof(*list));
+	__u64 key, next, *prev = NULL;
+	unsigned cnt = 0;
+
+	if (!list)
+		return -ENOMEM;
+	while (cnt < BG_MAX_POLICIES &&
+	       bpf_map_get_next_key(st->map[BG_MAP_ATTACHMENTS], prev, &next) == 0) {
+		if (bpf_map_lookup_elem(st->map[BG_MAP_ATTACHMENTS], &next, &list[cnt]) == 0)
+			cnt++;
+		key = next;
+		prev = &key;
+	}
+	*out = list;
+	*n = cnt;
+	return 0;
+}
+
+int bg_att_put(const struct bg_state *st, const struct bg_attachment *a)
+{
+	__u64 key = a->cgid;
+
+	return bpf_map_update_elem(st->map[BG_MAP_ATTACHMENTS], &key, a, BPF_ANY) ? -errno : 0;
+}
+
+int bg_att_del(const struct bg_state *st, uint64_t cgid)
+{
+	__u64 key = cgid;
+
+	return bpf_map_delete_elem(st->map[BG_MAP_ATTACHMENTS], &key) ? -errno : 0;
+}
+
+int bg_slot_alloc(const struct bg_state *st)
+{
+	bool used[BG_MAX_POLICIES] = {};
+	struct bg_attachment *list;
+	unsigned n;
+
+	if (bg_att_list(st, &list, &n))
+		return -ENOMEM;
+	for (unsigned i = 0; i < n; i++)
+		if (list[i].slot < BG_MAX_POLICIES)
+			used[list[i].slot] = true;
+	free(list);
+	for (int s = 0; s < BG_MAX_POLICIES; s++)
+		if (!used[s])
+			return s;
+	return -ENOSPC;
+}
+
+int bg_slot_write(const struct bg_state *st, uint32_t slot, const struct bg_bpf_policy *bp)
+{
+	static __u32 generation;
+	struct bg_policy_slot *copy;
+	int ret = 0;
+
+	bg_slot_clear(st, slot);
+	for (unsigned i = 0; i < bp->nargrules; i++) {
+		struct bg_argrules_key key = bp->argrules[i].key;
+
+		key.slot = slot;
+		if (bpf_map_update_elem(st->map[BG_MAP_ARGRULES], &key, &bp->argrules[i].val, BPF_ANY))
+			return -errno;
+	}
+	/* The slot value is 8 KiB: keep it off the stack. */
+	copy = malloc(sizeof(*copy));
+	if (!copy)
+		return -ENOMEM;
+	*copy = bp->slot;
+	copy->generation = ++generation;
+	if (bpf_map_update_elem(st->map[BG_MAP_POLICIES], &slot, copy, BPF_ANY))
+		ret = -errno;
+	free(copy);
+	return ret;
+}
+
+void bg_slot_clear(const struct bg_state *st, uint32_t slot)
+{
+	struct bg_argrules_key key, next, *prev = NULL;
+	struct bg_policy_slot *zero = calloc(1, sizeof(*zero));
+
+	/* Deleting while iterating restarts the walk from the beginning when
+	 * the current key vanishes; collect first, then delete. */
+	for (;;) {
+		bool found = false;
+
+		prev = NULL;
+		while (bpf_map_get_next_key(st->map[BG_MAP_ARGRULES], prev, &next) == 0) {
+			if (next.slot == slot) {
+				found = true;
+				break;
+			}
+			key = next;
+			prev = &key;
+		}
+		if (!found)
+			break;
+		bpf_map_delete_elem(st->map[BG_MAP_ARGRULES], &next);
+	}
+	if (zero) {
+		bpf_map_update_elem(st->map[BG_MAP_POLICIES], &slot, zero, BPF_ANY);
+		free(zero);
+	}
+}
+
+struct reconcile_ctx {
+	const struct bg_state *st;
+	uint64_t owner_at[66]; /* owner per walk depth; 0 = unguarded */
+	uint32_t slot_at[66];
+	int guarded;
+	int err;
+};
+
+static void filter_set(const struct bg_state *st, uint64_t id)
+{
+	__u32 h = id & (BG_FILTER_SLOTS - 1), one = 1;
+
+	bpf_map_update_elem(st->map[BG_MAP_CGFILTER], &h, &one, BPF_ANY);
+}
+
+static int reconcile_visit(const char *abs, uint64_t id, int depth, void *vctx)
+{
+	struct reconcile_ctx *c = vctx;
+	struct bg_attachment a;
+	__u64 key = id;
+
+	(void)abs;
+	if (depth >= 65)
+		return 0;
+	if (bg_att_get(c->st, id, &a) == 0) {
+		c->owner_at[depth + 1] = id;
+		c->slot_at[depth + 1] = a.slot;
+	} else {
+		c->owner_at[depth + 1] = c->owner_at[depth];
+		c->slot_at[depth + 1] = c->slot_at[depth];
+	}
+	if (c->owner_at[depth + 1]) {
+		struct bg_cgroup val = { .slot = c->slot_at[depth + 1], .owner = c->owner_at[depth + 1] };
+
+		/* entry before filter bit: see bg_cgroup_mkdir in guard.bpf.c */
+		if (bpf_map_update_elem(c->st->map[BG_MAP_CGROUPS], &key, &val, BPF_ANY)) {
+			c->err = -errno;
+			return c->err;
+		}
+		filter_set(c->st, id);
+		c->guarded++;
+	} else {
+		bpf_map_delete_elem(c->st->map[BG_MAP_CGROUPS], &key);
+	}
+	return 0;
+}
+
+/* Nearest attached strict ancestor of abs, walking up to the mount. */
+static void ancestor_owner(const struct bg_state *st, const char *abs,
+			   uint64_t *owner, uint32_t *slot)
+{
+	char mnt[PATH_MAX], p[PATH_MAX];
+	size_t mlen;
+
+	*owner = 0;
+	*slot = 0;
+	if (bg_cgroup2_mount(mnt, sizeof(mnt)) < 0)
+		return;
+	mlen = strlen(mnt);
+	bg_strlcpy(p, abs, sizeof(p));
+	while (strlen(p) > mlen) {
+		struct bg_attachment a;
+		struct stat sb;
+		char *slash = strrchr(p, '/');
+
+		if (!slash)
+			return;
+		*slash = '\0';
+		if (strlen(p) < mlen)
+			return;
+		if (stat(p, &sb) == 0 && bg_att_get(st, sb.st_ino, &a) == 0) {
+			*owner = sb.st_ino;
+			*slot = a.slot;
+			return;
+		}
+	}
+}
+
+int bg_reconcile(const struct bg_state *st, const char *abs, uint64_t id)
+{
+	struct reconcile_ctx c = { .st = st };
+	int ret;
+
+	(void)id;
+	ancestor_owner(st, abs, &c.owner_at[0], &c.slot_at[0]);
+	ret = bg_cgroup_walk(abs, reconcile_visit, &c);
+	if (ret)
+		return ret < 0 ? ret : -EIO;
+	return c.guarded;
+}
+
+/* Collect-then-delete keeps get_next_key iteration well defined. */
+static unsigned collect_owned(const struct bg_state *st, uint64_t owner, __u64 *ids, unsigned max)
+{
+	__u64 key, next, *prev = NULL;
+	unsigned n = 0;
+
+	while (bpf_map_get_next_key(st->map[BG_MAP_CGROUPS], prev, &next) == 0) {
+		struct bg_cgroup v;
+
+		if (bpf_map_lookup_elem(st->map[BG_MAP_CGROUPS], &next, &v) == 0 &&
+		    (owner == 0 || v.owner == owner) && n < max)
+			ids[n++] = next;
+		key = next;
+		prev = &key;
+	}
+	return n;
+}
+
+void bg_sweep_owner(const struct bg_state *st, uint64_t owner)
+{
+	__u64 *ids = calloc(BG_MAX_CGROUPS, sizeof(*ids));
+	unsigned n;
+
+	if (!ids)
+		return;
+	n = collect_owned(st, owner, ids, BG_MAX_CGROUPS);
+	for (unsigned i = 0; i < n; i++)
+		bpf_map_delete_elem(st->map[BG_MAP_CGROUPS], &ids[i]);
+	free(ids);
+}
+
+unsigned bg_guarded_count(const struct bg_state *st, uint64_t owner)
+{
+	__u64 *ids = calloc(BG_MAX_CGROUPS, sizeof(*ids));
+	unsigned n;
+
+	if (!ids)
+		return 0;
+	n = collect_owned(st, owner, ids, BG_MAX_CGROUPS);
+	free(ids);
+	return n;
+}
+
+void bg_filter_rebuild(const struct bg_state *st)
+{
+	__u64 *ids = calloc(BG_MAX_CGROUPS, sizeof(*ids));
+	static __u8 want[BG_FILTER_SLOTS];
+	unsigned n;
+
+	if (!ids)
+		return;
+	memset(want, 0, sizeof(want));
+	n = collect_owned(st, 0, ids, BG_MAX_CGROUPS);
+	for (unsigned i = 0; i < n; i++)
+		want[ids[i] & (BG_FILTER_SLOTS - 1)] = 1;
+	for (__u32 h = 0; h < BG_FILTER_SLOTS; h++) {
+		__u32 cur = 0, zero = 0;
+
+		if (!want[h] && bpf_map_lookup_elem(st->map[BG_MAP_CGFILTER], &h, &cur) == 0 && cur)
+			bpf_map_update_elem(st->map[BG_MAP_CGFILTER], &h, &zero, BPF_ANY);
+	}
+	/* A cgroup the kernel made guarded while we cleared (cgroup_mkdir
+	 * inherits) sets its own bit after inserting; re-scan so an entry
+	 * inserted before our clear gets its bit back. */
+	n = collect_owned(st, 0, ids, BG_MAX_CGROUPS);
+	for (unsigned i = 0; i < n; i++)
+		filter_set(st, ids[i]);
+	free(ids);
+}
+
+void bg_counters_drop(const struct bg_state *st, uint64_t owner)
+{
+	struct bg_counter_key key, next, *prev = NULL;
+	struct bg_counter_key *del = NULL;
+	unsigned n = 0, cap = 0;
+
+	while (bpf_map_get_next_key(st->map[BG_MAP_COUNTERS], prev, &next) == 0) {
+		if (next.owner == owner) {
+			if (n == cap) {
+				struct bg_counter_key *g = realloc(del, (cap ? cap * 2 : 64) * sizeof(*g));
+
+				if (!g)
+					break;
+				del = g;
+				cap = cap ? cap * 2 : 64;
+			}
+			del[n++] = next;
+		}
+		key = next;
+		prev = &key;
+	}
+	for (unsigned i = 0; i < n; i++)
+		bpf_map_delete_elem(st->map[BG_MAP_COUNTERS], &del[i]);
+	free(del);
+}

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "util.h"
+
+#ifndef FILEID_KERNFS
+#define FILEID_KERNFS 0xfe
+#endif
+
+#define MAX_WALK_DEPTH 64
+
+int bg_cgroup2_mount(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	/* "36 25 0:31 / /sys/fs/cgroup/unified rw,... shared:9 - cgroup2 cgroup2 rw" */
+	while (fgets(line, sizeof(line), f)) {
+		char *sep = strstr(line, " - ");
+		char mnt[PATH_MAX], fstype[64];
+
+		if (!sep || sscanf(sep + 3, "%63s", fstype) != 1 || strcmp(fstype, "cgroup2"))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+			continue;
+		if (bg_strlcpy(buf, mnt, len))
+			ret = 0;
+		else
+			ret = -ENAMETOOLONG;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+int bg_cgroup_resolve(const char *path, struct bg_cgpath *out, char *err, size_t errlen)
+{
+	char mnt[PATH_MAX], joined[PATH_MAX * 2], real[PATH_MAX];
+	struct statfs sfs;
+	struct stat st;
+	size_t mlen;
+
+	if (!path || !*path) {
+		snprintf(err, errlen, "empty cgroup path; give a cgroup v2 directory");
+		return -1;
+	}
+	if (bg_cgroup2_mount(mnt, sizeof(mnt)) < 0) {
+		snprintf(err, errlen, "cgroup v2 is not mounted; mount it (mount -t cgroup2 none /sys/fs/cgroup/unified) and retry");
+		return -1;
+	}
+	if (path[0] == '/')
+		snprintf(joined, sizeof(joined), "%s", path);
+	else
+		snprintf(joined, sizeof(joined), "%s/%s", mnt, path);
+	if (!realpath(joined, real)) {
+		snprintf(err, errlen, "cgroup '%s': %s (looked at %s); create it with mkdir under %s",
+			 path, strerror(errno), joined, mnt);
+		return -1;
+	}
+	if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "cgroup '%s': %s is not a directory; give a cgroup v2 directory under %s",
+			 path, real, mnt);
+		return -1;
+	}
+	if (statfs(real, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		snprintf(err, errlen, "cgroup '%s': %s is not on the cgroup v2 filesystem (mounted at %s); give a directory under it",
+			 path, real, mnt);
+		return -1;
+	}
+	mlen = strlen(mnt);
+	if (strncmp(real, mnt, mlen) || (real[mlen] && real[mlen] != '/')) {
+		snprintf(err, errlen, "cgroup '%s': %s is outside the cgroup v2 mount %s",
+			 path, real, mnt);
+		return -1;
+	}
+	bg_strlcpy(out->abs, real, sizeof(out->abs));
+	bg_strlcpy(out->rel, real[mlen] ? real + mlen : "/", sizeof(out->rel));
+	out->id = st.st_ino;
+	return 0;
+}
+
+static int walk_at(int dirfd, const char *abs, uint64_t id, int depth,
+		   bg_cgroup_visit_fn fn, void *ctx)
+{
+	struct dirent *de;
+	DIR *d;
+	int ret;
+
+	ret = fn(abs, id, depth, ctx);
+	if (ret)
+		return ret;
+	if (depth >= MAX_WALK_DEPTH)
+		return 0;
+	/* readdir after the visit: a child created before this point is
+	 * listed below, one created after it inherited in the kernel. */
+	d = fdopendir(dirfd);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char child[PATH_MAX];
+		struct stat st;
+		int cfd;
+
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		cfd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (cfd < 0)
+			continue; /* removed meanwhile */
+		if (fstat(cfd, &st) < 0) {
+			close(cfd);
+			continue;
+		}
+		if ((size_t)snprintf(child, sizeof(child), "%s/%s", abs, de->d_name) >= sizeof(child)) {
+			close(cfd);
+			continue;
+		}
+		ret = walk_at(cfd, child, st.st_ino, depth + 1, fn, ctx); /* closes cfd */
+		if (ret)
+			break;
+	}
+	closedir(d);
+	return ret;
+}
+
+int bg_cgroup_walk(const char *abs, bg_cgroup_visit_fn fn, void *ctx)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	return walk_at(fd, abs, st.st_ino, 0, fn, ctx);
+}
+
+int bg_cgroup_path_by_id(uint64_t id, char *rel, size_t len)
+{
+	struct {
+		struct file_handle fh;
+		uint64_t id;
+	} h = { .fh = { .handle_bytes = sizeof(uint64_t), .handle_type = FILEID_KERNFS }, .id = id };
+	char mnt[PATH_MAX], link[64], path[PATH_MAX];
+	size_t mlen;
+	ssize_t n;
+	int mfd, fd;
+
+	if (bg_cgroup2_mount(mnt, sizeof(mnt)) < 0)
+		return -ENOENT;
+	mfd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mfd < 0)
+		return -errno;
+	fd = open_by_handle_at(mfd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(mfd);
+	if (fd < 0)
+		return -errno;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	path[n] = '\0';
+	mlen = strlen(mnt);
+	if (strncmp(path, mnt, mlen))
+		return -ENOENT;
+	bg_strlcpy(rel, path[mlen] ? path + mlen : "/", len);
+	return 0;
+}
+
+int bg_cgroup_enter(const char *abs, int pid)
+{
+	char p[PATH_MAX + 32], buf[32];
+	int fd, n, ret = 0;
+
+	snprintf(p, sizeof(p), "%s/cgroup.procs", abs);
+	fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%d\n", pid);
+	if (write(fd, buf, n) != n)
+		ret = -errno;
+	close(fd);
+	return ret;
+}

@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * attach / detach / reset.
+ *
+ * attach either fully applies or changes nothing: everything that can fail
+ * on user input (policy, plan, cgroup path) is checked before bpffs is
+ * touched, and a failure after that rolls back to the previous records.
+ */
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attachment.h"
+#include "cgroup.h"
+#include "commands.h"
+#include "compile_bpf.h"
+#include "loader.h"
+#include "mechanism.h"
+#include "policy.h"
+#include "probe.h"
+#include "util.h"
+
+struct attach_opts {
+	const char *cgroup;
+	const char *policy;
+	int mode;
+	int fallback;
+	long rate_limit; /* -1 = leave as is */
+	int json;
+};
+
+static void usage_attach(FILE *f)
+{
+	fprintf(f,
+		"Usage: bpfguard attach --cgroup PATH --policy FILE [--mode audit|enforce]\n"
+		"                       [--fallback refuse|kill|audit] [--rate-limit N] [--json]\n"
+		"  PATH is a cgroup v2 directory, absolute or relative to the cgroup2 mount.\n"
+		"  --mode      enforce (default) acts on denials; audit only records them.\n"
+		"  --fallback  what an errno(N) rule becomes where the kernel cannot fail the call\n"
+		"              before it runs: refuse to attach (default), kill, or audit.\n"
+		"  --rate-limit  denial events per second per cgroup (all attachments; 0 = no limit).\n");
+}
+
+/* Test hook: BPFGUARD_FAIL_AT=<step> makes attach fail at that step, so
+ * the tests can prove the rollback leaves nothing changed. */
+static int fault(const char *step)
+{
+	const char *f = getenv("BPFGUARD_FAIL_AT");
+
+	return f && !strcmp(f, step) ? -EIO : 0;
+}
+
+/* Probe the kernel and decide mechanisms; shared with status and run via
+ * mechanism.c.  The probe takes a few ms and leaves nothing behind. */
+static void current_mechs(struct bg_mechs *m)
+{
+	struct bg_probe p;
+
+	bg_probe_run(&p);
+	bg_mechs_from_probe(&p, m);
+}
+
+static int parse_attach(int argc, char **argv, struct attach_opts *o)
+{
+	static const struct option lo[] = {
+		{ "cgroup", required_argument, NULL, 'c' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "fallback", required_argument, NULL, 'f' },
+		{ "rate-limit", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	int c;
+
+	*o = (struct attach_opts){ .mode = BG_MODE_ENFORCE, .fallback = BG_FALLBACK_REFUSE, .rate_limit = -1 };
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:p:m:f:r:jh", lo, NULL)) != -1) {
+		char *end;
+
+		switch (c) {
+		case 'c': o->cgroup = optarg; break;
+		case 'p': o->policy = optarg; break;
+		case 'j': o->json = 1; break;
+		case 'm':
+			o->mode = bg_mode_parse(optarg);
+			if (o->mode < 0) {
+				bg_err("--mode '%s': expected audit or enforce", optarg);
+				return -1;
+			}
+			break;
+		case 'f':
+			o->fallback = bg_fallback_parse(optarg);
+			if (o->fallback < 0) {
+				bg_err("--fallback '%s': expected refuse, kill or audit", optarg);
+				return -1;
+			}
+			break;
+		case 'r':
+			errno = 0;
+			o->rate_limit = strtol(optarg, &end, 10);
+			if (errno || *end || o->rate_limit < 0 || o->rate_limit > 1000000) {
+				bg_err("--rate-limit '%s': expected events per second, 0..1000000", optarg);
+				return -1;
+			}
+			break;
+		case 'h': usage_attach(stdout); exit(0);
+		default: usage_attach(stderr); return -1;
+		}
+	}
+	if (optind < argc) {
+		bg_err("attach: unexpected argument '%s'; see bpfguard attach --help", argv[optind]);
+		return -1;
+	}
+	if (!o->cgroup || !o->policy) {
+		bg_err("attach needs --cgroup PATH and --policy FILE; see bpfguard attach --help");
+		return -1;
+	}
+	return 0;
+}
+
+struct attach_job {
+	struct attach_opts o;
+	struct bg_policy *policy;
+	struct bg_bpf_policy compiled;
+	struct bg_plan plan;
+	struct bg_cgpath cg;
+	char summary[1024];
+};
+
+/* Everything that depends only on user input, before any state changes. */
+static int prepare(struct attach_job *j)
+{
+	struct bg_diag d = {};
+	struct bg_mechs mechs;
+	char err[512];
+
+	if (bg_policy_load(j->o.policy, &j->policy, &d)) {
+		bg_err("%s", d.msg);
+		return BG_EXIT_USAGE;
+	}
+	current_mechs(&mechs);
+	bg_plan_init(&j->plan, &mechs, BG_TARGET_CGROUP, j->o.mode, j->o.fallback);
+	if (bg_compile_bpf(j->policy, &j->plan, &j->compiled)) {
+		if (j->plan.n_refused) {
+			bg_plan_refusal(&j->plan, j->policy->name, err, sizeof(err));
+			bg_err("%s", err);
+			return BG_EXIT_REFUSED;
+		}
+		bg_err("cannot compile policy '%s': out of memory", j->policy->name);
+		return BG_EXIT_FAIL;
+	}
+	if (bg_cgroup_resolve(j->o.cgroup, &j->cg, err, sizeof(err))) {
+		bg_err("%s", err);
+		return BG_EXIT_USAGE;
+	}
+	bg_plan_summary(&j->plan, j->summary, sizeof(j->summary));
+	return 0;
+}
+
+static void fill_record(const struct attach_job *j, uint32_t slot, struct bg_attachment *a)
+{
+	struct timespec ts;
+
+	memset(a, 0, sizeof(*a));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	a->cgid = j->cg.id;
+	a->attached_realtime_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	a->slot = slot;
+	a->mode = j->o.mode;
+	a->fallback = j->o.fallback;
+	for (unsigned m = 0; m < ARRAY_SIZE(a->nrules_by_mech); m++)
+		a->nrules_by_mech[m] = j->plan.n_by_mech[m];
+	bg_strlcpy(a->policy, j->policy->name, sizeof(a->policy));
+	bg_strlcpy(a->path, j->cg.rel, sizeof(a->path));
+	bg_strlcpy(a->source, j->o.policy, sizeof(a->source));
+}
+
+static void print_attached(const struct attach_job *j, const struct bg_attachment *a,
+			   int guarded, bool replaced)
+{
+	if (j->o.json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "cgroup", json_object_new_string(j->cg.rel));
+		json_object_object_add(o, "cgroup_id", json_object_new_uint64(j->cg.id));
+		json_object_object_add(o, "policy", json_object_new_string(a->policy));
+		json_object_object_add(o, "replaced", json_object_new_boolean(replaced));
+		json_object_object_add(o, "guarded_cgroups", json_object_new_int(guarded));
+		json_object_object_add(o, "enforcement", bg_plan_to_json(&j->plan));
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+		return;
+	}
+	printf("%s policy '%s' on cgroup %s (id %llu, %d cgroup%s guarded)\n",
+	       replaced ? "replaced" : "attached", a->policy, j->cg.rel,
+	       (unsigned long long)j->cg.id, guarded, guarded == 1 ? "" : "s");
+	printf("enforcement: %s\n", j->summary);
+}
+
+static int apply(struct attach_job *j)
+{
+	struct bg_attachment old, rec;
+	bool had_state = access(BG_BPFFS "/" BG_PIN_ROOT "/" BG_PIN_MAPS "/bg_attachments", F_OK) == 0;
+	bool replacing, had_links = bg_state_links_present();
+	struct bg_state st;
+	char err[512];
+	int slot, guarded = 0, ret;
+
+	if (bg_state_open(&st, true, err, sizeof(err))) {
+		bg_err("%s", err);
+		return BG_EXIT_FAIL;
+	}
+	replacing = bg_att_get(&st, j->cg.id, &old) == 0;
+	slot = bg_slot_alloc(&st);
+	if (slot < 0) {
+		bg_err("all %d policy slots are in use; detach a cgroup first", BG_MAX_POLICIES);
+		bg_state_close(&st);
+		return BG_EXIT_FAIL;
+	}
+	fill_record(j, slot, &rec);
+
+	/* 1. the new policy, in a slot nothing points at yet */
+	ret = bg_slot_write(&st, slot, &j->compiled);
+	if (!ret)
+		ret = fault("slot");
+	if (ret) {
+		snprintf(err, sizeof(err), "cannot write policy slot: %s", strerror(-ret));
+		goto undo_slot;
+	}
+	/* 2. programs up (inheritance before sys_enter), 3. the record */
+	if (bg_state_links_up(&st, err, sizeof(err)) || fault("links")) {
+		if (!err[0] || fault("links"))
+			snprintf(err, sizeof(err), "cannot attach programs (injected)");
+		goto undo_slot;
+	}
+	ret = bg_att_put(&st, &rec);
+	if (ret) {
+		snprintf(err, sizeof(err), "cannot record attachment: %s", strerror(-ret));
+		goto undo_links;
+	}
+	/* 4. point the subtree at the new slot; each cgroup switches in one map
+	 * update from the complete old policy to the complete new one.  Twice:
+	 * the second pass catches a cgroup created mid-walk whose inheritance
+	 * raced with the first. */
+	guarded = bg_reconcile(&st, j->cg.abs, j->cg.id);
+	if (guarded >= 0)
+		guarded = bg_reconcile(&st, j->cg.abs, j->cg.id);
+	if (guarded >= 0 && fault("reconcile"))
+		guarded = -EIO;
+	if (guarded < 0) {
+		snprintf(err, sizeof(err), "cannot guard the cgroups under %.300s: %s (bg_cgroups holds %d)",
+			 j->cg.rel, strerror(-guarded), BG_MAX_CGROUPS);
+		goto undo_record;
+	}
+	if (guarded == 0) {
+		/* The directory vanished between resolve and walk. */
+		snprintf(err, sizeof(err), "cgroup %.300s disappeared while attaching", j->cg.rel);
+		goto undo_record;
+	}
+	/* 5. the old slot is unreferenced now */
+	if (replacing)
+		bg_slot_clear(&st, old.slot);
+	if (j->o.rate_limit >= 0) {
+		struct bg_config cfg;
+		__u32 zero = 0;
+
+		if (bpf_map_lookup_elem(st.map[BG_MAP_CONFIG], &zero, &cfg) == 0) {
+			cfg.rate_limit = (__u32)j->o.rate_limit;
+			bpf_map_update_elem(st.map[BG_MAP_CONFIG], &zero, &cfg, BPF_ANY);
+		}
+	}
+	print_attached(j, &rec, guarded, replacing);
+	bg_state_close(&st);
+	return BG_EXIT_OK;
+
+undo_record:
+	if (replacing)
+		bg_att_put(&st, &old);
+	else
+		bg_att_del(&st, j->cg.id);
+	bg_reconcile(&st, j->cg.abs, j->cg.id);
+	bg_sweep_owner(&st, j->cg.id);
+	if (replacing)
+		bg_reconcile(&st, j->cg.abs, j->cg.id);
+	bg_filter_rebuild(&st);
+undo_links:
+	if (!had_links)
+		bg_state_links_down(&st);
+undo_slot:
+	bg_slot_clear(&st, slot);
+	bg_state_close(&st);
+	if (!had_state)
+		bg_state_reset(NULL, 0);
+	bg_err("attach failed, nothing changed: %s", err);
+	return BG_EXIT_FAIL;
+}
+
+int cmd_attach(int argc, char **argv)
+{
+	struct attach_job j = {};
+	int ret;
+
+	if (parse_attach(argc, argv, &j.o))
+		return BG_EXIT_USAGE;
+	ret = prepare(&j);
+	if (!ret)
+		ret = apply(&j);
+	bg_bpf_policy_free(&j.compiled);
+	bg_policy_free(j.policy);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+
+static int parse_cgroup_only(int argc, char **argv, const char *verb, const char **cgroup, int *json)
+{
+	static const struct option lo[] = {
+		{ "cgroup", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	int c;
+
+	*cgroup = NULL;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:jh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c': *cgroup = optarg; break;
+		case 'j': *json = 1; break;
+		case 'h': printf("Usage: bpfguard %s --cgroup PATH\n", verb); exit(0);
+		default: return -1;
+		}
+	}
+	if (!*cgroup || optind < argc) {
+		bg_err("usage: bpfguard %s --cgroup PATH", verb);
+		return -1;
+	}
+	return 0;
+}
+
+/* PATH as attach recorded it: relative to the cgroup2 mount, leading '/'. */
+static void recorded_path(const char *path, char *out, size_t len)
+{
+	char mnt[PATH_MAX];
+	size_t mlen, n;
+
+	if (bg_cgroup2_mount(mnt, sizeof(mnt)) == 0 && (mlen = strlen(mnt)) &&
+	    !strncmp(path, mnt, mlen) && path[mlen] == '/')
+		path += mlen;
+	snprintf(out, len, "%s%s", path[0] == '/' ? "" : "/", path);
+	n = strlen(out);
+	while (n > 1 && out[n - 1] == '/')
+		out[--n] = '\0';
+}
+
+/* The attachment for PATH: by the directory's id if it exists, else by the
+ * recorded path (a cgroup removed while attached can still be detached). */
+static int find_for_detach(const struct bg_state *st, const char *path,
+			   struct bg_attachment *a, struct bg_cgpath *cg, bool *exists)
+{
+	struct bg_attachment *list;
+	char err[512], want[PATH_MAX];
+	unsigned n;
+	int found = -ENOENT;
+
+	*exists = bg_cgroup_resolve(path, cg, err, sizeof(err)) == 0;
+	if (*exists)
+		return bg_att_get(st, cg->id, a);
+	if (bg_att_list(st, &list, &n))
+		return -ENOMEM;
+	recorded_path(path, want, sizeof(want));
+	for (unsigned i = 0; i < n; i++) {
+		if (!strcmp(list[i].path, want)) {
+			*a = list[i];
+			found = 0;
+			break;
+		}
+	}
+	free(list);
+	return found;
+}
+
+int cmd_detach(int argc, char **argv)
+{
+	struct bg_attachment a, *rest;
+	struct bg_cgpath cg;
+	struct bg_state st;
+	const char *path;
+	char err[512];
+	bool exists;
+	int json = 0;
+	unsigned n;
+
+	if (parse_cgroup_only(argc, argv, "detach", &path, &json))
+		return BG_EXIT_USAGE;
+	if (bg_state_open(&st, false, err, sizeof(err)) == -ENOENT) {
+		bg_err("cgroup %s is not attached (nothing is); see bpfguard status", path);
+		return BG_EXIT_USAGE;
+	}
+	bg_state_close(&st);
+	if (bg_state_open(&st, true, err, sizeof(err))) {
+		bg_err("%s", err);
+		return BG_EXIT_FAIL;
+	}
+	if (find_for_detach(&st, path, &a, &cg, &exists)) {
+		bg_err("cgroup %s is not attached; see bpfguard status", path);
+		bg_state_close(&st);
+		return BG_EXIT_USAGE;
+	}
+	bg_att_del(&st, a.cgid);
+	if (exists)
+		bg_reconcile(&st, cg.abs, cg.id); /* children fall back to an outer attachment */
+	bg_sweep_owner(&st, a.cgid);
+	bg_filter_rebuild(&st);
+	bg_slot_clear(&st, a.slot);
+	bg_counters_drop(&st, a.cgid);
+	if (bg_att_list(&st, &rest, &n) == 0) {
+		if (n == 0)
+			bg_state_links_down(&st); /* nothing guarded: nothing on sys_enter */
+		free(rest);
+	}
+	bg_state_close(&st);
+	if (json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "detached", json_object_new_string(a.path));
+		json_object_object_add(o, "cgroup_id", json_object_new_uint64(a.cgid));
+		json_object_object_add(o, "policy", json_object_new_string(a.policy));
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	} else
+		printf("detached policy '%s' from cgroup %s\n", a.policy, a.path);
+	return BG_EXIT_OK;
+}
+
+int cmd_reset(int argc, char **argv)
+{
+	char err[512];
+
+	if (argc > 1 && strcmp(argv[1], "--json")) {
+		bg_err("usage: bpfguard reset");
+		return BG_EXIT_USAGE;
+	}
+	if (bg_state_reset(err, sizeof(err))) {
+		bg_err("%s", err);
+		return BG_EXIT_FAIL;
+	}
+	printf("removed everything bpfguard pinned under %s/%s\n", BG_BPFFS, BG_PIN_ROOT);
+	return BG_EXIT_OK;
+}

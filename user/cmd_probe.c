@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* probe: what this kernel offers, and what bpfguard will therefore use. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "mechanism.h"
+#include "probe.h"
+#include "util.h"
+
+int cmd_probe(int argc, char **argv)
+{
+	struct bg_mechs mechs;
+	struct bg_probe p;
+	int json = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
+			json = 1;
+		} else {
+			bg_err("probe: unknown argument '%s'; usage: bpfguard probe [--json]", argv[i]);
+			return BG_EXIT_USAGE;
+		}
+	}
+	bg_probe_run(&p);
+	bg_mechs_from_probe(&p, &mechs);
+	if (json) {
+		struct json_object *o = bg_probe_to_json(&p), *e = json_object_new_object();
+
+		/* The same decision attach makes, so scripts can check it. */
+		json_object_object_add(e, "errno_deny", json_object_new_string(
+			mechs.lsm_deny ? "lsm" : "none (fallback required)"));
+		json_object_object_add(e, "kill", json_object_new_boolean(mechs.kill));
+		json_object_object_add(e, "seccomp_for_run", json_object_new_boolean(mechs.seccomp));
+		json_object_object_add(e, "cgroup_sock_deny", json_object_new_boolean(mechs.cgroup_sock));
+		if (!mechs.lsm_deny)
+			json_object_object_add(e, "lsm_unavailable", json_object_new_string(mechs.lsm_why));
+		json_object_object_add(o, "enforcement", e);
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+		return 0;
+	}
+	bg_probe_print(&p, stdout);
+	printf("\nenforcement on this kernel:\n");
+	printf("  errno(N) before effect: %s\n", mechs.lsm_deny ? "BPF LSM" : "no (attach needs --fallback kill|audit)");
+	if (!mechs.lsm_deny)
+		printf("    why: %s\n", mechs.lsm_why);
+	printf("  kill from the kernel:   %s\n", mechs.kill ? "yes (sys_enter SIGKILL, the call still runs)" : "no");
+	printf("  seccomp (bpfguard run): %s\n", mechs.seccomp ? "yes (denies before effect)" : "no");
+	return 0;
+}

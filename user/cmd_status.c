@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * status: what is attached where, how it is enforced, what it denied.
+ * Reads the pinned maps only; never changes anything.
+ */
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "attachment.h"
+#include "cgroup.h"
+#include "commands.h"
+#include "loader.h"
+#include "mechanism.h"
+#include "policy.h"
+#include "syscalls.h"
+#include "util.h"
+
+struct counter {
+	struct bg_counter_key key;
+	unsigned long long n;
+};
+
+static int by_count_desc(const void *a, const void *b)
+{
+	const struct counter *x = a, *y = b;
+
+	return x->n < y->n ? 1 : x->n > y->n ? -1 : 0;
+}
+
+/* Exact counters of one attachment, merged over its cgroups. */
+static struct counter *collect_counters(const struct bg_state *st, uint64_t owner,
+					unsigned *n, unsigned long long *total)
+{
+	struct bg_counter_key key, next, *prev = NULL;
+	struct counter *list = NULL;
+	unsigned cnt = 0, cap = 0;
+
+	*total = 0;
+	while (bpf_map_get_next_key(st->map[BG_MAP_COUNTERS], prev, &next) == 0) {
+		__u64 v;
+
+		key = next;
+		prev = &key;
+		if (next.owner != owner || bpf_map_lookup_elem(st->map[BG_MAP_COUNTERS], &next, &v))
+			continue;
+		*total += v;
+		unsigned i;
+
+		for (i = 0; i < cnt; i++)
+			if (list[i].key.nr == next.nr && list[i].key.abi == next.abi &&
+			    list[i].key.verdict == next.verdict && list[i].key.effect == next.effect)
+				break;
+		if (i == cnt) {
+			if (cnt == cap) {
+				struct counter *g = realloc(list, (cap ? cap * 2 : 32) * sizeof(*g));
+
+				if (!g)
+					break;
+				list = g;
+				cap = cap ? cap * 2 : 32;
+			}
+			list[cnt] = (struct counter){ .key = next };
+			list[cnt].key.cgid = 0;
+			cnt++;
+		}
+		list[i].n += v;
+	}
+	if (cnt)
+		qsort(list, cnt, sizeof(*list), by_count_desc);
+	*n = cnt;
+	return list;
+}
+
+/* "kill 340, audit 2" from the attach-time tally. */
+static void mech_line(const struct bg_attachment *a, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned m = 1; m < ARRAY_SIZE(a->nrules_by_mech) && used < len; m++)
+		if (a->nrules_by_mech[m])
+			used += snprintf(buf + used, len - used, "%s%s %u", used ? ", " : "",
+					 bg_mech_name(m), a->nrules_by_mech[m]);
+	if (!buf[0])
+		snprintf(buf, len, "none (everything allowed)");
+}
+
+static struct json_object *attachment_json(const struct bg_state *st, const struct bg_attachment *a)
+{
+	struct json_object *o = json_object_new_object(), *mech = json_object_new_object();
+	struct json_object *den = json_object_new_array();
+	unsigned long long total;
+	struct counter *cs;
+	unsigned n;
+	char mnt[PATH_MAX], abs[PATH_MAX * 2];
+	struct stat sb;
+
+	json_object_object_add(o, "cgroup", json_object_new_string(a->path));
+	if (bg_cgroup2_mount(mnt, sizeof(mnt)) == 0) {
+		snprintf(abs, sizeof(abs), "%s%s", mnt, strcmp(a->path, "/") ? a->path : "");
+		json_object_object_add(o, "cgroup_path", json_object_new_string(abs));
+		json_object_object_add(o, "cgroup_exists",
+				       json_object_new_boolean(stat(abs, &sb) == 0 && sb.st_ino == a->cgid));
+	}
+	json_object_object_add(o, "cgroup_id", json_object_new_uint64(a->cgid));
+	json_object_object_add(o, "policy", json_object_new_string(a->policy));
+	json_object_object_add(o, "policy_source", json_object_new_string(a->source));
+	json_object_object_add(o, "mode", json_object_new_string(bg_mode_name((int)a->mode)));
+	json_object_object_add(o, "fallback", json_object_new_string(bg_fallback_name((int)a->fallback)));
+	for (unsigned m = 0; m < ARRAY_SIZE(a->nrules_by_mech); m++)
+		if (a->nrules_by_mech[m])
+			json_object_object_add(mech, m ? bg_mech_name(m) : "allowed",
+					       json_object_new_int((int)a->nrules_by_mech[m]));
+	json_object_object_add(o, "mechanisms", mech);
+	json_object_object_add(o, "guarded_cgroups", json_object_new_int((int)bg_guarded_count(st, a->cgid)));
+	cs = collect_counters(st, a->cgid, &n, &total);
+	for (unsigned i = 0; i < n; i++) {
+		struct json_object *d = json_object_new_object();
+		const char *name = cs[i].key.abi < BG_NR_TABLES ? bg_syscall_name(cs[i].key.abi, (int)cs[i].key.nr) : NULL;
+
+		json_object_object_add(d, "syscall", name ? json_object_new_string(name) : NULL);
+		json_object_object_add(d, "nr", json_object_new_int((int)cs[i].key.nr));
+		json_object_object_add(d, "abi", json_object_new_string(bg_abi_name(cs[i].key.abi)));
+		json_object_object_add(d, "action", json_object_new_string(bg_verdict_name(cs[i].key.verdict)));
+		json_object_object_add(d, "effect", json_object_new_string(bg_effect_name(cs[i].key.effect)));
+		json_object_object_add(d, "count", json_object_new_uint64(cs[i].n));
+		json_object_array_add(den, d);
+	}
+	free(cs);
+	json_object_object_add(o, "denials_total", json_object_new_uint64(total));
+	json_object_object_add(o, "denials", den);
+	return o;
+}
+
+static void print_text(const struct bg_state *st, const struct bg_attachment *list, unsigned n)
+{
+	if (!n)
+		printf("no cgroups attached\n");
+	for (unsigned i = 0; i < n; i++) {
+		const struct bg_attachment *a = &list[i];
+		unsigned long long total;
+		struct counter *cs;
+		unsigned nc;
+		char mech[256];
+
+		mech_line(a, mech, sizeof(mech));
+		cs = collect_counters(st, a->cgid, &nc, &total);
+		printf("%s (id %llu): policy %s, mode %s, %u cgroup(s) guarded\n", a->path,
+		       (unsigned long long)a->cgid, a->policy, bg_mode_name((int)a->mode),
+		       bg_guarded_count(st, a->cgid));
+		printf("  mechanisms: %s (fallback %s)\n", mech, bg_fallback_name((int)a->fallback));
+		printf("  denials: %llu\n", total);
+		for (unsigned k = 0; k < nc && k < 20; k++) {
+			const char *name = cs[k].key.abi < BG_NR_TABLES ?
+				bg_syscall_name(cs[k].key.abi, (int)cs[k].key.nr) : NULL;
+
+			printf("    %-20s %-6s %-6s %-8s %llu\n", name ? name : "?", bg_abi_name(cs[k].key.abi),
+			       bg_verdict_name(cs[k].key.verdict), bg_effect_name(cs[k].key.effect), cs[k].n);
+		}
+		free(cs);
+	}
+	printf("events: %llu sent, %llu lost (ring buffer full), %llu rate-limited\n",
+	       bg_state_stat(st, BG_STAT_EVENTS), bg_state_stat(st, BG_STAT_LOST),
+	       bg_state_stat(st, BG_STAT_SUPPRESSED));
+	printf("sys_enter program: %s\n", bg_state_links_present() ? "attached" : "not attached");
+}
+
+int cmd_status(int argc, char **argv)
+{
+	struct bg_attachment *list = NULL;
+	struct bg_state st;
+	char err[512];
+	unsigned n = 0;
+	int json = 0, ret;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
+			json = 1;
+		} else {
+			bg_err("status: unknown argument '%s'; usage: bpfguard status [--json]", argv[i]);
+			return BG_EXIT_USAGE;
+		}
+	}
+	ret = bg_state_open(&st, false, err, sizeof(err));
+	if (ret && ret != -ENOENT) {
+		bg_err("%s", err);
+		return BG_EXIT_FAIL;
+	}
+	if (!ret && bg_att_list(&st, &list, &n)) {
+		bg_state_close(&st);
+		bg_err("cannot list attachments");
+		return BG_EXIT_FAIL;
+	}
+	if (json) {
+		struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
+
+		for (unsigned i = 0; i < n; i++)
+			json_object_array_add(arr, attachment_json(&st, &list[i]));
+		json_object_object_add(o, "attachments", arr);
+		json_object_object_add(o, "sys_enter_attached", json_object_new_boolean(bg_state_links_present()));
+		json_object_object_add(o, "events_sent", json_object_new_uint64(ret ? 0 : bg_state_stat(&st, BG_STAT_EVENTS)));
+		json_object_object_add(o, "events_lost", json_object_new_uint64(ret ? 0 : bg_state_stat(&st, BG_STAT_LOST)));
+		json_object_object_add(o, "events_rate_limited", json_object_new_uint64(ret ? 0 : bg_state_stat(&st, BG_STAT_SUPPRESSED)));
+		json_object_object_add(o, "counter_overflow", json_object_new_uint64(ret ? 0 : bg_state_stat(&st, BG_STAT_COUNTER_FULL)));
+		json_object_object_add(o, "inherited_cgroups", json_object_new_uint64(ret ? 0 : bg_state_stat(&st, BG_STAT_INHERITED)));
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	} else if (ret == -ENOENT) {
+		printf("no cgroups attached (no bpfguard state in %s)\n", BG_BPFFS);
+	} else {
+		print_text(&st, list, n);
+	}
+	free(list);
+	if (!ret)
+		bg_state_close(&st);
+	return 0;
+}

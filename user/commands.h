@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* commands.h - the CLI's command handlers (argv[0] is the verb). */
+#ifndef BG_COMMANDS_H
+#define BG_COMMANDS_H
+
+/* Exit codes shared by every command (documented in README). */
+enum {
+	BG_EXIT_OK = 0,
+	BG_EXIT_FAIL = 1,  /* runtime failure */
+	BG_EXIT_USAGE = 2, /* bad arguments or input */
+	BG_EXIT_REFUSED = 3, /* policy cannot be enforced as asked (--fallback refuse) */
+};
+
+int cmd_attach(int argc, char **argv);
+int cmd_detach(int argc, char **argv);
+int cmd_reset(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
+
+#endif

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <bpf/bpf.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgroup.h"
+#include "events.h"
+#include "loader.h"
+#include "mechanism.h"
+#include "policy.h"
+#include "syscalls.h"
+#include "util.h"
+
+static const char *type_name(uint32_t type)
+{
+	return type == BG_EVENT_SYSCALL ? "syscall" : "unknown";
+}
+
+/* comm is not guaranteed to be NUL-terminated in a hostile world. */
+static void comm_str(const struct bg_event *e, char *out)
+{
+	memcpy(out, e->comm, BG_COMM_LEN);
+	out[BG_COMM_LEN] = '\0';
+}
+
+struct json_object *bg_event_to_json(const struct bg_event *e, int64_t boot_to_realtime,
+				     const struct bg_event_names *n)
+{
+	struct json_object *o = json_object_new_object(), *args = json_object_new_array();
+	const char *sys = e->abi < BG_NR_TABLES ? bg_syscall_name(e->abi, (int)e->nr) : NULL;
+	char ts[48], comm[BG_COMM_LEN + 1];
+
+	bg_format_rfc3339(e->ts_ns + boot_to_realtime, ts, sizeof(ts));
+	comm_str(e, comm);
+	json_object_object_add(o, "time", json_object_new_string(ts));
+	json_object_object_add(o, "type", json_object_new_string(type_name(e->type)));
+	json_object_object_add(o, "policy", json_object_new_string(n->policy));
+	json_object_object_add(o, "mode", json_object_new_string(n->mode));
+	json_object_object_add(o, "cgroup", json_object_new_string(n->cgroup));
+	json_object_object_add(o, "cgroup_id", json_object_new_uint64(e->cgid));
+	json_object_object_add(o, "attached_cgroup_id", json_object_new_uint64(e->owner));
+	json_object_object_add(o, "pid", json_object_new_int64(e->pid));
+	json_object_object_add(o, "tid", json_object_new_int64(e->tid));
+	json_object_object_add(o, "uid", json_object_new_int64(e->uid));
+	json_object_object_add(o, "comm", json_object_new_string(comm));
+	json_object_object_add(o, "syscall", sys ? json_object_new_string(sys) : NULL);
+	json_object_object_add(o, "nr", json_object_new_int64(e->nr));
+	json_object_object_add(o, "abi", json_object_new_string(bg_abi_name(e->abi)));
+	json_object_object_add(o, "action", json_object_new_string(bg_verdict_name(e->verdict)));
+	if (e->verdict == BG_VERDICT_ERRNO)
+		json_object_object_add(o, "errno", json_object_new_int(e->err));
+	json_object_object_add(o, "effect", json_object_new_string(bg_effect_name(e->effect)));
+	json_object_object_add(o, "mechanism", json_object_new_string(bg_mech_name(e->mech)));
+	json_object_object_add(o, "count", json_object_new_int64(e->count));
+	json_object_object_add(o, "suppressed", json_object_new_int64(e->suppressed));
+	for (int i = 0; i < 6; i++)
+		json_object_array_add(args, json_object_new_uint64(e->args[i]));
+	json_object_object_add(o, "args", args);
+	return o;
+}
+
+int bg_event_format_json(const struct bg_event *e, int64_t boot_to_realtime,
+			 const struct bg_event_names *n, char *buf, size_t len)
+{
+	struct json_object *o = bg_event_to_json(e, boot_to_realtime, n);
+	int r = snprintf(buf, len, "%s",
+			 json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+
+	json_object_put(o);
+	return r;
+}
+
+int bg_event_format_text(const struct bg_event *e, int64_t boot_to_realtime,
+			 const struct bg_event_names *n, char *buf, size_t len)
+{
+	const char *sys = e->abi < BG_NR_TABLES ? bg_syscall_name(e->abi, (int)e->nr) : NULL;
+	char ts[48], comm[BG_COMM_LEN + 1], act[32];
+	struct bg_action a = { .verdict = e->verdict, .err = e->err };
+
+	bg_format_rfc3339(e->ts_ns + boot_to_realtime, ts, sizeof(ts));
+	comm_str(e, comm);
+	return snprintf(buf, len, "%s %s cgroup=%s policy=%s pid=%u comm=%s syscall=%s(%u) abi=%s action=%s effect=%s count=%u",
+			ts, type_name(e->type), n->cgroup[0] ? n->cgroup : "?", n->policy[0] ? n->policy : "?",
+			e->pid, comm, sys ? sys : "?", e->nr, bg_abi_name(e->abi),
+			bg_action_str(&a, act, sizeof(act)), bg_effect_name(e->effect), e->count);
+}
+
+/* ------------------------------------------------------------------ */
+
+#define RESOLVER_SLOTS 256
+
+struct resolved {
+	uint64_t cgid, owner;
+	char cgroup[BG_PATH_MAX];
+	char policy[BG_NAME_MAX];
+	const char *mode;
+};
+
+struct bg_event_resolver {
+	const struct bg_state *st;
+	struct resolved slot[RESOLVER_SLOTS];
+};
+
+struct bg_event_resolver *bg_event_resolver_new(const struct bg_state *st)
+{
+	struct bg_event_resolver *r = calloc(1, sizeof(*r));
+
+	if (r)
+		r->st = st;
+	return r;
+}
+
+void bg_event_resolver_free(struct bg_event_resolver *r)
+{
+	free(r);
+}
+
+void bg_event_resolve(struct bg_event_resolver *r, const struct bg_event *e,
+		      struct bg_event_names *n)
+{
+	struct resolved *s = &r->slot[(e->cgid ^ (e->owner * 31)) % RESOLVER_SLOTS];
+	struct bg_attachment a;
+	__u64 key = e->owner;
+
+	if (s->cgid != e->cgid || s->owner != e->owner || !s->mode) {
+		memset(s, 0, sizeof(*s));
+		s->cgid = e->cgid;
+		s->owner = e->owner;
+		s->mode = "";
+		if (r->st && bpf_map_lookup_elem(r->st->map[BG_MAP_ATTACHMENTS], &key, &a) == 0) {
+			bg_strlcpy(s->policy, a.policy, sizeof(s->policy));
+			s->mode = bg_mode_name((int)a.mode);
+			if (e->cgid == e->owner)
+				bg_strlcpy(s->cgroup, a.path, sizeof(s->cgroup));
+		}
+		if (!s->cgroup[0] && bg_cgroup_path_by_id(e->cgid, s->cgroup, sizeof(s->cgroup)))
+			s->cgroup[0] = '\0'; /* removed since: the id still identifies it */
+	}
+	n->policy = s->policy;
+	n->cgroup = s->cgroup;
+	n->mode = s->mode;
+}

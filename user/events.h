@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* events.h - denial event records: naming, JSON lines, text. */
+#ifndef BG_EVENTS_H
+#define BG_EVENTS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../bpf/bpfguard.h"
+
+struct json_object;
+struct bg_state;
+
+/* What the record itself does not carry, looked up by the drainer. */
+struct bg_event_names {
+	const char *policy; /* "" if the attachment is gone */
+	const char *cgroup; /* path relative to the cgroup2 mount, "" if gone */
+	const char *mode;   /* "audit" / "enforce", "" if unknown */
+};
+
+/* The JSON object of one event (schema: docs/events.md). */
+struct json_object *bg_event_to_json(const struct bg_event *e, int64_t boot_to_realtime,
+				     const struct bg_event_names *n);
+/* One JSON line (no newline) into buf; returns its length. */
+int bg_event_format_json(const struct bg_event *e, int64_t boot_to_realtime,
+			 const struct bg_event_names *n, char *buf, size_t len);
+/* One human line (no newline). */
+int bg_event_format_text(const struct bg_event *e, int64_t boot_to_realtime,
+			 const struct bg_event_names *n, char *buf, size_t len);
+
+/* Caches id -> names for a stream of events. */
+struct bg_event_resolver;
+struct bg_event_resolver *bg_event_resolver_new(const struct bg_state *st);
+void bg_event_resolver_free(struct bg_event_resolver *r);
+void bg_event_resolve(struct bg_event_resolver *r, const struct bg_event *e,
+		      struct bg_event_names *n);
+
+#endif

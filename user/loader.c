@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "bpfguard.h"
+#include "guard.skel.h"
+#include "loader.h"
+#include "util.h"
+
+static const char *const map_names[BG_MAP__COUNT] = {
+	[BG_MAP_CGFILTER] = "bg_cgfilter",   [BG_MAP_CGROUPS] = "bg_cgroups",
+	[BG_MAP_POLICIES] = "bg_policies",   [BG_MAP_ARGRULES] = "bg_argrules",
+	[BG_MAP_COUNTERS] = "bg_counters",   [BG_MAP_RATE] = "bg_rate",
+	[BG_MAP_STATS] = "bg_stats",         [BG_MAP_EVENTS] = "bg_events",
+	[BG_MAP_CONFIG] = "bg_config",       [BG_MAP_ATTACHMENTS] = "bg_attachments",
+};
+
+/* Programs in the order their links go up: inheritance first, so no cgroup
+ * created while we attach slips through; sys_enter last. */
+static const char *const prog_names[] = { "bg_cgroup_mkdir", "bg_cgroup_rmdir", "bg_sys_enter" };
+
+const char *bg_map_name(enum bg_map_id id)
+{
+	return map_names[id];
+}
+
+/* libbpf's own chatter is for developers: BPFGUARD_DEBUG=1 shows it. */
+static char libbpf_last[512];
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (getenv("BPFGUARD_DEBUG"))
+		return vfprintf(stderr, fmt, ap);
+	if (level == LIBBPF_WARN) {
+		vsnprintf(libbpf_last, sizeof(libbpf_last), fmt, ap);
+		libbpf_last[strcspn(libbpf_last, "\n")] = '\0';
+	}
+	return 0;
+}
+
+static void pin_path(char *buf, size_t len, const char *sub, const char *name)
+{
+	snprintf(buf, len, "%s/%s/%s/%s", BG_BPFFS, BG_PIN_ROOT, sub, name);
+}
+
+static int ensure_bpffs(bool mount_it, char *err, size_t errlen)
+{
+	struct statfs sfs;
+
+	if (statfs(BG_BPFFS, &sfs) == 0 && sfs.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (!mount_it)
+		return -ENOENT;
+	mkdir(BG_BPFFS, 0700);
+	if (mount("bpf", BG_BPFFS, "bpf", 0, "mode=0700") < 0) {
+		snprintf(err, errlen, "cannot mount bpffs at %s: %s; mount it (mount -t bpf bpf %s) and retry",
+			 BG_BPFFS, strerror(errno), BG_BPFFS);
+		return -1;
+	}
+	return 0;
+}
+
+static int take_lock(bool exclusive, char *err, size_t errlen)
+{
+	int fd;
+
+	mkdir("/run/lock", 0755);
+	fd = open(BG_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open lock %s: %s; run as root", BG_LOCK_PATH, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, exclusive ? LOCK_EX : LOCK_SH) < 0) {
+		snprintf(err, errlen, "cannot lock %s: %s", BG_LOCK_PATH, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+bool bg_state_links_present(void)
+{
+	char p[PATH_MAX];
+
+	for (size_t i = 0; i < ARRAY_SIZE(prog_names); i++) {
+		pin_path(p, sizeof(p), BG_PIN_LINKS, prog_names[i]);
+		if (access(p, F_OK))
+			return false;
+	}
+	return true;
+}
+
+static int open_pinned_maps(struct bg_state *st, char *err, size_t errlen)
+{
+	char p[PATH_MAX];
+
+	for (int i = 0; i < BG_MAP__COUNT; i++) {
+		pin_path(p, sizeof(p), BG_PIN_MAPS, map_names[i]);
+		st->map[i] = bpf_obj_get(p);
+		if (st->map[i] < 0) {
+			int e = errno;
+
+			if (e == ENOENT)
+				return -ENOENT;
+			snprintf(err, errlen, "cannot open pinned map %s: %s", p, strerror(e));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int check_layout(struct bg_state *st, char *err, size_t errlen)
+{
+	struct bg_config cfg = {};
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(st->map[BG_MAP_CONFIG], &zero, &cfg)) {
+		snprintf(err, errlen, "cannot read bg_config: %s", strerror(errno));
+		return -1;
+	}
+	if (cfg.layout_version == 0 && st->writable) {
+		cfg.layout_version = BG_LAYOUT_VERSION;
+		cfg.rate_limit = BG_DEFAULT_RATE_LIMIT;
+		if (bpf_map_update_elem(st->map[BG_MAP_CONFIG], &zero, &cfg, BPF_ANY)) {
+			snprintf(err, errlen, "cannot write bg_config: %s", strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (cfg.layout_version != BG_LAYOUT_VERSION) {
+		snprintf(err, errlen, "pinned state in %s/%s has layout %u, this bpfguard uses %u; "
+			 "run `bpfguard reset` (drops all attachments) and attach again",
+			 BG_BPFFS, BG_PIN_ROOT, cfg.layout_version, BG_LAYOUT_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_skeleton(struct bg_state *st, char *err, size_t errlen)
+{
+	bool need_progs = !bg_state_links_present();
+	struct bpf_program *prog;
+	char p[PATH_MAX];
+	int ret;
+
+	st->skel = guard_bpf__open();
+	if (!st->skel) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < BG_MAP__COUNT; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(st->skel->obj, map_names[i]);
+
+		pin_path(p, sizeof(p), BG_PIN_MAPS, map_names[i]);
+		if (!m || bpf_map__set_pin_path(m, p)) {
+			snprintf(err, errlen, "internal: map %s missing from guard.bpf.o", map_names[i]);
+			return -1;
+		}
+	}
+	/* When the links are pinned the kernel already runs our programs; we
+	 * only need the maps, so skip verifying programs again. */
+	bpf_object__for_each_program(prog, st->skel->obj)
+		bpf_program__set_autoload(prog, need_progs);
+	libbpf_last[0] = '\0';
+	ret = guard_bpf__load(st->skel);
+	if (ret) {
+		if (strstr(libbpf_last, "reuse"))
+			snprintf(err, errlen, "pinned maps in %s/%s do not match this bpfguard (%s); "
+				 "run `bpfguard reset` and attach again", BG_BPFFS, BG_PIN_ROOT, libbpf_last);
+		else
+			snprintf(err, errlen, "cannot load guard.bpf.o: %s%s%s; rerun with BPFGUARD_DEBUG=1 for the verifier log",
+				 strerror(-ret), libbpf_last[0] ? ": " : "", libbpf_last);
+		return -1;
+	}
+	for (int i = 0; i < BG_MAP__COUNT; i++)
+		st->map[i] = bpf_map__fd(bpf_object__find_map_by_name(st->skel->obj, map_names[i]));
+	return 0;
+}
+
+int bg_state_open(struct bg_state *st, bool writable, char *err, size_t errlen)
+{
+	static const char *const subdirs[] = { "", "/" BG_PIN_MAPS, "/" BG_PIN_PROGS, "/" BG_PIN_LINKS };
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	for (int i = 0; i < BG_MAP__COUNT; i++)
+		st->map[i] = -1;
+	st->writable = writable;
+	snprintf(st->dir, sizeof(st->dir), "%s/%s", BG_BPFFS, BG_PIN_ROOT);
+	libbpf_set_print(libbpf_print);
+
+	ret = ensure_bpffs(writable, err, errlen);
+	if (ret)
+		return ret;
+	st->lock_fd = take_lock(writable, err, errlen);
+	if (st->lock_fd < 0)
+		return -1;
+	if (!writable) {
+		ret = open_pinned_maps(st, err, errlen);
+		if (ret)
+			goto fail;
+		ret = check_layout(st, err, errlen);
+		if (ret)
+			goto fail;
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(subdirs); i++) {
+		char d[PATH_MAX];
+
+		snprintf(d, sizeof(d), "%s%s", st->dir, subdirs[i]);
+		if (mkdir(d, 0700) && errno != EEXIST) {
+			snprintf(err, errlen, "cannot create %s: %s", d, strerror(errno));
+			ret = -1;
+			goto fail;
+		}
+	}
+	/* BPF memory is memcg-accounted on current kernels; raising the
+	 * memlock limit may fail without CAP_SYS_RESOURCE and that is fine. */
+	setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY });
+	ret = load_skeleton(st, err, errlen);
+	if (!ret)
+		ret = check_layout(st, err, errlen);
+	if (ret)
+		goto fail;
+	return 0;
+fail:
+	bg_state_close(st);
+	return ret;
+}
+
+void bg_state_close(struct bg_state *st)
+{
+	if (st->skel) {
+		guard_bpf__destroy(st->skel); /* closes the map fds too */
+		st->skel = NULL;
+	} else {
+		for (int i = 0; i < BG_MAP__COUNT; i++)
+			if (st->map[i] >= 0)
+				close(st->map[i]);
+	}
+	for (int i = 0; i < BG_MAP__COUNT; i++)
+		st->map[i] = -1;
+	if (st->lock_fd > 0)
+		close(st->lock_fd);
+	st->lock_fd = -1;
+}
+
+void bg_state_close_lock(struct bg_state *st)
+{
+	if (st->lock_fd > 0)
+		close(st->lock_fd);
+	st->lock_fd = -1;
+}
+
+int bg_state_links_up(struct bg_state *st, char *err, size_t errlen)
+{
+	char p[PATH_MAX];
+
+	for (size_t i = 0; i < ARRAY_SIZE(prog_names); i++) {
+		struct bpf_program *prog;
+		struct bpf_link *link;
+		int ret;
+
+		pin_path(p, sizeof(p), BG_PIN_LINKS, prog_names[i]);
+		if (access(p, F_OK) == 0)
+			continue;
+		prog = bpf_object__find_program_by_name(st->skel->obj, prog_names[i]);
+		if (!prog || bpf_program__fd(prog) < 0) {
+			snprintf(err, errlen, "internal: program %s not loaded", prog_names[i]);
+			return -1;
+		}
+		link = bpf_program__attach(prog);
+		if (!link) {
+			snprintf(err, errlen, "cannot attach %s: %s", prog_names[i], strerror(errno));
+			return -1;
+		}
+		ret = bpf_link__pin(link, p);
+		bpf_link__destroy(link); /* the pin holds the attachment now */
+		if (ret) {
+			snprintf(err, errlen, "cannot pin %s: %s", p, strerror(-ret));
+			return -1;
+		}
+		pin_path(p, sizeof(p), BG_PIN_PROGS, prog_names[i]);
+		unlink(p);
+		bpf_program__pin(prog, p); /* for bpftool users; the link keeps it alive anyway */
+	}
+	return 0;
+}
+
+void bg_state_links_down(struct bg_state *st)
+{
+	char p[PATH_MAX];
+
+	(void)st;
+	/* sys_enter first: from here on no task pays for bpfguard. */
+	for (size_t i = ARRAY_SIZE(prog_names); i-- > 0;) {
+		pin_path(p, sizeof(p), BG_PIN_LINKS, prog_names[i]);
+		unlink(p);
+		pin_path(p, sizeof(p), BG_PIN_PROGS, prog_names[i]);
+		unlink(p);
+	}
+}
+
+static void unlink_dir(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char p[PATH_MAX];
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		if (de->d_type == DT_DIR) {
+			unlink_dir(p);
+			rmdir(p);
+		} else {
+			unlink(p);
+		}
+	}
+	closedir(d);
+}
+
+int bg_state_reset(char *err, size_t errlen)
+{
+	char dir[PATH_MAX], links[PATH_MAX];
+	struct statfs sfs;
+	int lock;
+
+	if (statfs(BG_BPFFS, &sfs) || sfs.f_type != BPF_FS_MAGIC)
+		return 0; /* no bpffs, nothing of ours can be pinned */
+	lock = take_lock(true, err, errlen);
+	if (lock < 0)
+		return -1;
+	snprintf(dir, sizeof(dir), "%s/%s", BG_BPFFS, BG_PIN_ROOT);
+	snprintf(links, sizeof(links), "%s/%s/%s", BG_BPFFS, BG_PIN_ROOT, BG_PIN_LINKS);
+	unlink_dir(links); /* detach first, then the rest */
+	unlink_dir(dir);
+	rmdir(dir);
+	close(lock);
+	if (access(dir, F_OK) == 0) {
+		snprintf(err, errlen, "could not remove everything under %s", dir);
+		return -1;
+	}
+	return 0;
+}
+
+unsigned long long bg_state_stat(const struct bg_state *st, unsigned idx)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	unsigned long long sum = 0;
+	__u64 *vals;
+
+	if (ncpu <= 0)
+		return 0;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return 0;
+	if (bpf_map_lookup_elem(st->map[BG_MAP_STATS], &idx, vals) == 0)
+		for (int i = 0; i < ncpu; i++)
+			sum += vals[i];
+	free(vals);
+	return sum;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * loader.h - bpfguard's pinned state under bpffs.
+ *
+ *   /sys/fs/bpf/bpfguard/maps/<map>    every map of guard.bpf.c
+ *   /sys/fs/bpf/bpfguard/progs/<prog>  the loaded programs
+ *   /sys/fs/bpf/bpfguard/links/<prog>  their attachments, present only while
+ *                                      at least one cgroup is guarded
+ * Enforcement lives in the kernel as long as the pins do; every invocation
+ * reopens the same objects.  Mutating commands hold an exclusive flock on
+ * /run/lock/bpfguard.lock so two invocations never interleave.
+ */
+#ifndef BG_LOADER_H
+#define BG_LOADER_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum bg_map_id {
+	BG_MAP_CGFILTER,
+	BG_MAP_CGROUPS,
+	BG_MAP_POLICIES,
+	BG_MAP_ARGRULES,
+	BG_MAP_COUNTERS,
+	BG_MAP_RATE,
+	BG_MAP_STATS,
+	BG_MAP_EVENTS,
+	BG_MAP_CONFIG,
+	BG_MAP_ATTACHMENTS,
+	BG_MAP__COUNT,
+};
+
+struct guard_bpf;
+
+struct bg_state {
+	int map[BG_MAP__COUNT];
+	struct guard_bpf *skel; /* only when opened for writing */
+	int lock_fd;
+	bool writable;
+	char dir[PATH_MAX];     /* <bpffs>/bpfguard */
+};
+
+#define BG_BPFFS "/sys/fs/bpf"
+#define BG_LOCK_PATH "/run/lock/bpfguard.lock"
+#define BG_DEFAULT_RATE_LIMIT 200 /* events per second per cgroup */
+
+/* Read-only: opens existing pins (shared lock); returns -ENOENT, with
+ * nothing changed, if bpfguard has no state on this machine.
+ * Writable: exclusive lock, mounts bpffs if needed, loads guard.bpf.c and
+ * creates or reuses the pinned maps. */
+int bg_state_open(struct bg_state *st, bool writable, char *err, size_t errlen);
+void bg_state_close(struct bg_state *st);
+/* Keep the maps, drop the lock (long-running readers). */
+void bg_state_close_lock(struct bg_state *st);
+
+/* Attach the programs and pin their links, if not already (writable). */
+int bg_state_links_up(struct bg_state *st, char *err, size_t errlen);
+/* Remove link and program pins: nothing stays attached to sys_enter. */
+void bg_state_links_down(struct bg_state *st);
+bool bg_state_links_present(void);
+
+/* Unpins everything bpfguard created (maps, programs, links). */
+int bg_state_reset(char *err, size_t errlen);
+
+/* Sum of a per-CPU stat (enum bg_stat). */
+unsigned long long bg_state_stat(const struct bg_state *st, unsigned idx);
+
+const char *bg_map_name(enum bg_map_id id);
+
+#endif

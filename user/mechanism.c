@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mechanism.h"
+#include "probe.h"
+#include "util.h"
+
+void bg_mechs_from_probe(const struct bg_probe *p, struct bg_mechs *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->seccomp = bg_probe_yes(&p->seccomp);
+	m->kill = bg_probe_yes(&p->send_signal) || bg_probe_yes(&p->tp_sys_enter);
+	m->cgroup_sock = bg_probe_yes(&p->cgroup_sock);
+	/* The LSM deny path needs both the kernel (lsm/ programs load and fire)
+	 * and programs of ours to hook; until bpfguard ships LSM programs it
+	 * is never chosen, and the message says so. */
+	m->lsm_deny = false;
+	if (!bg_probe_yes(&p->lsm_prog))
+		snprintf(m->lsm_why, sizeof(m->lsm_why), "BPF LSM programs cannot be used on this kernel (%.100s)",
+			 p->lsm_prog.detail[0] ? p->lsm_prog.detail : "refused");
+	else
+		snprintf(m->lsm_why, sizeof(m->lsm_why), "this bpfguard build has no LSM deny programs");
+}
+
+void bg_plan_init(struct bg_plan *pl, const struct bg_mechs *m,
+		  enum bg_plan_target target, int mode, int fallback)
+{
+	memset(pl, 0, sizeof(*pl));
+	pl->mechs = *m;
+	pl->target = target;
+	pl->mode = mode;
+	pl->fallback = fallback;
+}
+
+static void set(struct bg_sysent *out, unsigned effect, unsigned mech)
+{
+	out->effect = effect;
+	out->mech = mech;
+}
+
+int bg_plan_decide(struct bg_plan *pl, const struct bg_action *a, const char *name,
+		   bool count, struct bg_sysent *out)
+{
+	out->verdict = a->verdict;
+	out->err = a->verdict == BG_VERDICT_ERRNO ? a->err : 0;
+
+	if (a->verdict == BG_VERDICT_ALLOW) {
+		set(out, BG_EFFECT_NONE, BG_MECH_NONE);
+	} else if (pl->target == BG_TARGET_SECCOMP) {
+		/* Everything a seccomp filter returns happens before the call. */
+		set(out, BG_EFFECT_RECORD, pl->mode == BG_MODE_AUDIT || a->verdict == BG_VERDICT_LOG
+			     ? BG_MECH_AUDIT : BG_MECH_SECCOMP);
+	} else if (a->verdict == BG_VERDICT_LOG || pl->mode == BG_MODE_AUDIT) {
+		set(out, BG_EFFECT_RECORD, BG_MECH_AUDIT);
+	} else if (a->verdict == BG_VERDICT_KILL) {
+		set(out, BG_EFFECT_KILL, BG_MECH_KILL);
+	} else if (pl->mechs.lsm_deny) {
+		set(out, BG_EFFECT_LSM_DENY, BG_MECH_LSM);
+	} else {
+		/* errno with no deny-before-effect mechanism: the user's fallback */
+		switch (pl->fallback) {
+		case BG_FALLBACK_KILL:
+			set(out, BG_EFFECT_KILL, BG_MECH_KILL);
+			break;
+		case BG_FALLBACK_AUDIT:
+			set(out, BG_EFFECT_RECORD, BG_MECH_AUDIT);
+			break;
+		default:
+			if (count) {
+				size_t used = strlen(pl->refused_examples);
+
+				if (pl->n_refused < 6 && name && used + strlen(name) + 3 < sizeof(pl->refused_examples))
+					snprintf(pl->refused_examples + used, sizeof(pl->refused_examples) - used,
+						 "%s%s", used ? ", " : "", name);
+				pl->n_refused++;
+				pl->refused_action = *a;
+			}
+			return -1;
+		}
+		if (count)
+			pl->n_fallback++;
+	}
+	if (count)
+		pl->n_by_mech[out->mech]++;
+	return 0;
+}
+
+const char *bg_mech_name(unsigned mech)
+{
+	static const char *const n[] = {
+		[BG_MECH_NONE] = "none", [BG_MECH_LSM] = "lsm", [BG_MECH_SECCOMP] = "seccomp",
+		[BG_MECH_CGROUP_HOOK] = "cgroup-hook", [BG_MECH_KILL] = "kill",
+		[BG_MECH_AUDIT] = "audit",
+	};
+	return mech < ARRAY_SIZE(n) && n[mech] ? n[mech] : "unknown";
+}
+
+const char *bg_mech_help(unsigned mech)
+{
+	switch (mech) {
+	case BG_MECH_LSM: return "fails with the errno before any effect (BPF LSM)";
+	case BG_MECH_SECCOMP: return "fails with the errno before any effect (seccomp)";
+	case BG_MECH_CGROUP_HOOK: return "fails before any effect (cgroup-BPF hook)";
+	case BG_MECH_KILL: return "SIGKILL from the kernel; the call itself still runs";
+	case BG_MECH_AUDIT: return "recorded only; the call runs";
+	default: return "allowed";
+	}
+}
+
+void bg_plan_summary(const struct bg_plan *pl, char *buf, size_t len)
+{
+	static const unsigned order[] = { BG_MECH_NONE, BG_MECH_LSM, BG_MECH_SECCOMP,
+					  BG_MECH_CGROUP_HOOK, BG_MECH_KILL, BG_MECH_AUDIT };
+	size_t used = 0;
+
+	used += snprintf(buf, len, "mode %s:", bg_mode_name(pl->mode));
+	for (size_t i = 0; i < ARRAY_SIZE(order) && used < len; i++) {
+		unsigned m = order[i];
+
+		if (!pl->n_by_mech[m])
+			continue;
+		used += snprintf(buf + used, len - used, "%s %u %s (%s)", used > 12 ? ";" : "",
+				 pl->n_by_mech[m], m == BG_MECH_NONE ? "allowed" : bg_mech_name(m),
+				 bg_mech_help(m));
+	}
+	if (pl->n_fallback && used < len)
+		snprintf(buf + used, len - used, "; %u errno decisions use --fallback %s: %s",
+			 pl->n_fallback, bg_fallback_name(pl->fallback), pl->mechs.lsm_why);
+}
+
+void bg_plan_refusal(const struct bg_plan *pl, const char *policy, char *buf, size_t len)
+{
+	char act[32];
+
+	snprintf(buf, len,
+		 "policy '%s' answers %u syscalls with %s (%s%s) but nothing on this kernel can "
+		 "make them fail before they run: %s; choose --fallback kill (SIGKILL, the call "
+		 "still runs), --fallback audit (record only), or use `bpfguard run` (seccomp)",
+		 policy, pl->n_refused, bg_action_str(&pl->refused_action, act, sizeof(act)),
+		 pl->refused_examples, pl->n_refused > 6 ? ", ..." : "", pl->mechs.lsm_why);
+}
+
+struct json_object *bg_plan_to_json(const struct bg_plan *pl)
+{
+	struct json_object *o = json_object_new_object(), *by = json_object_new_object();
+
+	json_object_object_add(o, "mode", json_object_new_string(bg_mode_name(pl->mode)));
+	json_object_object_add(o, "fallback", json_object_new_string(bg_fallback_name(pl->fallback)));
+	for (unsigned m = 0; m < ARRAY_SIZE(pl->n_by_mech); m++)
+		if (pl->n_by_mech[m])
+			json_object_object_add(by, m == BG_MECH_NONE ? "allowed" : bg_mech_name(m),
+					       json_object_new_int((int)pl->n_by_mech[m]));
+	json_object_object_add(o, "syscalls_by_mechanism", by);
+	json_object_object_add(o, "errno_fallbacks", json_object_new_int((int)pl->n_fallback));
+	json_object_object_add(o, "lsm_deny", json_object_new_boolean(pl->mechs.lsm_deny));
+	if (!pl->mechs.lsm_deny)
+		json_object_object_add(o, "lsm_unavailable", json_object_new_string(pl->mechs.lsm_why));
+	return o;
+}
+
+const char *bg_mode_name(int mode)
+{
+	return mode == BG_MODE_ENFORCE ? "enforce" : "audit";
+}
+
+int bg_mode_parse(const char *s)
+{
+	if (!strcmp(s, "audit"))
+		return BG_MODE_AUDIT;
+	if (!strcmp(s, "enforce"))
+		return BG_MODE_ENFORCE;
+	return -1;
+}
+
+const char *bg_fallback_name(int fb)
+{
+	switch (fb) {
+	case BG_FALLBACK_KILL: return "kill";
+	case BG_FALLBACK_AUDIT: return "audit";
+	default: return "refuse";
+	}
+}
+
+int bg_fallback_parse(const char *s)
+{
+	if (!strcmp(s, "refuse"))
+		return BG_FALLBACK_REFUSE;
+	if (!strcmp(s, "kill"))
+		return BG_FALLBACK_KILL;
+	if (!strcmp(s, "audit"))
+		return BG_FALLBACK_AUDIT;
+	return -1;
+}
+
+const char *bg_effect_name(unsigned effect)
+{
+	switch (effect) {
+	case BG_EFFECT_RECORD: return "recorded";
+	case BG_EFFECT_KILL: return "killed";
+	case BG_EFFECT_LSM_DENY: return "denied";
+	default: return "none";
+	}
+}

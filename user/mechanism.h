@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * mechanism.h - the one place that decides which kernel mechanism enforces
+ * each decision of a policy, from what `probe` found.
+ *
+ * attach, status and run all report what is decided here.  Order of
+ * strength: LSM deny > seccomp (launched processes) > cgroup hook deny >
+ * kernel kill (after the call) > audit.  An errno verdict with no
+ * deny-before-effect mechanism takes the user's --fallback, never a silent
+ * downgrade.
+ */
+#ifndef BG_MECHANISM_H
+#define BG_MECHANISM_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "policy.h"
+
+struct bg_probe;
+struct json_object;
+
+/* What the running kernel (and this build) can do. */
+struct bg_mechs {
+	bool lsm_deny;    /* BPF LSM programs load here and bpfguard ships them */
+	bool seccomp;     /* seccomp filters (processes bpfguard launches) */
+	bool kill;        /* bpf_send_signal from sys_enter */
+	bool cgroup_sock; /* cgroup/sock_create denies socket() */
+	char lsm_why[160];/* why lsm_deny is false, for messages */
+};
+
+void bg_mechs_from_probe(const struct bg_probe *p, struct bg_mechs *m);
+
+/* Where the decisions are enforced. */
+enum bg_plan_target {
+	BG_TARGET_CGROUP = 0, /* attach: sys_enter + hooks on a cgroup */
+	BG_TARGET_SECCOMP = 1,/* run: a seccomp filter on a launched tree */
+};
+
+struct bg_plan {
+	/* inputs */
+	struct bg_mechs mechs;
+	enum bg_plan_target target;
+	int mode;     /* enum bg_mode */
+	int fallback; /* enum bg_fallback */
+	/* results, counted over named syscalls of both tables */
+	unsigned n_by_mech[8];   /* per enum bg_mech (NONE = allowed) */
+	unsigned n_fallback;     /* errno decisions that took the fallback */
+	unsigned n_refused;      /* errno decisions with no mechanism and fallback=refuse */
+	char refused_examples[256];
+	struct bg_action refused_action;
+};
+
+void bg_plan_init(struct bg_plan *pl, const struct bg_mechs *m,
+		  enum bg_plan_target target, int mode, int fallback);
+
+/* Decides one (abi, nr) decision: fills out->effect and out->mech from
+ * a->verdict/err.  `name` (may be NULL) is used for reporting and `count`
+ * says whether the decision is tallied (named syscalls only).  Returns 0,
+ * or -1 if the decision cannot be enforced and the fallback is refuse. */
+int bg_plan_decide(struct bg_plan *pl, const struct bg_action *a, const char *name,
+		   bool count, struct bg_sysent *out);
+
+/* One line: "enforcement: 41 allow, 3 kill (...), ..." */
+void bg_plan_summary(const struct bg_plan *pl, char *buf, size_t len);
+/* The message for a refused plan (what, why, what to do). */
+void bg_plan_refusal(const struct bg_plan *pl, const char *policy, char *buf, size_t len);
+struct json_object *bg_plan_to_json(const struct bg_plan *pl);
+
+const char *bg_mech_name(unsigned mech);   /* "lsm", "seccomp", "cgroup-hook", "kill", "audit", "none" */
+const char *bg_mech_help(unsigned mech);   /* what the user sees under it */
+const char *bg_mode_name(int mode);        /* "audit", "enforce" */
+int bg_mode_parse(const char *s);          /* -1 if bad */
+const char *bg_fallback_name(int fb);      /* "refuse", "kill", "audit" */
+int bg_fallback_parse(const char *s);      /* -1 if bad */
+const char *bg_effect_name(unsigned effect); /* "none", "recorded", "killed", "denied" */
+
+#endif

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * policy.h - bpfguard's policy model (the "IR").
+ *
+ * Front ends (native policy files, Docker/OCI seccomp JSON, later learned
+ * profiles) parse into struct bg_policy.  Back ends (BPF map contents,
+ * seccomp filters, exports) compile from it.  Nothing here knows a file
+ * format or a map layout.
+ *
+ * Semantics, for every (abi, nr):
+ *   1. conditional rules, in the order added: the first whose conditions
+ *      all hold gives the action;
+ *   2. otherwise the unconditional rule (if any);
+ *   3. otherwise the policy default.
+ * x32 calls are always denied (kill), whatever the policy says.
+ */
+#ifndef BG_POLICY_H
+#define BG_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../bpf/bpfguard.h"
+
+struct bg_action {
+	uint8_t verdict; /* enum bg_verdict */
+	uint16_t err;    /* errno when verdict == BG_VERDICT_ERRNO, 1..4095 */
+};
+
+struct bg_cond {
+	uint8_t arg; /* 0..5 */
+	uint8_t op;  /* enum bg_op */
+	uint64_t val;
+	uint64_t mask; /* BG_OP_MASKED_EQ only */
+};
+
+struct bg_rule {
+	struct bg_action action;
+	unsigned ncond; /* 0 = unconditional */
+	struct bg_cond cond[BG_MAX_CONDS];
+	unsigned line; /* source line for diagnostics, 0 if none */
+};
+
+struct bg_sysrules {
+	bool has_base;
+	struct bg_action base;     /* the unconditional rule */
+	unsigned base_line;
+	unsigned nargrules;
+	struct bg_rule *argrules;  /* conditional rules, heap, in order */
+};
+
+struct bg_policy {
+	char name[BG_NAME_MAX];
+	char source[BG_PATH_MAX]; /* file it came from, "" if built in code */
+	const char *format;       /* "native", "docker", "oci", ... (static string) */
+	struct bg_action dflt;    /* for everything not named */
+	struct bg_sysrules sys[BG_NR_TABLES][BG_MAX_SYSCALLS];
+};
+
+/* One-line diagnostics: "FILE:LINE: what is wrong; what to do". */
+struct bg_diag {
+	char msg[512];
+	unsigned nwarn;
+	/* Called for each warning (unknown names in Docker profiles ...);
+	 * NULL prints "bpfguard: warning: ..." to stderr. */
+	void (*warn)(void *ctx, const char *msg);
+	void *warn_ctx;
+};
+
+void bg_diag_set(struct bg_diag *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void bg_diag_warn(struct bg_diag *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+struct bg_policy *bg_policy_new(const char *name);
+void bg_policy_free(struct bg_policy *p);
+
+/* Adds a rule for (abi, nr).  Unconditional rules: returns -EEXIST if one
+ * with a different action exists (the caller decides whether that is an
+ * error); conditional: -E2BIG past BG_MAX_ARGRULES.  -EINVAL on bad
+ * abi/nr/arg/op. */
+int bg_policy_add(struct bg_policy *p, int abi, int nr, const struct bg_rule *r);
+
+/* Evaluates the policy for a call (the reference semantics every back end
+ * must reproduce; used by tests). */
+struct bg_action bg_policy_eval(const struct bg_policy *p, int abi, int nr,
+				const uint64_t args[6]);
+
+/* Loads a policy file of any supported format (sniffed: JSON object =>
+ * Docker/OCI, otherwise native).  Returns 0, or -1 with d->msg set. */
+int bg_policy_load(const char *path, struct bg_policy **out, struct bg_diag *d);
+/* Same, from memory; `origin` is used in messages. */
+int bg_policy_parse(const char *buf, size_t len, const char *origin,
+		    struct bg_policy **out, struct bg_diag *d);
+int bg_policy_parse_native(const char *buf, size_t len, const char *origin,
+			   struct bg_policy **out, struct bg_diag *d);
+int bg_policy_parse_docker(const char *buf, size_t len, const char *origin,
+			   struct bg_policy **out, struct bg_diag *d);
+
+/* Normalised native text: re-parsing it gives an equivalent policy. */
+void bg_policy_print(const struct bg_policy *p, FILE *f);
+/* Normalised JSON (json-c object, caller puts it). */
+struct json_object *bg_policy_to_json(const struct bg_policy *p);
+
+/* Action helpers: "allow", "log", "kill", "errno(13)" (names accepted on
+ * input: errno(EACCES), deny = errno(EPERM)). */
+int bg_action_parse(const char *s, struct bg_action *a);
+const char *bg_action_str(const struct bg_action *a, char *buf, size_t len);
+const char *bg_verdict_name(unsigned verdict);
+const char *bg_op_str(unsigned op); /* "==", "!=", "<", "<=", ">", ">=", "&" */
+const char *bg_abi_name(unsigned abi); /* "x86_64", "ia32", "x32" */
+
+/* Policy names: [A-Za-z0-9._-]{1,63}. */
+bool bg_policy_name_valid(const char *name);
+/* Default name for a policy read from `origin`: the basename without its
+ * extension, other characters replaced by '_' ("policy" if empty). */
+void bg_policy_name_from_origin(const char *origin, char *name, size_t len);
+
+#endif

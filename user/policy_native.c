@@ -1,0 +1,667 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * policy_native.c - parser for bpfguard's own policy format.
+ *
+ *   name go-static
+ *   default errno(EPERM)
+ *   allow @go-runtime read write
+ *   kill ptrace
+ *   allow clone if arg0 & 0x7E020000 == 0 and arg1 != 0
+ *
+ * docs/policy.md is the specification.  The input is untrusted and not
+ * NUL-terminated: every line is bounded (BG_LINE_MAX) and copied into a
+ * local buffer before it is looked at, so nothing reads past buf+len.
+ *
+ * Conflicts between unconditional rules: a syscall named explicitly wins
+ * over the same syscall reached through a @group (that is how "allow
+ * @file-system" + "deny unlink" reads); two explicit names, or two groups,
+ * that disagree are an error naming both lines, because either choice
+ * would silently drop something the author wrote.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "policy.h"
+#include "syscalls.h"
+
+#define BG_LINE_MAX 4096
+/* A line of BG_LINE_MAX bytes has at most this many tokens ("a b c"). */
+#define MAX_TOKENS (BG_LINE_MAX / 2 + 2)
+
+enum base_origin {
+	BASE_NONE = 0,
+	BASE_EXPLICIT, /* the syscall was named */
+	BASE_GROUP,    /* reached through a @group */
+};
+
+/* A tokenised line: words and operators, each NUL-terminated in `store`. */
+struct line_tokens {
+	char store[2 * BG_LINE_MAX + 2];
+	char *tok[MAX_TOKENS];
+	unsigned n;
+};
+
+/* One name on an action line, resolved. */
+struct name_target {
+	int abi;
+	const char *group;      /* static group name if a @group, else NULL */
+	unsigned char set[BG_MAX_SYSCALLS];
+};
+
+struct native_parser {
+	const char *origin;
+	struct bg_diag *d;
+	struct bg_policy *p;
+	unsigned line;
+	unsigned name_line, default_line;
+	/* Where each unconditional rule came from, for conflict handling. */
+	unsigned char base_origin[BG_NR_TABLES][BG_MAX_SYSCALLS];
+	const char *base_group[BG_NR_TABLES][BG_MAX_SYSCALLS]; /* static group name */
+	struct line_tokens *tokens; /* scratch for the current line */
+	struct name_target *target; /* scratch for the current name */
+};
+
+#define perr(ps, ...) parse_error(ps, __VA_ARGS__)
+
+__attribute__((format(printf, 2, 3)))
+static int parse_error(struct native_parser *ps, const char *fmt, ...)
+{
+	char what[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	bg_diag_set(ps->d, "%s:%u: %s", ps->origin, ps->line, what);
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lexing */
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static bool is_op_char(char c)
+{
+	return c == '=' || c == '!' || c == '<' || c == '>' || c == '&';
+}
+
+/* Splits `s` (NUL-terminated, comment already cut) into words and the
+ * operators == != < <= > >= &, so "arg0==1" and "arg0 == 1" are the same. */
+static void tokenize(const char *s, struct line_tokens *t)
+{
+	char *out = t->store;
+	t->n = 0;
+	while (*s) {
+		if (is_space(*s)) {
+			s++;
+			continue;
+		}
+		t->tok[t->n++] = out;
+		if (is_op_char(*s)) {
+			*out++ = *s++;
+			if (*s == '=' && out[-1] != '&')
+				*out++ = *s++;
+		} else {
+			while (*s && !is_space(*s) && !is_op_char(*s))
+				*out++ = *s++;
+		}
+		*out++ = '\0';
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Suggestions for misspelt names */
+
+/* Optimal string alignment distance: insertions, deletions, substitutions
+ * and swaps of neighbours ("opne" -> "open") each cost one. */
+static unsigned edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned rows[3][BG_NAME_MAX + 1];
+	if (la > BG_NAME_MAX || lb > BG_NAME_MAX)
+		return ~0u;
+	unsigned *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < best)
+				best = prev2[j - 2] + 1;
+			cur[j] = best;
+		}
+		unsigned *t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
+	}
+	return prev[lb];
+}
+
+/* Close enough to be a typo: one edit for short names, a third for long. */
+static bool near_miss(const char *typed, const char *cand, unsigned *best)
+{
+	unsigned dist = edit_distance(typed, cand);
+	unsigned limit = strlen(typed) / 3;
+	if (limit < 1)
+		limit = 1;
+	if (dist > limit || dist >= *best)
+		return false;
+	*best = dist;
+	return true;
+}
+
+static const char *suggest_syscall(int abi, const char *name)
+{
+	const char *hit = NULL;
+	unsigned best = ~0u;
+	for (int nr = 0; nr < BG_MAX_SYSCALLS; nr++) {
+		const char *cand = bg_syscall_name(abi, nr);
+		if (cand && near_miss(name, cand, &best))
+			hit = cand;
+	}
+	return hit;
+}
+
+static const char *suggest_group(const char *name)
+{
+	const char *hit = NULL;
+	unsigned best = ~0u;
+	for (const char *const *g = bg_group_names(); *g; g++)
+		if (near_miss(name, *g, &best))
+			hit = *g;
+	return hit;
+}
+
+/* ------------------------------------------------------------------ */
+/* Values */
+
+struct named_const {
+	const char *name;
+	uint64_t val;
+};
+
+/* Constants people put in conditions.  Only ones whose value is the same
+ * for every call they are used with; flags like O_CREAT are x86 values. */
+static const struct named_const named_consts[] = {
+	{ "AF_UNIX", AF_UNIX },		  { "AF_INET", AF_INET },
+	{ "AF_INET6", AF_INET6 },	  { "AF_NETLINK", AF_NETLINK },
+	{ "AF_PACKET", AF_PACKET },	  { "SOCK_STREAM", SOCK_STREAM },
+	{ "SOCK_DGRAM", SOCK_DGRAM },	  { "SOCK_RAW", SOCK_RAW },
+	{ "CLONE_NEWUSER", CLONE_NEWUSER }, { "CLONE_NEWNS", CLONE_NEWNS },
+	{ "CLONE_NEWPID", CLONE_NEWPID }, { "CLONE_NEWNET", CLONE_NEWNET },
+	{ "CLONE_THREAD", CLONE_THREAD }, { "O_RDONLY", O_RDONLY },
+	{ "O_WRONLY", O_WRONLY },	  { "O_RDWR", O_RDWR },
+	{ "O_CREAT", O_CREAT },
+};
+
+static int parse_one_value(const char *s, size_t len, uint64_t *out)
+{
+	char tmp[72];
+	if (len == 0 || len >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	if (tmp[0] >= '0' && tmp[0] <= '9') {
+		char *end;
+		errno = 0;
+		/* base 0: 0x.. hex, 0.. octal, else decimal.  A sign is not a
+		 * digit, so "-1" never reaches strtoull (which would wrap it). */
+		unsigned long long v = strtoull(tmp, &end, 0);
+		if (errno || *end)
+			return -1;
+		*out = v;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(named_consts) / sizeof(named_consts[0]); i++) {
+		if (strcmp(named_consts[i].name, tmp) == 0) {
+			*out = named_consts[i].val;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* NUMBER or CONSTANT, or several joined with '|' (CLONE_NEWNS|CLONE_NEWPID). */
+static int parse_value(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	for (;;) {
+		const char *bar = strchr(s, '|');
+		size_t len = bar ? (size_t)(bar - s) : strlen(s);
+		uint64_t part;
+		if (parse_one_value(s, len, &part) < 0)
+			return -1;
+		v |= part;
+		if (!bar)
+			break;
+		s = bar + 1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int value_or_error(struct native_parser *ps, const char *tok, uint64_t *v)
+{
+	if (parse_value(tok, v) == 0)
+		return 0;
+	return perr(ps, "bad number '%.64s'; use decimal, 0x hex, 0 octal (up to 64 bits) "
+		    "or a constant such as AF_INET or CLONE_NEWUSER (see docs/policy.md)", tok);
+}
+
+/* ------------------------------------------------------------------ */
+/* Conditions: argN OP VALUE | argN & MASK == VALUE, joined by 'and' */
+
+static int parse_op(const char *tok)
+{
+	static const char *const ops[] = { [BG_OP_EQ] = "==", [BG_OP_NE] = "!=",
+					   [BG_OP_LT] = "<",  [BG_OP_LE] = "<=",
+					   [BG_OP_GT] = ">",  [BG_OP_GE] = ">=" };
+	for (int i = 0; i < (int)(sizeof(ops) / sizeof(ops[0])); i++)
+		if (strcmp(ops[i], tok) == 0)
+			return i;
+	return -1;
+}
+
+static int parse_arg_index(struct native_parser *ps, const char *tok, uint8_t *arg)
+{
+	if (strncmp(tok, "arg", 3) == 0 && tok[3] >= '0' && tok[3] <= '5' && !tok[4]) {
+		*arg = (uint8_t)(tok[3] - '0');
+		return 0;
+	}
+	return perr(ps, "expected arg0..arg5, got '%.64s'; conditions look like 'arg0 == 1'", tok);
+}
+
+static const char *tok_at(const struct line_tokens *t, unsigned i)
+{
+	return i < t->n ? t->tok[i] : "";
+}
+
+/* Parses one condition starting at token *i; advances *i past it. */
+static int parse_cond(struct native_parser *ps, const struct line_tokens *t, unsigned *i,
+		      struct bg_cond *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (parse_arg_index(ps, tok_at(t, *i), &c->arg) < 0)
+		return -1;
+	const char *op = tok_at(t, *i + 1);
+	if (strcmp(op, "&") == 0) {
+		if (value_or_error(ps, tok_at(t, *i + 2), &c->mask) < 0)
+			return -1;
+		if (strcmp(tok_at(t, *i + 3), "==") != 0)
+			return perr(ps, "expected '==' after 'arg%u & MASK', got '%.64s'; "
+				    "masked tests look like 'arg0 & 0x10 == 0'", c->arg,
+				    tok_at(t, *i + 3));
+		if (value_or_error(ps, tok_at(t, *i + 4), &c->val) < 0)
+			return -1;
+		c->op = BG_OP_MASKED_EQ;
+		*i += 5;
+		return 0;
+	}
+	int o = parse_op(op);
+	if (o < 0)
+		return perr(ps, "bad operator '%.16s' after 'arg%u'; use == != < <= > >= or '& MASK =='",
+			    op, c->arg);
+	c->op = (uint8_t)o;
+	if (value_or_error(ps, tok_at(t, *i + 2), &c->val) < 0)
+		return -1;
+	*i += 3;
+	return 0;
+}
+
+static int parse_conds(struct native_parser *ps, const struct line_tokens *t, unsigned i,
+		       struct bg_rule *r)
+{
+	if (i >= t->n)
+		return perr(ps, "'if' needs a condition; write e.g. 'if arg0 == 1'");
+	for (;;) {
+		if (r->ncond == BG_MAX_CONDS)
+			return perr(ps, "too many conditions (at most %d joined by 'and'); "
+				    "split the rule or drop a condition", BG_MAX_CONDS);
+		if (parse_cond(ps, t, &i, &r->cond[r->ncond]) < 0)
+			return -1;
+		r->ncond++;
+		if (i >= t->n)
+			return 0;
+		if (strcmp(t->tok[i], "and") != 0)
+			return perr(ps, "unexpected '%.64s' after a condition; join conditions with 'and'",
+				    t->tok[i]);
+		i++;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Names: read, ia32:read, @group, ia32:@group */
+
+static int resolve_syscall(struct native_parser *ps, const char *name, struct name_target *nt)
+{
+	int nr = bg_syscall_nr(nt->abi, name);
+	if (nr >= 0) {
+		nt->set[nr] = 1;
+		return 0;
+	}
+	int other = nt->abi == BG_ABI_IA32 ? BG_ABI_X86_64 : BG_ABI_IA32;
+	if (bg_syscall_nr(other, name) >= 0)
+		return perr(ps, "unknown syscall '%.64s' for %s; it exists only in the %s table: write '%s%.64s'",
+			    name, bg_abi_name(nt->abi), bg_abi_name(other),
+			    other == BG_ABI_IA32 ? "ia32:" : "", name);
+	const char *hint = suggest_syscall(nt->abi, name);
+	if (hint)
+		return perr(ps, "unknown syscall '%.64s' for %s; check the name (did you mean '%s'?)",
+			    name, bg_abi_name(nt->abi), hint);
+	return perr(ps, "unknown syscall '%.64s' for %s; check the name (`man 2 syscalls`)",
+		    name, bg_abi_name(nt->abi));
+}
+
+static int resolve_group(struct native_parser *ps, const char *name, struct name_target *nt)
+{
+	int r = bg_group_expand(name, nt->abi, nt->set);
+	if (r == -ELOOP)
+		return perr(ps, "group '%.64s' nests too deeply or refers to itself; report this bug",
+			    name);
+	if (r < 0) {
+		const char *hint = suggest_group(name);
+		if (hint)
+			return perr(ps, "unknown group '%.64s'; did you mean '%s'? "
+				    "(`bpfguard policy groups` lists them)", name, hint);
+		return perr(ps, "unknown group '%.64s'; `bpfguard policy groups` lists the groups",
+			    name);
+	}
+	/* Keep the table's own spelling: it outlives this line. */
+	for (const char *const *g = bg_group_names(); *g; g++)
+		if (strcmp(*g + 1, name + 1) == 0)
+			nt->group = *g;
+	return 0;
+}
+
+static int resolve_name(struct native_parser *ps, const char *tok, struct name_target *nt)
+{
+	memset(nt, 0, sizeof(*nt));
+	nt->abi = BG_ABI_X86_64;
+	const char *name = tok;
+	const char *colon = strchr(tok, ':');
+	if (colon) {
+		size_t plen = (size_t)(colon - tok);
+		if (plen == 4 && strncmp(tok, "ia32", 4) == 0)
+			nt->abi = BG_ABI_IA32;
+		else if (!(plen == 6 && strncmp(tok, "x86_64", 6) == 0))
+			return perr(ps, "unknown ABI prefix in '%.64s'; use 'ia32:NAME' for the i386 table "
+				    "or no prefix for x86_64", tok);
+		name = colon + 1;
+	}
+	if (!*name)
+		return perr(ps, "'%.64s' has no syscall name after the ABI prefix; write e.g. 'ia32:read'",
+			    tok);
+	if (name[0] == '@')
+		return resolve_group(ps, name, nt);
+	return resolve_syscall(ps, name, nt);
+}
+
+/* ------------------------------------------------------------------ */
+/* Applying a rule */
+
+static void describe_origin(char *buf, size_t len, unsigned line, const char *group)
+{
+	if (group)
+		snprintf(buf, len, "line %u (via %s)", line, group);
+	else
+		snprintf(buf, len, "line %u", line);
+}
+
+/* "errno(EPERM)" where the number has a name: messages are for people. */
+static const char *action_text(const struct bg_action *a, char *buf, size_t len)
+{
+	const char *n = a->verdict == BG_VERDICT_ERRNO ? bg_errno_name(a->err) : NULL;
+	if (n) {
+		snprintf(buf, len, "errno(%s)", n);
+		return buf;
+	}
+	return bg_action_str(a, buf, len);
+}
+
+static int conflict_error(struct native_parser *ps, int abi, int nr, const struct bg_action *want,
+			  const char *group)
+{
+	const struct bg_sysrules *s = &ps->p->sys[abi][nr];
+	char old_act[32], new_act[32], old_where[96], new_where[96];
+	describe_origin(old_where, sizeof(old_where), s->base_line, ps->base_group[abi][nr]);
+	describe_origin(new_where, sizeof(new_where), ps->line, group);
+	return perr(ps, "conflicting rules for '%s%s': %s says %s, %s says %s; "
+		    "keep one (a syscall named explicitly overrides a @group)",
+		    abi == BG_ABI_IA32 ? "ia32:" : "", bg_syscall_name(abi, nr),
+		    old_where, action_text(&s->base, old_act, sizeof(old_act)),
+		    new_where, action_text(want, new_act, sizeof(new_act)));
+}
+
+static int apply_base(struct native_parser *ps, int abi, int nr, const struct bg_rule *r,
+		      const char *group)
+{
+	struct bg_sysrules *s = &ps->p->sys[abi][nr];
+	int e = bg_policy_add(ps->p, abi, nr, r);
+	if (e == 0) {
+		if (ps->base_origin[abi][nr] == BASE_NONE) {
+			ps->base_origin[abi][nr] = group ? BASE_GROUP : BASE_EXPLICIT;
+			ps->base_group[abi][nr] = group;
+		}
+		return 0;
+	}
+	if (e != -EEXIST)
+		return perr(ps, "cannot add rule (%s); report this bug", strerror(-e));
+	unsigned char old = ps->base_origin[abi][nr];
+	if (group && old == BASE_EXPLICIT)
+		return 0; /* the explicit name already decided this one */
+	if (!group && old == BASE_GROUP) {
+		s->base = r->action;
+		s->base_line = r->line;
+		ps->base_origin[abi][nr] = BASE_EXPLICIT;
+		ps->base_group[abi][nr] = NULL;
+		return 0;
+	}
+	return conflict_error(ps, abi, nr, &r->action, group);
+}
+
+static int apply_target(struct native_parser *ps, const struct name_target *nt,
+			const struct bg_rule *r)
+{
+	for (int nr = 0; nr < BG_MAX_SYSCALLS; nr++) {
+		if (!nt->set[nr])
+			continue;
+		if (!r->ncond) {
+			if (apply_base(ps, nt->abi, nr, r, nt->group) < 0)
+				return -1;
+			continue;
+		}
+		int e = bg_policy_add(ps->p, nt->abi, nr, r);
+		if (e == -E2BIG)
+			return perr(ps, "too many conditional rules for '%s%s' (at most %d); "
+				    "merge conditions or use an unconditional rule",
+				    nt->abi == BG_ABI_IA32 ? "ia32:" : "",
+				    bg_syscall_name(nt->abi, nr), BG_MAX_ARGRULES);
+		if (e < 0)
+			return perr(ps, "cannot add rule (%s); report this bug", strerror(-e));
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lines */
+
+static int parse_action_token(struct native_parser *ps, const char *tok, struct bg_action *a)
+{
+	int e = bg_action_parse(tok, a);
+	if (e == 0)
+		return 0;
+	if (strncmp(tok, "errno(", 6) == 0) {
+		if (e == -ERANGE)
+			return perr(ps, "errno value in '%.64s' out of range; use 1..4095 or a name like EACCES",
+				    tok);
+		if (e == -ENOENT)
+			return perr(ps, "unknown errno name in '%.64s'; use a name like EPERM or EACCES, or a number",
+				    tok);
+		return perr(ps, "malformed '%.64s'; write errno(EPERM) or errno(13)", tok);
+	}
+	return perr(ps, "unknown action '%.64s'; use allow, log, deny, kill or errno(NAME|NUMBER)", tok);
+}
+
+static int parse_name_line(struct native_parser *ps, const struct line_tokens *t)
+{
+	if (t->n != 2)
+		return perr(ps, "'name' takes exactly one word; write e.g. 'name go-static'");
+	if (ps->name_line)
+		return perr(ps, "second 'name' (first on line %u); keep one", ps->name_line);
+	if (!bg_policy_name_valid(t->tok[1]))
+		return perr(ps, "bad policy name '%.64s'; use 1..63 of A-Z a-z 0-9 . _ -", t->tok[1]);
+	snprintf(ps->p->name, sizeof(ps->p->name), "%s", t->tok[1]);
+	ps->name_line = ps->line;
+	return 0;
+}
+
+static int parse_default_line(struct native_parser *ps, const struct line_tokens *t)
+{
+	if (t->n != 2)
+		return perr(ps, "'default' takes exactly one action; write e.g. 'default errno(EPERM)'");
+	if (ps->default_line)
+		return perr(ps, "second 'default' (first on line %u); keep one", ps->default_line);
+	if (parse_action_token(ps, t->tok[1], &ps->p->dflt) < 0)
+		return -1;
+	ps->default_line = ps->line;
+	return 0;
+}
+
+static int parse_rule_line(struct native_parser *ps, const struct line_tokens *t)
+{
+	struct bg_rule r = { .line = ps->line };
+	if (parse_action_token(ps, t->tok[0], &r.action) < 0)
+		return -1;
+	unsigned names_end = 1;
+	while (names_end < t->n && strcmp(t->tok[names_end], "if") != 0)
+		names_end++;
+	if (names_end == 1)
+		return perr(ps, "'%.64s' needs at least one syscall or @group; write e.g. '%.64s read'",
+			    t->tok[0], t->tok[0]);
+	if (names_end < t->n && parse_conds(ps, t, names_end + 1, &r) < 0)
+		return -1;
+
+	/* A failed line fails the whole parse, so applying name by name
+	 * cannot leave a half-built policy behind. */
+	for (unsigned i = 1; i < names_end; i++) {
+		if (is_op_char(t->tok[i][0]))
+			return perr(ps, "unexpected '%.16s' among names; conditions go after 'if'",
+				    t->tok[i]);
+		if (resolve_name(ps, t->tok[i], ps->target) < 0 ||
+		    apply_target(ps, ps->target, &r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_line(struct native_parser *ps, const char *text)
+{
+	struct line_tokens *t = ps->tokens;
+	tokenize(text, t);
+	if (t->n == 0)
+		return 0;
+	if (strcmp(t->tok[0], "name") == 0)
+		return parse_name_line(ps, t);
+	if (strcmp(t->tok[0], "default") == 0)
+		return parse_default_line(ps, t);
+	return parse_rule_line(ps, t);
+}
+
+/* Copies one line (without '\n' and comment) into `out`; returns its raw
+ * length, so the caller can step over it. */
+static int next_line(struct native_parser *ps, const char *buf, size_t len, size_t pos,
+		     char *out, size_t *consumed)
+{
+	const char *start = buf + pos;
+	const char *nl = memchr(start, '\n', len - pos);
+	size_t n = nl ? (size_t)(nl - start) : len - pos;
+	*consumed = n + (nl ? 1 : 0);
+	if (n > BG_LINE_MAX)
+		return perr(ps, "line longer than %d bytes; split it into several rules", BG_LINE_MAX);
+	if (memchr(start, '\0', n))
+		return perr(ps, "NUL byte in line; policy files are text");
+	const char *hash = memchr(start, '#', n);
+	size_t keep = hash ? (size_t)(hash - start) : n;
+	memcpy(out, start, keep);
+	out[keep] = '\0';
+	return 0;
+}
+
+static int parse_buffer(struct native_parser *ps, const char *buf, size_t len)
+{
+	char text[BG_LINE_MAX + 1];
+	size_t pos = 0, consumed;
+	while (pos < len) {
+		ps->line++;
+		if (next_line(ps, buf, len, pos, text, &consumed) < 0 || parse_line(ps, text) < 0)
+			return -1;
+		pos += consumed;
+	}
+	return 0;
+}
+
+static void parser_free(struct native_parser *ps)
+{
+	if (!ps)
+		return;
+	bg_policy_free(ps->p);
+	free(ps->tokens);
+	free(ps->target);
+	free(ps);
+}
+
+static struct native_parser *parser_new(const char *origin, struct bg_diag *d)
+{
+	struct native_parser *ps = calloc(1, sizeof(*ps));
+	if (!ps)
+		return NULL;
+	ps->origin = origin;
+	ps->d = d;
+	ps->tokens = malloc(sizeof(*ps->tokens));
+	ps->target = malloc(sizeof(*ps->target));
+	ps->p = bg_policy_new(NULL);
+	if (!ps->tokens || !ps->target || !ps->p) {
+		parser_free(ps);
+		return NULL;
+	}
+	bg_policy_name_from_origin(origin, ps->p->name, sizeof(ps->p->name));
+	snprintf(ps->p->source, sizeof(ps->p->source), "%s", origin);
+	ps->p->format = "native";
+	return ps;
+}
+
+int bg_policy_parse_native(const char *buf, size_t len, const char *origin,
+			   struct bg_policy **out, struct bg_diag *d)
+{
+	*out = NULL;
+	if (!origin)
+		origin = "<memory>";
+	struct native_parser *ps = parser_new(origin, d);
+	if (!ps) {
+		bg_diag_set(d, "%s: out of memory; free some memory", origin);
+		return -1;
+	}
+	if (len && parse_buffer(ps, buf, len) < 0) {
+		parser_free(ps);
+		return -1;
+	}
+	*out = ps->p;
+	ps->p = NULL;
+	parser_free(ps);
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* util.h - the small things every command needs. */
+#ifndef BG_UTIL_H
+#define BG_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* One line on stderr: "bpfguard: <message>". */
+void bg_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void bg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Bounded copy that always terminates; returns false if truncated. */
+bool bg_strlcpy(char *dst, const char *src, size_t len);
+
+/* Reads a whole file (at most max bytes) into a malloc'd buffer, NUL
+ * appended (not counted in *len).  -errno on failure, -EFBIG if larger. */
+int bg_read_file(const char *path, size_t max, char **buf, size_t *len);
+
+/* CLOCK_REALTIME minus CLOCK_BOOTTIME, in ns: add to a BPF boot timestamp. */
+int64_t bg_boot_to_realtime_offset(void);
+/* RFC 3339 UTC with nanoseconds: 2026-11-28T17:23:34.123456789Z */
+void bg_format_rfc3339(uint64_t realtime_ns, char *buf, size_t len);
+
+#endif
