@@ -513,14 +513,16 @@ static struct json_object *parse_json(struct docker_parser *dp, const char *buf,
 		derr(dp, "profile too large; this is not a seccomp profile");
 		return NULL;
 	}
+	/* json-c rejects a UTF-8 byte order mark; editors on Windows add one. */
+	size_t skip = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 	struct json_tokener *tok = json_tokener_new();
 	if (!tok) {
 		derr(dp, "out of memory; free some memory");
 		return NULL;
 	}
-	struct json_object *root = json_tokener_parse_ex(tok, buf, (int)len);
+	struct json_object *root = json_tokener_parse_ex(tok, buf + skip, (int)(len - skip));
 	enum json_tokener_error err = json_tokener_get_error(tok);
-	size_t end = json_tokener_get_parse_end(tok);
+	size_t end = skip + json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
 	if (!root || err != json_tokener_success) {
 		json_object_put(root);

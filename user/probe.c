@@ -148,7 +148,7 @@ static void log_reset(void)
 	g_log[0] = '\0';
 }
 
-/* Last non-empty line of the verifier log libbpf printed, if any. */
+/* Last meaningful line of the verifier log libbpf printed, if any. */
 static bool verifier_last_line(char *out, size_t outsz)
 {
 	const char *b = strstr(g_log, "-- BEGIN PROG LOAD LOG --");
@@ -165,7 +165,8 @@ static bool verifier_last_line(char *out, size_t outsz)
 		const char *nl = memchr(p, '\n', (size_t)(e - p));
 		size_t l = nl ? (size_t)(nl - p) : (size_t)(e - p);
 
-		if (l > 0) {
+		/* Skip the statistics lines the verifier appends. */
+		if (l > 0 && strncmp(p, "processed ", 10) && strncmp(p, "verification time", 17)) {
 			line = p;
 			len = l;
 		}
@@ -262,8 +263,8 @@ static struct bpf_program *prog_by_name(struct probe_bpf *s, const char *name)
 	return bpf_object__find_program_by_name(s->obj, name);
 }
 
-/* Fill `it` after a failed load: NO, or UNKNOWN when we simply lack the
- * privilege to ask.  what = "load" or "attach". */
+/* Fill `it` after a failed load or attach: NO, or UNKNOWN when we simply
+ * lack the privilege to ask.  what = "load" or "loaded; attach". */
 static void refused(struct ctx *c, struct bg_probe_item *it, const char *what,
 		    int err, const char *extra)
 {
@@ -273,7 +274,9 @@ static void refused(struct ctx *c, struct bg_probe_item *it, const char *what,
 		set_item(it, BG_PROBE_UNKNOWN, "%s refused: EPERM (no CAP_BPF/CAP_SYS_ADMIN)", what);
 		return;
 	}
-	if (verifier_last_line(vline, sizeof(vline)))
+	if (strcmp(what, "load") != 0) /* attach: there is no verifier log */
+		set_item(it, BG_PROBE_NO, "%s refused: %s%s", what, errname(err), extra ? extra : "");
+	else if (verifier_last_line(vline, sizeof(vline)))
 		set_item(it, BG_PROBE_NO, "%s refused: %s (verifier: %s)%s", what,
 			 errname(err), vline, extra ? extra : "");
 	else
@@ -925,12 +928,16 @@ static void probe_cgroup2(struct ctx *c)
 /* ------------------------------------------------------------------ */
 /* cgroup-BPF: sock_create (triggered), dev, connect4                  */
 
-/* Leftovers of probes that were killed before they could clean up. */
+/* Leftovers of probes that were killed before they could clean up:
+ * bpfguard-probe-<pid>[-<n>] whose pid is gone and which is older than a
+ * probe run could ever take (the pid may belong to another pid namespace,
+ * so age is the real guard against removing a live probe's cgroup). */
 static void remove_stale_probe_cgroups(const char *mnt)
 {
 	DIR *d = opendir(mnt);
 	struct dirent *e;
 	char path[PATH_MAX];
+	struct stat st;
 
 	if (!d)
 		return;
@@ -941,10 +948,13 @@ static void remove_stale_probe_cgroups(const char *mnt)
 		if (strncmp(e->d_name, PROBE_CGROUP_PREFIX, strlen(PROBE_CGROUP_PREFIX)))
 			continue;
 		pid = strtol(e->d_name + strlen(PROBE_CGROUP_PREFIX), &end, 10);
-		if (*end || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+		if ((*end && *end != '-') || pid <= 0 ||
+		    (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
 			continue; /* its owner may still be running */
-		if (pathf(path, sizeof(path), "%s/%s", mnt, e->d_name))
-			rmdir(path); /* fails harmlessly if still populated */
+		if (!pathf(path, sizeof(path), "%s/%s", mnt, e->d_name) || stat(path, &st) ||
+		    time(NULL) - st.st_mtime < 60)
+			continue;
+		rmdir(path); /* fails harmlessly if still populated */
 	}
 	closedir(d);
 }
@@ -1068,10 +1078,21 @@ static void probe_cgroup_progs(struct ctx *c)
 		set_item(&c->p->cgroup_sock, BG_PROBE_UNKNOWN, "no cgroup2 mount to test in");
 	} else {
 		remove_stale_probe_cgroups(mnt);
-		if (!pathf(cg, sizeof(cg), "%s/" PROBE_CGROUP_PREFIX "%d", mnt, (int)c->self))
-			errno = ENAMETOOLONG;
-		else
+		/* Same pid in another pid namespace probing now: add a suffix. */
+		for (int n = 0; n < 8 && !made; n++) {
+			char sfx[16] = "";
+
+			if (n)
+				snprintf(sfx, sizeof(sfx), "-%d", n);
+			if (!pathf(cg, sizeof(cg), "%s/" PROBE_CGROUP_PREFIX "%d%s", mnt,
+				   (int)c->self, sfx)) {
+				errno = ENAMETOOLONG;
+				break;
+			}
 			made = mkdir(cg, 0700) == 0;
+			if (!made && errno != EEXIST)
+				break;
+		}
 		if (!made)
 			err = -errno;
 		else if ((cgfd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)

@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -121,6 +123,19 @@ int main(int argc, char **argv)
 			failed += report(a, fd);
 			if (fd >= 0)
 				close(fd);
+		} else if (!strcmp(a, "read-file")) {
+			char buf[256];
+			int fd = open(arg, O_RDONLY);
+			long n = fd < 0 ? -1 : read(fd, buf, sizeof(buf));
+
+			failed += report(a, n);
+			if (fd >= 0)
+				close(fd);
+			i++;
+		} else if (!strcmp(a, "unshare-user")) {
+			failed += report(a, unshare(CLONE_NEWUSER));
+		} else if (!strcmp(a, "ptrace-traceme")) {
+			failed += report(a, ptrace(PTRACE_TRACEME, 0, NULL, NULL));
 		} else if (!strcmp(a, "repeat-mkdir")) {
 			/* mkdir N times on an existing path: each call is a
 			 * denial-worthy syscall that fails harmlessly with EEXIST */

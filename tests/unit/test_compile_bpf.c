@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The BPF back end must reproduce the IR's reference semantics
+ * (bg_policy_eval) for every syscall of both tables, and the planner must
+ * turn verdicts into effects exactly as documented.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "compile_bpf.h"
+#include "mechanism.h"
+#include "policy.h"
+#include "syscalls.h"
+
+/* What guard.bpf.c's judge() does with the compiled maps, in C. */
+static struct bg_sysent kernel_decision(const struct bg_bpf_policy *bp, int abi, int nr,
+					const uint64_t args[6])
+{
+	struct bg_sysent ent = nr < BG_MAX_SYSCALLS ? bp->slot.sys[abi][nr] : bp->slot.dflt[abi];
+
+	if (!(ent.flags & BG_SYSENT_ARGRULES))
+		return ent;
+	for (unsigned i = 0; i < bp->nargrules; i++) {
+		const struct bg_bpf_argrules *ar = &bp->argrules[i];
+
+		if (ar->key.abi != abi || ar->key.nr != nr)
+			continue;
+		for (unsigned r = 0; r < ar->val.nrules; r++) {
+			const struct bg_argrule *rule = &ar->val.rule[r];
+			int all = 1;
+
+			for (unsigned c = 0; c < rule->ncond; c++) {
+				const struct bg_argcond *k = &rule->cond[c];
+				uint64_t a = args[k->arg];
+				int ok;
+
+				switch (k->op) {
+				case BG_OP_EQ: ok = a == k->val; break;
+				case BG_OP_NE: ok = a != k->val; break;
+				case BG_OP_LT: ok = a < k->val; break;
+				case BG_OP_LE: ok = a <= k->val; break;
+				case BG_OP_GT: ok = a > k->val; break;
+				case BG_OP_GE: ok = a >= k->val; break;
+				default: ok = (a & k->mask) == k->val; break;
+				}
+				if (!ok) {
+					all = 0;
+					break;
+				}
+			}
+			if (all)
+				return rule->act;
+		}
+	}
+	return ent;
+}
+
+static struct bg_policy *parse(const char *text)
+{
+	struct bg_policy *p = NULL;
+	struct bg_diag d = {};
+
+	if (bg_policy_parse_native(text, strlen(text), "test.policy", &p, &d))
+		fail_msg("parse failed: %s", d.msg);
+	return p;
+}
+
+static struct bg_mechs host_mechs(void)
+{
+	struct bg_mechs m = { .seccomp = true, .kill = true };
+
+	strcpy(m.lsm_why, "test");
+	return m;
+}
+
+static const char *const POLICY =
+	"name compile-test\n"
+	"default errno(EPERM)\n"
+	"allow read write close exit_group\n"
+	"kill ptrace\n"
+	"log execve\n"
+	"errno(EACCES) mkdir\n"
+	"allow socket if arg0 == 1\n"
+	"kill socket if arg0 == 2 and arg1 & 0xf == 3\n"
+	"allow clone if arg0 & 0x10000000 == 0\n"
+	"allow ia32:read ia32:write\n";
+
+static void test_backend_matches_reference(void **state)
+{
+	struct bg_policy *p = parse(POLICY);
+	struct bg_mechs m = host_mechs();
+	struct bg_bpf_policy bp;
+	struct bg_plan pl;
+
+	(void)state;
+	bg_plan_init(&pl, &m, BG_TARGET_CGROUP, BG_MODE_ENFORCE, BG_FALLBACK_KILL);
+	assert_int_equal(bg_compile_bpf(p, &pl, &bp), 0);
+	srand(42);
+	for (int abi = 0; abi < BG_NR_TABLES; abi++) {
+		for (int nr = 0; nr < BG_MAX_SYSCALLS + 8; nr++) {
+			for (int trial = 0; trial < 24; trial++) {
+				uint64_t args[6];
+
+				for (int i = 0; i < 6; i++)
+					args[i] = trial < 8 ? (uint64_t)(trial + i) % 4 : ((uint64_t)rand() << 32) ^ rand();
+				struct bg_action want = bg_policy_eval(p, abi, nr, args);
+				struct bg_sysent got = kernel_decision(&bp, abi, nr < BG_MAX_SYSCALLS ? nr : BG_MAX_SYSCALLS, args);
+
+				if (got.verdict != want.verdict || (want.verdict == BG_VERDICT_ERRNO && got.err != want.err))
+					fail_msg("abi %d nr %d: kernel %u/%u, reference %u/%u", abi, nr,
+						 got.verdict, got.err, want.verdict, want.err);
+			}
+		}
+	}
+	bg_bpf_policy_free(&bp);
+	bg_policy_free(p);
+}
+
+static void test_effects_enforce_fallback_kill(void **state)
+{
+	struct bg_policy *p = parse(POLICY);
+	struct bg_mechs m = host_mechs();
+	struct bg_bpf_policy bp;
+	struct bg_plan pl;
+	int mkdir_nr = bg_syscall_nr(BG_ABI_X86_64, "mkdir");
+	int ptrace_nr = bg_syscall_nr(BG_ABI_X86_64, "ptrace");
+	int execve_nr = bg_syscall_nr(BG_ABI_X86_64, "execve");
+	int read_nr = bg_syscall_nr(BG_ABI_X86_64, "read");
+
+	(void)state;
+	bg_plan_init(&pl, &m, BG_TARGET_CGROUP, BG_MODE_ENFORCE, BG_FALLBACK_KILL);
+	assert_int_equal(bg_compile_bpf(p, &pl, &bp), 0);
+	assert_int_equal(bp.slot.sys[0][mkdir_nr].effect, BG_EFFECT_KILL);
+	assert_int_equal(bp.slot.sys[0][mkdir_nr].err, 13);
+	assert_int_equal(bp.slot.sys[0][ptrace_nr].effect, BG_EFFECT_KILL);
+	assert_int_equal(bp.slot.sys[0][ptrace_nr].mech, BG_MECH_KILL);
+	assert_int_equal(bp.slot.sys[0][execve_nr].effect, BG_EFFECT_RECORD);
+	assert_int_equal(bp.slot.sys[0][execve_nr].mech, BG_MECH_AUDIT);
+	assert_int_equal(bp.slot.sys[0][read_nr].effect, BG_EFFECT_NONE);
+	assert_int_equal(bp.slot.x32.verdict, BG_VERDICT_KILL);
+	assert_int_equal(bp.slot.x32.effect, BG_EFFECT_KILL);
+	assert_true(pl.n_fallback > 300); /* the errno(EPERM) default over the tables */
+	assert_int_equal(pl.n_refused, 0);
+	bg_bpf_policy_free(&bp);
+	bg_policy_free(p);
+}
+
+static void test_audit_mode_records_everything(void **state)
+{
+	struct bg_policy *p = parse(POLICY);
+	struct bg_mechs m = host_mechs();
+	struct bg_bpf_policy bp;
+	struct bg_plan pl;
+
+	(void)state;
+	bg_plan_init(&pl, &m, BG_TARGET_CGROUP, BG_MODE_AUDIT, BG_FALLBACK_REFUSE);
+	assert_int_equal(bg_compile_bpf(p, &pl, &bp), 0); /* audit never refuses */
+	for (int abi = 0; abi < BG_NR_TABLES; abi++)
+		for (int nr = 0; nr < BG_MAX_SYSCALLS; nr++) {
+			const struct bg_sysent *e = &bp.slot.sys[abi][nr];
+
+			assert_true(e->effect == BG_EFFECT_NONE || e->effect == BG_EFFECT_RECORD);
+			assert_true((e->verdict == BG_VERDICT_ALLOW) == (e->effect == BG_EFFECT_NONE));
+		}
+	for (unsigned i = 0; i < bp.nargrules; i++)
+		for (unsigned r = 0; r < bp.argrules[i].val.nrules; r++)
+			assert_int_not_equal(bp.argrules[i].val.rule[r].act.effect, BG_EFFECT_KILL);
+	assert_int_equal(bp.slot.x32.effect, BG_EFFECT_RECORD);
+	bg_bpf_policy_free(&bp);
+	bg_policy_free(p);
+}
+
+static void test_refuse_names_syscalls(void **state)
+{
+	struct bg_policy *p = parse("default allow\nerrno(EACCES) mkdir rmdir\n");
+	struct bg_mechs m = host_mechs();
+	struct bg_bpf_policy bp;
+	struct bg_plan pl;
+	char msg[512];
+
+	(void)state;
+	bg_plan_init(&pl, &m, BG_TARGET_CGROUP, BG_MODE_ENFORCE, BG_FALLBACK_REFUSE);
+	assert_int_equal(bg_compile_bpf(p, &pl, &bp), -1);
+	assert_int_equal(pl.n_refused, 2);
+	bg_plan_refusal(&pl, "p", msg, sizeof(msg));
+	assert_non_null(strstr(msg, "mkdir"));
+	assert_non_null(strstr(msg, "rmdir"));
+	assert_non_null(strstr(msg, "errno(13)"));
+	assert_null(strchr(msg, '\n'));
+	bg_bpf_policy_free(&bp);
+	bg_policy_free(p);
+}
+
+static void test_lsm_chosen_when_available(void **state)
+{
+	struct bg_policy *p = parse("default allow\nerrno(EACCES) mkdir\n");
+	struct bg_mechs m = host_mechs();
+	struct bg_bpf_policy bp;
+	struct bg_plan pl;
+	int mkdir_nr = bg_syscall_nr(BG_ABI_X86_64, "mkdir");
+
+	(void)state;
+	m.lsm_deny = true;
+	bg_plan_init(&pl, &m, BG_TARGET_CGROUP, BG_MODE_ENFORCE, BG_FALLBACK_REFUSE);
+	assert_int_equal(bg_compile_bpf(p, &pl, &bp), 0);
+	assert_int_equal(bp.slot.sys[0][mkdir_nr].effect, BG_EFFECT_LSM_DENY);
+	assert_int_equal(bp.slot.sys[0][mkdir_nr].mech, BG_MECH_LSM);
+	assert_int_equal(pl.n_fallback, 0);
+	bg_bpf_policy_free(&bp);
+	bg_policy_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_backend_matches_reference),
+		cmocka_unit_test(test_effects_enforce_fallback_kill),
+		cmocka_unit_test(test_audit_mode_records_everything),
+		cmocka_unit_test(test_refuse_names_syscalls),
+		cmocka_unit_test(test_lsm_chosen_when_available),
+	};
+	return cmocka_run_group_tests_name("compile_bpf", tests, NULL, NULL);
+}
