@@ -113,20 +113,24 @@ void bg_plan_summary(const struct bg_plan *pl, char *buf, size_t len)
 {
 	static const unsigned order[] = { BG_MECH_NONE, BG_MECH_LSM, BG_MECH_SECCOMP,
 					  BG_MECH_CGROUP_HOOK, BG_MECH_KILL, BG_MECH_AUDIT };
-	size_t used = 0;
+	const char *sep = "";
+	size_t used;
 
-	used += snprintf(buf, len, "mode %s:", bg_mode_name(pl->mode));
+	used = snprintf(buf, len, "mode %s, syscalls of x86_64+ia32: ", bg_mode_name(pl->mode));
 	for (size_t i = 0; i < ARRAY_SIZE(order) && used < len; i++) {
 		unsigned m = order[i];
 
 		if (!pl->n_by_mech[m])
 			continue;
-		used += snprintf(buf + used, len - used, "%s %u %s (%s)", used > 12 ? ";" : "",
-				 pl->n_by_mech[m], m == BG_MECH_NONE ? "allowed" : bg_mech_name(m),
-				 bg_mech_help(m));
+		if (m == BG_MECH_NONE)
+			used += snprintf(buf + used, len - used, "%s%u allowed", sep, pl->n_by_mech[m]);
+		else
+			used += snprintf(buf + used, len - used, "%s%u %s (%s)", sep, pl->n_by_mech[m],
+					 bg_mech_name(m), bg_mech_help(m));
+		sep = "; ";
 	}
 	if (pl->n_fallback && used < len)
-		snprintf(buf + used, len - used, "; %u errno decisions use --fallback %s: %s",
+		snprintf(buf + used, len - used, "; %u errno decisions use --fallback %s because %s",
 			 pl->n_fallback, bg_fallback_name(pl->fallback), pl->mechs.lsm_why);
 }
 

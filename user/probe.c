@@ -691,6 +691,25 @@ static void probe_send_signal(struct ctx *c)
 /* ------------------------------------------------------------------ */
 /* LSM list (securityfs)                                               */
 
+#define SECFS "/sys/kernel/security"
+
+/* Read a small text file from an open fd (closed here); -errno on error. */
+static int read_str(int fd, char *buf, size_t bufsz)
+{
+	ssize_t n;
+	int e;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, bufsz - 1);
+	e = errno;
+	close(fd);
+	if (n < 0)
+		return -e;
+	buf[n] = '\0';
+	return 0;
+}
+
 /* Read <securityfs>/lsm into buf.  Uses the system's mount if there is
  * one; otherwise a private, detached securityfs mount (fsopen/fsmount:
  * never visible in any mount namespace, gone when its fd closes), and as a
@@ -698,42 +717,34 @@ static void probe_send_signal(struct ctx *c)
 static int read_lsm(char *buf, size_t bufsz, const char **how)
 {
 	struct statfs sfs;
-	int fd = -1, fsfd, mfd;
-	ssize_t n;
+	int fsfd, mfd = -1, err;
 
-	if (statfs("/sys/kernel/security", &sfs) == 0 && sfs.f_type == SECURITYFS_MAGIC) {
+	/* 1. The system's own mount. */
+	if (statfs(SECFS, &sfs) == 0 && sfs.f_type == SECURITYFS_MAGIC) {
 		*how = "";
-		fd = open("/sys/kernel/security/lsm", O_RDONLY | O_CLOEXEC);
-	} else if ((fsfd = fsopen("securityfs", FSOPEN_CLOEXEC)) >= 0) {
-		*how = " (securityfs not mounted; read via a private mount)";
-		mfd = -1;
+		return read_str(open(SECFS "/lsm", O_RDONLY | O_CLOEXEC), buf, bufsz);
+	}
+	/* 2. A private, detached instance: nothing to undo, nobody sees it. */
+	fsfd = fsopen("securityfs", FSOPEN_CLOEXEC);
+	if (fsfd >= 0) {
 		if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
 			mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, 0);
 		close(fsfd);
 		if (mfd >= 0) {
-			fd = openat(mfd, "lsm", O_RDONLY | O_CLOEXEC);
+			*how = " (securityfs not mounted; read via a private mount)";
+			err = read_str(openat(mfd, "lsm", O_RDONLY | O_CLOEXEC), buf, bufsz);
 			close(mfd);
+			return err;
 		}
-	} else if (mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL) == 0) {
-		*how = " (mounted securityfs for this read, unmounted again)";
-		fd = open("/sys/kernel/security/lsm", O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			n = read(fd, buf, bufsz - 1);
-			close(fd);
-			fd = -2;
-			buf[n > 0 ? n : 0] = '\0';
-		}
-		umount2("/sys/kernel/security", 0); /* busy: someone else uses it now */
-		return fd == -2 ? 0 : -ENOENT;
 	}
-	if (fd < 0)
-		return errno ? -errno : -ENOENT;
-	n = read(fd, buf, bufsz - 1);
-	close(fd);
-	if (n < 0)
-		return -EIO;
-	buf[n] = '\0';
-	return 0;
+	/* 3. Mount it where it belongs, read, unmount (only our own mount:
+	 * we got here because nothing was mounted there). */
+	if (mount("securityfs", SECFS, "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		return -errno;
+	*how = " (mounted securityfs for this read, unmounted again)";
+	err = read_str(open(SECFS "/lsm", O_RDONLY | O_CLOEXEC), buf, bufsz);
+	umount2(SECFS, 0); /* EBUSY if someone started using it: then it stays */
+	return err;
 }
 
 static bool lsm_has_bpf(const char *list)
