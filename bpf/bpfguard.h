@@ -24,7 +24,7 @@
 #define BG_MAX_POLICIES 64   /* one slot per attachment (+1 spare for replace) */
 #define BG_MAX_CGROUPS 16384 /* guarded cgroups, descendants included */
 #define BG_MAX_ARGRULES 8    /* conditional rules per (policy, abi, syscall) */
-#define BG_MAX_CONDS 6       /* conditions per rule, ANDed (one per register) */
+#define BG_MAX_CONDS 6       /* conditions per rule, ANDed (any registers, repeats allowed) */
 #define BG_FILTER_SLOTS 4096 /* fast "maybe guarded" filter, power of two */
 #define BG_NAME_MAX 64
 #define BG_PATH_MAX 256

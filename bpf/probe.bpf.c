@@ -18,8 +18,8 @@
  *    recording field relocations, and we only read UAPI context structs, so
  *    the cgroup programs still load on a kernel without BTF (where only the
  *    BTF-typed programs - tp_btf, lsm, fentry - must fail).
- *  - Results are plain counters in .bss (an array map that user space reads
- *    through the skeleton), plus one ring buffer for the ring buffer probe.
+ *  - Results are plain globals in .bss/.data (array maps that user space
+ *    reads through the skeleton), plus one ring buffer for its own probe.
  */
 #define BPF_NO_PRESERVE_ACCESS_INDEX
 #include "vmlinux.h"

@@ -45,11 +45,13 @@ int bg_compile_bpf(const struct bg_policy *p, struct bg_plan *pl, struct bg_bpf_
 
 	memset(out, 0, sizeof(*out));
 	for (int abi = 0; abi < BG_NR_TABLES; abi++) {
+		const struct bg_action *dflt = abi == BG_ABI_IA32 ? &p->ia32_dflt : &p->dflt;
+
 		for (int nr = 0; nr < BG_MAX_SYSCALLS; nr++) {
 			const struct bg_sysrules *sr = &p->sys[abi][nr];
 			const char *name = bg_syscall_name(abi, nr);
 			struct bg_sysent *ent = &out->slot.sys[abi][nr];
-			const struct bg_action *base = sr->has_base ? &sr->base : &p->dflt;
+			const struct bg_action *base = sr->has_base ? &sr->base : dflt;
 
 			/* Numbers without a name still get the default, so a
 			 * syscall newer than our tables is not a hole. */
@@ -65,7 +67,7 @@ int bg_compile_bpf(const struct bg_policy *p, struct bg_plan *pl, struct bg_bpf_
 				ent->flags |= BG_SYSENT_ARGRULES;
 			}
 		}
-		if (bg_plan_decide(pl, &p->dflt, NULL, false, &out->slot.dflt[abi]))
+		if (bg_plan_decide(pl, dflt, NULL, false, &out->slot.dflt[abi]))
 			ret = -1;
 	}
 	/* x32 is not a table we judge: any x32 call is denied (kill). */

@@ -227,6 +227,7 @@ struct bg_policy *bg_policy_new(const char *name)
 	p->format = "native";
 	p->dflt.verdict = BG_VERDICT_ERRNO;
 	p->dflt.err = EPERM;
+	p->ia32_dflt.verdict = BG_VERDICT_KILL;
 	return p;
 }
 
@@ -318,15 +319,16 @@ struct bg_action bg_policy_eval(const struct bg_policy *p, int abi, int nr,
 	const struct bg_action kill = { .verdict = BG_VERDICT_KILL };
 	if (abi == BG_ABI_X32 || abi < 0 || abi >= BG_NR_TABLES)
 		return kill; /* x32 (and anything we have no table for) */
+	const struct bg_action *dflt = abi == BG_ABI_IA32 ? &p->ia32_dflt : &p->dflt;
 	if (nr < 0 || nr >= BG_MAX_SYSCALLS)
-		return p->dflt;
+		return *dflt;
 	if (!args)
 		args = zero_args;
 	const struct bg_sysrules *s = &p->sys[abi][nr];
 	for (unsigned i = 0; i < s->nargrules; i++)
 		if (rule_matches(&s->argrules[i], args))
 			return s->argrules[i].action;
-	return s->has_base ? s->base : p->dflt;
+	return s->has_base ? s->base : *dflt;
 }
 
 /* ------------------------------------------------------------------ */
@@ -426,6 +428,7 @@ void bg_policy_print(const struct bg_policy *p, FILE *f)
 	if (bg_policy_name_valid(p->name))
 		fprintf(f, "name %s\n", p->name);
 	fprintf(f, "default %s\n", action_str_named(&p->dflt, act, sizeof(act)));
+	fprintf(f, "default ia32 %s\n", action_str_named(&p->ia32_dflt, act, sizeof(act)));
 
 	/* One block per distinct unconditional action, in first-seen order. */
 	for (int abi = 0; abi < BG_NR_TABLES; abi++)
@@ -491,6 +494,7 @@ struct json_object *bg_policy_to_json(const struct bg_policy *p)
 	json_object_object_add(root, "format",
 			       json_object_new_string(p->format ? p->format : "native"));
 	json_object_object_add(root, "default", action_json(&p->dflt));
+	json_object_object_add(root, "default_ia32", action_json(&p->ia32_dflt));
 	for (int abi = 0; abi < BG_NR_TABLES; abi++) {
 		for (int nr = 0; nr < BG_MAX_SYSCALLS; nr++) {
 			const struct bg_sysrules *s = &p->sys[abi][nr];

@@ -11,7 +11,12 @@
  *   1. conditional rules, in the order added: the first whose conditions
  *      all hold gives the action;
  *   2. otherwise the unconditional rule (if any);
- *   3. otherwise the policy default.
+ *   3. otherwise the policy default of that ABI: `dflt` for x86_64,
+ *      `ia32_dflt` for the i386 table.  ia32 calls reach a 64-bit system
+ *      through a second table where the same number means another syscall
+ *      (ia32 39 = mkdir, x86_64 39 = getpid), so an ia32 call is never
+ *      judged by x86_64 rules: unless the policy names it for ia32 it gets
+ *      ia32_dflt, which is kill unless the policy says otherwise.
  * x32 calls are always denied (kill), whatever the policy says.
  */
 #ifndef BG_POLICY_H
@@ -54,7 +59,8 @@ struct bg_policy {
 	char name[BG_NAME_MAX];
 	char source[BG_PATH_MAX]; /* file it came from, "" if built in code */
 	const char *format;       /* "native", "docker", "oci", ... (static string) */
-	struct bg_action dflt;    /* for everything not named */
+	struct bg_action dflt;    /* x86_64 calls not named */
+	struct bg_action ia32_dflt; /* ia32 calls not named (kill unless set) */
 	struct bg_sysrules sys[BG_NR_TABLES][BG_MAX_SYSCALLS];
 };
 

@@ -569,6 +569,12 @@ static int parse_profile(struct docker_parser *dp, const char *buf, size_t len)
 	if (parse_name_and_default(dp, root) < 0 || parse_arches(dp, root) < 0 ||
 	    parse_syscalls(dp, root) < 0)
 		goto out;
+	/* A profile that lists the x86 sub-architecture gives ia32 calls the
+	 * same default seccomp would; otherwise seccomp kills a call from an
+	 * architecture the filter does not list, and so do we (the model's
+	 * ia32 default is kill). */
+	if (dp->ia32)
+		dp->p->ia32_dflt = dp->p->dflt;
 	dp->p->format = dp->saw_docker_only || !get(root, "architectures") ? "docker" : "oci";
 	r = 0;
 out:

@@ -58,7 +58,7 @@ struct native_parser {
 	struct bg_diag *d;
 	struct bg_policy *p;
 	unsigned line;
-	unsigned name_line, default_line;
+	unsigned name_line, default_line, default_ia32_line;
 	/* Where each unconditional rule came from, for conflict handling. */
 	unsigned char base_origin[BG_NR_TABLES][BG_MAX_SYSCALLS];
 	const char *base_group[BG_NR_TABLES][BG_MAX_SYSCALLS]; /* static group name */
@@ -530,10 +530,20 @@ static int parse_name_line(struct native_parser *ps, const struct line_tokens *t
 	return 0;
 }
 
+/* "default ACTION" (x86_64) or "default ia32 ACTION" (the i386 table). */
 static int parse_default_line(struct native_parser *ps, const struct line_tokens *t)
 {
+	if (t->n == 3 && strcmp(t->tok[1], "ia32") == 0) {
+		if (ps->default_ia32_line)
+			return perr(ps, "second 'default ia32' (first on line %u); keep one",
+				    ps->default_ia32_line);
+		if (parse_action_token(ps, t->tok[2], &ps->p->ia32_dflt) < 0)
+			return -1;
+		ps->default_ia32_line = ps->line;
+		return 0;
+	}
 	if (t->n != 2)
-		return perr(ps, "'default' takes exactly one action; write e.g. 'default errno(EPERM)'");
+		return perr(ps, "'default' takes one action (or 'ia32' and one action); write e.g. 'default errno(EPERM)'");
 	if (ps->default_line)
 		return perr(ps, "second 'default' (first on line %u); keep one", ps->default_line);
 	if (parse_action_token(ps, t->tok[1], &ps->p->dflt) < 0)

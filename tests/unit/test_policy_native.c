@@ -100,7 +100,10 @@ static void test_ir_add_and_eval(void **state)
 	a[1] = 0x23;
 	assert_verdict(bg_policy_eval(p, BG_ABI_X86_64, 0, a), BG_VERDICT_ALLOW); /* base */
 	assert_verdict(eval0(p, BG_ABI_X86_64, 1), BG_VERDICT_ERRNO);              /* default */
-	assert_verdict(eval0(p, BG_ABI_IA32, 0), BG_VERDICT_ERRNO); /* other table */
+	/* ia32 calls not named for ia32 get the ia32 default: kill */
+	assert_verdict(eval0(p, BG_ABI_IA32, 0), BG_VERDICT_KILL);
+	p->ia32_dflt = (struct bg_action){ .verdict = BG_VERDICT_ERRNO, .err = EPERM };
+	assert_verdict(eval0(p, BG_ABI_IA32, 0), BG_VERDICT_ERRNO);
 
 	/* x32 is always killed, numbers past the table get the default. */
 	assert_verdict(eval0(p, BG_ABI_X32, 0), BG_VERDICT_KILL);
@@ -224,11 +227,12 @@ static void test_native_spec_example(void **state)
 	assert_verdict(eval0(p, BG_ABI_X86_64, nr64("ptrace")), BG_VERDICT_KILL);
 	/* execve is in @go-runtime, but named explicitly: the name wins. */
 	assert_verdict(eval0(p, BG_ABI_X86_64, nr64("execve")), BG_VERDICT_LOG);
-	/* ia32 39 is mkdir: not allowed; ia32 read and _llseek are. */
-	assert_verdict(eval0(p, BG_ABI_IA32, 39), BG_VERDICT_ERRNO);
+	/* ia32 39 is mkdir: not named for ia32, so the ia32 default (kill);
+	 * ia32 read and _llseek are named. */
+	assert_verdict(eval0(p, BG_ABI_IA32, 39), BG_VERDICT_KILL);
 	assert_verdict(eval0(p, BG_ABI_IA32, nr32("read")), BG_VERDICT_ALLOW);
 	assert_verdict(eval0(p, BG_ABI_IA32, nr32("_llseek")), BG_VERDICT_ALLOW);
-	assert_verdict(eval0(p, BG_ABI_IA32, nr32("futex")), BG_VERDICT_ERRNO);
+	assert_verdict(eval0(p, BG_ABI_IA32, nr32("futex")), BG_VERDICT_KILL);
 
 	uint64_t args[6] = { 1 };
 	assert_verdict(bg_policy_eval(p, BG_ABI_X86_64, nr64("socket"), args), BG_VERDICT_ALLOW);
@@ -339,7 +343,7 @@ static void test_native_errors(void **state)
 		{ "name a/b\n", "p.policy:1: bad policy name 'a/b'; use 1..63 of A-Z a-z 0-9 . _ -" },
 		{ "name a\nname b\n", "p.policy:2: second 'name' (first on line 1); keep one" },
 		{ "default allow\ndefault kill\n", "p.policy:2: second 'default' (first on line 1); keep one" },
-		{ "default\n", "p.policy:1: 'default' takes exactly one action; write e.g. 'default errno(EPERM)'" },
+		{ "default\n", "p.policy:1: 'default' takes one action (or 'ia32' and one action); write e.g. 'default errno(EPERM)'" },
 		{ "allow x32:read\n",
 		  "p.policy:1: unknown ABI prefix in 'x32:read'; use 'ia32:NAME' for the i386 table or no prefix for x86_64" },
 		{ "allow ia32:\n",
