@@ -131,7 +131,9 @@ int BPF_PROG(bench_cache, struct pt_regs *regs, long id)
 	if (abi == BG_ABI_X32)
 		ent = pol->x32;
 	else if (nr < BG_MAX_SYSCALLS)
-		ent = pol->sys[abi & 1][nr];
+		/* clang 14 tests nr with a mask on a copy, which the verifier
+		 * cannot use as a bound; the redundant AND restores one. */
+		ent = pol->sys[abi & 1][nr & (BG_MAX_SYSCALLS - 1)];
 	else
 		ent = pol->dflt[abi & 1];
 	if (ent.effect == BG_EFFECT_NONE && !(ent.flags & BG_SYSENT_ARGRULES))
