@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define BG_LAYOUT_VERSION 1
+#define BG_LAYOUT_VERSION 2
 
 /* Syscall numbers below this are judged by table; the rest by the default.
  * x86_64 and i386 both end below 470 on 6.18. */
@@ -135,6 +135,17 @@ struct bg_counter_key {
 	__u8 effect;
 };
 
+/* Task storage (bg_taskmark): set at sys_enter when the call is denied via
+ * BPF LSM, cleared at sys_exit; while active every bpfguard LSM hook the
+ * call reaches returns -err. */
+struct bg_mark {
+	__u32 active;
+	__u32 nr;
+	__u16 err;
+	__u16 abi;
+	__u32 hooks_denied; /* how many hook invocations this call was denied at */
+};
+
 /* Per-cgroup event rate limiter (events per second). */
 struct bg_rate {
 	__u64 window_start_ns;
@@ -155,6 +166,8 @@ enum bg_stat {
 	BG_STAT_SUPPRESSED,       /* rate-limited (carried into later events) */
 	BG_STAT_COUNTER_FULL,     /* counter map full: counted here instead */
 	BG_STAT_INHERITED,        /* cgroups guarded by cgroup_mkdir inheritance */
+	BG_STAT_MARK_FAILED,      /* LSM mark could not be stored: killed instead */
+	BG_STAT_LSM_MISSED,       /* LSM-denied call reached none of our hooks */
 	BG_STAT__COUNT,
 };
 

@@ -15,8 +15,9 @@
  *
  * A sys_enter program cannot make a syscall fail.  Effects it executes:
  * RECORD, KILL (SIGKILL is delivered on return to user mode, *after* the
- * syscall body ran) and LSM_DENY (marks the task so the LSM programs in a
- * later issue return -errno; userspace plans it only where they load).
+ * syscall body ran) and LSM_DENY (marks the task so the hooks in
+ * lsm.bpf.c return -errno before the call has any effect; userspace plans
+ * it only where those programs load).
  *
  * Descendant cgroups: the cgroup_mkdir program copies the parent's entry to
  * a new child, so a policy covers cgroups created after attach.  Userspace
@@ -27,6 +28,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpfguard.h"
+#include "shared_maps.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -77,13 +79,6 @@ struct {
 } bg_rate SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, BG_STAT__COUNT);
-	__type(key, __u32);
-	__type(value, __u64);
-} bg_stats SEC(".maps");
-
-struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 4 << 20);
 } bg_events SEC(".maps");
@@ -103,14 +98,6 @@ struct {
 	__type(key, __u64);
 	__type(value, struct bg_attachment);
 } bg_attachments SEC(".maps");
-
-static __always_inline void stat_inc(__u32 idx)
-{
-	__u64 *v = bpf_map_lookup_elem(&bg_stats, &idx);
-
-	if (v)
-		*v += 1; /* per-CPU slot: no atomics needed */
-}
 
 static __always_inline bool cond_holds(const struct bg_argcond *c, const __u64 *args)
 {
@@ -271,6 +258,26 @@ static __always_inline void emit(struct task_struct *task, __u64 cgid,
 	stat_inc(BG_STAT_EVENTS);
 }
 
+/* Marks the task for the rest of this syscall (see lsm.bpf.c). */
+static __always_inline bool mark_denied(struct task_struct *task, __u32 abi, __u32 nr, __u16 err)
+{
+	struct bg_mark *m;
+	__u32 zero = 0, *gate;
+
+	m = bpf_task_storage_get(&bg_taskmark, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	gate = bpf_map_lookup_elem(&bg_lsm_gate, &zero);
+	if (!m || !gate)
+		return false;
+	if (!m->active)
+		__sync_fetch_and_add(gate, 1);
+	m->nr = nr;
+	m->abi = abi;
+	m->err = err;
+	m->hooks_denied = 0;
+	m->active = 1;
+	return true;
+}
+
 static __always_inline int judge(struct task_struct *task, struct pt_regs *regs,
 				 long id, __u64 cgid, const struct bg_cgroup *cg)
 {
@@ -314,6 +321,11 @@ static __always_inline int judge(struct task_struct *task, struct pt_regs *regs,
 	if (ent.effect == BG_EFFECT_NONE)
 		return 0;
 
+	if (ent.effect == BG_EFFECT_LSM_DENY && !mark_denied(task, abi, nr, ent.err)) {
+		/* Cannot mark (out of memory): fail closed. */
+		ent.effect = BG_EFFECT_KILL;
+		stat_inc(BG_STAT_MARK_FAILED);
+	}
 	count_exact(cgid, cg->owner, nr, abi, &ent);
 	emit(task, cgid, cg, abi, nr, args, &ent);
 	if (ent.effect == BG_EFFECT_KILL)

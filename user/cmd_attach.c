@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "compile_bpf.h"
 #include "loader.h"
+#include "lsm.h"
 #include "mechanism.h"
 #include "policy.h"
 #include "probe.h"
@@ -33,17 +34,19 @@ struct attach_opts {
 	int fallback;
 	long rate_limit; /* -1 = leave as is */
 	int json;
+	int require_deny;
 };
 
 static void usage_attach(FILE *f)
 {
 	fprintf(f,
 		"Usage: bpfguard attach --cgroup PATH --policy FILE [--mode audit|enforce]\n"
-		"                       [--fallback refuse|kill|audit] [--rate-limit N] [--json]\n"
+		"                       [--fallback refuse|kill|audit] [--require-deny] [--rate-limit N] [--json]\n"
 		"  PATH is a cgroup v2 directory, absolute or relative to the cgroup2 mount.\n"
 		"  --mode      enforce (default) acts on denials; audit only records them.\n"
 		"  --fallback  what an errno(N) rule becomes where the kernel cannot fail the call\n"
 		"              before it runs: refuse to attach (default), kill, or audit.\n"
+		"  --require-deny  fail unless every errno(N) rule is denied before effect.\n"
 		"  --rate-limit  denial events per second per cgroup (all attachments; 0 = no limit).\n");
 }
 
@@ -74,6 +77,7 @@ static int parse_attach(int argc, char **argv, struct attach_opts *o)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "fallback", required_argument, NULL, 'f' },
 		{ "rate-limit", required_argument, NULL, 'r' },
+		{ "require-deny", no_argument, NULL, 'D' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -89,6 +93,7 @@ static int parse_attach(int argc, char **argv, struct attach_opts *o)
 		case 'c': o->cgroup = optarg; break;
 		case 'p': o->policy = optarg; break;
 		case 'j': o->json = 1; break;
+		case 'D': o->require_deny = 1; break;
 		case 'm':
 			o->mode = bg_mode_parse(optarg);
 			if (o->mode < 0) {
@@ -156,6 +161,14 @@ static int prepare(struct attach_job *j)
 		}
 		bg_err("cannot compile policy '%s': out of memory", j->policy->name);
 		return BG_EXIT_FAIL;
+	}
+	if (j->o.require_deny && j->plan.n_fallback) {
+		bg_err("--require-deny: policy '%s' has %u errno decisions (%s%s) that nothing on this "
+		       "kernel denies before they run (%s); drop --require-deny to use --fallback %s",
+		       j->policy->name, j->plan.n_fallback, j->plan.fallback_examples,
+		       j->plan.n_fallback > 6 ? ", ..." : "", j->plan.mechs.lsm_why,
+		       bg_fallback_name(j->o.fallback));
+		return BG_EXIT_REFUSED;
 	}
 	if (bg_cgroup_resolve(j->o.cgroup, &j->cg, err, sizeof(err))) {
 		bg_err("%s", err);
@@ -235,11 +248,15 @@ static int apply(struct attach_job *j)
 		snprintf(err, sizeof(err), "cannot write policy slot: %s", strerror(-ret));
 		goto undo_slot;
 	}
-	/* 2. programs up (inheritance before sys_enter), 3. the record */
-	if (bg_state_links_up(&st, err, sizeof(err)) || fault("links")) {
-		if (!err[0] || fault("links"))
+	/* 2. programs up (inheritance before sys_enter; the LSM hooks before
+	 * any task can be marked), 3. the record */
+	err[0] = '\0';
+	if (bg_state_links_up(&st, err, sizeof(err)) ||
+	    (j->plan.n_by_mech[BG_MECH_LSM] && bg_lsm_links_up(&st, err, sizeof(err))) ||
+	    fault("links")) {
+		if (!err[0])
 			snprintf(err, sizeof(err), "cannot attach programs (injected)");
-		goto undo_slot;
+		goto undo_links;
 	}
 	ret = bg_att_put(&st, &rec);
 	if (ret) {

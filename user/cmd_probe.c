@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "lsm.h"
 #include "mechanism.h"
 #include "probe.h"
 #include "util.h"
@@ -31,6 +32,17 @@ int cmd_probe(int argc, char **argv)
 		/* The same decision attach makes, so scripts can check it. */
 		json_object_object_add(e, "errno_deny", json_object_new_string(
 			mechs.lsm_deny ? "lsm" : "none (fallback required)"));
+		if (mechs.lsm_deny) {
+			struct json_object *cov = json_object_new_array();
+
+			for (const struct bg_lsm_cover *c = bg_lsm_coverage(); c->syscall; c++) {
+				const char *hook;
+
+				if (bg_lsm_covers(mechs.lsm_fit, c->syscall, &hook))
+					json_object_array_add(cov, json_object_new_string(c->syscall));
+			}
+			json_object_object_add(e, "lsm_covered_syscalls", cov);
+		}
 		json_object_object_add(e, "kill", json_object_new_boolean(mechs.kill));
 		json_object_object_add(e, "seccomp_for_run", json_object_new_boolean(mechs.seccomp));
 		json_object_object_add(e, "cgroup_sock_deny", json_object_new_boolean(mechs.cgroup_sock));
@@ -43,9 +55,19 @@ int cmd_probe(int argc, char **argv)
 	}
 	bg_probe_print(&p, stdout);
 	printf("\nenforcement on this kernel:\n");
-	printf("  errno(N) before effect: %s\n", mechs.lsm_deny ? "BPF LSM" : "no (attach needs --fallback kill|audit)");
-	if (!mechs.lsm_deny)
+	if (mechs.lsm_deny) {
+		unsigned fit = 0, covered = 0;
+
+		for (unsigned i = 0; i < mechs.lsm_fit->n; i++)
+			fit += mechs.lsm_fit->e[i].fits;
+		for (const struct bg_lsm_cover *c = bg_lsm_coverage(); c->syscall; c++)
+			covered += bg_lsm_covers(mechs.lsm_fit, c->syscall, NULL);
+		printf("  errno(N) before effect: BPF LSM, %u hook programs fit, %u syscalls covered;\n"
+		       "                          others need --fallback kill|audit\n", fit, covered);
+	} else {
+		printf("  errno(N) before effect: no (attach needs --fallback kill|audit)\n");
 		printf("    why: %s\n", mechs.lsm_why);
+	}
 	printf("  kill from the kernel:   %s\n", mechs.kill ? "yes (sys_enter SIGKILL, the call still runs)" : "no");
 	printf("  seccomp (bpfguard run): %s\n", mechs.seccomp ? "yes (denies before effect)" : "no");
 	return 0;

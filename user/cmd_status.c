@@ -16,6 +16,7 @@
 #include "cgroup.h"
 #include "commands.h"
 #include "loader.h"
+#include "lsm.h"
 #include "mechanism.h"
 #include "policy.h"
 #include "syscalls.h"
@@ -168,7 +169,12 @@ static void print_text(const struct bg_state *st, const struct bg_attachment *li
 	printf("events: %llu sent, %llu lost (ring buffer full), %llu rate-limited\n",
 	       bg_state_stat(st, BG_STAT_EVENTS), bg_state_stat(st, BG_STAT_LOST),
 	       bg_state_stat(st, BG_STAT_SUPPRESSED));
-	printf("sys_enter program: %s\n", bg_state_links_present() ? "attached" : "not attached");
+	printf("sys_enter program: %s; BPF LSM deny programs: %s\n",
+	       bg_state_links_present() ? "attached" : "not attached",
+	       bg_lsm_links_present() ? "attached" : "not attached");
+	if (bg_state_stat(st, BG_STAT_LSM_MISSED))
+		printf("warning: %llu LSM-denied calls reached no hook and ran (see docs/enforcement.md)\n",
+		       bg_state_stat(st, BG_STAT_LSM_MISSED));
 }
 
 int cmd_status(int argc, char **argv)
@@ -208,6 +214,9 @@ int cmd_status(int argc, char **argv)
 		json_object_object_add(o, "events_lost", json_object_new_uint64(ret ? 0 : bg_state_stat(&st, BG_STAT_LOST)));
 		json_object_object_add(o, "events_rate_limited", json_object_new_uint64(ret ? 0 : bg_state_stat(&st, BG_STAT_SUPPRESSED)));
 		json_object_object_add(o, "counter_overflow", json_object_new_uint64(ret ? 0 : bg_state_stat(&st, BG_STAT_COUNTER_FULL)));
+		json_object_object_add(o, "lsm_attached", json_object_new_boolean(bg_lsm_links_present()));
+		json_object_object_add(o, "lsm_missed", json_object_new_uint64(ret ? 0 : bg_state_stat(&st, BG_STAT_LSM_MISSED)));
+		json_object_object_add(o, "lsm_mark_failed", json_object_new_uint64(ret ? 0 : bg_state_stat(&st, BG_STAT_MARK_FAILED)));
 		json_object_object_add(o, "inherited_cgroups", json_object_new_uint64(ret ? 0 : bg_state_stat(&st, BG_STAT_INHERITED)));
 		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);

@@ -51,7 +51,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
-static void pin_path(char *buf, size_t len, const char *sub, const char *name)
+void bg_pin_path(char *buf, size_t len, const char *sub, const char *name)
 {
 	snprintf(buf, len, "%s/%s/%s/%s", BG_BPFFS, BG_PIN_ROOT, sub, name);
 }
@@ -96,7 +96,7 @@ bool bg_state_links_present(void)
 	char p[PATH_MAX];
 
 	for (size_t i = 0; i < ARRAY_SIZE(prog_names); i++) {
-		pin_path(p, sizeof(p), BG_PIN_LINKS, prog_names[i]);
+		bg_pin_path(p, sizeof(p), BG_PIN_LINKS, prog_names[i]);
 		if (access(p, F_OK))
 			return false;
 	}
@@ -108,7 +108,7 @@ static int open_pinned_maps(struct bg_state *st, char *err, size_t errlen)
 	char p[PATH_MAX];
 
 	for (int i = 0; i < BG_MAP__COUNT; i++) {
-		pin_path(p, sizeof(p), BG_PIN_MAPS, map_names[i]);
+		bg_pin_path(p, sizeof(p), BG_PIN_MAPS, map_names[i]);
 		st->map[i] = bpf_obj_get(p);
 		if (st->map[i] < 0) {
 			int e = errno;
@@ -164,7 +164,7 @@ static int load_skeleton(struct bg_state *st, char *err, size_t errlen)
 	for (int i = 0; i < BG_MAP__COUNT; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(st->skel->obj, map_names[i]);
 
-		pin_path(p, sizeof(p), BG_PIN_MAPS, map_names[i]);
+		bg_pin_path(p, sizeof(p), BG_PIN_MAPS, map_names[i]);
 		if (!m || bpf_map__set_pin_path(m, p)) {
 			snprintf(err, errlen, "internal: map %s missing from guard.bpf.o", map_names[i]);
 			return -1;
@@ -274,7 +274,7 @@ int bg_state_links_up(struct bg_state *st, char *err, size_t errlen)
 		struct bpf_link *link;
 		int ret;
 
-		pin_path(p, sizeof(p), BG_PIN_LINKS, prog_names[i]);
+		bg_pin_path(p, sizeof(p), BG_PIN_LINKS, prog_names[i]);
 		if (access(p, F_OK) == 0)
 			continue;
 		prog = bpf_object__find_program_by_name(st->skel->obj, prog_names[i]);
@@ -293,25 +293,28 @@ int bg_state_links_up(struct bg_state *st, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot pin %s: %s", p, strerror(-ret));
 			return -1;
 		}
-		pin_path(p, sizeof(p), BG_PIN_PROGS, prog_names[i]);
+		bg_pin_path(p, sizeof(p), BG_PIN_PROGS, prog_names[i]);
 		unlink(p);
 		bpf_program__pin(prog, p); /* for bpftool users; the link keeps it alive anyway */
 	}
 	return 0;
 }
 
+static void unlink_dir(const char *dir);
+
 void bg_state_links_down(struct bg_state *st)
 {
 	char p[PATH_MAX];
 
 	(void)st;
-	/* sys_enter first: from here on no task pays for bpfguard. */
-	for (size_t i = ARRAY_SIZE(prog_names); i-- > 0;) {
-		pin_path(p, sizeof(p), BG_PIN_LINKS, prog_names[i]);
-		unlink(p);
-		pin_path(p, sizeof(p), BG_PIN_PROGS, prog_names[i]);
-		unlink(p);
-	}
+	/* sys_enter first: from here on no task pays for bpfguard.  Then the
+	 * rest of both families (inheritance, LSM hooks, sys_exit). */
+	bg_pin_path(p, sizeof(p), BG_PIN_LINKS, "bg_sys_enter");
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/%s/%s", BG_BPFFS, BG_PIN_ROOT, BG_PIN_LINKS);
+	unlink_dir(p);
+	snprintf(p, sizeof(p), "%s/%s/%s", BG_BPFFS, BG_PIN_ROOT, BG_PIN_PROGS);
+	unlink_dir(p);
 }
 
 static void unlink_dir(const char *dir)

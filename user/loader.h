@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bpfguard.h"
+
 enum bg_map_id {
 	BG_MAP_CGFILTER,
 	BG_MAP_CGROUPS,
@@ -67,5 +69,7 @@ int bg_state_reset(char *err, size_t errlen);
 unsigned long long bg_state_stat(const struct bg_state *st, unsigned idx);
 
 const char *bg_map_name(enum bg_map_id id);
+/* <bpffs>/bpfguard/<sub>/<name> */
+void bg_pin_path(char *buf, size_t len, const char *sub, const char *name);
 
 #endif

@@ -3,25 +3,33 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lsm.h"
 #include "mechanism.h"
 #include "probe.h"
 #include "util.h"
 
 void bg_mechs_from_probe(const struct bg_probe *p, struct bg_mechs *m)
 {
+	static struct bg_lsm_fit fit;
+
 	memset(m, 0, sizeof(*m));
 	m->seccomp = bg_probe_yes(&p->seccomp);
 	m->kill = bg_probe_yes(&p->send_signal) || bg_probe_yes(&p->tp_sys_enter);
 	m->cgroup_sock = bg_probe_yes(&p->cgroup_sock);
-	/* The LSM deny path needs both the kernel (lsm/ programs load and fire)
-	 * and programs of ours to hook; until bpfguard ships LSM programs it
-	 * is never chosen, and the message says so. */
-	m->lsm_deny = false;
-	if (!bg_probe_yes(&p->lsm_prog))
+	/* The LSM deny path needs lsm/ programs that load and fire here (the
+	 * probe tried one) and hooks whose prototypes our programs match. */
+	if (!bg_probe_yes(&p->lsm_prog)) {
 		snprintf(m->lsm_why, sizeof(m->lsm_why), "BPF LSM programs cannot be used on this kernel (%.100s)",
 			 p->lsm_prog.detail[0] ? p->lsm_prog.detail : "refused");
-	else
-		snprintf(m->lsm_why, sizeof(m->lsm_why), "this bpfguard build has no LSM deny programs");
+		return;
+	}
+	if (bg_lsm_fit(&fit) || !bg_lsm_hook_fits(&fit, "file_alloc_security")) {
+		snprintf(m->lsm_why, sizeof(m->lsm_why), "bpfguard's LSM programs do not fit this kernel's hooks");
+		return;
+	}
+	m->lsm_deny = true;
+	m->lsm_fit = &fit;
+	snprintf(m->lsm_why, sizeof(m->lsm_why), "the call reaches no LSM hook before its effect");
 }
 
 void bg_plan_init(struct bg_plan *pl, const struct bg_mechs *m,
@@ -40,6 +48,15 @@ static void set(struct bg_sysent *out, unsigned effect, unsigned mech)
 	out->mech = mech;
 }
 
+/* Keeps the first few syscall names of a category for one-line messages. */
+static void add_example(char *buf, size_t len, unsigned already, const char *name)
+{
+	size_t used = strlen(buf);
+
+	if (already < 6 && name && used + strlen(name) + 3 < len)
+		snprintf(buf + used, len - used, "%s%s", used ? ", " : "", name);
+}
+
 int bg_plan_decide(struct bg_plan *pl, const struct bg_action *a, const char *name,
 		   bool count, struct bg_sysent *out)
 {
@@ -56,7 +73,7 @@ int bg_plan_decide(struct bg_plan *pl, const struct bg_action *a, const char *na
 		set(out, BG_EFFECT_RECORD, BG_MECH_AUDIT);
 	} else if (a->verdict == BG_VERDICT_KILL) {
 		set(out, BG_EFFECT_KILL, BG_MECH_KILL);
-	} else if (pl->mechs.lsm_deny) {
+	} else if (pl->mechs.lsm_deny && bg_lsm_covers(pl->mechs.lsm_fit, name, NULL)) {
 		set(out, BG_EFFECT_LSM_DENY, BG_MECH_LSM);
 	} else {
 		/* errno with no deny-before-effect mechanism: the user's fallback */
@@ -69,18 +86,16 @@ int bg_plan_decide(struct bg_plan *pl, const struct bg_action *a, const char *na
 			break;
 		default:
 			if (count) {
-				size_t used = strlen(pl->refused_examples);
-
-				if (pl->n_refused < 6 && name && used + strlen(name) + 3 < sizeof(pl->refused_examples))
-					snprintf(pl->refused_examples + used, sizeof(pl->refused_examples) - used,
-						 "%s%s", used ? ", " : "", name);
+				add_example(pl->refused_examples, sizeof(pl->refused_examples), pl->n_refused, name);
 				pl->n_refused++;
 				pl->refused_action = *a;
 			}
 			return -1;
 		}
-		if (count)
+		if (count) {
+			add_example(pl->fallback_examples, sizeof(pl->fallback_examples), pl->n_fallback, name);
 			pl->n_fallback++;
+		}
 	}
 	if (count)
 		pl->n_by_mech[out->mech]++;
@@ -130,8 +145,9 @@ void bg_plan_summary(const struct bg_plan *pl, char *buf, size_t len)
 		sep = "; ";
 	}
 	if (pl->n_fallback && used < len)
-		snprintf(buf + used, len - used, "; %u errno decisions use --fallback %s because %s",
-			 pl->n_fallback, bg_fallback_name(pl->fallback), pl->mechs.lsm_why);
+		snprintf(buf + used, len - used, "; %u errno decisions (%s%s) use --fallback %s: %s",
+			 pl->n_fallback, pl->fallback_examples, pl->n_fallback > 6 ? ", ..." : "",
+			 bg_fallback_name(pl->fallback), pl->mechs.lsm_why);
 }
 
 void bg_plan_refusal(const struct bg_plan *pl, const char *policy, char *buf, size_t len)
@@ -158,6 +174,7 @@ struct json_object *bg_plan_to_json(const struct bg_plan *pl)
 					       json_object_new_int((int)pl->n_by_mech[m]));
 	json_object_object_add(o, "syscalls_by_mechanism", by);
 	json_object_object_add(o, "errno_fallbacks", json_object_new_int((int)pl->n_fallback));
+	json_object_object_add(o, "errno_fallback_examples", json_object_new_string(pl->fallback_examples));
 	json_object_object_add(o, "lsm_deny", json_object_new_boolean(pl->mechs.lsm_deny));
 	if (!pl->mechs.lsm_deny)
 		json_object_object_add(o, "lsm_unavailable", json_object_new_string(pl->mechs.lsm_why));

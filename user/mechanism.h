@@ -18,11 +18,13 @@
 #include "policy.h"
 
 struct bg_probe;
+struct bg_lsm_fit;
 struct json_object;
 
 /* What the running kernel (and this build) can do. */
 struct bg_mechs {
-	bool lsm_deny;    /* BPF LSM programs load here and bpfguard ships them */
+	bool lsm_deny;    /* BPF LSM programs load here */
+	const struct bg_lsm_fit *lsm_fit; /* which hooks fit this kernel (lsm.h) */
 	bool seccomp;     /* seccomp filters (processes bpfguard launches) */
 	bool kill;        /* bpf_send_signal from sys_enter */
 	bool cgroup_sock; /* cgroup/sock_create denies socket() */
@@ -46,6 +48,7 @@ struct bg_plan {
 	/* results, counted over named syscalls of both tables */
 	unsigned n_by_mech[8];   /* per enum bg_mech (NONE = allowed) */
 	unsigned n_fallback;     /* errno decisions that took the fallback */
+	char fallback_examples[256];
 	unsigned n_refused;      /* errno decisions with no mechanism and fallback=refuse */
 	char refused_examples[256];
 	struct bg_action refused_action;

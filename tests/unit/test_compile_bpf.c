@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "compile_bpf.h"
+#include "lsm.h"
 #include "mechanism.h"
 #include "policy.h"
 #include "syscalls.h"
@@ -204,8 +205,14 @@ static void test_lsm_chosen_when_available(void **state)
 	struct bg_plan pl;
 	int mkdir_nr = bg_syscall_nr(BG_ABI_X86_64, "mkdir");
 
+	static struct bg_lsm_fit fit = { .n = 1, .btf_ok = true };
+
 	(void)state;
+	strcpy(fit.e[0].prog, "bg_inode_mkdir_3");
+	strcpy(fit.e[0].hook, "inode_mkdir");
+	fit.e[0].fits = true;
 	m.lsm_deny = true;
+	m.lsm_fit = &fit;
 	bg_plan_init(&pl, &m, BG_TARGET_CGROUP, BG_MODE_ENFORCE, BG_FALLBACK_REFUSE);
 	assert_int_equal(bg_compile_bpf(p, &pl, &bp), 0);
 	assert_int_equal(bp.slot.sys[0][mkdir_nr].effect, BG_EFFECT_LSM_DENY);

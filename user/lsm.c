@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loader.h"
+#include "lsm.h"
+#include "lsm.skel.h"
+#include "util.h"
+
+/*
+ * Syscall -> the LSM hooks that stop it before it has an effect.  Each
+ * listed hook is reached on every path where the call would change
+ * something; the first one reached returns the policy's errno.  Calls not
+ * listed reach no hook we can rely on (getpid, dup, close, brk, ...) and
+ * get the user's --fallback.  docs/enforcement.md is this table in prose;
+ * the VM tests prove the rows that matter most on Debian 6.1 and 6.12.
+ */
+static const struct bg_lsm_cover coverage[] = {
+	/* creating files: every struct file starts in file_alloc_security */
+	{ "open", "file_alloc_security", "fails before the path is looked up" },
+	{ "openat", "file_alloc_security", NULL },
+	{ "openat2", "file_alloc_security", NULL },
+	{ "creat", "file_alloc_security", NULL },
+	{ "open_by_handle_at", "file_alloc_security", NULL },
+	{ "open_tree", "file_alloc_security", NULL },
+	{ "memfd_create", "file_alloc_security", NULL },
+	{ "memfd_secret", "file_alloc_security", NULL },
+	{ "pipe", "file_alloc_security", NULL },
+	{ "pipe2", "file_alloc_security", NULL },
+	{ "eventfd", "file_alloc_security", NULL },
+	{ "eventfd2", "file_alloc_security", NULL },
+	{ "signalfd", "file_alloc_security", NULL },
+	{ "signalfd4", "file_alloc_security", NULL },
+	{ "timerfd_create", "file_alloc_security", NULL },
+	{ "epoll_create", "file_alloc_security", NULL },
+	{ "epoll_create1", "file_alloc_security", NULL },
+	{ "inotify_init", "file_alloc_security", NULL },
+	{ "inotify_init1", "file_alloc_security", NULL },
+	{ "fanotify_init", "file_alloc_security", NULL },
+	{ "userfaultfd", "file_alloc_security", NULL },
+	{ "pidfd_open", "file_alloc_security", NULL },
+	{ "io_uring_setup", "file_alloc_security", "the ring's file is never created" },
+	/* reading and writing: rw_verify_area / iterate_dir */
+	{ "read", "file_permission", NULL },
+	{ "readv", "file_permission", NULL },
+	{ "pread64", "file_permission", NULL },
+	{ "preadv", "file_permission", NULL },
+	{ "preadv2", "file_permission", NULL },
+	{ "write", "file_permission", NULL },
+	{ "writev", "file_permission", NULL },
+	{ "pwrite64", "file_permission", NULL },
+	{ "pwritev", "file_permission", NULL },
+	{ "pwritev2", "file_permission", NULL },
+	{ "sendfile", "file_permission", NULL },
+	{ "sendfile64", "file_permission", NULL },
+	{ "splice", "file_permission", NULL },
+	{ "copy_file_range", "file_permission", NULL },
+	{ "getdents", "file_permission", NULL },
+	{ "getdents64", "file_permission", NULL },
+	{ "ioctl", "file_ioctl", NULL },
+	{ "fcntl", "file_fcntl", NULL },
+	{ "fcntl64", "file_fcntl", NULL },
+	{ "flock", "file_lock", NULL },
+	{ "mmap", "mmap_file", "anonymous mappings too" },
+	{ "mmap2", "mmap_file", NULL },
+	{ "mprotect", "file_mprotect", NULL },
+	{ "pkey_mprotect", "file_mprotect", NULL },
+	/* metadata */
+	{ "truncate", "path_truncate", NULL },
+	{ "truncate64", "path_truncate", NULL },
+	{ "ftruncate", "file_truncate path_truncate", NULL },
+	{ "ftruncate64", "file_truncate path_truncate", NULL },
+	{ "stat", "inode_getattr", NULL },
+	{ "lstat", "inode_getattr", NULL },
+	{ "fstat", "inode_getattr", NULL },
+	{ "newfstatat", "inode_getattr", NULL },
+	{ "statx", "inode_getattr", NULL },
+	{ "stat64", "inode_getattr", NULL },
+	{ "lstat64", "inode_getattr", NULL },
+	{ "fstat64", "inode_getattr", NULL },
+	{ "fstatat64", "inode_getattr", NULL },
+	{ "access", "inode_permission", NULL },
+	{ "faccessat", "inode_permission", NULL },
+	{ "faccessat2", "inode_permission", NULL },
+	{ "chdir", "inode_permission", NULL },
+	{ "fchdir", "inode_permission", NULL },
+	{ "chroot", "inode_permission", NULL },
+	{ "readlink", "inode_readlink", NULL },
+	{ "readlinkat", "inode_readlink", NULL },
+	{ "statfs", "sb_statfs", NULL },
+	{ "fstatfs", "sb_statfs", NULL },
+	{ "statfs64", "sb_statfs", NULL },
+	{ "fstatfs64", "sb_statfs", NULL },
+	{ "chmod", "inode_setattr", NULL },
+	{ "fchmod", "inode_setattr", NULL },
+	{ "fchmodat", "inode_setattr", NULL },
+	{ "fchmodat2", "inode_setattr", NULL },
+	{ "chown", "inode_setattr", NULL },
+	{ "fchown", "inode_setattr", NULL },
+	{ "lchown", "inode_setattr", NULL },
+	{ "fchownat", "inode_setattr", NULL },
+	{ "chown32", "inode_setattr", NULL },
+	{ "fchown32", "inode_setattr", NULL },
+	{ "lchown32", "inode_setattr", NULL },
+	{ "utime", "inode_setattr", NULL },
+	{ "utimes", "inode_setattr", NULL },
+	{ "utimensat", "inode_setattr", NULL },
+	{ "futimesat", "inode_setattr", NULL },
+	{ "setxattr", "inode_setxattr", NULL },
+	{ "lsetxattr", "inode_setxattr", NULL },
+	{ "fsetxattr", "inode_setxattr", NULL },
+	{ "removexattr", "inode_removexattr", NULL },
+	{ "lremovexattr", "inode_removexattr", NULL },
+	{ "fremovexattr", "inode_removexattr", NULL },
+	/* namespace of files */
+	{ "mkdir", "inode_permission inode_mkdir", NULL },
+	{ "mkdirat", "inode_permission inode_mkdir", NULL },
+	{ "rmdir", "inode_permission inode_rmdir", NULL },
+	{ "unlink", "inode_permission inode_unlink", "the file stays" },
+	{ "unlinkat", "inode_permission inode_unlink inode_rmdir", NULL },
+	{ "rename", "inode_permission inode_rename", "both names stay as they were" },
+	{ "renameat", "inode_permission inode_rename", NULL },
+	{ "renameat2", "inode_permission inode_rename", NULL },
+	{ "link", "inode_permission inode_link", NULL },
+	{ "linkat", "inode_permission inode_link", NULL },
+	{ "symlink", "inode_permission inode_symlink", NULL },
+	{ "symlinkat", "inode_permission inode_symlink", NULL },
+	{ "mknod", "inode_permission inode_mknod inode_create", NULL },
+	{ "mknodat", "inode_permission inode_mknod inode_create", NULL },
+	/* programs */
+	{ "execve", "file_alloc_security bprm_creds_for_exec", "nothing of the new program runs" },
+	{ "execveat", "file_alloc_security bprm_creds_for_exec", NULL },
+	/* sockets */
+	{ "socket", "socket_create", NULL },
+	{ "socketpair", "socket_create", NULL },
+	{ "bind", "socket_bind", NULL },
+	{ "connect", "socket_connect", "no packet leaves" },
+	{ "listen", "socket_listen", NULL },
+	{ "accept", "socket_accept", NULL },
+	{ "accept4", "socket_accept", NULL },
+	{ "sendto", "socket_sendmsg", NULL },
+	{ "sendmsg", "socket_sendmsg", NULL },
+	{ "sendmmsg", "socket_sendmsg", NULL },
+	{ "recvfrom", "socket_recvmsg", NULL },
+	{ "recvmsg", "socket_recvmsg", NULL },
+	{ "recvmmsg", "socket_recvmsg", NULL },
+	{ "getsockopt", "socket_getsockopt", NULL },
+	{ "setsockopt", "socket_setsockopt", NULL },
+	{ "shutdown", "socket_shutdown", NULL },
+	{ "getsockname", "socket_getsockname", NULL },
+	{ "getpeername", "socket_getpeername", NULL },
+	/* processes */
+	{ "ptrace", "ptrace_access_check ptrace_traceme", "attach, seize and traceme; other requests need an earlier attach" },
+	{ "process_vm_readv", "ptrace_access_check", NULL },
+	{ "process_vm_writev", "ptrace_access_check", NULL },
+	{ "kcmp", "ptrace_access_check", NULL },
+	{ "pidfd_getfd", "ptrace_access_check", NULL },
+	{ "kill", "task_kill", NULL },
+	{ "tkill", "task_kill", NULL },
+	{ "tgkill", "task_kill", NULL },
+	{ "rt_sigqueueinfo", "task_kill", NULL },
+	{ "rt_tgsigqueueinfo", "task_kill", NULL },
+	{ "pidfd_send_signal", "task_kill", NULL },
+	{ "fork", "task_alloc", "no child is created" },
+	{ "vfork", "task_alloc", NULL },
+	{ "clone", "task_alloc", NULL },
+	{ "clone3", "task_alloc", NULL },
+	{ "setpriority", "task_setnice", NULL },
+	{ "sched_setscheduler", "task_setscheduler", NULL },
+	{ "sched_setparam", "task_setscheduler", NULL },
+	{ "sched_setattr", "task_setscheduler", NULL },
+	{ "setrlimit", "task_setrlimit", NULL },
+	{ "prlimit64", "task_prlimit", NULL },
+	{ "prctl", "task_prctl", NULL },
+	{ "setuid", "task_fix_setuid", NULL },
+	{ "setreuid", "task_fix_setuid", NULL },
+	{ "setresuid", "task_fix_setuid", NULL },
+	{ "setfsuid", "task_fix_setuid", NULL },
+	{ "setgid", "task_fix_setgid", NULL },
+	{ "setregid", "task_fix_setgid", NULL },
+	{ "setresgid", "task_fix_setgid", NULL },
+	{ "setfsgid", "task_fix_setgid", NULL },
+	{ "setgroups", "task_fix_setgroups", NULL },
+	{ "capset", "capset", NULL },
+	/* mounts */
+	{ "mount", "sb_mount", NULL },
+	{ "umount", "sb_umount", NULL },
+	{ "umount2", "sb_umount", NULL },
+	{ "pivot_root", "sb_pivotroot", NULL },
+	{ "move_mount", "move_mount", NULL },
+	/* the kernel itself */
+	{ "bpf", "bpf", NULL },
+	{ "perf_event_open", "perf_event_open", NULL },
+	{ "add_key", "key_alloc key_permission", NULL },
+	{ "init_module", "kernel_load_data", NULL },
+	{ "finit_module", "kernel_read_file", NULL },
+	{ "kexec_load", "kernel_load_data", NULL },
+	{ "kexec_file_load", "kernel_read_file", NULL },
+	{ "settimeofday", "settime", NULL },
+	{ "clock_settime", "settime", NULL },
+	{ "syslog", "syslog", NULL },
+	{ "quotactl", "quotactl", NULL },
+	{}
+};
+
+const struct bg_lsm_cover *bg_lsm_coverage(void)
+{
+	return coverage;
+}
+
+/* "bg_inode_setattr_3" -> hook "inode_setattr", 3 arguments */
+static bool split_prog_name(const char *prog, char *hook, size_t len, int *nargs)
+{
+	const char *us = strrchr(prog, '_');
+	size_t n;
+
+	if (strncmp(prog, "bg_", 3) || !us || us <= prog + 3)
+		return false;
+	n = (size_t)(us - (prog + 3));
+	if (n >= len)
+		return false;
+	memcpy(hook, prog + 3, n);
+	hook[n] = '\0';
+	*nargs = atoi(us + 1);
+	return true;
+}
+
+static int kernel_hook_nargs(const struct btf *btf, const char *hook)
+{
+	char fn[96];
+	const struct btf_type *t;
+	int id;
+
+	snprintf(fn, sizeof(fn), "bpf_lsm_%s", hook);
+	id = btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC);
+	if (id < 0)
+		return -1;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	return t ? btf_vlen(t) : -1;
+}
+
+int bg_lsm_fit(struct bg_lsm_fit *f)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	struct lsm_bpf *skel;
+	struct bpf_program *prog;
+
+	memset(f, 0, sizeof(*f));
+	if (!btf)
+		return -ENOENT;
+	f->btf_ok = true;
+	skel = lsm_bpf__open();
+	if (!skel) {
+		btf__free(btf);
+		return -errno;
+	}
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = bpf_program__name(prog);
+		int want;
+
+		if (f->n >= BG_LSM_MAX_PROGS)
+			break;
+		if (!split_prog_name(name, f->e[f->n].hook, sizeof(f->e[f->n].hook), &want))
+			continue; /* bg_sys_exit: not a hook */
+		bg_strlcpy(f->e[f->n].prog, name, sizeof(f->e[f->n].prog));
+		f->e[f->n].fits = kernel_hook_nargs(btf, f->e[f->n].hook) == want;
+		f->n++;
+	}
+	lsm_bpf__destroy(skel);
+	btf__free(btf);
+	return 0;
+}
+
+bool bg_lsm_hook_fits(const struct bg_lsm_fit *f, const char *hook)
+{
+	for (unsigned i = 0; i < f->n; i++)
+		if (f->e[i].fits && !strcmp(f->e[i].hook, hook))
+			return true;
+	return false;
+}
+
+bool bg_lsm_covers(const struct bg_lsm_fit *f, const char *syscall, const char **hook)
+{
+	static char found[48];
+
+	if (!syscall)
+		return false;
+	for (const struct bg_lsm_cover *c = coverage; c->syscall; c++) {
+		const char *p = c->hooks;
+
+		if (strcmp(c->syscall, syscall))
+			continue;
+		/* every path reaches the first listed hook that exists here */
+		while (*p) {
+			size_t n = strcspn(p, " ");
+
+			if (n < sizeof(found)) {
+				memcpy(found, p, n);
+				found[n] = '\0';
+				if (bg_lsm_hook_fits(f, found)) {
+					if (hook)
+						*hook = found;
+					return true;
+				}
+			}
+			p += n;
+			while (*p == ' ')
+				p++;
+		}
+		return false;
+	}
+	return false;
+}
+
+bool bg_lsm_links_present(void)
+{
+	char p[PATH_MAX];
+
+	bg_pin_path(p, sizeof(p), BG_PIN_LINKS, "bg_sys_exit");
+	return access(p, F_OK) == 0;
+}
+
+/* Removes what a failed bg_lsm_links_up pinned, so attach changes nothing. */
+static void lsm_unpin(struct lsm_bpf *skel)
+{
+	struct bpf_program *prog;
+	char p[PATH_MAX];
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		bg_pin_path(p, sizeof(p), BG_PIN_LINKS, bpf_program__name(prog));
+		unlink(p);
+		bg_pin_path(p, sizeof(p), BG_PIN_PROGS, bpf_program__name(prog));
+		unlink(p);
+	}
+}
+
+int bg_lsm_links_up(struct bg_state *st, char *err, size_t errlen)
+{
+	struct bg_lsm_fit fit;
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	struct lsm_bpf *skel;
+	char p[PATH_MAX];
+	int ret;
+
+	(void)st;
+	if (bg_lsm_links_present())
+		return 0;
+	if (bg_lsm_fit(&fit)) {
+		snprintf(err, errlen, "cannot read kernel BTF for the LSM programs");
+		return -1;
+	}
+	skel = lsm_bpf__open();
+	if (!skel) {
+		snprintf(err, errlen, "cannot open lsm.bpf.o: %s", strerror(errno));
+		return -1;
+	}
+	/* Same pins as guard.bpf.c: the mark guard sets is the one we read. */
+	bpf_object__for_each_map(map, skel->obj) {
+		if (bpf_map__is_internal(map))
+			continue;
+		bg_pin_path(p, sizeof(p), BG_PIN_MAPS, bpf_map__name(map));
+		bpf_map__set_pin_path(map, p);
+	}
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = bpf_program__name(prog);
+		bool on = !strcmp(name, "bg_sys_exit");
+
+		for (unsigned i = 0; i < fit.n && !on; i++)
+			if (!strcmp(fit.e[i].prog, name))
+				on = fit.e[i].fits;
+		bpf_program__set_autoload(prog, on);
+	}
+	ret = lsm_bpf__load(skel);
+	if (ret) {
+		snprintf(err, errlen, "cannot load the BPF LSM programs: %s; rerun with BPFGUARD_DEBUG=1",
+			 strerror(-ret));
+		lsm_bpf__destroy(skel);
+		return -1;
+	}
+	/* bg_sys_exit goes last: its pin is what bg_lsm_links_present() tests. */
+	for (int pass = 0; pass < 2; pass++) {
+		bpf_object__for_each_program(prog, skel->obj) {
+			const char *name = bpf_program__name(prog);
+			struct bpf_link *link;
+
+			if (!bpf_program__autoload(prog) || (pass == 0) == !strcmp(name, "bg_sys_exit"))
+				continue;
+			link = bpf_program__attach(prog);
+			if (!link) {
+				snprintf(err, errlen, "cannot attach %s: %s", name, strerror(errno));
+				goto fail;
+			}
+			bg_pin_path(p, sizeof(p), BG_PIN_LINKS, name);
+			ret = bpf_link__pin(link, p);
+			bpf_link__destroy(link);
+			if (ret) {
+				snprintf(err, errlen, "cannot pin %s: %s", p, strerror(-ret));
+				goto fail;
+			}
+			bg_pin_path(p, sizeof(p), BG_PIN_PROGS, name);
+			unlink(p);
+			bpf_program__pin(prog, p);
+		}
+	}
+	lsm_bpf__destroy(skel);
+	return 0;
+fail:
+	lsm_unpin(skel);
+	lsm_bpf__destroy(skel);
+	return -1;
+}
