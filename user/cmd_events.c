@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "events.h"
@@ -114,7 +115,11 @@ int cmd_events(int argc, char **argv)
 	/* Consumers do not change enforcement: do not hold the state lock
 	 * while following, or attach/detach would wait for us. */
 	bg_state_close_lock(&st);
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* A terminal sees each event as it comes; a pipe or file gets full
+	 * buffers, flushed after every poll round, so a burst costs a few
+	 * writes instead of one per event. */
+	if (isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
@@ -130,6 +135,7 @@ int cmd_events(int argc, char **argv)
 	ret = 0;
 	do {
 		ret = follow ? ring_buffer__poll(rb, 200) : ring_buffer__consume(rb);
+		fflush(stdout);
 		if (ret == -EINTR || ret == -ECANCELED)
 			ret = ret == -ECANCELED ? -ECANCELED : 0;
 		if (ret < 0 || (d.max && d.printed >= d.max))

@@ -148,6 +148,34 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "sleep")) {
 			usleep((useconds_t)(strtod(arg, NULL) * 1e6));
 			i++;
+		} else if (!strcmp(a, "rename")) {
+			/* rename FROM TO */
+			const char *to = i + 2 < argc ? argv[i + 2] : "";
+
+			failed += report(a, rename(arg, to));
+			i += 2;
+		} else if (!strcmp(a, "open-write")) {
+			int fd = open(arg, O_WRONLY | O_TRUNC);
+
+			failed += report(a, fd);
+			if (fd >= 0)
+				close(fd);
+			i++;
+		} else if (!strcmp(a, "io-uring-setup")) {
+			/* struct io_uring_params is 120 bytes of zeros for a plain ring */
+			unsigned char params[120] = { 0 };
+			long fd = syscall(425 /* io_uring_setup */, 4, params);
+
+			failed += report(a, fd);
+			if (fd >= 0)
+				close((int)fd);
+		} else if (!strcmp(a, "try-exec")) {
+			/* execve ARG; reports only if it failed (success replaces us) */
+			char *const av[] = { (char *)arg, NULL };
+
+			execv(arg, av);
+			failed += report(a, -1);
+			i++;
 		} else if (!strcmp(a, "exec")) {
 			/* exec the rest of argv */
 			execv(argv[i + 1], &argv[i + 1]);
