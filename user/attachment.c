@@ -98,29 +98,54 @@ int bg_slot_write(const struct bg_state *st, uint32_t slot, const struct bg_bpf_
 	return ret;
 }
 
+/* Keys of a hash map that satisfy `match`, in a malloc'd array.  Deleting
+ * the key get_next_key stands on restarts the walk, so callers collect
+ * first and delete afterwards. */
+static void *collect_keys(int fd, size_t ksz, bool (*match)(const void *key, const void *ctx),
+			  const void *ctx, unsigned *n)
+{
+	unsigned char key[64], next[64];
+	unsigned char *out = NULL;
+	unsigned cap = 0;
+	void *prev = NULL;
+
+	*n = 0;
+	if (ksz > sizeof(key))
+		return NULL;
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		if (match(next, ctx)) {
+			if (*n == cap) {
+				unsigned char *g = realloc(out, (size_t)(cap ? cap * 2 : 32) * ksz);
+
+				if (!g)
+					break;
+				out = g;
+				cap = cap ? cap * 2 : 32;
+			}
+			memcpy(out + (size_t)*n * ksz, next, ksz);
+			(*n)++;
+		}
+		memcpy(key, next, ksz);
+		prev = key;
+	}
+	return out;
+}
+
+static bool argrules_in_slot(const void *key, const void *ctx)
+{
+	return ((const struct bg_argrules_key *)key)->slot == *(const uint32_t *)ctx;
+}
+
 void bg_slot_clear(const struct bg_state *st, uint32_t slot)
 {
-	struct bg_argrules_key key, next, *prev = NULL;
 	struct bg_policy_slot *zero = calloc(1, sizeof(*zero));
+	struct bg_argrules_key *del;
+	unsigned n;
 
-	/* Deleting while iterating restarts the walk from the beginning when
-	 * the current key vanishes; collect first, then delete. */
-	for (;;) {
-		bool found = false;
-
-		prev = NULL;
-		while (bpf_map_get_next_key(st->map[BG_MAP_ARGRULES], prev, &next) == 0) {
-			if (next.slot == slot) {
-				found = true;
-				break;
-			}
-			key = next;
-			prev = &key;
-		}
-		if (!found)
-			break;
-		bpf_map_delete_elem(st->map[BG_MAP_ARGRULES], &next);
-	}
+	del = collect_keys(st->map[BG_MAP_ARGRULES], sizeof(*del), argrules_in_slot, &slot, &n);
+	for (unsigned i = 0; i < n; i++)
+		bpf_map_delete_elem(st->map[BG_MAP_ARGRULES], &del[i]);
+	free(del);
 	if (zero) {
 		bpf_map_update_elem(st->map[BG_MAP_POLICIES], &slot, zero, BPF_ANY);
 		free(zero);
@@ -288,27 +313,17 @@ void bg_filter_rebuild(const struct bg_state *st)
 	free(ids);
 }
 
+static bool counter_of_owner(const void *key, const void *ctx)
+{
+	return ((const struct bg_counter_key *)key)->owner == *(const uint64_t *)ctx;
+}
+
 void bg_counters_drop(const struct bg_state *st, uint64_t owner)
 {
-	struct bg_counter_key key, next, *prev = NULL;
-	struct bg_counter_key *del = NULL;
-	unsigned n = 0, cap = 0;
+	struct bg_counter_key *del;
+	unsigned n;
 
-	while (bpf_map_get_next_key(st->map[BG_MAP_COUNTERS], prev, &next) == 0) {
-		if (next.owner == owner) {
-			if (n == cap) {
-				struct bg_counter_key *g = realloc(del, (cap ? cap * 2 : 64) * sizeof(*g));
-
-				if (!g)
-					break;
-				del = g;
-				cap = cap ? cap * 2 : 64;
-			}
-			del[n++] = next;
-		}
-		key = next;
-		prev = &key;
-	}
+	del = collect_keys(st->map[BG_MAP_COUNTERS], sizeof(*del), counter_of_owner, &owner, &n);
 	for (unsigned i = 0; i < n; i++)
 		bpf_map_delete_elem(st->map[BG_MAP_COUNTERS], &del[i]);
 	free(del);

@@ -19,6 +19,8 @@
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -148,6 +150,18 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "sleep")) {
 			usleep((useconds_t)(strtod(arg, NULL) * 1e6));
 			i++;
+		} else if (!strcmp(a, "connect4")) {
+			/* connect4 ADDR PORT: TCP connect, then close */
+			struct sockaddr_in sin = { .sin_family = AF_INET };
+			int fd = socket(AF_INET, SOCK_STREAM, 0);
+			const char *port = i + 2 < argc ? argv[i + 2] : "0";
+
+			sin.sin_port = htons((uint16_t)atoi(port));
+			inet_pton(AF_INET, arg, &sin.sin_addr);
+			failed += report(a, fd < 0 ? -1 : connect(fd, (struct sockaddr *)&sin, sizeof(sin)));
+			if (fd >= 0)
+				close(fd);
+			i += 2;
 		} else if (!strcmp(a, "rename")) {
 			/* rename FROM TO */
 			const char *to = i + 2 < argc ? argv[i + 2] : "";
