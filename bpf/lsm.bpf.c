@@ -33,9 +33,11 @@ static __always_inline int deny_if_marked(int ret)
 	struct bg_mark *m;
 	__u32 zero = 0, *gate;
 
-	/* A verdict already given by an earlier program stands. */
+	/* A verdict already given by an earlier program stands.  Kernels
+	 * since 6.12 check that an LSM program returns 0 or -errno; keep any
+	 * other earlier value a denial rather than let the verifier refuse us. */
 	if (ret)
-		return ret;
+		return ret >= -4095 && ret < 0 ? ret : -1;
 	gate = bpf_map_lookup_elem(&bg_lsm_gate, &zero);
 	if (!gate || !*gate)
 		return 0; /* no task anywhere is in a denied syscall */
@@ -43,7 +45,7 @@ static __always_inline int deny_if_marked(int ret)
 	if (!m || !m->active)
 		return 0;
 	m->hooks_denied++;
-	return -(int)m->err;
+	return -(int)(m->err & 4095);
 }
 
 #define HOOK0(h) \
