@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define BG_LAYOUT_VERSION 2
+#define BG_LAYOUT_VERSION 3
 
 /* Syscall numbers below this are judged by table; the rest by the default.
  * x86_64 and i386 both end below 470 on 6.18. */
@@ -55,6 +55,7 @@ enum bg_effect {
 	BG_EFFECT_RECORD = 1,   /* count + event, the call proceeds (log, audit) */
 	BG_EFFECT_KILL = 2,     /* count + event + SIGKILL from the kernel */
 	BG_EFFECT_LSM_DENY = 3, /* count + event + mark task so LSM hooks return -errno */
+	BG_EFFECT_HOOK_DENY = 4,/* (hook events) a cgroup hook failed the call with EPERM */
 };
 
 /* seccomp-style comparison of a register argument. */
@@ -141,8 +142,9 @@ struct bg_counter_key {
 struct bg_mark {
 	__u32 active;
 	__u32 nr;
-	__u16 err;
+	__s32 ret;  /* what the hooks return: -errno, already negated */
 	__u16 abi;
+	__u16 pad;
 	__u32 hooks_denied; /* how many hook invocations this call was denied at */
 };
 
@@ -173,6 +175,127 @@ enum bg_stat {
 
 enum bg_event_type {
 	BG_EVENT_SYSCALL = 1,
+	BG_EVENT_NET = 2,    /* cgroup socket hook (socket, connect, bind, sendmsg) */
+	BG_EVENT_DEV = 3,    /* cgroup/dev: opening or creating a device node */
+	BG_EVENT_SYSCTL = 4, /* cgroup/sysctl: reading or writing /proc/sys */
+};
+
+/* ------------------------------------------------------------------ */
+/* cgroup-BPF hooks (cgroup_hooks.bpf.c): network, devices, sysctl.
+ * They deny before the call has any effect: the program returns 0 and
+ * the syscall fails with EPERM. */
+
+/* Which hook a BG_EVENT_NET/DEV/SYSCTL event (in .nr) or a
+ * bg_hook_counters key came from. */
+enum bg_hook {
+	BG_HOOK_SOCK_CREATE = 1,
+	BG_HOOK_CONNECT4,
+	BG_HOOK_CONNECT6,
+	BG_HOOK_BIND4,
+	BG_HOOK_BIND6,
+	BG_HOOK_SENDMSG4,
+	BG_HOOK_SENDMSG6,
+	BG_HOOK_DEV,
+	BG_HOOK_SYSCTL,
+	BG_HOOK__COUNT,
+};
+
+/* Directions of socket address rules. */
+enum bg_net_dir { BG_NET_CONNECT = 0, BG_NET_BIND = 1, BG_NET_SENDMSG = 2 };
+#define BG_NET_NDIRS 3
+#define BG_NET_MAX_RULES 32 /* per direction; a port list uses one per range */
+#define BG_DEV_MAX_RULES 32
+
+enum bg_net_action { BG_NET_DENY = 0, BG_NET_ALLOW = 1 };
+
+/* One compiled address rule.  Addresses are in network byte order, as the
+ * kernel hands them to sock_addr programs, and already masked, so a match
+ * is (ip & mask) == addr per 32-bit word.  IPv4 uses word 0 only. */
+struct bg_net_rule {
+	__u32 addr[4];
+	__u32 mask[4];
+	__u16 port_lo; /* host byte order, inclusive */
+	__u16 port_hi;
+	__u8 family;   /* 0 = both, 4 = IPv4, 6 = IPv6 */
+	__u8 proto;    /* 0 = any, 6 = TCP, 17 = UDP */
+	__u8 action;   /* enum bg_net_action */
+	__u8 pad;
+};
+
+struct bg_net_dirpol {
+	__u32 nrules;
+	__u32 dflt; /* enum bg_net_action when no rule matches */
+	struct bg_net_rule rule[BG_NET_MAX_RULES];
+};
+
+/* Device access bits and types, the values of the kernel's BPF_DEVCG_*. */
+#define BG_DEV_ACC_MKNOD 1
+#define BG_DEV_ACC_READ 2
+#define BG_DEV_ACC_WRITE 4
+#define BG_DEV_BLOCK 1
+#define BG_DEV_CHAR 2
+#define BG_DEV_ANY 0xffffffffu /* major or minor wildcard */
+
+struct bg_dev_rule {
+	__u32 major;  /* or BG_DEV_ANY */
+	__u32 minor;  /* or BG_DEV_ANY */
+	__u16 type;   /* BG_DEV_CHAR, BG_DEV_BLOCK, 0 = both */
+	__u16 access; /* BG_DEV_ACC_* allowed */
+};
+
+/* bg_netpol.flags: sections present, and audit mode */
+#define BG_HP_NET 0x1
+#define BG_HP_DEV 0x2
+#define BG_HP_SYSCTL 0x4
+#define BG_HP_AUDIT 0x100 /* record denials, allow the call (--mode audit) */
+
+/* bg_netpol.sysctl */
+#define BG_SYSCTL_DENY_WRITE 0x1
+#define BG_SYSCTL_DENY_READ 0x2
+
+/* Value of bg_netpol, an array indexed by policy slot (like bg_policies).
+ * A zero value (no flags) allows everything. */
+struct bg_netpol {
+	__u32 flags;    /* BG_HP_* */
+	__u32 types;    /* bit (1 << SOCK_*) allowed at socket() */
+	__u64 families; /* bit (1 << AF_*) allowed at socket(); only inet/inet6 are judged */
+	__u32 sysctl;   /* BG_SYSCTL_* */
+	__u32 ndev;
+	struct bg_net_dirpol dir[BG_NET_NDIRS];
+	struct bg_dev_rule dev[BG_DEV_MAX_RULES]; /* allow list */
+};
+
+/* Exact denial counters of the hooks, bg_hook_counters. */
+struct bg_hook_counter_key {
+	__u64 cgid;
+	__u64 owner;
+	__u32 hook;   /* enum bg_hook */
+	__u8 effect;  /* enum bg_effect */
+	__u8 pad[3];
+};
+
+/* What a hook event carries instead of syscall arguments (bg_event.args). */
+struct bg_net_info {
+	__u32 family;   /* AF_INET / AF_INET6 (of the address; mapped IPv4 is AF_INET) */
+	__u32 type;     /* SOCK_* */
+	__u32 protocol; /* IPPROTO_* */
+	__u16 port;     /* host byte order; 0 for socket() */
+	__u16 pad;
+	__u32 addr[4];  /* network byte order; IPv4 in addr[0] */
+};
+
+struct bg_dev_info {
+	__u32 type;   /* BG_DEV_CHAR / BG_DEV_BLOCK */
+	__u32 major;
+	__u32 minor;
+	__u32 access; /* BG_DEV_ACC_* requested */
+};
+
+#define BG_SYSCTL_NAME_LEN 40
+struct bg_sysctl_info {
+	__u32 write;
+	__u32 pad;
+	char name[BG_SYSCTL_NAME_LEN]; /* "kernel/domainname", NUL-terminated, may be cut */
 };
 
 /* Ring buffer record.  Times are CLOCK_BOOTTIME ns. */
@@ -180,12 +303,17 @@ struct bg_event {
 	__u64 ts_ns;
 	__u64 cgid;
 	__u64 owner;
-	__u64 args[6]; /* raw register values, never dereferenced */
+	union {
+		__u64 args[6]; /* BG_EVENT_SYSCALL: raw register values, never dereferenced */
+		struct bg_net_info net;       /* BG_EVENT_NET */
+		struct bg_dev_info dev;       /* BG_EVENT_DEV */
+		struct bg_sysctl_info sysctl; /* BG_EVENT_SYSCTL */
+	};
 	__u32 type;    /* enum bg_event_type */
 	__u32 pid;     /* tgid */
 	__u32 tid;
 	__u32 uid;
-	__u32 nr;      /* as the ABI numbers it (x32 bit stripped) */
+	__u32 nr;      /* as the ABI numbers it (x32 bit stripped); hook events: enum bg_hook */
 	__u32 count;   /* this call + suppressed ones carried over */
 	__u32 suppressed;
 	__u16 abi;

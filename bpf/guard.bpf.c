@@ -34,7 +34,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define SIGKILL 9
 #define TS_COMPAT 0x0002 /* arch/x86: thread_info.status bit for compat syscalls */
-#define NSEC_PER_SEC 1000000000ULL
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -42,13 +41,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32); /* nonzero: some guarded cgroup id hashes here */
 } bg_cgfilter SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, BG_MAX_CGROUPS);
-	__type(key, __u64);
-	__type(value, struct bg_cgroup);
-} bg_cgroups SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -70,25 +62,6 @@ struct {
 	__type(key, struct bg_counter_key);
 	__type(value, __u64);
 } bg_counters SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, BG_MAX_CGROUPS);
-	__type(key, __u64);
-	__type(value, struct bg_rate);
-} bg_rate SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 << 20);
-} bg_events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct bg_config);
-} bg_config SEC(".maps");
 
 /* Userspace-only bookkeeping, pinned with the rest so every invocation and
  * `reset` see one consistent state.  No program reads it. */
@@ -174,46 +147,6 @@ static __always_inline void count_exact(__u64 cgid, __u64 owner, __u32 nr,
 		stat_inc(BG_STAT_COUNTER_FULL);
 }
 
-/*
- * Per-cgroup event budget.  Returns true if this call may produce an event
- * and, through *carried, how many earlier denials it must account for.  The
- * exact counters are updated before this, so nothing here affects them.
- */
-static __always_inline bool rate_admit(__u64 cgid, __u64 now, __u32 *carried,
-				       struct bg_rate **state)
-{
-	__u32 zero = 0;
-	struct bg_config *cfg = bpf_map_lookup_elem(&bg_config, &zero);
-	struct bg_rate *r;
-
-	*carried = 0;
-	*state = NULL;
-	if (!cfg || cfg->rate_limit == 0)
-		return true;
-	r = bpf_map_lookup_elem(&bg_rate, &cgid);
-	if (!r) {
-		struct bg_rate fresh = { .window_start_ns = now };
-
-		bpf_map_update_elem(&bg_rate, &cgid, &fresh, BPF_NOEXIST);
-		r = bpf_map_lookup_elem(&bg_rate, &cgid);
-		if (!r)
-			return true; /* map full: never lose the event for it */
-	}
-	*state = r;
-	if (now - r->window_start_ns >= NSEC_PER_SEC) {
-		r->window_start_ns = now;
-		r->emitted = 0;
-	}
-	if (r->emitted >= cfg->rate_limit) {
-		__sync_fetch_and_add(&r->suppressed, 1);
-		stat_inc(BG_STAT_SUPPRESSED);
-		return false;
-	}
-	__sync_fetch_and_add(&r->emitted, 1);
-	*carried = __sync_lock_test_and_set(&r->suppressed, 0);
-	return true;
-}
-
 static __always_inline void emit(struct task_struct *task, __u64 cgid,
 				 const struct bg_cgroup *cg, __u32 abi, __u32 nr,
 				 const __u64 *args, const struct bg_sysent *ent)
@@ -272,7 +205,7 @@ static __always_inline bool mark_denied(struct task_struct *task, __u32 abi, __u
 		__sync_fetch_and_add(gate, 1);
 	m->nr = nr;
 	m->abi = abi;
-	m->err = err;
+	m->ret = -(__s32)err;
 	m->hooks_denied = 0;
 	m->active = 1;
 	return true;

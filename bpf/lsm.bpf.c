@@ -28,6 +28,17 @@
 
 char LICENSE[] SEC("license") = "GPL"; /* LSM programs must be GPL */
 
+/* Kernels since 6.12 refuse an LSM program whose return value might leave
+ * [-4095, 0].  The mark holds -errno already (guard.bpf.c negates it, since
+ * the verifier before 6.14 loses a range across a negation); clamping the
+ * loaded value gives the verifier its bounds. */
+static __always_inline int clamp_errno(int v)
+{
+	if (v < -4095 || v > 0)
+		return -1; /* never written so; EPERM all the same */
+	return v;
+}
+
 static __always_inline int deny_if_marked(int ret)
 {
 	struct bg_mark *m;
@@ -37,7 +48,7 @@ static __always_inline int deny_if_marked(int ret)
 	 * since 6.12 check that an LSM program returns 0 or -errno; keep any
 	 * other earlier value a denial rather than let the verifier refuse us. */
 	if (ret)
-		return ret >= -4095 && ret < 0 ? ret : -1;
+		return clamp_errno(ret); /* nonzero in, nonzero out */
 	gate = bpf_map_lookup_elem(&bg_lsm_gate, &zero);
 	if (!gate || !*gate)
 		return 0; /* no task anywhere is in a denied syscall */
@@ -45,7 +56,7 @@ static __always_inline int deny_if_marked(int ret)
 	if (!m || !m->active)
 		return 0;
 	m->hooks_denied++;
-	return -(int)(m->err & 4095);
+	return clamp_errno(m->ret);
 }
 
 #define HOOK0(h) \

@@ -2,9 +2,11 @@
 /*
  * shared_maps.bpf.h - maps shared by guard.bpf.c (which marks a task whose
  * current syscall is denied) and lsm.bpf.c (whose hooks refuse while the
- * mark is set, and whose sys_exit program clears it).  Both objects define
- * them from this one header; the loader pins them once and the second
- * object reuses the pins, so the two programs families see the same maps.
+ * mark is set, and whose sys_exit program clears it), and by
+ * cgroup_hooks.bpf.c (which finds a caller's policy through bg_cgroups and
+ * reports denials through bg_events like guard does).  Every object defines
+ * them from this one header; the loader pins them once and the other
+ * objects reuse the pins, so all program families see the same maps.
  */
 #ifndef BG_SHARED_MAPS_BPF_H
 #define BG_SHARED_MAPS_BPF_H
@@ -40,6 +42,76 @@ static __always_inline void stat_inc(__u32 idx)
 
 	if (v)
 		*v += 1; /* per-CPU slot: no atomics needed */
+}
+
+/* cgroup id -> policy slot and owner (the nearest attached ancestor).
+ * Written by userspace and by guard's cgroup_mkdir inheritance. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BG_MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, struct bg_cgroup);
+} bg_cgroups SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BG_MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, struct bg_rate);
+} bg_rate SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} bg_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bg_config);
+} bg_config SEC(".maps");
+
+#define NSEC_PER_SEC 1000000000ULL
+
+/*
+ * Per-cgroup event budget.  Returns true if this call may produce an event
+ * and, through *carried, how many earlier denials it must account for.  The
+ * exact counters are updated before this, so nothing here affects them.
+ */
+static __always_inline bool rate_admit(__u64 cgid, __u64 now, __u32 *carried,
+				       struct bg_rate **state)
+{
+	__u32 zero = 0;
+	struct bg_config *cfg = bpf_map_lookup_elem(&bg_config, &zero);
+	struct bg_rate *r;
+
+	*carried = 0;
+	*state = NULL;
+	if (!cfg || cfg->rate_limit == 0)
+		return true;
+	r = bpf_map_lookup_elem(&bg_rate, &cgid);
+	if (!r) {
+		struct bg_rate fresh = { .window_start_ns = now };
+
+		bpf_map_update_elem(&bg_rate, &cgid, &fresh, BPF_NOEXIST);
+		r = bpf_map_lookup_elem(&bg_rate, &cgid);
+		if (!r)
+			return true; /* map full: never lose the event for it */
+	}
+	*state = r;
+	if (now - r->window_start_ns >= NSEC_PER_SEC) {
+		r->window_start_ns = now;
+		r->emitted = 0;
+	}
+	if (r->emitted >= cfg->rate_limit) {
+		__sync_fetch_and_add(&r->suppressed, 1);
+		stat_inc(BG_STAT_SUPPRESSED);
+		return false;
+	}
+	__sync_fetch_and_add(&r->emitted, 1);
+	*carried = __sync_lock_test_and_set(&r->suppressed, 0);
+	return true;
 }
 
 #endif

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "attachment.h"
+#include "cghooks.h"
 #include "cgroup.h"
 #include "commands.h"
 #include "compile_bpf.h"
@@ -138,6 +139,7 @@ struct attach_job {
 	struct bg_plan plan;
 	struct bg_cgpath cg;
 	char summary[1024];
+	char hooks_summary[512];
 };
 
 /* Everything that depends only on user input, before any state changes. */
@@ -175,6 +177,7 @@ static int prepare(struct attach_job *j)
 		return BG_EXIT_USAGE;
 	}
 	bg_plan_summary(&j->plan, j->summary, sizeof(j->summary));
+	bg_cghooks_summary(j->policy, j->hooks_summary, sizeof(j->hooks_summary));
 	return 0;
 }
 
@@ -208,6 +211,7 @@ static void print_attached(const struct attach_job *j, const struct bg_attachmen
 		json_object_object_add(o, "replaced", json_object_new_boolean(replaced));
 		json_object_object_add(o, "guarded_cgroups", json_object_new_int(guarded));
 		json_object_object_add(o, "enforcement", bg_plan_to_json(&j->plan));
+		json_object_object_add(o, "cgroup_hooks", json_object_new_string(j->hooks_summary));
 		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 		return;
@@ -216,6 +220,8 @@ static void print_attached(const struct attach_job *j, const struct bg_attachmen
 	       replaced ? "replaced" : "attached", a->policy, j->cg.rel,
 	       (unsigned long long)j->cg.id, guarded, guarded == 1 ? "" : "s");
 	printf("enforcement: %s\n", j->summary);
+	if (j->hooks_summary[0])
+		printf("network/devices: %s (cgroup-hook: EPERM before any effect)\n", j->hooks_summary);
 }
 
 static int apply(struct attach_job *j)
@@ -258,10 +264,14 @@ static int apply(struct attach_job *j)
 			snprintf(err, sizeof(err), "cannot attach programs (injected)");
 		goto undo_links;
 	}
+	/* network/device/sysctl sections: cgroup-BPF hooks on this cgroup
+	 * (undoes itself on failure) */
+	if (bg_cghooks_apply(&st, j->cg.id, j->cg.abs, slot, j->policy, j->o.mode, err, sizeof(err)))
+		goto undo_links;
 	ret = bg_att_put(&st, &rec);
 	if (ret) {
 		snprintf(err, sizeof(err), "cannot record attachment: %s", strerror(-ret));
-		goto undo_links;
+		goto undo_hooks;
 	}
 	/* 4. point the subtree at the new slot; each cgroup switches in one map
 	 * update from the complete old policy to the complete new one.  Twice:
@@ -282,9 +292,13 @@ static int apply(struct attach_job *j)
 		snprintf(err, sizeof(err), "cgroup %.300s disappeared while attaching", j->cg.rel);
 		goto undo_record;
 	}
-	/* 5. the old slot is unreferenced now */
-	if (replacing)
+	/* 5. the old slot is unreferenced now, and so are hook programs the
+	 * new policy does not need */
+	bg_cghooks_sync(&st, j->cg.id, slot);
+	if (replacing) {
 		bg_slot_clear(&st, old.slot);
+		bg_cghooks_clear_slot(&st, old.slot);
+	}
 	if (j->o.rate_limit >= 0) {
 		struct bg_config cfg;
 		__u32 zero = 0;
@@ -308,6 +322,12 @@ undo_record:
 	if (replacing)
 		bg_reconcile(&st, j->cg.abs, j->cg.id);
 	bg_filter_rebuild(&st);
+undo_hooks:
+	if (replacing)
+		bg_cghooks_sync(&st, j->cg.id, old.slot);
+	else
+		bg_cghooks_remove(j->cg.id);
+	bg_cghooks_clear_slot(&st, slot);
 undo_links:
 	if (!had_links)
 		bg_state_links_down(&st);
@@ -439,6 +459,8 @@ int cmd_detach(int argc, char **argv)
 	bg_sweep_owner(&st, a.cgid);
 	bg_filter_rebuild(&st);
 	bg_slot_clear(&st, a.slot);
+	bg_cghooks_remove(a.cgid);
+	bg_cghooks_clear_slot(&st, a.slot);
 	bg_counters_drop(&st, a.cgid);
 	if (bg_att_list(&st, &rest, &n) == 0) {
 		if (n == 0)

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <json-c/json.h>
+#include <netinet/in.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cghooks.h"
 #include "cgroup.h"
 #include "events.h"
 #include "loader.h"
@@ -14,7 +18,111 @@
 
 static const char *type_name(uint32_t type)
 {
-	return type == BG_EVENT_SYSCALL ? "syscall" : "unknown";
+	switch (type) {
+	case BG_EVENT_SYSCALL: return "syscall";
+	case BG_EVENT_NET: return "net";
+	case BG_EVENT_DEV: return "dev";
+	case BG_EVENT_SYSCTL: return "sysctl";
+	}
+	return "unknown";
+}
+
+static bool is_hook_event(const struct bg_event *e)
+{
+	return e->type == BG_EVENT_NET || e->type == BG_EVENT_DEV || e->type == BG_EVENT_SYSCTL;
+}
+
+static const char *effect_name(unsigned effect)
+{
+	return effect == BG_EFFECT_HOOK_DENY ? "denied" : bg_effect_name(effect);
+}
+
+static const char *family_name(uint32_t f)
+{
+	return f == AF_INET ? "inet" : f == AF_INET6 ? "inet6" : "other";
+}
+
+static const char *sock_type_name(uint32_t t)
+{
+	static const char *const n[] = { [1] = "stream", [2] = "dgram", [3] = "raw",
+					 [4] = "rdm", [5] = "seqpacket", [6] = "dccp", [10] = "packet" };
+	return t < ARRAY_SIZE(n) && n[t] ? n[t] : "other";
+}
+
+static const char *proto_name(uint32_t p)
+{
+	switch (p) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_ICMP: return "icmp";
+	case IPPROTO_ICMPV6: return "icmpv6";
+	case IPPROTO_SCTP: return "sctp";
+	case 0: return "default";
+	}
+	return "other";
+}
+
+/* Address of a net event ("" for socket(), which has none). */
+static void net_addr_str(const struct bg_event *e, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (e->nr == BG_HOOK_SOCK_CREATE)
+		return;
+	if (!inet_ntop(e->net.family == AF_INET6 ? AF_INET6 : AF_INET, e->net.addr, buf, (socklen_t)len))
+		buf[0] = '\0';
+}
+
+static void dev_access_str(uint32_t a, char *buf)
+{
+	char *o = buf;
+
+	if (a & BG_DEV_ACC_READ)
+		*o++ = 'r';
+	if (a & BG_DEV_ACC_WRITE)
+		*o++ = 'w';
+	if (a & BG_DEV_ACC_MKNOD)
+		*o++ = 'm';
+	*o = '\0';
+}
+
+/* sysctl name: bounded even if the kernel filled the whole field. */
+static void sysctl_name(const struct bg_event *e, char *out)
+{
+	memcpy(out, e->sysctl.name, BG_SYSCTL_NAME_LEN);
+	out[BG_SYSCTL_NAME_LEN] = '\0';
+}
+
+/* The fields of net/dev/sysctl events (docs/events.md). */
+static void hook_fields_json(const struct bg_event *e, struct json_object *o)
+{
+	char addr[INET6_ADDRSTRLEN], acc[4], name[BG_SYSCTL_NAME_LEN + 1];
+
+	json_object_object_add(o, "hook", json_object_new_string(bg_hook_name(e->nr)));
+	switch (e->type) {
+	case BG_EVENT_NET:
+		json_object_object_add(o, "family", json_object_new_string(family_name(e->net.family)));
+		json_object_object_add(o, "socket_type", json_object_new_string(sock_type_name(e->net.type)));
+		json_object_object_add(o, "protocol", json_object_new_string(proto_name(e->net.protocol)));
+		if (e->nr != BG_HOOK_SOCK_CREATE) {
+			net_addr_str(e, addr, sizeof(addr));
+			json_object_object_add(o, "address", json_object_new_string(addr));
+			json_object_object_add(o, "port", json_object_new_int(e->net.port));
+		}
+		break;
+	case BG_EVENT_DEV:
+		json_object_object_add(o, "device_type", json_object_new_string(
+			e->dev.type == BG_DEV_BLOCK ? "b" : e->dev.type == BG_DEV_CHAR ? "c" : "?"));
+		json_object_object_add(o, "major", json_object_new_int64(e->dev.major));
+		json_object_object_add(o, "minor", json_object_new_int64(e->dev.minor));
+		dev_access_str(e->dev.access, acc);
+		json_object_object_add(o, "access", json_object_new_string(acc));
+		break;
+	case BG_EVENT_SYSCTL:
+		sysctl_name(e, name);
+		json_object_object_add(o, "sysctl", json_object_new_string(name));
+		json_object_object_add(o, "access", json_object_new_string(e->sysctl.write ? "write" : "read"));
+		break;
+	}
 }
 
 /* comm is not guaranteed to be NUL-terminated in a hostile world. */
@@ -44,13 +152,25 @@ struct json_object *bg_event_to_json(const struct bg_event *e, int64_t boot_to_r
 	json_object_object_add(o, "tid", json_object_new_int64(e->tid));
 	json_object_object_add(o, "uid", json_object_new_int64(e->uid));
 	json_object_object_add(o, "comm", json_object_new_string(comm));
+	if (is_hook_event(e)) {
+		hook_fields_json(e, o);
+		json_object_object_add(o, "action", json_object_new_string(bg_verdict_name(e->verdict)));
+		if (e->verdict == BG_VERDICT_ERRNO)
+			json_object_object_add(o, "errno", json_object_new_int(e->err));
+		json_object_object_add(o, "effect", json_object_new_string(effect_name(e->effect)));
+		json_object_object_add(o, "mechanism", json_object_new_string(bg_mech_name(e->mech)));
+		json_object_object_add(o, "count", json_object_new_int64(e->count));
+		json_object_object_add(o, "suppressed", json_object_new_int64(e->suppressed));
+		json_object_put(args);
+		return o;
+	}
 	json_object_object_add(o, "syscall", sys ? json_object_new_string(sys) : NULL);
 	json_object_object_add(o, "nr", json_object_new_int64(e->nr));
 	json_object_object_add(o, "abi", json_object_new_string(bg_abi_name(e->abi)));
 	json_object_object_add(o, "action", json_object_new_string(bg_verdict_name(e->verdict)));
 	if (e->verdict == BG_VERDICT_ERRNO)
 		json_object_object_add(o, "errno", json_object_new_int(e->err));
-	json_object_object_add(o, "effect", json_object_new_string(bg_effect_name(e->effect)));
+	json_object_object_add(o, "effect", json_object_new_string(effect_name(e->effect)));
 	json_object_object_add(o, "mechanism", json_object_new_string(bg_mech_name(e->mech)));
 	json_object_object_add(o, "count", json_object_new_int64(e->count));
 	json_object_object_add(o, "suppressed", json_object_new_int64(e->suppressed));
@@ -80,10 +200,34 @@ int bg_event_format_text(const struct bg_event *e, int64_t boot_to_realtime,
 
 	bg_format_rfc3339(e->ts_ns + boot_to_realtime, ts, sizeof(ts));
 	comm_str(e, comm);
+	if (is_hook_event(e)) {
+		char what[160], addr[INET6_ADDRSTRLEN], acc[4], name[BG_SYSCTL_NAME_LEN + 1];
+
+		if (e->type == BG_EVENT_NET && e->nr == BG_HOOK_SOCK_CREATE) {
+			snprintf(what, sizeof(what), "family=%s type=%s protocol=%s", family_name(e->net.family),
+				 sock_type_name(e->net.type), proto_name(e->net.protocol));
+		} else if (e->type == BG_EVENT_NET) {
+			net_addr_str(e, addr, sizeof(addr));
+			snprintf(what, sizeof(what), "address=%s%s%s port=%u protocol=%s",
+				 e->net.family == AF_INET6 ? "[" : "", addr, e->net.family == AF_INET6 ? "]" : "",
+				 e->net.port, proto_name(e->net.protocol));
+		} else if (e->type == BG_EVENT_DEV) {
+			dev_access_str(e->dev.access, acc);
+			snprintf(what, sizeof(what), "device=%c%u:%u access=%s",
+				 e->dev.type == BG_DEV_BLOCK ? 'b' : 'c', e->dev.major, e->dev.minor, acc);
+		} else {
+			sysctl_name(e, name);
+			snprintf(what, sizeof(what), "sysctl=%s access=%s", name, e->sysctl.write ? "write" : "read");
+		}
+		return snprintf(buf, len, "%s %s cgroup=%s policy=%s pid=%u comm=%s hook=%s %s action=%s effect=%s count=%u",
+				ts, type_name(e->type), n->cgroup[0] ? n->cgroup : "?", n->policy[0] ? n->policy : "?",
+				e->pid, comm, bg_hook_name(e->nr), what, bg_action_str(&a, act, sizeof(act)),
+				effect_name(e->effect), e->count);
+	}
 	return snprintf(buf, len, "%s %s cgroup=%s policy=%s pid=%u comm=%s syscall=%s(%u) abi=%s action=%s effect=%s count=%u",
 			ts, type_name(e->type), n->cgroup[0] ? n->cgroup : "?", n->policy[0] ? n->policy : "?",
 			e->pid, comm, sys ? sys : "?", e->nr, bg_abi_name(e->abi),
-			bg_action_str(&a, act, sizeof(act)), bg_effect_name(e->effect), e->count);
+			bg_action_str(&a, act, sizeof(act)), effect_name(e->effect), e->count);
 }
 
 /* ------------------------------------------------------------------ */

@@ -149,11 +149,27 @@ static int check_layout(struct bg_state *st, char *err, size_t errlen)
 	return 0;
 }
 
+int bg_pin_object_maps(struct bpf_object *obj)
+{
+	struct bpf_map *map;
+	char p[PATH_MAX];
+
+	/* Every map, shared or not: a map only one family uses today may be
+	 * shared tomorrow, and each object must find the others' pins. */
+	bpf_object__for_each_map(map, obj) {
+		if (bpf_map__is_internal(map))
+			continue; /* .rodata/.bss belong to one object */
+		bg_pin_path(p, sizeof(p), BG_PIN_MAPS, bpf_map__name(map));
+		if (bpf_map__set_pin_path(map, p))
+			return -1;
+	}
+	return 0;
+}
+
 static int load_skeleton(struct bg_state *st, char *err, size_t errlen)
 {
 	bool need_progs = !bg_state_links_present();
 	struct bpf_program *prog;
-	char p[PATH_MAX];
 	int ret;
 
 	st->skel = guard_bpf__open();
@@ -161,11 +177,12 @@ static int load_skeleton(struct bg_state *st, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
 		return -1;
 	}
+	if (bg_pin_object_maps(st->skel->obj)) {
+		snprintf(err, errlen, "internal: cannot set pin paths for guard.bpf.o");
+		return -1;
+	}
 	for (int i = 0; i < BG_MAP__COUNT; i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(st->skel->obj, map_names[i]);
-
-		bg_pin_path(p, sizeof(p), BG_PIN_MAPS, map_names[i]);
-		if (!m || bpf_map__set_pin_path(m, p)) {
+		if (!bpf_object__find_map_by_name(st->skel->obj, map_names[i])) {
 			snprintf(err, errlen, "internal: map %s missing from guard.bpf.o", map_names[i]);
 			return -1;
 		}

@@ -69,6 +69,11 @@ int bg_state_reset(char *err, size_t errlen);
 unsigned long long bg_state_stat(const struct bg_state *st, unsigned idx);
 
 const char *bg_map_name(enum bg_map_id id);
+/* Points every (non-internal) map of a BPF object at its pin under
+ * <bpffs>/bpfguard/maps/, so program families share maps by name: load
+ * creates the pin if absent and reuses it otherwise. */
+struct bpf_object;
+int bg_pin_object_maps(struct bpf_object *obj);
 /* <bpffs>/bpfguard/<sub>/<name> */
 void bg_pin_path(char *buf, size_t len, const char *sub, const char *name);
 

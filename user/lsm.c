@@ -345,7 +345,6 @@ int bg_lsm_links_up(struct bg_state *st, char *err, size_t errlen)
 {
 	struct bg_lsm_fit fit;
 	struct bpf_program *prog;
-	struct bpf_map *map;
 	struct lsm_bpf *skel;
 	char p[PATH_MAX];
 	int ret;
@@ -363,11 +362,10 @@ int bg_lsm_links_up(struct bg_state *st, char *err, size_t errlen)
 		return -1;
 	}
 	/* Same pins as guard.bpf.c: the mark guard sets is the one we read. */
-	bpf_object__for_each_map(map, skel->obj) {
-		if (bpf_map__is_internal(map))
-			continue;
-		bg_pin_path(p, sizeof(p), BG_PIN_MAPS, bpf_map__name(map));
-		bpf_map__set_pin_path(map, p);
+	if (bg_pin_object_maps(skel->obj)) {
+		snprintf(err, errlen, "internal: cannot set pin paths for lsm.bpf.o");
+		lsm_bpf__destroy(skel);
+		return -1;
 	}
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *name = bpf_program__name(prog);

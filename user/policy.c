@@ -8,12 +8,15 @@
  * line per conditional rule) that bg_policy_parse_native() reads back to
  * an equivalent policy.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -332,6 +335,277 @@ struct bg_action bg_policy_eval(const struct bg_policy *p, int abi, int nr,
 }
 
 /* ------------------------------------------------------------------ */
+/* Network, device and sysctl sections */
+
+const char *bg_net_dir_name(int dir)
+{
+	switch (dir) {
+	case BG_NET_CONNECT: return "connect";
+	case BG_NET_BIND: return "bind";
+	case BG_NET_SENDMSG: return "sendmsg";
+	}
+	return "?";
+}
+
+void bg_net_init(struct bg_net_policy *n)
+{
+	memset(n, 0, sizeof(*n));
+	n->present = true;
+	n->families = BG_NET_FAMILIES_ALL;
+	n->types = BG_SOCK_TYPES_ALL;
+}
+
+int bg_net_eval_socket(const struct bg_net_policy *n, int family, int type)
+{
+	if (!n->present || (family != AF_INET && family != AF_INET6))
+		return BG_NET_ALLOW; /* the hook never sees other families */
+	if (!(n->families & (1ULL << family)))
+		return BG_NET_DENY;
+	if ((n->types & BG_SOCK_TYPES_ALL) == BG_SOCK_TYPES_ALL)
+		return BG_NET_ALLOW;
+	return type >= 0 && type < 32 && (n->types & (1u << type)) ? BG_NET_ALLOW : BG_NET_DENY;
+}
+
+int bg_net_dir_default(const struct bg_netdir *d)
+{
+	if (d->has_default)
+		return d->dflt;
+	return d->nrules ? BG_NET_DENY : BG_NET_ALLOW;
+}
+
+/* The first `prefix` bits of a and b agree. */
+static bool prefix_equal(const uint8_t *a, const uint8_t *b, unsigned prefix)
+{
+	for (unsigned bit = 0; bit < prefix; bit++) {
+		unsigned m = 0x80u >> (bit % 8);
+		if ((a[bit / 8] & m) != (b[bit / 8] & m))
+			return false;
+	}
+	return true;
+}
+
+static bool netrule_matches(const struct bg_netrule *r, int family, const uint8_t *addr,
+			    uint16_t port, int proto)
+{
+	if (r->family && r->family != family)
+		return false;
+	if (r->proto && r->proto != proto)
+		return false;
+	if (port < r->port_lo || port > r->port_hi)
+		return false;
+	return r->family == 0 || prefix_equal(r->addr, addr, r->prefix);
+}
+
+int bg_net_eval_addr(const struct bg_net_policy *n, int dir, int family,
+		     const uint8_t *addr, uint16_t port, int proto)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	if (!n->present || dir < 0 || dir >= BG_NET_NDIRS)
+		return BG_NET_ALLOW;
+	int fam = family == AF_INET6 ? 6 : 4;
+	/* ::ffff:a.b.c.d is an IPv4 peer reached through an IPv6 socket */
+	if (fam == 6 && memcmp(addr, mapped, sizeof(mapped)) == 0) {
+		fam = 4;
+		addr += 12;
+	}
+	const struct bg_netdir *d = &n->dir[dir];
+	for (unsigned i = 0; i < d->nrules; i++)
+		if (netrule_matches(&d->rule[i], fam, addr, port, proto))
+			return d->rule[i].action;
+	return bg_net_dir_default(d);
+}
+
+int bg_dev_eval(const struct bg_dev_policy *d, char type, uint32_t major, uint32_t minor,
+		unsigned access)
+{
+	if (!d->present)
+		return BG_NET_ALLOW;
+	for (unsigned i = 0; i < d->nrules; i++) {
+		const struct bg_devrule *r = &d->rule[i];
+		if (r->type != 'a' && r->type != type)
+			continue;
+		if ((r->major != BG_DEV_ANY && r->major != major) ||
+		    (r->minor != BG_DEV_ANY && r->minor != minor))
+			continue;
+		if ((access & r->access) == access)
+			return BG_NET_ALLOW;
+	}
+	return BG_NET_DENY;
+}
+
+/* "10.0.0.0/8", "::1/128", "any" */
+static void netrule_addr_str(const struct bg_netrule *r, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	if (r->family == 0) {
+		snprintf(buf, len, "any");
+		return;
+	}
+	inet_ntop(r->family == 6 ? AF_INET6 : AF_INET, r->addr, a, sizeof(a));
+	snprintf(buf, len, "%s/%u", a, r->prefix);
+}
+
+static const char *proto_name(unsigned proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "any";
+}
+
+static void dev_num_str(uint32_t v, char *buf, size_t len)
+{
+	if (v == BG_DEV_ANY)
+		snprintf(buf, len, "*");
+	else
+		snprintf(buf, len, "%u", v);
+}
+
+static void dev_access_str(unsigned access, char *buf)
+{
+	char *o = buf;
+	if (access & BG_DEV_ACC_READ)
+		*o++ = 'r';
+	if (access & BG_DEV_ACC_WRITE)
+		*o++ = 'w';
+	if (access & BG_DEV_ACC_MKNOD)
+		*o++ = 'm';
+	*o = '\0';
+}
+
+static const char *const sock_type_names[] = { [1] = "stream", [2] = "dgram", [3] = "raw",
+					       [4] = "rdm", [5] = "seqpacket" };
+
+static void print_sections(const struct bg_policy *p, FILE *f)
+{
+	const struct bg_net_policy *n = &p->net;
+	char a[80], mj[16], mn[16], acc[4];
+
+	if (n->present) {
+		fputs("net family", f);
+		if (n->families & (1ULL << AF_UNIX))
+			fputs(" unix", f);
+		if (n->families & (1ULL << AF_INET))
+			fputs(" inet", f);
+		if (n->families & (1ULL << AF_INET6))
+			fputs(" inet6", f);
+		if (!(n->families & (BG_NET_FAMILIES_ALL | (1ULL << AF_UNIX))))
+			fputs(" none", f);
+		fputc('\n', f);
+		if ((n->types & BG_SOCK_TYPES_ALL) != BG_SOCK_TYPES_ALL) {
+			fputs("net type", f);
+			for (unsigned t = 1; t <= 5; t++)
+				if (n->types & (1u << t))
+					fprintf(f, " %s", sock_type_names[t]);
+			if (!(n->types & BG_SOCK_TYPES_ALL))
+				fputs(" none", f);
+			fputc('\n', f);
+		}
+		for (int d = 0; d < BG_NET_NDIRS; d++) {
+			const struct bg_netdir *nd = &n->dir[d];
+			for (unsigned i = 0; i < nd->nrules; i++) {
+				const struct bg_netrule *r = &nd->rule[i];
+				netrule_addr_str(r, a, sizeof(a));
+				fprintf(f, "net %s %s %s", bg_net_dir_name(d),
+					r->action == BG_NET_ALLOW ? "allow" : "deny", a);
+				if (r->port_lo != 0 || r->port_hi != 65535) {
+					if (r->port_lo == r->port_hi)
+						fprintf(f, " port %u", r->port_lo);
+					else
+						fprintf(f, " port %u-%u", r->port_lo, r->port_hi);
+				}
+				if (r->proto)
+					fprintf(f, " %s", proto_name(r->proto));
+				fputc('\n', f);
+			}
+			if (nd->has_default)
+				fprintf(f, "net %s default %s\n", bg_net_dir_name(d),
+					nd->dflt == BG_NET_ALLOW ? "allow" : "deny");
+		}
+	}
+	if (p->dev.present) {
+		if (!p->dev.nrules)
+			fputs("dev none\n", f);
+		for (unsigned i = 0; i < p->dev.nrules; i++) {
+			const struct bg_devrule *r = &p->dev.rule[i];
+			dev_num_str(r->major, mj, sizeof(mj));
+			dev_num_str(r->minor, mn, sizeof(mn));
+			dev_access_str(r->access, acc);
+			fprintf(f, "dev allow %c %s:%s %s\n", r->type, mj, mn, acc);
+		}
+	}
+	if (p->sysctl.present)
+		fprintf(f, "sysctl %s\n", p->sysctl.mode == BG_SYSCTL_NONE ? "none" : "read-only");
+}
+
+static struct json_object *sections_json(const struct bg_policy *p, struct json_object *root)
+{
+	const struct bg_net_policy *n = &p->net;
+	char a[80], acc[4];
+
+	if (n->present) {
+		struct json_object *net = json_object_new_object(), *fam = json_object_new_array();
+		struct json_object *types = json_object_new_array();
+		if (n->families & (1ULL << AF_UNIX))
+			json_object_array_add(fam, json_object_new_string("unix"));
+		if (n->families & (1ULL << AF_INET))
+			json_object_array_add(fam, json_object_new_string("inet"));
+		if (n->families & (1ULL << AF_INET6))
+			json_object_array_add(fam, json_object_new_string("inet6"));
+		json_object_object_add(net, "families", fam);
+		for (unsigned t = 1; t <= 5; t++)
+			if (n->types & (1u << t))
+				json_object_array_add(types, json_object_new_string(sock_type_names[t]));
+		json_object_object_add(net, "types", types);
+		for (int d = 0; d < BG_NET_NDIRS; d++) {
+			const struct bg_netdir *nd = &n->dir[d];
+			struct json_object *o = json_object_new_object(), *rules = json_object_new_array();
+			for (unsigned i = 0; i < nd->nrules; i++) {
+				const struct bg_netrule *r = &nd->rule[i];
+				struct json_object *ro = json_object_new_object();
+				netrule_addr_str(r, a, sizeof(a));
+				json_object_object_add(ro, "action", json_object_new_string(
+					r->action == BG_NET_ALLOW ? "allow" : "deny"));
+				json_object_object_add(ro, "address", json_object_new_string(a));
+				json_object_object_add(ro, "port_min", json_object_new_int(r->port_lo));
+				json_object_object_add(ro, "port_max", json_object_new_int(r->port_hi));
+				json_object_object_add(ro, "protocol", json_object_new_string(proto_name(r->proto)));
+				if (r->line)
+					json_object_object_add(ro, "line", json_object_new_int((int)r->line));
+				json_object_array_add(rules, ro);
+			}
+			json_object_object_add(o, "rules", rules);
+			json_object_object_add(o, "default", json_object_new_string(
+				bg_net_dir_default(nd) == BG_NET_ALLOW ? "allow" : "deny"));
+			json_object_object_add(net, bg_net_dir_name(d), o);
+		}
+		json_object_object_add(root, "net", net);
+	}
+	if (p->dev.present) {
+		struct json_object *dev = json_object_new_object(), *rules = json_object_new_array();
+		for (unsigned i = 0; i < p->dev.nrules; i++) {
+			const struct bg_devrule *r = &p->dev.rule[i];
+			struct json_object *ro = json_object_new_object();
+			char t[2] = { (char)r->type, 0 };
+			json_object_object_add(ro, "type", json_object_new_string(t));
+			json_object_object_add(ro, "major", r->major == BG_DEV_ANY ? json_object_new_string("*")
+						: json_object_new_int64(r->major));
+			json_object_object_add(ro, "minor", r->minor == BG_DEV_ANY ? json_object_new_string("*")
+						: json_object_new_int64(r->minor));
+			dev_access_str(r->access, acc);
+			json_object_object_add(ro, "access", json_object_new_string(acc));
+			if (r->line)
+				json_object_object_add(ro, "line", json_object_new_int((int)r->line));
+			json_object_array_add(rules, ro);
+		}
+		json_object_object_add(dev, "allow", rules);
+		json_object_object_add(dev, "default", json_object_new_string("deny"));
+		json_object_object_add(root, "dev", dev);
+	}
+	if (p->sysctl.present)
+		json_object_object_add(root, "sysctl", json_object_new_string(
+			p->sysctl.mode == BG_SYSCTL_NONE ? "none" : "read-only"));
+	return root;
+}
+
+/* ------------------------------------------------------------------ */
 /* Printing (native format) */
 
 /* A name as the native parser wants it: "ia32:" prefix for the i386 table. */
@@ -436,6 +710,7 @@ void bg_policy_print(const struct bg_policy *p, FILE *f)
 			if (p->sys[abi][nr].has_base && !base_action_seen_before(p, abi, nr))
 				print_base_rules(p, &p->sys[abi][nr].base, f);
 	print_conditional_rules(p, f);
+	print_sections(p, f);
 }
 
 /* ------------------------------------------------------------------ */
@@ -509,7 +784,7 @@ struct json_object *bg_policy_to_json(const struct bg_policy *p)
 	}
 	json_object_object_add(root, "rules", rules);
 	json_object_object_add(root, "x32", json_object_new_string("kill"));
-	return root;
+	return sections_json(p, root);
 }
 
 /* ------------------------------------------------------------------ */

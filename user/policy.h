@@ -55,6 +55,74 @@ struct bg_sysrules {
 	struct bg_rule *argrules;  /* conditional rules, heap, in order */
 };
 
+/*
+ * Network, device and sysctl sections, enforced by cgroup-BPF hooks
+ * (deny before effect, EPERM).  Each has a `present` flag; an absent
+ * section allows everything, so policies without them behave as before.
+ *
+ * net, per direction (connect, bind, sendmsg): rules in order, the first
+ * that matches (family, address/prefix, port range, protocol) decides;
+ * none: the direction's default, which is `dflt` if has_default, else
+ * deny if the direction has rules, else allow.  socket() is judged by the
+ * families and types bitmaps (only AF_INET/AF_INET6 reach the hook).
+ * dev: an allow list; a device access no rule covers is denied.
+ * sysctl: deny writes (read-only) or every access (none) under /proc/sys.
+ */
+struct bg_netrule {
+	uint8_t action;   /* enum bg_net_action */
+	uint8_t family;   /* 0 = any address of either family, 4, 6 */
+	uint8_t prefix;   /* 0..32 (4) or 0..128 (6); 0 for family 0 */
+	uint8_t proto;    /* 0 = any, 6 = tcp, 17 = udp */
+	uint8_t addr[16]; /* network byte order, host bits zero; IPv4 in addr[0..3] */
+	uint16_t port_lo, port_hi; /* inclusive; 0..65535 = any port */
+	unsigned line;
+};
+
+struct bg_netdir {
+	bool has_default;
+	uint8_t dflt; /* enum bg_net_action */
+	unsigned default_line;
+	unsigned nrules;
+	struct bg_netrule rule[BG_NET_MAX_RULES];
+};
+
+#define BG_NET_FAMILIES_ALL ((1ULL << 2) | (1ULL << 10)) /* AF_INET, AF_INET6 */
+#define BG_SOCK_TYPES_ALL 0x3e /* SOCK_STREAM DGRAM RAW RDM SEQPACKET (1..5) */
+/* SOCK_DCCP (6) and SOCK_PACKET (10) count as allowed whenever all of the
+ * above are: `net type` lists only the five types people use. */
+
+struct bg_net_policy {
+	bool present;
+	uint64_t families; /* bits 1 << AF_INET / AF_INET6 allowed at socket();
+			    * AF_UNIX may be set for printing, it is never judged */
+	uint32_t types;    /* bits 1 << SOCK_* allowed at socket() */
+	unsigned line;     /* first net line */
+	struct bg_netdir dir[BG_NET_NDIRS];
+};
+
+struct bg_devrule {
+	uint8_t type;   /* 'c', 'b' or 'a' (both) */
+	uint8_t access; /* BG_DEV_ACC_* */
+	uint32_t major; /* or BG_DEV_ANY */
+	uint32_t minor; /* or BG_DEV_ANY */
+	unsigned line;
+};
+
+struct bg_dev_policy {
+	bool present;
+	unsigned line;
+	unsigned nrules;
+	struct bg_devrule rule[BG_DEV_MAX_RULES];
+};
+
+enum bg_sysctl_mode { BG_SYSCTL_READ_ONLY = 1, BG_SYSCTL_NONE = 2 };
+
+struct bg_sysctl_policy {
+	bool present;
+	uint8_t mode; /* enum bg_sysctl_mode */
+	unsigned line;
+};
+
 struct bg_policy {
 	char name[BG_NAME_MAX];
 	char source[BG_PATH_MAX]; /* file it came from, "" if built in code */
@@ -62,6 +130,9 @@ struct bg_policy {
 	struct bg_action dflt;    /* x86_64 calls not named */
 	struct bg_action ia32_dflt; /* ia32 calls not named (kill unless set) */
 	struct bg_sysrules sys[BG_NR_TABLES][BG_MAX_SYSCALLS];
+	struct bg_net_policy net;
+	struct bg_dev_policy dev;
+	struct bg_sysctl_policy sysctl;
 };
 
 /* One-line diagnostics: "FILE:LINE: what is wrong; what to do". */
@@ -92,6 +163,19 @@ int bg_policy_add(struct bg_policy *p, int abi, int nr, const struct bg_rule *r)
  * must reproduce; used by tests). */
 struct bg_action bg_policy_eval(const struct bg_policy *p, int abi, int nr,
 				const uint64_t args[6]);
+
+/* Reference semantics of the sections (tests check the back end against
+ * these).  Return BG_NET_ALLOW or BG_NET_DENY.  addr: 4 or 16 bytes in
+ * network byte order; proto IPPROTO_*; dev type 'c' or 'b'. */
+int bg_net_eval_socket(const struct bg_net_policy *n, int family, int type);
+int bg_net_eval_addr(const struct bg_net_policy *n, int dir, int family,
+		     const uint8_t *addr, uint16_t port, int proto);
+int bg_net_dir_default(const struct bg_netdir *d);
+int bg_dev_eval(const struct bg_dev_policy *d, char type, uint32_t major, uint32_t minor,
+		unsigned access);
+/* Starts the net section (families/types all allowed, no rules). */
+void bg_net_init(struct bg_net_policy *n);
+const char *bg_net_dir_name(int dir); /* "connect", "bind", "sendmsg" */
 
 /* Loads a policy file of any supported format (sniffed: JSON object =>
  * Docker/OCI, otherwise native).  Returns 0, or -1 with d->msg set. */

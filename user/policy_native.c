@@ -7,6 +7,9 @@
  *   allow @go-runtime read write
  *   kill ptrace
  *   allow clone if arg0 & 0x7E020000 == 0 and arg1 != 0
+ *   net connect allow 127.0.0.0/8 port 80,443 tcp
+ *   dev allow c 1:3 rw
+ *   sysctl read-only
  *
  * docs/policy.md is the specification.  The input is untrusted and not
  * NUL-terminated: every line is bounded (BG_LINE_MAX) and copied into a
@@ -18,8 +21,10 @@
  * that disagree are an error naming both lines, because either choice
  * would silently drop something the author wrote.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -62,6 +67,7 @@ struct native_parser {
 	/* Where each unconditional rule came from, for conflict handling. */
 	unsigned char base_origin[BG_NR_TABLES][BG_MAX_SYSCALLS];
 	const char *base_group[BG_NR_TABLES][BG_MAX_SYSCALLS]; /* static group name */
+	unsigned net_none_line, net_family_line, net_type_line, dev_none_line;
 	struct line_tokens *tokens; /* scratch for the current line */
 	struct name_target *target; /* scratch for the current name */
 };
@@ -579,6 +585,382 @@ static int parse_rule_line(struct native_parser *ps, const struct line_tokens *t
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* Sections for the cgroup hooks: net, dev, sysctl */
+
+static int net_dir_from(const char *s)
+{
+	for (int d = 0; d < BG_NET_NDIRS; d++)
+		if (strcmp(s, bg_net_dir_name(d)) == 0)
+			return d;
+	return -1;
+}
+
+static int net_action_from(const char *s)
+{
+	if (strcmp(s, "allow") == 0)
+		return BG_NET_ALLOW;
+	if (strcmp(s, "deny") == 0)
+		return BG_NET_DENY;
+	return -1;
+}
+
+/* Decimal 0..max, no sign, no leading garbage. */
+static bool parse_uint(const char *s, size_t len, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+	if (len == 0 || len > 10)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* "any" | IPv4[/N] | IPv6[/N] into r->family/addr/prefix. */
+static int parse_net_addr(struct native_parser *ps, const char *tok, struct bg_netrule *r)
+{
+	char ip[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(tok, '/');
+	size_t n = slash ? (size_t)(slash - tok) : strlen(tok);
+	unsigned long prefix;
+
+	if (strcmp(tok, "any") == 0) {
+		r->family = 0;
+		r->prefix = 0;
+		return 0;
+	}
+	if (n == 0 || n >= sizeof(ip))
+		return perr(ps, "bad address '%.64s'; write an IPv4 or IPv6 address with an optional /PREFIX "
+			    "(10.0.0.0/8, ::1/128) or 'any'", tok);
+	memcpy(ip, tok, n);
+	ip[n] = '\0';
+	if (inet_pton(AF_INET, ip, r->addr) == 1)
+		r->family = 4;
+	else if (inet_pton(AF_INET6, ip, r->addr) == 1)
+		r->family = 6;
+	else
+		return perr(ps, "bad address '%.64s'; write an IPv4 or IPv6 address with an optional /PREFIX "
+			    "(10.0.0.0/8, ::1/128) or 'any'", tok);
+	unsigned max = r->family == 4 ? 32 : 128;
+	if (!slash)
+		prefix = max;
+	else if (!parse_uint(slash + 1, strlen(slash + 1), max, &prefix))
+		return perr(ps, "bad prefix length in '%.64s'; use /0../%u for IPv%u", tok, max, r->family);
+	r->prefix = (uint8_t)prefix;
+	/* Bits past the prefix are almost always a typo for another network. */
+	uint8_t masked[16];
+	bool stray = false;
+	memcpy(masked, r->addr, sizeof(masked));
+	for (unsigned bit = r->prefix; bit < max; bit++) {
+		uint8_t m = (uint8_t)(0x80u >> (bit % 8));
+		if (masked[bit / 8] & m)
+			stray = true;
+		masked[bit / 8] &= (uint8_t)~m;
+	}
+	if (stray) {
+		char fix[INET6_ADDRSTRLEN];
+		inet_ntop(r->family == 4 ? AF_INET : AF_INET6, masked, fix, sizeof(fix));
+		return perr(ps, "address '%.64s' has bits set past the /%u prefix; write %s/%u", tok,
+			    r->prefix, fix, r->prefix);
+	}
+	/* ::ffff:a.b.c.d is an IPv4 peer and is judged by the IPv4 rules, so
+	 * an IPv6 rule for it would never match. */
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	if (r->family == 6 && r->prefix >= 96 && memcmp(r->addr, mapped, sizeof(mapped)) == 0) {
+		char v4[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, r->addr + 12, v4, sizeof(v4));
+		return perr(ps, "'%.64s' is an IPv4-mapped address, and IPv4 peers are judged by the IPv4 rules "
+			    "whatever the socket; write %s/%u", tok, v4, r->prefix - 96);
+	}
+	return 0;
+}
+
+/* "80", "8000-8080", "80,443,8000-8080" -> ranges */
+static int parse_ports(struct native_parser *ps, const char *tok, uint16_t lo[], uint16_t hi[],
+		       unsigned max, unsigned *n)
+{
+	const char *p = tok;
+	*n = 0;
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		const char *dash = memchr(p, '-', len);
+		unsigned long a, b;
+		bool ok = dash ? parse_uint(p, (size_t)(dash - p), 65535, &a) &&
+				 parse_uint(dash + 1, len - (size_t)(dash - p) - 1, 65535, &b)
+			       : parse_uint(p, len, 65535, &a);
+		if (!dash)
+			b = a;
+		if (!ok)
+			return perr(ps, "bad port list '%.64s'; write ports 0..65535 and ranges joined by commas "
+				    "(80,443,8000-8080)", tok);
+		if (a > b)
+			return perr(ps, "port range %lu-%lu is backwards in '%.64s'; write %lu-%lu", a, b, tok, b, a);
+		if (*n == max)
+			return perr(ps, "too many port ranges for one direction (at most %d rules, one per range); "
+				    "merge ranges", BG_NET_MAX_RULES);
+		lo[*n] = (uint16_t)a;
+		hi[*n] = (uint16_t)b;
+		(*n)++;
+		if (!comma)
+			return 0;
+		p = comma + 1;
+	}
+}
+
+static int net_start(struct native_parser *ps)
+{
+	if (ps->net_none_line)
+		return perr(ps, "'net none' on line %u already forbids inet sockets; drop it to write other "
+			    "'net' lines", ps->net_none_line);
+	if (!ps->p->net.present) {
+		bg_net_init(&ps->p->net);
+		ps->p->net.line = ps->line;
+	}
+	return 0;
+}
+
+static int parse_net_family(struct native_parser *ps, const struct line_tokens *t)
+{
+	uint64_t fam = 0;
+	bool none = false;
+	if (ps->net_family_line)
+		return perr(ps, "second 'net family' (first on line %u); keep one", ps->net_family_line);
+	if (t->n < 3)
+		return perr(ps, "'net family' needs names; write e.g. 'net family inet inet6' (or 'none')");
+	for (unsigned i = 2; i < t->n; i++) {
+		const char *f = t->tok[i];
+		if (strcmp(f, "inet") == 0)
+			fam |= 1ULL << AF_INET;
+		else if (strcmp(f, "inet6") == 0)
+			fam |= 1ULL << AF_INET6;
+		else if (strcmp(f, "unix") == 0)
+			fam |= 1ULL << AF_UNIX; /* for readability: never judged, always allowed */
+		else if (strcmp(f, "none") == 0)
+			none = true;
+		else if (strcmp(f, "netlink") == 0 || strcmp(f, "packet") == 0)
+			return perr(ps, "'net family' cannot restrict '%s': the kernel's socket hook sees only inet "
+				    "and inet6 sockets; other families are always allowed by 'net', so restrict "
+				    "them with a syscall rule such as 'deny socket if arg0 == AF_%s'", f,
+				    f[0] == 'n' ? "NETLINK" : "PACKET");
+		else
+			return perr(ps, "unknown socket family '%.64s'; use inet, inet6, unix or none", f);
+	}
+	if (none && fam)
+		return perr(ps, "'net family' lists 'none' with other families; write one or the other");
+	ps->p->net.families = fam;
+	ps->net_family_line = ps->line;
+	return 0;
+}
+
+static int parse_net_type(struct native_parser *ps, const struct line_tokens *t)
+{
+	static const char *const names[] = { [1] = "stream", [2] = "dgram", [3] = "raw",
+					     [4] = "rdm", [5] = "seqpacket" };
+	uint32_t types = 0;
+	bool none = false;
+	if (ps->net_type_line)
+		return perr(ps, "second 'net type' (first on line %u); keep one", ps->net_type_line);
+	if (t->n < 3)
+		return perr(ps, "'net type' needs names; write e.g. 'net type stream dgram' (or 'none')");
+	for (unsigned i = 2; i < t->n; i++) {
+		unsigned k;
+		if (strcmp(t->tok[i], "none") == 0) {
+			none = true;
+			continue;
+		}
+		for (k = 1; k <= 5; k++)
+			if (strcmp(t->tok[i], names[k]) == 0)
+				break;
+		if (k > 5)
+			return perr(ps, "unknown socket type '%.64s'; use stream, dgram, raw, rdm, seqpacket or none",
+				    t->tok[i]);
+		types |= 1u << k;
+	}
+	if (none && types)
+		return perr(ps, "'net type' lists 'none' with other types; write one or the other");
+	ps->p->net.types = types;
+	ps->net_type_line = ps->line;
+	return 0;
+}
+
+/* net DIR default ACTION | net DIR ACTION ADDR [port LIST] [tcp|udp] */
+static int parse_net_rule(struct native_parser *ps, const struct line_tokens *t, int dir)
+{
+	struct bg_netdir *d = &ps->p->net.dir[dir];
+	const char *dn = bg_net_dir_name(dir);
+	struct bg_netrule r = { .line = ps->line, .port_hi = 65535 };
+	uint16_t lo[BG_NET_MAX_RULES], hi[BG_NET_MAX_RULES];
+	unsigned nports = 0;
+	bool have_port = false, have_proto = false;
+	int act;
+
+	if (t->n >= 3 && strcmp(t->tok[2], "default") == 0) {
+		if (t->n != 4 || (act = net_action_from(t->tok[3])) < 0)
+			return perr(ps, "'net %s default' takes allow or deny; write e.g. 'net %s default deny'", dn, dn);
+		if (d->has_default)
+			return perr(ps, "second 'net %s default' (first on line %u); keep one", dn, d->default_line);
+		d->has_default = true;
+		d->dflt = (uint8_t)act;
+		d->default_line = ps->line;
+		return 0;
+	}
+	if (t->n < 4 || (act = net_action_from(t->tok[2])) < 0)
+		return perr(ps, "'net %s' needs allow or deny and an address; write e.g. "
+			    "'net %s allow 127.0.0.0/8 port 80 tcp' or 'net %s default deny'", dn, dn, dn);
+	r.action = (uint8_t)act;
+	if (parse_net_addr(ps, t->tok[3], &r) < 0)
+		return -1;
+	for (unsigned i = 4; i < t->n; i++) {
+		const char *w = t->tok[i];
+		if (strcmp(w, "port") == 0 && !have_port) {
+			if (i + 1 >= t->n)
+				return perr(ps, "'port' needs a list; write e.g. 'port 80,443,8000-8080'");
+			if (parse_ports(ps, t->tok[++i], lo, hi, BG_NET_MAX_RULES, &nports) < 0)
+				return -1;
+			have_port = true;
+		} else if ((strcmp(w, "tcp") == 0 || strcmp(w, "udp") == 0) && !have_proto) {
+			r.proto = w[0] == 't' ? IPPROTO_TCP : IPPROTO_UDP;
+			have_proto = true;
+		} else {
+			return perr(ps, "unexpected '%.64s' in 'net %s'; after the address write at most one "
+				    "'port LIST' and one of tcp, udp", w, dn);
+		}
+	}
+	if (!have_port) {
+		lo[0] = 0;
+		hi[0] = 65535;
+		nports = 1;
+	}
+	if (d->nrules + nports > BG_NET_MAX_RULES)
+		return perr(ps, "too many 'net %s' rules (at most %d, a port list counts one per range); "
+			    "merge addresses or port ranges", dn, BG_NET_MAX_RULES);
+	for (unsigned k = 0; k < nports; k++) {
+		r.port_lo = lo[k];
+		r.port_hi = hi[k];
+		d->rule[d->nrules++] = r;
+	}
+	return 0;
+}
+
+static int parse_net_line(struct native_parser *ps, const struct line_tokens *t)
+{
+	const char *what = tok_at(t, 1);
+	int dir;
+
+	if (strcmp(what, "none") == 0) {
+		if (t->n != 2)
+			return perr(ps, "'net none' takes nothing else; write 'net none'");
+		if (ps->p->net.present)
+			return perr(ps, "'net none' after other 'net' lines (line %u); keep one or the other",
+				    ps->p->net.line);
+		bg_net_init(&ps->p->net);
+		ps->p->net.line = ps->line;
+		ps->p->net.families = 0;
+		for (int d = 0; d < BG_NET_NDIRS; d++) {
+			ps->p->net.dir[d].has_default = true;
+			ps->p->net.dir[d].dflt = BG_NET_DENY;
+			ps->p->net.dir[d].default_line = ps->line;
+		}
+		ps->net_none_line = ps->line;
+		return 0;
+	}
+	if (net_start(ps) < 0)
+		return -1;
+	if (strcmp(what, "family") == 0)
+		return parse_net_family(ps, t);
+	if (strcmp(what, "type") == 0)
+		return parse_net_type(ps, t);
+	dir = net_dir_from(what);
+	if (dir < 0)
+		return perr(ps, "unknown 'net' line '%.64s'; use net none, net family, net type, "
+			    "net connect, net bind or net sendmsg", what);
+	return parse_net_rule(ps, t, dir);
+}
+
+static int parse_dev_num(struct native_parser *ps, const char *s, size_t len, uint32_t *out)
+{
+	unsigned long v;
+	if (len == 1 && s[0] == '*') {
+		*out = BG_DEV_ANY;
+		return 0;
+	}
+	if (!parse_uint(s, len, BG_DEV_ANY - 1, &v))
+		return perr(ps, "bad device number '%.*s'; use a decimal number or *", (int)(len > 32 ? 32 : len), s);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* dev allow TYPE MAJOR:MINOR ACCESS | dev none */
+static int parse_dev_line(struct native_parser *ps, const struct line_tokens *t)
+{
+	struct bg_dev_policy *d = &ps->p->dev;
+	struct bg_devrule r = { .line = ps->line };
+	const char *type, *num, *acc, *colon;
+
+	if (t->n == 2 && strcmp(t->tok[1], "none") == 0) {
+		if (d->present)
+			return perr(ps, "'dev none' after other 'dev' lines (line %u); keep one or the other", d->line);
+		d->present = true;
+		d->line = ps->line;
+		ps->dev_none_line = ps->line;
+		return 0;
+	}
+	if (t->n != 5 || strcmp(t->tok[1], "allow") != 0)
+		return perr(ps, "'dev' lines look like 'dev allow c 1:3 rw' (type c, b or a; MAJOR:MINOR with * "
+			    "for any; access from r w m) or 'dev none'");
+	if (ps->dev_none_line)
+		return perr(ps, "'dev none' on line %u already denies every device; drop it to allow some",
+			    ps->dev_none_line);
+	type = t->tok[2];
+	num = t->tok[3];
+	acc = t->tok[4];
+	if (strlen(type) != 1 || !strchr("cba", type[0]))
+		return perr(ps, "bad device type '%.16s'; use c (character), b (block) or a (both)", type);
+	r.type = (uint8_t)type[0];
+	colon = strchr(num, ':');
+	if (!colon)
+		return perr(ps, "bad device '%.64s'; write MAJOR:MINOR such as 1:3 or 136:*", num);
+	if (parse_dev_num(ps, num, (size_t)(colon - num), &r.major) < 0 ||
+	    parse_dev_num(ps, colon + 1, strlen(colon + 1), &r.minor) < 0)
+		return -1;
+	for (const char *c = acc; *c; c++) {
+		unsigned bit = *c == 'r' ? BG_DEV_ACC_READ : *c == 'w' ? BG_DEV_ACC_WRITE :
+			       *c == 'm' ? BG_DEV_ACC_MKNOD : 0;
+		if (!bit || (r.access & bit))
+			return perr(ps, "bad device access '%.16s'; use some of r (read), w (write), m (mknod), "
+				    "each once", acc);
+		r.access |= (uint8_t)bit;
+	}
+	if (d->nrules == BG_DEV_MAX_RULES)
+		return perr(ps, "too many 'dev allow' rules (at most %d); use * to cover a range", BG_DEV_MAX_RULES);
+	if (!d->present) {
+		d->present = true;
+		d->line = ps->line;
+	}
+	d->rule[d->nrules++] = r;
+	return 0;
+}
+
+static int parse_sysctl_line(struct native_parser *ps, const struct line_tokens *t)
+{
+	struct bg_sysctl_policy *s = &ps->p->sysctl;
+	if (s->present)
+		return perr(ps, "second 'sysctl' line (first on line %u); keep one", s->line);
+	if (t->n != 2 || (strcmp(t->tok[1], "read-only") != 0 && strcmp(t->tok[1], "none") != 0))
+		return perr(ps, "'sysctl' takes read-only (writes to /proc/sys fail) or none (reads fail too)");
+	s->present = true;
+	s->mode = strcmp(t->tok[1], "none") == 0 ? BG_SYSCTL_NONE : BG_SYSCTL_READ_ONLY;
+	s->line = ps->line;
+	return 0;
+}
+
 static int parse_line(struct native_parser *ps, const char *text)
 {
 	struct line_tokens *t = ps->tokens;
@@ -589,6 +971,12 @@ static int parse_line(struct native_parser *ps, const char *text)
 		return parse_name_line(ps, t);
 	if (strcmp(t->tok[0], "default") == 0)
 		return parse_default_line(ps, t);
+	if (strcmp(t->tok[0], "net") == 0)
+		return parse_net_line(ps, t);
+	if (strcmp(t->tok[0], "dev") == 0)
+		return parse_dev_line(ps, t);
+	if (strcmp(t->tok[0], "sysctl") == 0)
+		return parse_sysctl_line(ps, t);
 	return parse_rule_line(ps, t);
 }
 

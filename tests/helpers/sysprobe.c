@@ -5,6 +5,10 @@
  *
  *   sysprobe [--cgroup DIR] ACTION [ARG] ...
  *
+ * Network actions take ADDR PORT and use a fresh socket of ADDR's family
+ * (IPv6 if it has a ':'): connect-tcp, connect-udp, bind-tcp, sendto-udp.
+ * open-dev PATH r|w|rw, mknod-dev PATH MAJOR MINOR, write-sysctl PATH VALUE.
+ *
  * --cgroup moves the process into DIR first, so every later syscall is
  * judged by the policy there and nothing else (no shell, no loader) runs
  * inside the cgroup.  Actions run in order; each prints "ACTION: ok" or
@@ -21,8 +25,11 @@
 #include <sys/ptrace.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -62,6 +69,79 @@ static long ia32_getpid(void)
 
 	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(20) : "memory", "r8", "r9", "r10", "r11", "cc");
 	return ret;
+}
+
+/* ADDR PORT -> sockaddr; an IPv6 address (has ':') gives AF_INET6. */
+static socklen_t make_addr(const char *addr, const char *port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(addr, ':')) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)atoi(port));
+		if (inet_pton(AF_INET6, addr, &s6->sin6_addr) != 1)
+			return 0;
+		return sizeof(*s6);
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((uint16_t)atoi(port));
+	if (inet_pton(AF_INET, addr, &s4->sin_addr) != 1)
+		return 0;
+	return sizeof(*s4);
+}
+
+/* connect / bind / sendto on a fresh socket of the address's family.
+ * op: 'c' connect (tcp), 'u' connect (udp), 'b' bind (tcp), 's' sendto (udp). */
+static long net_op(char op, const char *addr, const char *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(addr, port, &ss);
+	int type = op == 'c' || op == 'b' ? SOCK_STREAM : SOCK_DGRAM;
+	long r;
+	int fd;
+
+	if (!len) {
+		errno = EINVAL;
+		return -1;
+	}
+	fd = socket(ss.ss_family, type, 0);
+	if (fd < 0)
+		return -1;
+	if (op == 'b') {
+		int one = 1;
+
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	}
+	if (op == 'c' || op == 'u')
+		r = connect(fd, (struct sockaddr *)&ss, len);
+	else if (op == 'b')
+		r = bind(fd, (struct sockaddr *)&ss, len);
+	else
+		r = sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len);
+	int e = errno;
+
+	close(fd);
+	errno = e;
+	return r;
+}
+
+/* Writes VALUE to a file (a /proc/sys entry); reports the write itself. */
+static long write_file(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY);
+	long r;
+
+	if (fd < 0)
+		return -1;
+	r = write(fd, value, strlen(value));
+	int e = errno;
+
+	close(fd);
+	errno = e;
+	return r;
 }
 
 static int enter_cgroup(const char *dir)
@@ -125,6 +205,47 @@ int main(int argc, char **argv)
 			failed += report(a, fd);
 			if (fd >= 0)
 				close(fd);
+		} else if (!strcmp(a, "socket-inet6")) {
+			int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+
+			failed += report(a, fd);
+			if (fd >= 0)
+				close(fd);
+		} else if (!strcmp(a, "socket-inet-raw")) {
+			int fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+
+			failed += report(a, fd);
+			if (fd >= 0)
+				close(fd);
+		} else if (!strcmp(a, "connect-tcp") || !strcmp(a, "connect-udp") ||
+			   !strcmp(a, "bind-tcp") || !strcmp(a, "sendto-udp")) {
+			/* ADDR PORT; IPv6 when ADDR has a ':' (::ffff:a.b.c.d = mapped) */
+			char op = a[0] == 'b' ? 'b' : a[0] == 's' ? 's' : a[8] == 't' ? 'c' : 'u';
+			const char *port = i + 2 < argc ? argv[i + 2] : "0";
+
+			failed += report(a, net_op(op, arg, port));
+			i += 2;
+		} else if (!strcmp(a, "open-dev")) {
+			/* PATH MODE: r, w or rw */
+			const char *m = i + 2 < argc ? argv[i + 2] : "r";
+			int flags = !strcmp(m, "rw") ? O_RDWR : !strcmp(m, "w") ? O_WRONLY : O_RDONLY;
+			int fd = open(arg, flags);
+
+			failed += report(a, fd);
+			if (fd >= 0)
+				close(fd);
+			i += 2;
+		} else if (!strcmp(a, "mknod-dev")) {
+			/* PATH MAJOR MINOR: a character device node */
+			unsigned mj = i + 2 < argc ? (unsigned)atoi(argv[i + 2]) : 1;
+			unsigned mn = i + 3 < argc ? (unsigned)atoi(argv[i + 3]) : 3;
+
+			failed += report(a, mknod(arg, S_IFCHR | 0600, makedev(mj, mn)));
+			i += 3;
+		} else if (!strcmp(a, "write-sysctl")) {
+			/* PATH VALUE */
+			failed += report(a, write_file(arg, i + 2 < argc ? argv[i + 2] : ""));
+			i += 2;
 		} else if (!strcmp(a, "read-file")) {
 			char buf[256];
 			int fd = open(arg, O_RDONLY);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
@@ -426,6 +428,189 @@ static void test_native_hostile(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* net / dev / sysctl sections */
+
+static void test_native_sections(void **state)
+{
+	(void)state;
+	struct bg_policy *p = parse_ok(
+		"default allow\n"
+		"net family unix inet inet6                 # comment\n"
+		"net connect allow 127.0.0.0/8 port 80,443,8000-8080 tcp\n"
+		"net connect allow ::1/128\n"
+		"net connect default deny\n"
+		"net bind allow 0.0.0.0/0 port 8080\n"
+		"net sendmsg allow 10.0.0.53/32 udp port 53\n"
+		"dev allow c 1:3 rw      # /dev/null\n"
+		"dev allow c 1:* rwm\n"
+		"dev allow b 8:0 r\n"
+		"sysctl read-only\n");
+	const struct bg_netdir *c = &p->net.dir[BG_NET_CONNECT];
+	assert_true(p->net.present);
+	assert_int_equal(p->net.line, 2);
+	assert_true(p->net.families == ((1ULL << AF_UNIX) | (1ULL << AF_INET) | (1ULL << AF_INET6)));
+	assert_int_equal(p->net.types, BG_SOCK_TYPES_ALL);
+	assert_int_equal(c->nrules, 4);
+	assert_int_equal(c->rule[0].family, 4);
+	assert_int_equal(c->rule[0].prefix, 8);
+	assert_int_equal(c->rule[0].addr[0], 127);
+	assert_int_equal(c->rule[0].proto, IPPROTO_TCP);
+	assert_int_equal(c->rule[0].port_lo, 80);
+	assert_int_equal(c->rule[0].port_hi, 80);
+	assert_int_equal(c->rule[2].port_lo, 8000);
+	assert_int_equal(c->rule[2].port_hi, 8080);
+	assert_int_equal(c->rule[2].line, 3);
+	assert_int_equal(c->rule[3].family, 6);
+	assert_int_equal(c->rule[3].prefix, 128);
+	assert_int_equal(c->rule[3].addr[15], 1);
+	assert_int_equal(c->rule[3].port_lo, 0);
+	assert_int_equal(c->rule[3].port_hi, 65535);
+	assert_int_equal(c->rule[3].proto, 0);
+	assert_true(c->has_default);
+	assert_int_equal(c->dflt, BG_NET_DENY);
+	assert_int_equal(c->default_line, 5);
+	assert_int_equal(p->net.dir[BG_NET_BIND].nrules, 1);
+	assert_int_equal(bg_net_dir_default(&p->net.dir[BG_NET_BIND]), BG_NET_DENY); /* rules, no default */
+	assert_int_equal(p->net.dir[BG_NET_SENDMSG].rule[0].proto, IPPROTO_UDP);
+	assert_int_equal(p->net.dir[BG_NET_SENDMSG].rule[0].port_lo, 53);
+	assert_true(p->dev.present);
+	assert_int_equal(p->dev.nrules, 3);
+	assert_int_equal(p->dev.rule[0].type, 'c');
+	assert_int_equal(p->dev.rule[0].major, 1);
+	assert_int_equal(p->dev.rule[0].minor, 3);
+	assert_int_equal(p->dev.rule[0].access, BG_DEV_ACC_READ | BG_DEV_ACC_WRITE);
+	assert_int_equal(p->dev.rule[1].minor, BG_DEV_ANY);
+	assert_int_equal(p->dev.rule[1].access, BG_DEV_ACC_READ | BG_DEV_ACC_WRITE | BG_DEV_ACC_MKNOD);
+	assert_int_equal(p->dev.rule[2].type, 'b');
+	assert_true(p->sysctl.present);
+	assert_int_equal(p->sysctl.mode, BG_SYSCTL_READ_ONLY);
+	/* syscall rules are untouched by sections */
+	assert_verdict(eval0(p, 0, nr64("socket")), BG_VERDICT_ALLOW);
+	bg_policy_free(p);
+
+	p = parse_ok("net none\n");
+	assert_true(p->net.present);
+	assert_true(p->net.families == 0);
+	for (int d = 0; d < BG_NET_NDIRS; d++)
+		assert_int_equal(bg_net_dir_default(&p->net.dir[d]), BG_NET_DENY);
+	assert_int_equal(bg_net_eval_socket(&p->net, AF_INET, 1), BG_NET_DENY);
+	assert_int_equal(bg_net_eval_socket(&p->net, AF_UNIX, 1), BG_NET_ALLOW);
+	assert_false(p->dev.present);
+	assert_false(p->sysctl.present);
+	bg_policy_free(p);
+
+	/* no sections: nothing present, as before */
+	p = parse_ok("allow read\n");
+	assert_false(p->net.present || p->dev.present || p->sysctl.present);
+	bg_policy_free(p);
+	p = parse_ok("dev none\nsysctl none\nnet type stream dgram\nnet bind allow any port 0\n");
+	assert_true(p->dev.present);
+	assert_int_equal(p->dev.nrules, 0);
+	assert_int_equal(p->sysctl.mode, BG_SYSCTL_NONE);
+	assert_int_equal(p->net.types, (1u << 1) | (1u << 2));
+	assert_int_equal(p->net.dir[BG_NET_BIND].rule[0].family, 0);
+	assert_int_equal(p->net.dir[BG_NET_BIND].rule[0].port_hi, 0);
+	bg_policy_free(p);
+}
+
+static void test_native_section_errors(void **state)
+{
+	(void)state;
+	struct bg_diag d;
+	static const struct {
+		const char *text, *msg;
+	} cases[] = {
+		{ "net connect allow 10.0.0.1/8\n",
+		  "p.policy:1: address '10.0.0.1/8' has bits set past the /8 prefix; write 10.0.0.0/8" },
+		{ "net connect allow fe80::1/10\n",
+		  "p.policy:1: address 'fe80::1/10' has bits set past the /10 prefix; write fe80::/10" },
+		{ "net connect allow ::ffff:10.0.0.0/104\n",
+		  "p.policy:1: '::ffff:10.0.0.0/104' is an IPv4-mapped address, and IPv4 peers are judged by the IPv4 rules whatever the socket; write 10.0.0.0/8" },
+		{ "net connect allow 10.0.0.0/33\n",
+		  "p.policy:1: bad prefix length in '10.0.0.0/33'; use /0../32 for IPv4" },
+		{ "net connect allow ::/129\n", "p.policy:1: bad prefix length in '::/129'; use /0../128 for IPv6" },
+		{ "net connect allow 10.0.0.0/-1\n", "p.policy:1: bad prefix length in '10.0.0.0/-1'; use /0../32 for IPv4" },
+		{ "net connect allow localhost\n",
+		  "p.policy:1: bad address 'localhost'; write an IPv4 or IPv6 address with an optional /PREFIX (10.0.0.0/8, ::1/128) or 'any'" },
+		{ "net connect allow 1.2.3.4 port 70000\n",
+		  "p.policy:1: bad port list '70000'; write ports 0..65535 and ranges joined by commas (80,443,8000-8080)" },
+		{ "net connect allow 1.2.3.4 port 80,\n",
+		  "p.policy:1: bad port list '80,'; write ports 0..65535 and ranges joined by commas (80,443,8000-8080)" },
+		{ "net connect allow 1.2.3.4 port 90-80\n",
+		  "p.policy:1: port range 90-80 is backwards in '90-80'; write 80-90" },
+		{ "net connect allow 1.2.3.4 port\n", "p.policy:1: 'port' needs a list; write e.g. 'port 80,443,8000-8080'" },
+		{ "net connect allow 1.2.3.4 sctp\n",
+		  "p.policy:1: unexpected 'sctp' in 'net connect'; after the address write at most one 'port LIST' and one of tcp, udp" },
+		{ "net connect allow 1.2.3.4 tcp udp\n",
+		  "p.policy:1: unexpected 'udp' in 'net connect'; after the address write at most one 'port LIST' and one of tcp, udp" },
+		{ "net connect permit 1.2.3.4\n",
+		  "p.policy:1: 'net connect' needs allow or deny and an address; write e.g. 'net connect allow 127.0.0.0/8 port 80 tcp' or 'net connect default deny'" },
+		{ "net connect allow\n",
+		  "p.policy:1: 'net connect' needs allow or deny and an address; write e.g. 'net connect allow 127.0.0.0/8 port 80 tcp' or 'net connect default deny'" },
+		{ "net bind default maybe\n",
+		  "p.policy:1: 'net bind default' takes allow or deny; write e.g. 'net bind default deny'" },
+		{ "net bind default deny\nnet bind default allow\n",
+		  "p.policy:2: second 'net bind default' (first on line 1); keep one" },
+		{ "net listen allow any\n",
+		  "p.policy:1: unknown 'net' line 'listen'; use net none, net family, net type, net connect, net bind or net sendmsg" },
+		{ "net\n",
+		  "p.policy:1: unknown 'net' line ''; use net none, net family, net type, net connect, net bind or net sendmsg" },
+		{ "net family ipx\n", "p.policy:1: unknown socket family 'ipx'; use inet, inet6, unix or none" },
+		{ "net family packet\n",
+		  "p.policy:1: 'net family' cannot restrict 'packet': the kernel's socket hook sees only inet and inet6 sockets; other families are always allowed by 'net', so restrict them with a syscall rule such as 'deny socket if arg0 == AF_PACKET'" },
+		{ "net family\n", "p.policy:1: 'net family' needs names; write e.g. 'net family inet inet6' (or 'none')" },
+		{ "net family inet none\n", "p.policy:1: 'net family' lists 'none' with other families; write one or the other" },
+		{ "net family inet\nnet family inet6\n", "p.policy:2: second 'net family' (first on line 1); keep one" },
+		{ "net type stream sequential\n",
+		  "p.policy:1: unknown socket type 'sequential'; use stream, dgram, raw, rdm, seqpacket or none" },
+		{ "net none\nnet connect allow any\n",
+		  "p.policy:2: 'net none' on line 1 already forbids inet sockets; drop it to write other 'net' lines" },
+		{ "net family inet\nnet none\n",
+		  "p.policy:2: 'net none' after other 'net' lines (line 1); keep one or the other" },
+		{ "net none all\n", "p.policy:1: 'net none' takes nothing else; write 'net none'" },
+		{ "dev allow c 1:3\n",
+		  "p.policy:1: 'dev' lines look like 'dev allow c 1:3 rw' (type c, b or a; MAJOR:MINOR with * for any; access from r w m) or 'dev none'" },
+		{ "dev deny c 1:3 rw\n",
+		  "p.policy:1: 'dev' lines look like 'dev allow c 1:3 rw' (type c, b or a; MAJOR:MINOR with * for any; access from r w m) or 'dev none'" },
+		{ "dev allow x 1:3 rw\n", "p.policy:1: bad device type 'x'; use c (character), b (block) or a (both)" },
+		{ "dev allow c 1 rw\n", "p.policy:1: bad device '1'; write MAJOR:MINOR such as 1:3 or 136:*" },
+		{ "dev allow c 1:x rw\n", "p.policy:1: bad device number 'x'; use a decimal number or *" },
+		{ "dev allow c 1:3 rx\n",
+		  "p.policy:1: bad device access 'rx'; use some of r (read), w (write), m (mknod), each once" },
+		{ "dev allow c 1:3 rr\n",
+		  "p.policy:1: bad device access 'rr'; use some of r (read), w (write), m (mknod), each once" },
+		{ "dev none\ndev allow c 1:3 r\n",
+		  "p.policy:2: 'dev none' on line 1 already denies every device; drop it to allow some" },
+		{ "dev allow c 1:3 r\ndev none\n",
+		  "p.policy:2: 'dev none' after other 'dev' lines (line 1); keep one or the other" },
+		{ "sysctl readonly\n",
+		  "p.policy:1: 'sysctl' takes read-only (writes to /proc/sys fail) or none (reads fail too)" },
+		{ "sysctl none\nsysctl read-only\n", "p.policy:2: second 'sysctl' line (first on line 1); keep one" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parse_err(cases[i].text, &d);
+		if (strcmp(d.msg, cases[i].msg) != 0)
+			fail_msg("case %zu:\n got: %s\nwant: %s", i, d.msg, cases[i].msg);
+	}
+
+	/* 32 rules per direction, a port list counting one per range */
+	char text[4096] = "";
+	for (int i = 0; i < 16; i++)
+		strcat(text, "net connect allow 10.0.0.0/8 port 1,2\n");
+	struct bg_policy *p = parse_ok(text);
+	assert_int_equal(p->net.dir[BG_NET_CONNECT].nrules, BG_NET_MAX_RULES);
+	bg_policy_free(p);
+	strcat(text, "net connect allow ::1\n");
+	parse_err(text, &d);
+	assert_string_equal(d.msg, "p.policy:17: too many 'net connect' rules (at most 32, a port list counts one per range); merge addresses or port ranges");
+	text[0] = '\0';
+	for (int i = 0; i < 33; i++)
+		strcat(text, "dev allow c 1:3 r\n");
+	parse_err(text, &d);
+	assert_string_equal(d.msg, "p.policy:33: too many 'dev allow' rules (at most 32); use * to cover a range");
+}
+
+/* ------------------------------------------------------------------ */
 /* print -> parse round trip */
 
 static uint64_t rnd64(unsigned *seed)
@@ -451,6 +636,37 @@ static struct bg_policy *reparse(const struct bg_policy *p)
 	return q;
 }
 
+/* The sections say the same, line numbers aside. */
+static void assert_sections_equal(const struct bg_policy *p, const struct bg_policy *q)
+{
+	const uint64_t fams = (1ULL << AF_UNIX) | BG_NET_FAMILIES_ALL;
+	assert_int_equal(p->net.present, q->net.present);
+	if (p->net.present) {
+		assert_true((p->net.families & fams) == (q->net.families & fams));
+		assert_int_equal(p->net.types & BG_SOCK_TYPES_ALL, q->net.types & BG_SOCK_TYPES_ALL);
+		for (int d = 0; d < BG_NET_NDIRS; d++) {
+			const struct bg_netdir *a = &p->net.dir[d], *b = &q->net.dir[d];
+			assert_int_equal(bg_net_dir_default(a), bg_net_dir_default(b));
+			assert_int_equal(a->nrules, b->nrules);
+			for (unsigned i = 0; i < a->nrules; i++) {
+				struct bg_netrule x = a->rule[i], y = b->rule[i];
+				x.line = y.line = 0;
+				assert_memory_equal(&x, &y, sizeof(x));
+			}
+		}
+	}
+	assert_int_equal(p->dev.present, q->dev.present);
+	assert_int_equal(p->dev.nrules, q->dev.nrules);
+	for (unsigned i = 0; i < p->dev.nrules; i++) {
+		struct bg_devrule x = p->dev.rule[i], y = q->dev.rule[i];
+		x.line = y.line = 0;
+		assert_memory_equal(&x, &y, sizeof(x));
+	}
+	assert_int_equal(p->sysctl.present, q->sysctl.present);
+	if (p->sysctl.present)
+		assert_int_equal(p->sysctl.mode, q->sysctl.mode);
+}
+
 /* Every (abi, nr) gives the same action for a set of random arguments
  * (plus values that hit the conditions exactly). */
 static void assert_equivalent(const struct bg_policy *p, const struct bg_policy *q)
@@ -462,6 +678,7 @@ static void assert_equivalent(const struct bg_policy *p, const struct bg_policy 
 			samples[s][a] = s < 8 ? (uint64_t)s : rnd64(&seed) >> (rand_r(&seed) % 64);
 	assert_string_equal(p->name, q->name);
 	assert_memory_equal(&p->dflt, &q->dflt, sizeof(p->dflt));
+	assert_sections_equal(p, q);
 	for (int abi = 0; abi <= BG_ABI_X32; abi++) {
 		for (int nr = -1; nr <= BG_MAX_SYSCALLS; nr++) {
 			for (int s = 0; s < 40; s++) {
@@ -502,7 +719,19 @@ static void test_round_trip_native(void **state)
 		"deny clone\n"
 		"allow socket if arg0 == AF_UNIX\n"
 		"kill socket if arg0 == AF_PACKET and arg2 >= 3\n"
-		"log personality if arg0 < 0x10 and arg1 <= 5 and arg2 > 7 and arg3 != 1 and arg4 >= 0xffffffffffffffff\n");
+		"log personality if arg0 < 0x10 and arg1 <= 5 and arg2 > 7 and arg3 != 1 and arg4 >= 0xffffffffffffffff\n"
+		"net family unix inet6\n"
+		"net type stream seqpacket\n"
+		"net connect deny 127.0.0.2\n"
+		"net connect allow 127.0.0.0/8 port 80,443,8000-8080 tcp\n"
+		"net connect allow 2001:db8::/32 udp\n"
+		"net connect default allow\n"
+		"net bind allow any port 0-1023\n"
+		"net sendmsg default deny\n"
+		"dev allow c 1:3 rw\n"
+		"dev allow a *:* m\n"
+		"dev allow b 8:* r\n"
+		"sysctl none\n");
 	struct bg_policy *q = reparse(p);
 	assert_equivalent(p, q);
 	/* Printing is a fixed point after one round. */
@@ -511,6 +740,61 @@ static void test_round_trip_native(void **state)
 	bg_policy_free(r);
 	bg_policy_free(q);
 	bg_policy_free(p);
+
+	/* net none, dev none: printed in their long forms, same meaning */
+	p = parse_ok("net none\ndev none\nsysctl read-only\n");
+	q = reparse(p);
+	assert_equivalent(p, q);
+	assert_true(q->net.families == 0);
+	bg_policy_free(q);
+	bg_policy_free(p);
+}
+
+static void random_sections(struct bg_policy *p, unsigned *seed)
+{
+	if (rand_r(seed) % 4) {
+		bg_net_init(&p->net);
+		p->net.families = (uint64_t)(rand_r(seed) % 2) << AF_UNIX |
+				  (uint64_t)(rand_r(seed) % 2) << AF_INET | (uint64_t)(rand_r(seed) % 2) << AF_INET6;
+		if (rand_r(seed) % 2)
+			p->net.types = (uint32_t)rand_r(seed) & BG_SOCK_TYPES_ALL;
+		for (int d = 0; d < BG_NET_NDIRS; d++) {
+			struct bg_netdir *nd = &p->net.dir[d];
+			nd->has_default = rand_r(seed) % 2;
+			nd->dflt = (uint8_t)(rand_r(seed) % 2);
+			nd->nrules = (unsigned)rand_r(seed) % (BG_NET_MAX_RULES + 1);
+			for (unsigned i = 0; i < nd->nrules; i++) {
+				struct bg_netrule *r = &nd->rule[i];
+				r->action = (uint8_t)(rand_r(seed) % 2);
+				r->family = (uint8_t)(rand_r(seed) % 3 == 0 ? 0 : rand_r(seed) % 2 ? 4 : 6);
+				r->proto = (uint8_t)(rand_r(seed) % 3 == 0 ? 0 : rand_r(seed) % 2 ? 6 : 17);
+				r->port_lo = (uint16_t)rand_r(seed);
+				r->port_hi = (uint16_t)(r->port_lo + (unsigned)rand_r(seed) % (65536u - r->port_lo));
+				if (!r->family)
+					continue;
+				unsigned max = r->family == 4 ? 32 : 128;
+				r->prefix = (uint8_t)((unsigned)rand_r(seed) % (max + 1));
+				for (unsigned b = 0; b < r->prefix; b++)
+					if (rand_r(seed) % 2)
+						r->addr[b / 8] |= (uint8_t)(0x80u >> (b % 8));
+			}
+		}
+	}
+	if (rand_r(seed) % 2) {
+		p->dev.present = true;
+		p->dev.nrules = (unsigned)rand_r(seed) % (BG_DEV_MAX_RULES + 1);
+		for (unsigned i = 0; i < p->dev.nrules; i++) {
+			struct bg_devrule *r = &p->dev.rule[i];
+			r->type = "abc"[rand_r(seed) % 3];
+			r->access = (uint8_t)(1 + rand_r(seed) % 7);
+			r->major = rand_r(seed) % 4 ? (uint32_t)rand_r(seed) % 300 : BG_DEV_ANY;
+			r->minor = rand_r(seed) % 4 ? (uint32_t)rand_r(seed) : BG_DEV_ANY;
+		}
+	}
+	if (rand_r(seed) % 2) {
+		p->sysctl.present = true;
+		p->sysctl.mode = (uint8_t)(1 + rand_r(seed) % 2);
+	}
 }
 
 /* Random policies built through the IR, not the parser. */
@@ -543,6 +827,7 @@ static void test_round_trip_random(void **state)
 			int e = bg_policy_add(p, abi, nr, &r);
 			assert_true(e == 0 || e == -EEXIST || e == -E2BIG);
 		}
+		random_sections(p, &seed);
 		struct bg_policy *q = reparse(p);
 		assert_equivalent(p, q);
 		bg_policy_free(q);
@@ -620,6 +905,20 @@ static void test_to_json(void **state)
 	assert_non_null(strstr(s, "\"syscall\":\"mkdir\""));
 	assert_non_null(strstr(s, "\"errno\":13"));
 	assert_non_null(strstr(s, "\"op\":\"&\",\"mask\":16,\"value\":0"));
+	assert_null(strstr(s, "\"net\""));
+	json_object_put(o);
+	bg_policy_free(p);
+
+	p = parse_ok("net family inet\nnet connect allow 10.0.0.0/8 port 80-90 tcp\n"
+		     "dev allow c 136:* rw\nsysctl read-only\n");
+	o = bg_policy_to_json(p);
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	assert_non_null(strstr(s, "\"net\":{\"families\":[\"inet\"],\"types\":[\"stream\",\"dgram\",\"raw\",\"rdm\",\"seqpacket\"],"
+				  "\"connect\":{\"rules\":[{\"action\":\"allow\",\"address\":\"10.0.0.0/8\",\"port_min\":80,"
+				  "\"port_max\":90,\"protocol\":\"tcp\",\"line\":2}],\"default\":\"deny\"},"
+				  "\"bind\":{\"rules\":[],\"default\":\"allow\"}"));
+	assert_non_null(strstr(s, "\"dev\":{\"allow\":[{\"type\":\"c\",\"major\":136,\"minor\":\"*\",\"access\":\"rw\",\"line\":3}],\"default\":\"deny\"}"));
+	assert_non_null(strstr(s, "\"sysctl\":\"read-only\""));
 	json_object_put(o);
 	bg_policy_free(p);
 }
@@ -651,6 +950,8 @@ int main(void)
 		cmocka_unit_test(test_native_errors),
 		cmocka_unit_test(test_native_too_many_argrules),
 		cmocka_unit_test(test_native_hostile),
+		cmocka_unit_test(test_native_sections),
+		cmocka_unit_test(test_native_section_errors),
 		cmocka_unit_test(test_round_trip_native),
 		cmocka_unit_test(test_round_trip_random),
 		cmocka_unit_test(test_shipped_policies),
