@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "attachment.h"
+#include "cghooks.h"
 #include "cgroup.h"
 #include "commands.h"
 #include "loader.h"
@@ -119,6 +120,26 @@ static struct json_object *attachment_json(const struct bg_state *st, const stru
 			json_object_object_add(mech, m ? bg_mech_name(m) : "allowed",
 					       json_object_new_int((int)a->nrules_by_mech[m]));
 	json_object_object_add(o, "mechanisms", mech);
+	{
+		unsigned long long denied[BG_HOOK__COUNT] = {}, recorded[BG_HOOK__COUNT] = {};
+		struct json_object *hooks = json_object_new_object();
+		char line[512];
+
+		bg_cghooks_summary_slot(a->slot, line, sizeof(line));
+		json_object_object_add(o, "cgroup_hooks", json_object_new_string(line));
+		bg_cghooks_counts(a->cgid, denied, recorded);
+		for (unsigned h = 1; h < BG_HOOK__COUNT; h++) {
+			struct json_object *c;
+
+			if (!denied[h] && !recorded[h])
+				continue;
+			c = json_object_new_object();
+			json_object_object_add(c, "denied", json_object_new_uint64(denied[h]));
+			json_object_object_add(c, "recorded", json_object_new_uint64(recorded[h]));
+			json_object_object_add(hooks, bg_hook_name(h), c);
+		}
+		json_object_object_add(o, "hook_decisions", hooks);
+	}
 	json_object_object_add(o, "guarded_cgroups", json_object_new_int((int)bg_guarded_count(st, a->cgid)));
 	cs = collect_counters(st, a->cgid, &n, &total);
 	for (unsigned i = 0; i < n; i++) {
@@ -156,6 +177,18 @@ static void print_text(const struct bg_state *st, const struct bg_attachment *li
 		       (unsigned long long)a->cgid, a->policy, bg_mode_name((int)a->mode),
 		       bg_guarded_count(st, a->cgid));
 		printf("  mechanisms: %s (fallback %s)\n", mech, bg_fallback_name((int)a->fallback));
+		{
+			unsigned long long denied[BG_HOOK__COUNT] = {}, recorded[BG_HOOK__COUNT] = {};
+			char line[512];
+
+			bg_cghooks_summary_slot(a->slot, line, sizeof(line));
+			if (line[0])
+				printf("  cgroup hooks: %s\n", line);
+			bg_cghooks_counts(a->cgid, denied, recorded);
+			for (unsigned h = 1; h < BG_HOOK__COUNT; h++)
+				if (denied[h] || recorded[h])
+					printf("    %-20s denied %llu, recorded %llu\n", bg_hook_name(h), denied[h], recorded[h]);
+		}
 		printf("  denials: %llu\n", total);
 		for (unsigned k = 0; k < nc && k < 20; k++) {
 			const char *name = cs[k].key.abi < BG_NR_TABLES ?
