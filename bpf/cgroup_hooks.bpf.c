@@ -84,21 +84,8 @@ static __always_inline void count_hook(const struct judge *j, __u32 hook, __u8 e
 	struct bg_hook_counter_key key = {
 		.cgid = j->cgid, .owner = j->owner, .hook = hook, .effect = effect,
 	};
-	__u64 one = 1, *cnt;
 
-	cnt = bpf_map_lookup_elem(&bg_hook_counters, &key);
-	if (cnt) {
-		__sync_fetch_and_add(cnt, 1);
-		return;
-	}
-	/* NOEXIST: a racing CPU's first insert is not overwritten. */
-	if (bpf_map_update_elem(&bg_hook_counters, &key, &one, BPF_NOEXIST) == 0)
-		return;
-	cnt = bpf_map_lookup_elem(&bg_hook_counters, &key);
-	if (cnt)
-		__sync_fetch_and_add(cnt, 1);
-	else
-		stat_inc(BG_STAT_COUNTER_FULL);
+	counter_inc(&bg_hook_counters, &key);
 }
 
 /*

@@ -129,22 +129,8 @@ static __always_inline void count_exact(__u64 cgid, __u64 owner, __u32 nr,
 		.cgid = cgid, .owner = owner, .nr = nr, .abi = abi,
 		.verdict = ent->verdict, .effect = ent->effect,
 	};
-	__u64 one = 1, *cnt;
 
-	cnt = bpf_map_lookup_elem(&bg_counters, &key);
-	if (cnt) {
-		__sync_fetch_and_add(cnt, 1);
-		return;
-	}
-	/* First denial of its kind.  NOEXIST so a racing CPU's insert is not
-	 * overwritten; if it lost the race, add to the winner's slot. */
-	if (bpf_map_update_elem(&bg_counters, &key, &one, BPF_NOEXIST) == 0)
-		return;
-	cnt = bpf_map_lookup_elem(&bg_counters, &key);
-	if (cnt)
-		__sync_fetch_and_add(cnt, 1);
-	else
-		stat_inc(BG_STAT_COUNTER_FULL);
+	counter_inc(&bg_counters, &key);
 }
 
 static __always_inline void emit(struct task_struct *task, __u64 cgid,

@@ -44,6 +44,29 @@ static __always_inline void stat_inc(__u32 idx)
 		*v += 1; /* per-CPU slot: no atomics needed */
 }
 
+/*
+ * Exact counter: add one to the __u64 under `key` in a HASH map, creating
+ * it at 1.  BPF_NOEXIST so a racing CPU's first insert is never
+ * overwritten; if it lost the race, add to the winner's slot.  A full map
+ * is counted in BG_STAT_COUNTER_FULL rather than dropped silently.
+ */
+static __always_inline void counter_inc(void *map, const void *key)
+{
+	__u64 one = 1, *cnt = bpf_map_lookup_elem(map, key);
+
+	if (cnt) {
+		__sync_fetch_and_add(cnt, 1);
+		return;
+	}
+	if (bpf_map_update_elem(map, key, &one, BPF_NOEXIST) == 0)
+		return;
+	cnt = bpf_map_lookup_elem(map, key);
+	if (cnt)
+		__sync_fetch_and_add(cnt, 1);
+	else
+		stat_inc(BG_STAT_COUNTER_FULL);
+}
+
 /* cgroup id -> policy slot and owner (the nearest attached ancestor).
  * Written by userspace and by guard's cgroup_mkdir inheritance. */
 struct {

@@ -132,6 +132,18 @@ static void comm_str(const struct bg_event *e, char *out)
 	out[BG_COMM_LEN] = '\0';
 }
 
+/* What was decided and done, the same for syscall and hook events. */
+static void verdict_fields_json(const struct bg_event *e, struct json_object *o)
+{
+	json_object_object_add(o, "action", json_object_new_string(bg_verdict_name(e->verdict)));
+	if (e->verdict == BG_VERDICT_ERRNO)
+		json_object_object_add(o, "errno", json_object_new_int(e->err));
+	json_object_object_add(o, "effect", json_object_new_string(effect_name(e->effect)));
+	json_object_object_add(o, "mechanism", json_object_new_string(bg_mech_name(e->mech)));
+	json_object_object_add(o, "count", json_object_new_int64(e->count));
+	json_object_object_add(o, "suppressed", json_object_new_int64(e->suppressed));
+}
+
 struct json_object *bg_event_to_json(const struct bg_event *e, int64_t boot_to_realtime,
 				     const struct bg_event_names *n)
 {
@@ -154,26 +166,14 @@ struct json_object *bg_event_to_json(const struct bg_event *e, int64_t boot_to_r
 	json_object_object_add(o, "comm", json_object_new_string(comm));
 	if (is_hook_event(e)) {
 		hook_fields_json(e, o);
-		json_object_object_add(o, "action", json_object_new_string(bg_verdict_name(e->verdict)));
-		if (e->verdict == BG_VERDICT_ERRNO)
-			json_object_object_add(o, "errno", json_object_new_int(e->err));
-		json_object_object_add(o, "effect", json_object_new_string(effect_name(e->effect)));
-		json_object_object_add(o, "mechanism", json_object_new_string(bg_mech_name(e->mech)));
-		json_object_object_add(o, "count", json_object_new_int64(e->count));
-		json_object_object_add(o, "suppressed", json_object_new_int64(e->suppressed));
+		verdict_fields_json(e, o);
 		json_object_put(args);
 		return o;
 	}
 	json_object_object_add(o, "syscall", sys ? json_object_new_string(sys) : NULL);
 	json_object_object_add(o, "nr", json_object_new_int64(e->nr));
 	json_object_object_add(o, "abi", json_object_new_string(bg_abi_name(e->abi)));
-	json_object_object_add(o, "action", json_object_new_string(bg_verdict_name(e->verdict)));
-	if (e->verdict == BG_VERDICT_ERRNO)
-		json_object_object_add(o, "errno", json_object_new_int(e->err));
-	json_object_object_add(o, "effect", json_object_new_string(effect_name(e->effect)));
-	json_object_object_add(o, "mechanism", json_object_new_string(bg_mech_name(e->mech)));
-	json_object_object_add(o, "count", json_object_new_int64(e->count));
-	json_object_object_add(o, "suppressed", json_object_new_int64(e->suppressed));
+	verdict_fields_json(e, o);
 	for (int i = 0; i < 6; i++)
 		json_object_array_add(args, json_object_new_uint64(e->args[i]));
 	json_object_object_add(o, "args", args);

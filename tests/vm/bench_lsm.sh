@@ -34,12 +34,13 @@ run() { # config op
 	"$LOOP" --cgroup "$cg" "$2" "$N" | awk '{ print $3 }'
 }
 : > $T/raw
-r=1
+r=0 # round 0 warms caches and the JIT and is not recorded
 while [ $r -le $ROUNDS ]; do
 	for c in bare enter lsm guarded; do
 		setup $c
 		for op in getppid openclose stat; do
-			echo "$c $op $(run $c $op)" >> $T/raw
+			v=$(run $c $op)
+			[ $r -gt 0 ] && echo "$c $op $v" >> $T/raw
 		done
 	done
 	r=$((r + 1))
