@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define BG_LAYOUT_VERSION 3
+#define BG_LAYOUT_VERSION 4
 
 /* Syscall numbers below this are judged by table; the rest by the default.
  * x86_64 and i386 both end below 470 on 6.18. */
@@ -339,6 +339,7 @@ struct bg_attachment {
 	__u32 fallback; /* enum bg_fallback */
 	__u32 nrules_by_mech[8]; /* decisions per enum bg_mech, for status */
 	__u32 pad;
+	__u64 lsm_progs[2]; /* LSM programs this policy's errno rules need (lsm.h fit index) */
 	char policy[BG_NAME_MAX];
 	char path[BG_PATH_MAX];   /* relative to the cgroup2 mount, "/" = root */
 	char source[BG_PATH_MAX]; /* policy file as given */

@@ -26,6 +26,7 @@
 #include "mechanism.h"
 #include "policy.h"
 #include "probe.h"
+#include "run.h"
 #include "util.h"
 
 struct attach_opts {
@@ -36,6 +37,8 @@ struct attach_opts {
 	long rate_limit; /* -1 = leave as is */
 	int json;
 	int require_deny;
+	int quiet;  /* print nothing on success (bg_attach_policy) */
+	int target; /* enum bg_plan_target */
 };
 
 static void usage_attach(FILE *f)
@@ -134,7 +137,7 @@ static int parse_attach(int argc, char **argv, struct attach_opts *o)
 
 struct attach_job {
 	struct attach_opts o;
-	struct bg_policy *policy;
+	const struct bg_policy *policy;
 	struct bg_bpf_policy compiled;
 	struct bg_plan plan;
 	struct bg_cgpath cg;
@@ -142,19 +145,22 @@ struct attach_job {
 	char hooks_summary[512];
 };
 
-/* Everything that depends only on user input, before any state changes. */
+/* Everything that depends only on user input and the loaded policy,
+ * before any state changes. */
 static int prepare(struct attach_job *j)
 {
-	struct bg_diag d = {};
 	struct bg_mechs mechs;
 	char err[512];
 
-	if (bg_policy_load(j->o.policy, &j->policy, &d)) {
-		bg_err("%s", d.msg);
-		return BG_EXIT_USAGE;
+	if (j->o.target == BG_TARGET_SECCOMP) {
+		/* run: a seccomp filter denies; the cgroup side only records,
+		 * which every kernel with sys_enter can do (no probe needed). */
+		mechs = (struct bg_mechs){ .seccomp = true, .kill = true };
+		snprintf(mechs.lsm_why, sizeof(mechs.lsm_why), "not used: seccomp denies for bpfguard run");
+	} else {
+		current_mechs(&mechs);
 	}
-	current_mechs(&mechs);
-	bg_plan_init(&j->plan, &mechs, BG_TARGET_CGROUP, j->o.mode, j->o.fallback);
+	bg_plan_init(&j->plan, &mechs, j->o.target, j->o.mode, j->o.fallback);
 	if (bg_compile_bpf(j->policy, &j->plan, &j->compiled)) {
 		if (j->plan.n_refused) {
 			bg_plan_refusal(&j->plan, j->policy->name, err, sizeof(err));
@@ -181,6 +187,28 @@ static int prepare(struct attach_job *j)
 	return 0;
 }
 
+/*
+ * The LSM programs attached are exactly those the attachment records need
+ * (plus `extra`, the policy being attached): each errno rule that the LSM
+ * path enforces needs its hooks, and no hook runs for nothing.  With extra
+ * set this only adds (the old policy stays in force until the switch).
+ */
+static int lsm_sync_records(struct bg_state *st, const uint64_t extra[2], char *err, size_t errlen)
+{
+	uint64_t want[2] = { extra ? extra[0] : 0, extra ? extra[1] : 0 };
+	struct bg_attachment *list;
+	unsigned n;
+
+	if (bg_att_list(st, &list, &n) == 0) {
+		for (unsigned i = 0; i < n; i++) {
+			want[0] |= list[i].lsm_progs[0];
+			want[1] |= list[i].lsm_progs[1];
+		}
+		free(list);
+	}
+	return bg_lsm_sync(st, want, err, errlen);
+}
+
 static void fill_record(const struct attach_job *j, uint32_t slot, struct bg_attachment *a)
 {
 	struct timespec ts;
@@ -194,6 +222,8 @@ static void fill_record(const struct attach_job *j, uint32_t slot, struct bg_att
 	a->fallback = j->o.fallback;
 	for (unsigned m = 0; m < ARRAY_SIZE(a->nrules_by_mech); m++)
 		a->nrules_by_mech[m] = j->plan.n_by_mech[m];
+	a->lsm_progs[0] = j->plan.lsm_need[0];
+	a->lsm_progs[1] = j->plan.lsm_need[1];
 	bg_strlcpy(a->policy, j->policy->name, sizeof(a->policy));
 	bg_strlcpy(a->path, j->cg.rel, sizeof(a->path));
 	bg_strlcpy(a->source, j->o.policy, sizeof(a->source));
@@ -230,7 +260,7 @@ static int apply(struct attach_job *j)
 	bool had_state = access(BG_BPFFS "/" BG_PIN_ROOT "/" BG_PIN_MAPS "/bg_attachments", F_OK) == 0;
 	bool replacing, had_links = bg_state_links_present();
 	struct bg_state st;
-	char err[512];
+	char err[512], err2[512];
 	int slot, guarded = 0, ret;
 
 	if (bg_state_open(&st, true, err, sizeof(err))) {
@@ -258,7 +288,7 @@ static int apply(struct attach_job *j)
 	 * any task can be marked), 3. the record */
 	err[0] = '\0';
 	if (bg_state_links_up(&st, err, sizeof(err)) ||
-	    (j->plan.n_by_mech[BG_MECH_LSM] && bg_lsm_links_up(&st, err, sizeof(err))) ||
+	    lsm_sync_records(&st, j->plan.lsm_need, err, sizeof(err)) ||
 	    fault("links")) {
 		if (!err[0])
 			snprintf(err, sizeof(err), "cannot attach programs (injected)");
@@ -295,6 +325,7 @@ static int apply(struct attach_job *j)
 	/* 5. the old slot is unreferenced now, and so are hook programs the
 	 * new policy does not need */
 	bg_cghooks_sync(&st, j->cg.id, slot);
+	lsm_sync_records(&st, NULL, err, sizeof(err)); /* drop hooks only the old policy used */
 	if (replacing) {
 		bg_slot_clear(&st, old.slot);
 		bg_cghooks_clear_slot(&st, old.slot);
@@ -308,7 +339,8 @@ static int apply(struct attach_job *j)
 			bpf_map_update_elem(st.map[BG_MAP_CONFIG], &zero, &cfg, BPF_ANY);
 		}
 	}
-	print_attached(j, &rec, guarded, replacing);
+	if (!j->o.quiet)
+		print_attached(j, &rec, guarded, replacing);
 	bg_state_close(&st);
 	return BG_EXIT_OK;
 
@@ -329,6 +361,7 @@ undo_hooks:
 		bg_cghooks_remove(j->cg.id);
 	bg_cghooks_clear_slot(&st, slot);
 undo_links:
+	lsm_sync_records(&st, NULL, err2, sizeof(err2));
 	if (!had_links)
 		bg_state_links_down(&st);
 undo_slot:
@@ -343,15 +376,40 @@ undo_slot:
 int cmd_attach(int argc, char **argv)
 {
 	struct attach_job j = {};
+	struct bg_policy *loaded = NULL;
+	struct bg_diag d = {};
 	int ret;
 
 	if (parse_attach(argc, argv, &j.o))
 		return BG_EXIT_USAGE;
+	if (bg_policy_load(j.o.policy, &loaded, &d)) {
+		bg_err("%s", d.msg);
+		return BG_EXIT_USAGE;
+	}
+	j.policy = loaded;
 	ret = prepare(&j);
 	if (!ret)
 		ret = apply(&j);
 	bg_bpf_policy_free(&j.compiled);
-	bg_policy_free(j.policy);
+	bg_policy_free(loaded);
+	return ret;
+}
+
+int bg_attach_policy(const struct bg_attach_req *req, struct bg_plan *plan_out)
+{
+	struct attach_job j = {};
+	int ret;
+
+	j.o = (struct attach_opts){ .cgroup = req->cgroup, .policy = req->source, .mode = req->mode,
+				    .fallback = req->fallback, .rate_limit = -1, .quiet = 1,
+				    .target = req->target };
+	j.policy = req->policy;
+	ret = prepare(&j);
+	if (!ret)
+		ret = apply(&j);
+	if (!ret && plan_out)
+		*plan_out = j.plan;
+	bg_bpf_policy_free(&j.compiled);
 	return ret;
 }
 
@@ -426,19 +484,16 @@ static int find_for_detach(const struct bg_state *st, const char *path,
 	return found;
 }
 
-int cmd_detach(int argc, char **argv)
+/* The detach itself: errors printed, the removed record in *a. */
+static int detach_core(const char *path, struct bg_attachment *out)
 {
 	struct bg_attachment a, *rest;
 	struct bg_cgpath cg;
 	struct bg_state st;
-	const char *path;
 	char err[512];
 	bool exists;
-	int json = 0;
 	unsigned n;
 
-	if (parse_cgroup_only(argc, argv, "detach", &path, &json))
-		return BG_EXIT_USAGE;
 	if (bg_state_open(&st, false, err, sizeof(err)) == -ENOENT) {
 		bg_err("cgroup %s is not attached (nothing is); see bpfguard status", path);
 		return BG_EXIT_USAGE;
@@ -454,6 +509,7 @@ int cmd_detach(int argc, char **argv)
 		return BG_EXIT_USAGE;
 	}
 	bg_att_del(&st, a.cgid);
+	lsm_sync_records(&st, NULL, err, sizeof(err)); /* hooks nobody needs any more */
 	if (exists)
 		bg_reconcile(&st, cg.abs, cg.id); /* children fall back to an outer attachment */
 	bg_sweep_owner(&st, a.cgid);
@@ -468,6 +524,28 @@ int cmd_detach(int argc, char **argv)
 		free(rest);
 	}
 	bg_state_close(&st);
+	*out = a;
+	return BG_EXIT_OK;
+}
+
+int bg_detach_cgroup(const char *path)
+{
+	struct bg_attachment a;
+
+	return detach_core(path, &a);
+}
+
+int cmd_detach(int argc, char **argv)
+{
+	struct bg_attachment a;
+	const char *path;
+	int json = 0, ret;
+
+	if (parse_cgroup_only(argc, argv, "detach", &path, &json))
+		return BG_EXIT_USAGE;
+	ret = detach_core(path, &a);
+	if (ret)
+		return ret;
 	if (json) {
 		struct json_object *o = json_object_new_object();
 

@@ -18,5 +18,6 @@ int cmd_status(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_run(int argc, char **argv); /* exit codes: run.h, docs/run.md */
 
 #endif

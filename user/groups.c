@@ -209,6 +209,12 @@ static const struct group groups[] = {
 		  "getpid",            /* async preemption: tgkill(getpid(), ...) */
 		  "tgkill",            /* async preemption signal (SIGURG) */
 		  "uname",             /* kernel version checks (1.20+ on amd64) */
+		  "epoll_create1", "epoll_ctl", "epoll_pwait", /* the netpoller: os.File
+		                        I/O, time.Sleep timers and os/exec use it,
+		                        not only the net package */
+		  "epoll_wait",        /* older runtimes */
+		  "pipe2",             /* netpoll wakeup, Go <= 1.20 */
+		  "eventfd2",          /* netpoll wakeup, Go >= 1.21 */
 		  "write") },          /* output, and the runtime's crash messages */
 	{ "@go-net", "@go-runtime plus what a Go net/http server or client adds",
 	  MEMBERS("@go-runtime",
@@ -217,10 +223,6 @@ static const struct group groups[] = {
 		  "setsockopt",    /* SO_REUSEADDR, TCP_NODELAY, keepalive */
 		  "getsockopt",    /* SO_ERROR after a non-blocking connect */
 		  "getsockname", "getpeername",
-		  "epoll_create1", "epoll_ctl", "epoll_pwait", /* netpoller */
-		  "epoll_wait",    /* older runtimes */
-		  "pipe2",         /* netpoll wakeup, Go <= 1.20 */
-		  "eventfd2",      /* netpoll wakeup, Go >= 1.21 */
 		  "sendto", "recvfrom", "sendmsg", "recvmsg", /* UDP, DNS */
 		  "writev", "readv",
 		  "getrandom",     /* crypto/rand, map seeds */

@@ -2,6 +2,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -15,12 +16,17 @@
 #include "util.h"
 
 /*
- * Syscall -> the LSM hooks that stop it before it has an effect.  Each
- * listed hook is reached on every path where the call would change
- * something; the first one reached returns the policy's errno.  Calls not
- * listed reach no hook we can rely on (getpid, dup, close, brk, ...) and
- * get the user's --fallback.  docs/enforcement.md is this table in prose;
- * the VM tests prove the rows that matter most on Debian 6.1 and 6.12.
+ * Syscall -> the LSM hooks that stop it before it has an effect.
+ *
+ * `hooks` is a space-separated list of groups that are ALL needed (each
+ * covers some of the call's paths: unlinkat of a directory takes the rmdir
+ * hook); within a group, `a|b` are alternatives for different kernels (the
+ * first that exists here is used).  Only the hooks that the attached
+ * policies' errno rules need are attached, so a policy that denies
+ * `unlink` costs the machine the inode_unlink hook and nothing hotter.
+ * Calls not listed reach no hook we can rely on (getpid, dup, close, brk,
+ * ...) and get the user's --fallback.  docs/enforcement.md is this table in
+ * prose; the VM tests prove the rows that matter most on Debian 6.1 and 6.12.
  */
 static const struct bg_lsm_cover coverage[] = {
 	/* creating files: every struct file starts in file_alloc_security */
@@ -75,8 +81,8 @@ static const struct bg_lsm_cover coverage[] = {
 	/* metadata */
 	{ "truncate", "path_truncate", NULL },
 	{ "truncate64", "path_truncate", NULL },
-	{ "ftruncate", "file_truncate path_truncate", NULL },
-	{ "ftruncate64", "file_truncate path_truncate", NULL },
+	{ "ftruncate", "file_truncate|path_truncate", "file_truncate since 6.2, path_truncate before" },
+	{ "ftruncate64", "file_truncate|path_truncate", NULL },
 	{ "stat", "inode_getattr", NULL },
 	{ "lstat", "inode_getattr", NULL },
 	{ "fstat", "inode_getattr", NULL },
@@ -120,23 +126,23 @@ static const struct bg_lsm_cover coverage[] = {
 	{ "lremovexattr", "inode_removexattr", NULL },
 	{ "fremovexattr", "inode_removexattr", NULL },
 	/* namespace of files */
-	{ "mkdir", "inode_permission inode_mkdir", NULL },
-	{ "mkdirat", "inode_permission inode_mkdir", NULL },
-	{ "rmdir", "inode_permission inode_rmdir", NULL },
-	{ "unlink", "inode_permission inode_unlink", "the file stays" },
-	{ "unlinkat", "inode_permission inode_unlink inode_rmdir", NULL },
-	{ "rename", "inode_permission inode_rename", "both names stay as they were" },
-	{ "renameat", "inode_permission inode_rename", NULL },
-	{ "renameat2", "inode_permission inode_rename", NULL },
-	{ "link", "inode_permission inode_link", NULL },
-	{ "linkat", "inode_permission inode_link", NULL },
-	{ "symlink", "inode_permission inode_symlink", NULL },
-	{ "symlinkat", "inode_permission inode_symlink", NULL },
-	{ "mknod", "inode_permission inode_mknod inode_create", NULL },
-	{ "mknodat", "inode_permission inode_mknod inode_create", NULL },
+	{ "mkdir", "inode_mkdir", NULL },
+	{ "mkdirat", "inode_mkdir", NULL },
+	{ "rmdir", "inode_rmdir", NULL },
+	{ "unlink", "inode_unlink", "the file stays" },
+	{ "unlinkat", "inode_unlink inode_rmdir", "AT_REMOVEDIR takes the rmdir hook" },
+	{ "rename", "inode_rename", "both names stay as they were" },
+	{ "renameat", "inode_rename", NULL },
+	{ "renameat2", "inode_rename", NULL },
+	{ "link", "inode_link", NULL },
+	{ "linkat", "inode_link", NULL },
+	{ "symlink", "inode_symlink", NULL },
+	{ "symlinkat", "inode_symlink", NULL },
+	{ "mknod", "inode_mknod inode_create", "regular files take the create hook" },
+	{ "mknodat", "inode_mknod inode_create", NULL },
 	/* programs */
-	{ "execve", "file_alloc_security bprm_creds_for_exec", "nothing of the new program runs" },
-	{ "execveat", "file_alloc_security bprm_creds_for_exec", NULL },
+	{ "execve", "bprm_creds_for_exec", "nothing of the new program runs" },
+	{ "execveat", "bprm_creds_for_exec", NULL },
 	/* sockets */
 	{ "socket", "socket_create", NULL },
 	{ "socketpair", "socket_create", NULL },
@@ -198,7 +204,7 @@ static const struct bg_lsm_cover coverage[] = {
 	/* the kernel itself */
 	{ "bpf", "bpf", NULL },
 	{ "perf_event_open", "perf_event_open", NULL },
-	{ "add_key", "key_alloc key_permission", NULL },
+	{ "add_key", "key_alloc key_permission", "a new key, or an update of an existing one" },
 	{ "init_module", "kernel_load_data", NULL },
 	{ "finit_module", "kernel_read_file", NULL },
 	{ "kexec_load", "kernel_load_data", NULL },
@@ -221,7 +227,8 @@ static bool split_prog_name(const char *prog, char *hook, size_t len, int *nargs
 	const char *us = strrchr(prog, '_');
 	size_t n;
 
-	if (strncmp(prog, "bg_", 3) || !us || us <= prog + 3)
+	/* hook programs end in _<digit>; bg_sys_exit is not one */
+	if (strncmp(prog, "bg_", 3) || !us || us <= prog + 3 || us[1] < '0' || us[1] > '9' || us[2])
 		return false;
 	n = (size_t)(us - (prog + 3));
 	if (n >= len)
@@ -286,37 +293,76 @@ bool bg_lsm_hook_fits(const struct bg_lsm_fit *f, const char *hook)
 	return false;
 }
 
+/* Index in f->e of the fitting program for `hook`, or -1. */
+static int fitting_prog(const struct bg_lsm_fit *f, const char *hook, size_t len)
+{
+	for (unsigned i = 0; i < f->n; i++)
+		if (f->e[i].fits && strlen(f->e[i].hook) == len && !strncmp(f->e[i].hook, hook, len))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Walks the groups of a coverage row: for each group the first alternative
+ * that fits this kernel.  Returns false if some group has none.  Marks the
+ * chosen programs in need[] (if given) and names the first in *hook.
+ */
+static bool designate(const struct bg_lsm_fit *f, const char *hooks, uint64_t need[2],
+		      const char **hook)
+{
+	const char *p = hooks;
+	bool first = true;
+
+	while (*p) {
+		size_t glen = strcspn(p, " ");
+		int chosen = -1;
+
+		for (const char *a = p; a < p + glen && chosen < 0;) {
+			size_t alen = strcspn(a, "| ");
+
+			if (alen > (size_t)(p + glen - a))
+				alen = (size_t)(p + glen - a);
+			chosen = fitting_prog(f, a, alen);
+			a += alen;
+			if (*a == '|')
+				a++;
+		}
+		if (chosen < 0)
+			return false;
+		if (need)
+			need[chosen / 64] |= 1ULL << (chosen % 64);
+		if (hook && first)
+			*hook = f->e[chosen].hook;
+		first = false;
+		p += glen;
+		while (*p == ' ')
+			p++;
+	}
+	return !first;
+}
+
+static const struct bg_lsm_cover *cover_row(const char *syscall)
+{
+	if (!syscall)
+		return NULL;
+	for (const struct bg_lsm_cover *c = coverage; c->syscall; c++)
+		if (!strcmp(c->syscall, syscall))
+			return c;
+	return NULL;
+}
+
 bool bg_lsm_covers(const struct bg_lsm_fit *f, const char *syscall, const char **hook)
 {
-	static char found[48];
+	const struct bg_lsm_cover *c = cover_row(syscall);
 
-	if (!syscall)
-		return false;
-	for (const struct bg_lsm_cover *c = coverage; c->syscall; c++) {
-		const char *p = c->hooks;
+	return f && c && designate(f, c->hooks, NULL, hook);
+}
 
-		if (strcmp(c->syscall, syscall))
-			continue;
-		/* every path reaches the first listed hook that exists here */
-		while (*p) {
-			size_t n = strcspn(p, " ");
+bool bg_lsm_need(const struct bg_lsm_fit *f, const char *syscall, uint64_t need[2])
+{
+	const struct bg_lsm_cover *c = cover_row(syscall);
 
-			if (n < sizeof(found)) {
-				memcpy(found, p, n);
-				found[n] = '\0';
-				if (bg_lsm_hook_fits(f, found)) {
-					if (hook)
-						*hook = found;
-					return true;
-				}
-			}
-			p += n;
-			while (*p == ' ')
-				p++;
-		}
-		return false;
-	}
-	return false;
+	return f && c && designate(f, c->hooks, need, NULL);
 }
 
 bool bg_lsm_links_present(void)
@@ -327,35 +373,40 @@ bool bg_lsm_links_present(void)
 	return access(p, F_OK) == 0;
 }
 
-/* Removes what a failed bg_lsm_links_up pinned, so attach changes nothing. */
-static void lsm_unpin(struct lsm_bpf *skel)
+static bool link_pinned(const char *prog)
 {
-	struct bpf_program *prog;
 	char p[PATH_MAX];
 
-	bpf_object__for_each_program(prog, skel->obj) {
-		bg_pin_path(p, sizeof(p), BG_PIN_LINKS, bpf_program__name(prog));
-		unlink(p);
-		bg_pin_path(p, sizeof(p), BG_PIN_PROGS, bpf_program__name(prog));
-		unlink(p);
-	}
+	bg_pin_path(p, sizeof(p), BG_PIN_LINKS, prog);
+	return access(p, F_OK) == 0;
 }
 
-int bg_lsm_links_up(struct bg_state *st, char *err, size_t errlen)
+static void unpin_prog(const char *prog)
 {
-	struct bg_lsm_fit fit;
+	char p[PATH_MAX];
+
+	bg_pin_path(p, sizeof(p), BG_PIN_LINKS, prog);
+	unlink(p);
+	bg_pin_path(p, sizeof(p), BG_PIN_PROGS, prog);
+	unlink(p);
+}
+
+static bool wanted(const uint64_t want[2], unsigned i)
+{
+	return i < BG_LSM_MAX_PROGS && (want[i / 64] >> (i % 64)) & 1;
+}
+
+/* Loads the missing programs of `want` (and bg_sys_exit if missing),
+ * attaches and pins them; on failure unpins what this call pinned. */
+static int attach_missing(const struct bg_lsm_fit *fit, const uint64_t want[2], char *err, size_t errlen)
+{
+	char pinned[BG_LSM_MAX_PROGS + 1][64];
+	unsigned npinned = 0;
 	struct bpf_program *prog;
 	struct lsm_bpf *skel;
 	char p[PATH_MAX];
 	int ret;
 
-	(void)st;
-	if (bg_lsm_links_present())
-		return 0;
-	if (bg_lsm_fit(&fit)) {
-		snprintf(err, errlen, "cannot read kernel BTF for the LSM programs");
-		return -1;
-	}
 	skel = lsm_bpf__open();
 	if (!skel) {
 		snprintf(err, errlen, "cannot open lsm.bpf.o: %s", strerror(errno));
@@ -369,12 +420,14 @@ int bg_lsm_links_up(struct bg_state *st, char *err, size_t errlen)
 	}
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *name = bpf_program__name(prog);
-		bool on = !strcmp(name, "bg_sys_exit");
+		bool on = false;
 
-		for (unsigned i = 0; i < fit.n && !on; i++)
-			if (!strcmp(fit.e[i].prog, name))
-				on = fit.e[i].fits;
-		bpf_program__set_autoload(prog, on);
+		if (!strcmp(name, "bg_sys_exit"))
+			on = true;
+		for (unsigned i = 0; i < fit->n; i++)
+			if (!strcmp(fit->e[i].prog, name))
+				on = fit->e[i].fits && wanted(want, i);
+		bpf_program__set_autoload(prog, on && !link_pinned(name));
 	}
 	ret = lsm_bpf__load(skel);
 	if (ret) {
@@ -383,7 +436,8 @@ int bg_lsm_links_up(struct bg_state *st, char *err, size_t errlen)
 		lsm_bpf__destroy(skel);
 		return -1;
 	}
-	/* bg_sys_exit goes last: its pin is what bg_lsm_links_present() tests. */
+	/* Hooks first, bg_sys_exit last: a mark set before sys_exit is up
+	 * would linger; a hook up before any mark exists costs nothing. */
 	for (int pass = 0; pass < 2; pass++) {
 		bpf_object__for_each_program(prog, skel->obj) {
 			const char *name = bpf_program__name(prog);
@@ -403,6 +457,7 @@ int bg_lsm_links_up(struct bg_state *st, char *err, size_t errlen)
 				snprintf(err, errlen, "cannot pin %s: %s", p, strerror(-ret));
 				goto fail;
 			}
+			bg_strlcpy(pinned[npinned++], name, sizeof(pinned[0]));
 			bg_pin_path(p, sizeof(p), BG_PIN_PROGS, name);
 			unlink(p);
 			bpf_program__pin(prog, p);
@@ -411,7 +466,56 @@ int bg_lsm_links_up(struct bg_state *st, char *err, size_t errlen)
 	lsm_bpf__destroy(skel);
 	return 0;
 fail:
-	lsm_unpin(skel);
+	for (unsigned i = 0; i < npinned; i++)
+		unpin_prog(pinned[i]);
 	lsm_bpf__destroy(skel);
 	return -1;
+}
+
+/* Is any LSM program (a hook or bg_sys_exit) linked? */
+static bool lsm_links_any(void)
+{
+	char dir[PATH_MAX], hook[48];
+	struct dirent *de;
+	bool found = false;
+	int nargs;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/%s/%s", BG_BPFFS, BG_PIN_ROOT, BG_PIN_LINKS);
+	d = opendir(dir);
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d)))
+		found = !strcmp(de->d_name, "bg_sys_exit") ||
+			split_prog_name(de->d_name, hook, sizeof(hook), &nargs);
+	closedir(d);
+	return found;
+}
+
+int bg_lsm_sync(struct bg_state *st, const uint64_t want[2], char *err, size_t errlen)
+{
+	static const uint64_t none[2];
+	struct bg_lsm_fit fit;
+	bool any = want[0] || want[1];
+
+	(void)st;
+	/* Nothing wanted and nothing of ours attached: the common case on
+	 * kernels without BPF LSM; skip parsing the kernel's BTF. */
+	if (!any && !lsm_links_any())
+		return 0;
+	if (bg_lsm_fit(&fit)) {
+		if (!any)
+			return 0;
+		snprintf(err, errlen, "cannot read kernel BTF for the LSM programs");
+		return -1;
+	}
+	if (any && attach_missing(&fit, want, err, errlen))
+		return -1;
+	/* Then drop what no attachment needs any more. */
+	for (unsigned i = 0; i < fit.n; i++)
+		if (!wanted(any ? want : none, i))
+			unpin_prog(fit.e[i].prog);
+	if (!any)
+		unpin_prog("bg_sys_exit");
+	return 0;
 }

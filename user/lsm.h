@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct bg_state;
 
@@ -31,18 +32,24 @@ bool bg_lsm_hook_fits(const struct bg_lsm_fit *f, const char *hook);
 /* Does an LSM hook that fits this kernel stop `syscall` before its effect?
  * If so, *hook names it. */
 bool bg_lsm_covers(const struct bg_lsm_fit *f, const char *syscall, const char **hook);
+/* Same, and marks the programs (indexes into f->e) that must be attached
+ * for it in need[] (a 128-bit set). */
+bool bg_lsm_need(const struct bg_lsm_fit *f, const char *syscall, uint64_t need[2]);
 
 /* The coverage table, for docs and `bpfguard probe`: NULL-terminated rows. */
 struct bg_lsm_cover {
 	const char *syscall;
-	const char *hooks; /* space-separated: the call is stopped at whichever comes first */
+	const char *hooks; /* groups, all needed; "a|b" alternatives by kernel */
 	const char *note;
 };
 const struct bg_lsm_cover *bg_lsm_coverage(void);
 
-/* Loads lsm.bpf.c (fitting programs only), attaches and pins them, sharing
- * the pinned bg_taskmark/bg_lsm_gate/bg_stats maps.  No-op if pinned. */
-int bg_lsm_links_up(struct bg_state *st, char *err, size_t errlen);
+/* Makes the attached LSM programs exactly `want` (indexes into the fit
+ * table; the union of all attachments' needs) plus bg_sys_exit while any is
+ * wanted: loads and pins what is missing, sharing the pinned bg_taskmark /
+ * bg_lsm_gate / bg_stats maps, then unpins what is no longer wanted.  On
+ * failure nothing it pinned stays. */
+int bg_lsm_sync(struct bg_state *st, const uint64_t want[2], char *err, size_t errlen);
 bool bg_lsm_links_present(void);
 
 #endif

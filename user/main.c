@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{ "events", cmd_events, "events [--follow] [--json] drain denial events" },
 	{ "probe", cmd_probe, "probe [--json]            what this kernel offers" },
 	{ "policy", cmd_policy, "policy check FILE [--json] | policy groups" },
+	{ "run", cmd_run, "run [OPTIONS] -- CMD [ARGS] run CMD sandboxed under a policy (run --help)" },
 	{ "reset", cmd_reset, "reset                     remove everything bpfguard pinned" },
 };
 

@@ -73,7 +73,7 @@ int bg_plan_decide(struct bg_plan *pl, const struct bg_action *a, const char *na
 		set(out, BG_EFFECT_RECORD, BG_MECH_AUDIT);
 	} else if (a->verdict == BG_VERDICT_KILL) {
 		set(out, BG_EFFECT_KILL, BG_MECH_KILL);
-	} else if (pl->mechs.lsm_deny && bg_lsm_covers(pl->mechs.lsm_fit, name, NULL)) {
+	} else if (pl->mechs.lsm_deny && bg_lsm_need(pl->mechs.lsm_fit, name, pl->lsm_need)) {
 		set(out, BG_EFFECT_LSM_DENY, BG_MECH_LSM);
 	} else {
 		/* errno with no deny-before-effect mechanism: the user's fallback */

@@ -13,6 +13,7 @@
 #define BG_MECHANISM_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "policy.h"
@@ -48,6 +49,7 @@ struct bg_plan {
 	/* results, counted over named syscalls of both tables */
 	unsigned n_by_mech[8];   /* per enum bg_mech (NONE = allowed) */
 	unsigned n_fallback;     /* errno decisions that took the fallback */
+	uint64_t lsm_need[2];    /* LSM programs the lsm decisions need (lsm.h) */
 	char fallback_examples[256];
 	unsigned n_refused;      /* errno decisions with no mechanism and fallback=refuse */
 	char refused_examples[256];

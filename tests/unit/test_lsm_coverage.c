@@ -62,12 +62,34 @@ static void test_covers_follows_fit(void **state)
 	assert_false(bg_lsm_covers(&fit, NULL, NULL));
 }
 
+static void test_need_marks_every_group(void **state)
+{
+	static struct bg_lsm_fit fit = { .n = 3, .btf_ok = true };
+	uint64_t need[2] = { 0, 0 };
+
+	(void)state;
+	strcpy(fit.e[0].hook, "inode_permission");
+	fit.e[0].fits = true;
+	strcpy(fit.e[1].hook, "inode_unlink");
+	fit.e[1].fits = true;
+	strcpy(fit.e[2].hook, "inode_rmdir");
+	fit.e[2].fits = true;
+	/* unlinkat needs both the unlink and the rmdir hook, nothing hotter */
+	assert_true(bg_lsm_need(&fit, "unlinkat", need));
+	assert_true(need[0] == ((1ULL << 1) | (1ULL << 2)));
+	need[0] = 0;
+	fit.e[2].fits = false; /* a kernel without the rmdir hook: not covered */
+	assert_false(bg_lsm_need(&fit, "unlinkat", need));
+	assert_false(bg_lsm_need(&fit, "getpid", need));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_doc_matches_code),
 		cmocka_unit_test(test_every_syscall_exists),
 		cmocka_unit_test(test_covers_follows_fit),
+		cmocka_unit_test(test_need_marks_every_group),
 	};
 	return cmocka_run_group_tests_name("lsm_coverage", tests, NULL, NULL);
 }

@@ -40,6 +40,9 @@ POL
 check "attach with --require-deny succeeds: every errno rule is LSM-covered" test $? = 0
 check "attach reports the lsm mechanism" has "$T/out" "lsm (fails with the errno before any effect"
 check "LSM programs pinned" test -e /sys/fs/bpf/bpfguard/links/bg_sys_exit
+check "the hooks the policy needs are attached (inode_unlink)" test -e /sys/fs/bpf/bpfguard/links/bg_inode_unlink_2
+check "hooks no rule needs are not (inode_permission, file_permission)" \
+	test ! -e /sys/fs/bpf/bpfguard/links/bg_inode_permission_2 -a ! -e /sys/fs/bpf/bpfguard/links/bg_file_permission_2
 
 echo original > "$T/f1"
 "$SP" --cgroup "$CG" unlink "$T/f1" > "$T/o" 2>&1
@@ -100,6 +103,7 @@ check "status: LSM attached" grep -q '"lsm_attached":true' "$T/st"
 # audit mode: nothing changes, everything is logged
 "$BG" attach --cgroup bpfguard-lsm --policy "$T/p.policy" --mode audit > "$T/out" 2>&1
 check "re-attach in audit mode" test $? = 0
+check "audit mode needs no LSM hooks: they and sys_exit are gone" test ! -e /sys/fs/bpf/bpfguard/links/bg_sys_exit -a ! -e /sys/fs/bpf/bpfguard/links/bg_inode_unlink_2
 "$SP" --cgroup "$CG" unlink "$T/f1" > "$T/o" 2>&1
 check "audit: unlink works" has "$T/o" "unlink: ok"
 check "audit: the file is gone" test ! -e "$T/f1"

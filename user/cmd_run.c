@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* run - the command line of `bpfguard run` (the work is in run.c). */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "mechanism.h"
+#include "run.h"
+#include "util.h"
+
+static void usage_run(FILE *f)
+{
+	fprintf(f,
+		"Usage: bpfguard run [--policy FILE] [--mode audit|enforce] [--net none|host]\n"
+		"                    [--memory SIZE] [--pids N] [--cpu CORES] [--timeout DURATION]\n"
+		"                    [--ro PATH]... [--rw PATH]... [--workdir DIR] [--env K=V]...\n"
+		"                    [--user UID|nobody] [--no-bpf] [--json] -- CMD [ARGS...]\n"
+		"  Runs CMD in new user, pid, mount, net, uts, ipc and cgroup namespaces, under a\n"
+		"  seccomp filter compiled from the policy (installed just before exec), in a fresh\n"
+		"  cgroup with the policy attached; the host is visible read-only, /tmp is private.\n"
+		"  --policy    policy file (native or Docker/OCI JSON); default: the built-in\n"
+		"              go-static policy (static Go programs)\n"
+		"  --mode      enforce (default): denied calls fail with the policy's errno, kill\n"
+		"              rules kill; audit: everything runs and is recorded\n"
+		"  --net       none (default: only a loopback) or host\n"
+		"  --memory    e.g. 64M, 1G (cgroup v2, else cgroup v1, else RLIMIT_AS)\n"
+		"  --pids      most processes+threads at once (cgroup v2, v1, else RLIMIT_NPROC)\n"
+		"  --cpu       cores, e.g. 0.5 (cgroup v2 cpu.max or v1 CFS quota)\n"
+		"  --timeout   e.g. 30s, 500ms, 2m; kills the whole tree\n"
+		"  --ro/--rw   bind a host path read-only / writable at the same place\n"
+		"  --user      the host uid root inside maps to (default: the invoking user,\n"
+		"              $SUDO_UID under sudo)\n"
+		"  --no-bpf    seccomp, namespaces and limits only: no BPF attachment on the\n"
+		"              run's cgroup (faster start, no sys_enter cost; refused for\n"
+		"              policies with net/dev/sysctl sections)\n"
+		"  --json      a JSON summary on stderr at the end\n"
+		"Exit: the payload's exit code; 128+N if signal N killed it; 120 killed by the\n"
+		"policy; 121 timeout; 122 killed by the memory limit; 123 the pids limit was hit\n"
+		"and the payload failed; 125 bpfguard error before the payload ran; 126 CMD not\n"
+		"executable; 127 CMD not found.  See docs/run.md.\n");
+}
+
+/* 64M, 1G, 512k, 1048576, 1.5G (binary units) */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	double v;
+	uint64_t mul = 1;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v <= 0 || !isfinite(v))
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': mul = 1ULL << 10; end++; break;
+	case 'm': case 'M': mul = 1ULL << 20; end++; break;
+	case 'g': case 'G': mul = 1ULL << 30; end++; break;
+	case 't': case 'T': mul = 1ULL << 40; end++; break;
+	}
+	if (mul > 1 && (*end == 'i' || *end == 'I'))
+		end++;
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end || v * mul > 9.2e18 || v * mul < 4096)
+		return -1;
+	*out = (uint64_t)(v * mul);
+	return 0;
+}
+
+/* 30s, 500ms, 2m, 1h, 1.5 (seconds) */
+static int parse_duration(const char *s, uint64_t *ms)
+{
+	char *end;
+	double v, mul = 1000;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v <= 0 || !isfinite(v))
+		return -1;
+	if (!strcmp(end, "ms"))
+		mul = 1;
+	else if (!strcmp(end, "s") || !*end)
+		mul = 1000;
+	else if (!strcmp(end, "m"))
+		mul = 60000;
+	else if (!strcmp(end, "h"))
+		mul = 3600000;
+	else
+		return -1;
+	if (v * mul < 1 || v * mul > 1e12)
+		return -1;
+	*ms = (uint64_t)(v * mul);
+	return 0;
+}
+
+static int add_bind(struct bg_run_opts *o, const char *path, bool rw, char store[][PATH_MAX])
+{
+	if (o->nbinds == BG_RUN_MAX_BINDS) {
+		bg_err("run: at most %d --ro/--rw binds", BG_RUN_MAX_BINDS);
+		return -1;
+	}
+	if (!realpath(path, store[o->nbinds])) {
+		bg_err("run: --%s %s: %s", rw ? "rw" : "ro", path, strerror(errno));
+		return -1;
+	}
+	o->binds[o->nbinds].path = store[o->nbinds];
+	o->binds[o->nbinds].rw = rw;
+	o->nbinds++;
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "net", required_argument, NULL, 'n' },
+		{ "memory", required_argument, NULL, 'M' },
+		{ "pids", required_argument, NULL, 'P' },
+		{ "cpu", required_argument, NULL, 'C' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "ro", required_argument, NULL, 'r' },
+		{ "rw", required_argument, NULL, 'w' },
+		{ "workdir", required_argument, NULL, 'd' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "no-bpf", no_argument, NULL, 'B' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	static char bindpaths[BG_RUN_MAX_BINDS][PATH_MAX];
+	struct bg_run_opts o = { .mode = BG_MODE_ENFORCE, .uid = -1 };
+	char *end;
+	int c;
+
+	optind = 1;
+	/* '+': options end at the first non-option, CMD's own options are its own */
+	while ((c = getopt_long(argc, argv, "+p:m:n:M:P:C:t:r:w:d:e:u:jh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'p': o.policy_file = optarg; break;
+		case 'j': o.json = true; break;
+		case 'B': o.no_bpf = true; break;
+		case 'd': o.workdir = optarg; break;
+		case 'm':
+			o.mode = bg_mode_parse(optarg);
+			if (o.mode < 0) {
+				bg_err("run: --mode '%s': expected audit or enforce", optarg);
+				return BG_RUN_EXIT_ERROR;
+			}
+			break;
+		case 'n':
+			if (strcmp(optarg, "none") && strcmp(optarg, "host")) {
+				bg_err("run: --net '%s': expected none or host", optarg);
+				return BG_RUN_EXIT_ERROR;
+			}
+			o.net_host = !strcmp(optarg, "host");
+			break;
+		case 'M':
+			if (parse_size(optarg, &o.memory)) {
+				bg_err("run: --memory '%s': expected a size of at least 4K, e.g. 64M or 1G", optarg);
+				return BG_RUN_EXIT_ERROR;
+			}
+			break;
+		case 'P':
+			errno = 0;
+			o.pids = strtol(optarg, &end, 10);
+			if (errno || *end || o.pids < 1 || o.pids > 4194304) {
+				bg_err("run: --pids '%s': expected a number of processes, 1..4194304", optarg);
+				return BG_RUN_EXIT_ERROR;
+			}
+			break;
+		case 'C':
+			errno = 0;
+			o.cpu = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !(o.cpu >= 0.01 && o.cpu <= 1024)) {
+				bg_err("run: --cpu '%s': expected cores, e.g. 0.5 or 2", optarg);
+				return BG_RUN_EXIT_ERROR;
+			}
+			break;
+		case 't':
+			if (parse_duration(optarg, &o.timeout_ms)) {
+				bg_err("run: --timeout '%s': expected a duration, e.g. 30s, 500ms or 2m", optarg);
+				return BG_RUN_EXIT_ERROR;
+			}
+			break;
+		case 'r':
+		case 'w':
+			if (add_bind(&o, optarg, c == 'w', bindpaths))
+				return BG_RUN_EXIT_ERROR;
+			break;
+		case 'e':
+			if (!strchr(optarg, '=') || optarg[0] == '=') {
+				bg_err("run: --env '%s': expected NAME=VALUE", optarg);
+				return BG_RUN_EXIT_ERROR;
+			}
+			if (o.nenv == BG_RUN_MAX_ENV) {
+				bg_err("run: at most %d --env", BG_RUN_MAX_ENV);
+				return BG_RUN_EXIT_ERROR;
+			}
+			o.env[o.nenv++] = optarg;
+			break;
+		case 'u':
+			if (!strcmp(optarg, "nobody")) {
+				o.user_nobody = true;
+				break;
+			}
+			errno = 0;
+			o.uid = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || o.uid < 0 || o.uid >= 4294967295L) {
+				bg_err("run: --user '%s': expected a numeric uid or nobody", optarg);
+				return BG_RUN_EXIT_ERROR;
+			}
+			break;
+		case 'h':
+			usage_run(stdout);
+			return 0;
+		default:
+			bg_err("run: bad arguments; see bpfguard run --help");
+			return BG_RUN_EXIT_ERROR;
+		}
+	}
+	if (optind >= argc) {
+		bg_err("run: missing CMD; usage: bpfguard run [OPTIONS] -- CMD [ARGS...]");
+		return BG_RUN_EXIT_ERROR;
+	}
+	if (o.workdir && o.workdir[0] != '/') {
+		bg_err("run: --workdir '%s': expected an absolute path (inside the sandbox)", o.workdir);
+		return BG_RUN_EXIT_ERROR;
+	}
+	if (geteuid() != 0) {
+		bg_err("run: needs root (cgroups, BPF); run it with sudo");
+		return BG_RUN_EXIT_ERROR;
+	}
+	o.argv = argv + optind;
+	return bg_run(&o);
+}

@@ -1,0 +1,1306 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * run.c - `bpfguard run`, the root side (docs/run.md).
+ *
+ *   1. check the input: CMD resolvable and executable, the policy loads and
+ *      compiles to a seccomp filter, binds exist;
+ *   2. cgroups: <cg2>/bpfguard.run/<id> (init; limits when cgroup v2 has the
+ *      controllers) and <id>/payload (the payload; the BPF policy is
+ *      attached there, recording); cgroup v1 limit groups
+ *      <v1>/bpfguard.run/<id> where v2 lacks a controller; rlimits where
+ *      neither exists;
+ *   3. clone() init into new user/pid/mount/uts/ipc(/net) namespaces
+ *      (sandbox.c), write its id maps, move it into the cgroups, say go;
+ *   4. wait: forward INT/TERM/HUP/QUIT, enforce --timeout by killing the
+ *      whole cgroup, read the kernel's seccomp audit records (which syscall
+ *      was denied or killed, for the summary);
+ *   5. collect the status, limits hit, peak memory; remove everything
+ *      (detach, rmdir) on every path; one line saying why when the payload
+ *      was stopped; --json summary.
+ *
+ * Why the denials come from audit records and not the BPF counters: the
+ * kernel runs seccomp before the sys_enter tracepoint, so a call seccomp
+ * denies or kills never reaches bpfguard's BPF program.  The kernel logs
+ * each such decision (SECCOMP_FILTER_FLAG_LOG; kills always) to the audit
+ * netlink multicast group, which bpfguard reads.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <grp.h>
+
+#include "attachment.h"
+#include "cghooks.h"
+#include "cgroup.h"
+#include "loader.h"
+#include "commands.h"
+#include "compile_seccomp.h"
+#include "run.h"
+#include "run_default_policy.h"
+#include "syscalls.h"
+#include "util.h"
+
+extern char **environ;
+
+enum limit_via { VIA_NONE = 0, VIA_V2, VIA_V1, VIA_RLIMIT };
+
+static const char *via_name(int v)
+{
+	switch (v) {
+	case VIA_V2: return "cgroup-v2";
+	case VIA_V1: return "cgroup-v1";
+	case VIA_RLIMIT: return "rlimit";
+	default: return "none";
+	}
+}
+
+enum { RES_MEMORY, RES_PIDS, RES_CPU, RES__COUNT };
+static const char *const res_ctrl[RES__COUNT] = { "memory", "pids", "cpu" };
+
+struct denial {
+	int abi, nr;
+	bool kill;
+	unsigned long long n;
+};
+
+struct run {
+	const struct bg_run_opts *o;
+	char id[48];
+	char cg2[PATH_MAX];
+	char base[PATH_MAX + 16];       /* <cg2>/bpfguard.run */
+	char dir[PATH_MAX + 80];        /* <base>/<id>: init, v2 limits */
+	char payload_cg[PATH_MAX + 96]; /* <dir>/payload: the payload, BPF attached */
+	bool made_dir, made_payload, attached;
+	bool had_state; /* bpfguard had pinned state before this run */
+	uint64_t payload_cgid; /* the payload cgroup's id (events carry it) */
+	int via[RES__COUNT];
+	char v1dir[RES__COUNT][PATH_MAX + 80]; /* "" if not made */
+	struct bg_policy *policy;
+	char source[PATH_MAX];
+	scmp_filter_ctx filter;
+	struct sock_filter *prog; /* exported */
+	size_t prog_len;
+	char exe[PATH_MAX];
+	char **envp;
+	pid_t init;
+	int lerr_fd, status_fd;    /* read ends: launch errors, the payload's status */
+	int init_status;
+	bool init_reaped;
+	/* outcome */
+	bool timed_out;
+	int forwarded;
+	int payload_status;
+	bool have_payload_status;
+	struct bg_launch_err lerr;
+	bool have_lerr;
+	/* audit */
+	int audit_fd;
+	unsigned ses; /* our audit session, 0 if unknown */
+	struct denial *den;
+	unsigned nden, capden;
+	unsigned long long audit_lost;
+	int kill_abi, kill_nr; /* the syscall a kill record named, -1 if none */
+	bool marker_seen;      /* our end-of-run marker came back: all earlier records are in */
+	struct timespec t0;
+};
+
+static double now_ms(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1e3 + (t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+	ssize_t n = (ssize_t)strlen(s);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, n) != n)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int writef(const char *dir, const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int writef(const char *dir, const char *file, const char *fmt, ...)
+{
+	char path[PATH_MAX + 64], buf[128];
+	va_list ap;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return write_str(path, buf);
+}
+
+/* A "key value" line of a flat keyed file (memory.events, pids.events,
+ * memory.oom_control); -1 if absent. */
+static long long keyed(const char *dir, const char *file, const char *key)
+{
+	char path[PATH_MAX + 64], k[64];
+	long long v, ret = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %lld", k, &v) == 2)
+		if (!strcmp(k, key)) {
+			ret = v;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
+static long long read_ll(const char *dir, const char *file)
+{
+	char path[PATH_MAX + 64];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static bool file_has_word(const char *path, const char *word)
+{
+	char buf[512], *tok, *save;
+	bool found = false;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return false;
+	if (fgets(buf, sizeof(buf), f))
+		for (tok = strtok_r(buf, " \n", &save); tok && !found; tok = strtok_r(NULL, " \n", &save))
+			found = !strcmp(tok, word);
+	fclose(f);
+	return found;
+}
+
+/* Mount point of the cgroup v1 hierarchy that has `ctrl`. */
+static int v1_mount(const char *ctrl, char *out, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f) && ret) {
+		char *sep = strstr(line, " - "), fstype[32], opts[1024], mnt[PATH_MAX], *tok, *save;
+
+		if (!sep || sscanf(sep + 3, "%31s %*s %1023s", fstype, opts) != 2 || strcmp(fstype, "cgroup"))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+			continue;
+		for (tok = strtok_r(opts, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			if (!strcmp(tok, ctrl)) {
+				ret = bg_strlcpy(out, mnt, len) ? 0 : -ENAMETOOLONG;
+				break;
+			}
+	}
+	fclose(f);
+	return ret;
+}
+
+static int rmdir_retry(const char *path)
+{
+	for (int i = 0; i < 200; i++) {
+		if (rmdir(path) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY)
+			return -errno;
+		usleep(10000);
+	}
+	return -EBUSY;
+}
+
+/* ------------------------------------------------------------------ */
+/* input */
+
+static int resolve_exe(const char *cmd, char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+	char cand[PATH_MAX];
+	int saw_noexec = 0;
+	struct stat st;
+
+	if (strchr(cmd, '/')) {
+		if (stat(cmd, &st))
+			return errno == ENOENT || errno == ENOTDIR ? -ENOENT : -errno;
+		if (S_ISDIR(st.st_mode) || access(cmd, X_OK))
+			return -EACCES;
+		if (!realpath(cmd, out))
+			return -errno;
+		(void)len;
+		return 0;
+	}
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
+	while (*path) {
+		const char *end = strchrnul(path, ':');
+		int n = (int)(end - path);
+
+		snprintf(cand, sizeof(cand), "%.*s/%s", n, n ? path : ".", cmd);
+		if (stat(cand, &st) == 0) {
+			if (!S_ISDIR(st.st_mode) && access(cand, X_OK) == 0)
+				return realpath(cand, out) ? 0 : -errno;
+			saw_noexec = 1;
+		}
+		path = *end ? end + 1 : end;
+	}
+	return saw_noexec ? -EACCES : -ENOENT;
+}
+
+static char **build_env(const struct bg_run_opts *o)
+{
+	unsigned n = 0, k = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = calloc(n + o->nenv + 1, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (unsigned i = 0; i < n; i++) {
+		bool overridden = false;
+
+		for (unsigned j = 0; j < o->nenv && !overridden; j++) {
+			size_t kl = strcspn(o->env[j], "=");
+
+			overridden = !strncmp(environ[i], o->env[j], kl) && environ[i][kl] == '=';
+		}
+		if (!overridden)
+			env[k++] = environ[i];
+	}
+	for (unsigned j = 0; j < o->nenv; j++)
+		env[k++] = (char *)o->env[j];
+	return env;
+}
+
+static int load_policy(struct run *r)
+{
+	struct bg_diag d = {};
+
+	if (r->o->policy_file) {
+		if (bg_policy_load(r->o->policy_file, &r->policy, &d)) {
+			bg_err("run: %s", d.msg);
+			return -1;
+		}
+		bg_strlcpy(r->source, r->o->policy_file, sizeof(r->source));
+	} else {
+		if (bg_policy_parse(bg_run_default_policy, strlen(bg_run_default_policy),
+				    "go-static.policy (built in)", &r->policy, &d)) {
+			bg_err("run: the built-in policy does not parse: %s", d.msg);
+			return -1;
+		}
+		snprintf(r->source, sizeof(r->source), "built-in:go-static");
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* cgroups and limits */
+
+static int v2_enable(struct run *r, const char *ctrl)
+{
+	char path[PATH_MAX + 64], plus[40];
+
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", r->cg2);
+	if (!file_has_word(path, ctrl))
+		return -ENOENT;
+	snprintf(plus, sizeof(plus), "+%s", ctrl);
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", r->cg2);
+	if (!file_has_word(path, ctrl) && write_str(path, plus))
+		return -EPERM;
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", r->base);
+	if (!file_has_word(path, ctrl) && write_str(path, plus))
+		return -EPERM;
+	return 0;
+}
+
+static int setup_cgroups(struct run *r)
+{
+	const struct bg_run_opts *o = r->o;
+	bool want[RES__COUNT] = { o->memory > 0, o->pids > 0, o->cpu > 0 };
+	int ret;
+
+	if (bg_cgroup2_mount(r->cg2, sizeof(r->cg2))) {
+		bg_err("run: cgroup v2 is not mounted; bpfguard run needs it (mount -t cgroup2 none /sys/fs/cgroup/unified)");
+		return -1;
+	}
+	snprintf(r->base, sizeof(r->base), "%s/bpfguard.run", r->cg2);
+	snprintf(r->dir, sizeof(r->dir), "%s/%s", r->base, r->id);
+	snprintf(r->payload_cg, sizeof(r->payload_cg), "%s/payload", r->dir);
+	for (int tries = 0;; tries++) {
+		if (mkdir(r->base, 0755) && errno != EEXIST)
+			break;
+		if (mkdir(r->dir, 0755) == 0 || tries == 3 || errno != ENOENT)
+			break; /* ENOENT: another run removed the base just now */
+	}
+	if (access(r->dir, F_OK)) {
+		bg_err("run: cannot create cgroup %s: %s", r->dir, strerror(errno));
+		return -1;
+	}
+	r->made_dir = true;
+
+	/* limits: cgroup v2 controllers, else v1 hierarchies, else rlimits */
+	for (int i = 0; i < RES__COUNT; i++) {
+		char mnt[PATH_MAX], d[PATH_MAX + 16];
+
+		if (!want[i])
+			continue;
+		if (v2_enable(r, res_ctrl[i]) == 0) {
+			r->via[i] = VIA_V2;
+			continue;
+		}
+		if (v1_mount(res_ctrl[i], mnt, sizeof(mnt)) == 0) {
+			snprintf(d, sizeof(d), "%s/bpfguard.run", mnt);
+			if (mkdir(d, 0755) && errno != EEXIST)
+				goto v1_fail;
+			snprintf(r->v1dir[i], sizeof(r->v1dir[i]), "%s/%s", d, r->id);
+			if (mkdir(r->v1dir[i], 0755) && errno != EEXIST) {
+				r->v1dir[i][0] = '\0';
+				goto v1_fail;
+			}
+			r->via[i] = VIA_V1;
+			continue;
+		}
+v1_fail:
+		if (i == RES_CPU) {
+			bg_err("run: --cpu: no cpu controller on this machine (neither cgroup v2 nor v1)");
+			return -1;
+		}
+		r->via[i] = VIA_RLIMIT;
+	}
+	if (mkdir(r->payload_cg, 0755)) {
+		bg_err("run: cannot create cgroup %s: %s", r->payload_cg, strerror(errno));
+		return -1;
+	}
+	r->made_payload = true;
+	{
+		struct stat st;
+
+		if (stat(r->payload_cg, &st) == 0)
+			r->payload_cgid = st.st_ino;
+	}
+
+	ret = 0;
+	if (r->via[RES_MEMORY] == VIA_V2) {
+		ret = writef(r->dir, "memory.max", "%llu", (unsigned long long)o->memory);
+		writef(r->dir, "memory.swap.max", "0");
+	} else if (r->via[RES_MEMORY] == VIA_V1) {
+		ret = writef(r->v1dir[RES_MEMORY], "memory.limit_in_bytes", "%llu", (unsigned long long)o->memory);
+		writef(r->v1dir[RES_MEMORY], "memory.memsw.limit_in_bytes", "%llu", (unsigned long long)o->memory);
+	}
+	if (ret) {
+		bg_err("run: cannot set the memory limit: %s", strerror(-ret));
+		return -1;
+	}
+	if (r->via[RES_PIDS] == VIA_V2)
+		ret = writef(r->dir, "pids.max", "%ld", o->pids);
+	else if (r->via[RES_PIDS] == VIA_V1)
+		ret = writef(r->v1dir[RES_PIDS], "pids.max", "%ld", o->pids);
+	if (ret) {
+		bg_err("run: cannot set the pids limit: %s", strerror(-ret));
+		return -1;
+	}
+	if (o->cpu > 0) {
+		long period = 100000, quota = (long)(o->cpu * period + 0.5);
+
+		if (r->via[RES_CPU] == VIA_V2)
+			ret = writef(r->dir, "cpu.max", "%ld %ld", quota, period);
+		else if (r->via[RES_CPU] == VIA_V1)
+			ret = writef(r->v1dir[RES_CPU], "cpu.cfs_period_us", "%ld", period) ?:
+			      writef(r->v1dir[RES_CPU], "cpu.cfs_quota_us", "%ld", quota);
+		if (ret) {
+			bg_err("run: cannot set the cpu limit: %s", strerror(-ret));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void kill_tree(struct run *r)
+{
+	if (r->made_dir)
+		writef(r->dir, "cgroup.kill", "1"); /* 5.14+; the pid namespace covers older kernels */
+	if (r->init > 0 && !r->init_reaped)
+		kill(r->init, SIGKILL);
+}
+
+static void reap_init(struct run *r, bool block)
+{
+	int st;
+
+	if (r->init <= 0 || r->init_reaped)
+		return;
+	if (waitpid(r->init, &st, block ? 0 : WNOHANG) == r->init) {
+		r->init_status = st;
+		r->init_reaped = true;
+	}
+}
+
+static void teardown(struct run *r)
+{
+	if (r->init > 0 && !r->init_reaped) {
+		kill_tree(r);
+		reap_init(r, true);
+	}
+	if (r->attached && bg_detach_cgroup(r->payload_cg) == 0) {
+		struct bg_attachment *list;
+		struct bg_state st;
+		unsigned n = 1;
+		char err[256];
+
+		r->attached = false;
+		/* the run brought the pins: take them away again, unless
+		 * something else got attached meanwhile */
+		if (!r->had_state && bg_state_open(&st, false, err, sizeof(err)) == 0) {
+			if (bg_att_list(&st, &list, &n) == 0)
+				free(list);
+			bg_state_close(&st);
+			if (n == 0)
+				bg_state_reset(NULL, 0);
+		}
+	}
+	if (r->made_payload && rmdir_retry(r->payload_cg))
+		bg_warn("run: cannot remove cgroup %s: %s", r->payload_cg, strerror(errno));
+	if (r->made_dir && rmdir_retry(r->dir))
+		bg_warn("run: cannot remove cgroup %s: %s", r->dir, strerror(errno));
+	if (r->made_dir)
+		rmdir(r->base); /* if no other run uses it */
+	for (int i = 0; i < RES__COUNT; i++) {
+		char parent[sizeof(r->v1dir[i])], *slash;
+
+		if (!r->v1dir[i][0])
+			continue;
+		if (rmdir_retry(r->v1dir[i]))
+			bg_warn("run: cannot remove cgroup %s: %s", r->v1dir[i], strerror(errno));
+		bg_strlcpy(parent, r->v1dir[i], sizeof(parent));
+		slash = strrchr(parent, '/');
+		if (slash) {
+			*slash = '\0';
+			rmdir(parent);
+		}
+	}
+}
+
+/* Runs whose bpfguard died (SIGKILL, power loss of the tty ...): ids are
+ * "<pid>-<random>"; a directory whose pid is gone and that holds no
+ * process is removed, with its attachment. */
+static void sweep_stale(const char *cg2)
+{
+	char base[PATH_MAX + 16], d[PATH_MAX * 2], p[PATH_MAX * 3];
+	struct dirent *e;
+	DIR *dir;
+
+	snprintf(base, sizeof(base), "%s/bpfguard.run", cg2);
+	dir = opendir(base);
+	if (!dir)
+		return;
+	while ((e = readdir(dir))) {
+		long pid;
+		char *end;
+
+		if (e->d_name[0] == '.')
+			continue;
+		pid = strtol(e->d_name, &end, 10);
+		if (pid <= 0 || *end != '-' || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(d, sizeof(d), "%s/%s", base, e->d_name);
+		snprintf(p, sizeof(p), "%s/payload", d);
+		writef(d, "cgroup.kill", "1");
+		if (access(p, F_OK) == 0) {
+			int saved = dup(2), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+			if (null >= 0) { /* "not attached" is expected here */
+				dup2(null, 2);
+				close(null);
+			}
+			bg_detach_cgroup(p);
+			if (saved >= 0) {
+				dup2(saved, 2);
+				close(saved);
+			}
+			rmdir_retry(p);
+		}
+		rmdir_retry(d);
+		for (int i = 0; i < RES__COUNT; i++) {
+			char mnt[PATH_MAX];
+
+			if (v1_mount(res_ctrl[i], mnt, sizeof(mnt)) == 0) {
+				snprintf(p, sizeof(p), "%s/bpfguard.run/%s", mnt, e->d_name);
+				rmdir_retry(p);
+			}
+		}
+	}
+	closedir(dir);
+}
+
+/* ------------------------------------------------------------------ */
+/* audit records of seccomp decisions */
+
+static void audit_open(struct run *r)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 << (AUDIT_NLGRP_READLOG - 1) };
+	int sz = 8 << 20;
+	char buf[32];
+	FILE *f;
+
+	r->audit_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_AUDIT);
+	if (r->audit_fd < 0)
+		return;
+	setsockopt(r->audit_fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
+	if (bind(r->audit_fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(r->audit_fd);
+		r->audit_fd = -1;
+		return;
+	}
+	/* A fresh audit session for this run, inherited by the payload and
+	 * not changeable by it: records are matched by ses=, even for a
+	 * process already gone.  Writing the current login uid back keeps
+	 * who is logged in and only renews the session id. */
+	f = fopen("/proc/self/loginuid", "re");
+	if (f && fgets(buf, sizeof(buf), f)) {
+		unsigned long uid = strtoul(buf, NULL, 10);
+
+		if (uid == 4294967295UL)
+			snprintf(buf, sizeof(buf), "%u", (unsigned)getuid());
+		if (write_str("/proc/self/loginuid", buf) == 0) {
+			FILE *s = fopen("/proc/self/sessionid", "re");
+
+			if (s && fscanf(s, "%u", &r->ses) != 1)
+				r->ses = 0;
+			if (s)
+				fclose(s);
+			if (r->ses == 4294967295U)
+				r->ses = 0;
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
+static bool pid_in_run(const struct run *r, long pid)
+{
+	char path[64], line[PATH_MAX];
+	bool in = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cgroup", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!in && fgets(line, sizeof(line), f))
+		in = !strncmp(line, "0::", 3) && strstr(line, r->id);
+	fclose(f);
+	return in;
+}
+
+static void add_denial(struct run *r, int abi, int nr, bool kill)
+{
+	for (unsigned i = 0; i < r->nden; i++)
+		if (r->den[i].abi == abi && r->den[i].nr == nr && r->den[i].kill == kill) {
+			r->den[i].n++;
+			return;
+		}
+	if (r->nden == r->capden) {
+		unsigned cap = r->capden ? r->capden * 2 : 16;
+		struct denial *g = realloc(r->den, cap * sizeof(*g));
+
+		if (!g)
+			return;
+		r->den = g;
+		r->capden = cap;
+	}
+	r->den[r->nden++] = (struct denial){ .abi = abi, .nr = nr, .kill = kill, .n = 1 };
+}
+
+static bool field(const char *rec, const char *key, unsigned long long *v, int base)
+{
+	const char *p = rec;
+	size_t kl = strlen(key);
+
+	while ((p = strstr(p, key))) {
+		if ((p == rec || p[-1] == ' ') && p[kl] == '=') {
+			*v = strtoull(p + kl + 1, NULL, base);
+			return true;
+		}
+		p += kl;
+	}
+	return false;
+}
+
+/* "audit(...): auid=0 uid=0 gid=0 ses=7 pid=123 comm="x" exe="/x" sig=31
+ *  arch=c000003e syscall=101 compat=0 ip=0x... code=0x80000000" */
+static void audit_record(struct run *r, const char *rec)
+{
+	unsigned long long ses, pid, sig = 0, arch = 0, nr, code;
+	unsigned action;
+	int abi;
+
+	if (!field(rec, "pid", &pid, 10) || !field(rec, "syscall", &nr, 10) || !field(rec, "code", &code, 16))
+		return;
+	field(rec, "sig", &sig, 10);
+	field(rec, "arch", &arch, 16);
+	if (r->ses ? !field(rec, "ses", &ses, 10) || ses != r->ses : !pid_in_run(r, (long)pid))
+		return;
+	action = (unsigned)code & 0xffff0000U;
+	if (action == 0x7ffc0000U /* LOG */ && r->o->mode != BG_MODE_AUDIT)
+		return;
+	if (action == 0x7fff0000U /* ALLOW */)
+		return;
+	abi = arch == 0x40000003ULL ? BG_ABI_IA32 : (nr & BG_X32_SYSCALL_BIT) ? BG_ABI_X32 : BG_ABI_X86_64;
+	add_denial(r, abi, (int)(nr & ~(unsigned long long)BG_X32_SYSCALL_BIT),
+		   sig == 31 || action == 0x80000000U || action == 0);
+	if (sig == 31 || action == 0x80000000U || action == 0) {
+		r->kill_abi = abi;
+		r->kill_nr = (int)nr;
+	}
+}
+
+static void audit_drain(struct run *r)
+{
+	char buf[16384];
+	ssize_t n;
+
+	if (r->audit_fd < 0)
+		return;
+	while ((n = recv(r->audit_fd, buf, sizeof(buf) - 1, 0)) > 0 || (n < 0 && errno == ENOBUFS)) {
+		if (n < 0) {
+			r->audit_lost++;
+			continue;
+		}
+		/* one record per datagram; the kernel's nlmsg_len of audit
+		 * records is not reliable (userspace audit ignores it too) */
+		struct nlmsghdr *h = (struct nlmsghdr *)buf;
+
+		if ((size_t)n <= NLMSG_HDRLEN)
+			continue;
+		buf[n] = '\0';
+		if (h->nlmsg_type == AUDIT_SECCOMP)
+			audit_record(r, (char *)NLMSG_DATA(h));
+		else if (h->nlmsg_type == AUDIT_USER_AVC && strstr((char *)NLMSG_DATA(h), r->id) &&
+			 strstr((char *)NLMSG_DATA(h), "bpfguard-run-end"))
+			r->marker_seen = true;
+	}
+}
+
+/*
+ * kauditd delivers records asynchronously, in order.  To know that every
+ * seccomp record of the run has arrived, send a record of our own through
+ * the same queue after the payload ended (AUDIT_USER_AVC: accepted even
+ * while auditing is disabled; needs CAP_AUDIT_WRITE) and read until it
+ * comes back.  Without it, wait for a short quiet period.
+ */
+static void audit_sync(struct run *r)
+{
+	struct {
+		struct nlmsghdr h;
+		char text[128];
+	} m = {};
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	int fd, len;
+	bool sent = false;
+
+	if (r->audit_fd < 0)
+		return;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+	if (fd >= 0) {
+		len = snprintf(m.text, sizeof(m.text), "bpfguard-run-end %s", r->id) + 1;
+		m.h.nlmsg_len = NLMSG_LENGTH(len);
+		m.h.nlmsg_type = AUDIT_USER_AVC;
+		m.h.nlmsg_flags = NLM_F_REQUEST;
+		sent = sendto(fd, &m, m.h.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) > 0;
+		close(fd);
+	}
+	for (int waited = 0; waited < (sent ? 500 : 20) && !r->marker_seen;) {
+		struct pollfd p = { .fd = r->audit_fd, .events = POLLIN };
+		int step = sent ? 50 : 5;
+
+		if (poll(&p, 1, step) > 0)
+			audit_drain(r);
+		else if (!sent)
+			break; /* quiet */
+		else
+			waited += step;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* launch and wait */
+
+static int write_maps(pid_t pid, uid_t uid, gid_t gid)
+{
+	char path[64], line[64];
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
+	write_str(path, "deny");
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
+	snprintf(line, sizeof(line), "0 %u 1\n", (unsigned)uid);
+	ret = write_str(path, line);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", pid);
+	snprintf(line, sizeof(line), "0 %u 1\n", (unsigned)gid);
+	return write_str(path, line);
+}
+
+static int launch(struct run *r, struct bg_sandbox *sb, int sfd)
+{
+	const struct bg_run_opts *o = r->o;
+	int sync[2], errp[2], statp[2], cgfd;
+	unsigned long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+	char c = 'g', path[sizeof(r->payload_cg) + 16];
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
+
+	if (o->user_nobody) {
+		uid = 65534;
+		gid = 65534;
+	} else if (o->uid >= 0) {
+		uid = (uid_t)o->uid;
+		gid = (gid_t)o->uid;
+	} else if (su && sg && atoi(su) > 0) {
+		uid = (uid_t)atoi(su);
+		gid = (gid_t)atoi(sg);
+	}
+	if (!o->net_host)
+		flags |= CLONE_NEWNET;
+	snprintf(path, sizeof(path), "%s/cgroup.procs", r->payload_cg);
+	cgfd = open(path, O_WRONLY | O_CLOEXEC);
+	if (cgfd < 0) {
+		bg_err("run: cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (pipe2(sync, O_CLOEXEC) || pipe2(errp, O_CLOEXEC) || pipe2(statp, O_CLOEXEC)) {
+		bg_err("run: cannot create pipes: %s", strerror(errno));
+		close(cgfd);
+		return -1;
+	}
+	/* no supplementary groups of ours (root's) may reach the payload */
+	if (setgroups(0, NULL))
+		bg_warn("run: cannot drop supplementary groups: %s", strerror(errno));
+	sb->sync_fd = sync[0];
+	sb->err_fd = errp[1];
+	sb->status_fd = statp[1];
+	sb->cgroup_fd = cgfd;
+	fflush(NULL);
+	r->init = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+	if (r->init < 0) {
+		bg_err("run: cannot create the namespaces: %s", strerror(errno));
+		close(cgfd);
+		return -1;
+	}
+	if (r->init == 0) {
+		close(sfd);
+		close(sync[1]);
+		close(errp[0]);
+		close(statp[0]);
+		if (r->audit_fd >= 0)
+			close(r->audit_fd);
+		bg_sandbox_init(sb);
+	}
+	close(cgfd);
+	close(sync[0]);
+	close(errp[1]);
+	close(statp[1]);
+	r->lerr_fd = errp[0];
+	r->status_fd = statp[0];
+	int ret = write_maps(r->init, uid, gid);
+
+	if (ret) {
+		bg_err("run: cannot write the uid/gid maps of the sandbox: %s", strerror(-ret));
+		close(sync[1]);
+		return -1;
+	}
+	if (bg_cgroup_enter(r->dir, r->init)) {
+		bg_err("run: cannot move the sandbox into %s: %s", r->dir, strerror(errno));
+		close(sync[1]);
+		return -1;
+	}
+	for (int i = 0; i < RES__COUNT; i++)
+		if (r->v1dir[i][0] && bg_cgroup_enter(r->v1dir[i], r->init)) {
+			bg_err("run: cannot move the sandbox into %s: %s", r->v1dir[i], strerror(errno));
+			close(sync[1]);
+			return -1;
+		}
+	if (write(sync[1], &c, 1) != 1) {
+		close(sync[1]);
+		return -1;
+	}
+	close(sync[1]);
+	return 0;
+}
+
+static void wait_loop(struct run *r, int sfd)
+{
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += (time_t)(r->o->timeout_ms / 1000);
+	deadline.tv_nsec += (long)(r->o->timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	while (!r->init_reaped) {
+		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN }, { .fd = r->audit_fd, .events = POLLIN } };
+		int timeout = -1;
+
+		if (r->o->timeout_ms && !r->timed_out) {
+			struct timespec t;
+			long long left;
+
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			left = (deadline.tv_sec - t.tv_sec) * 1000LL + (deadline.tv_nsec - t.tv_nsec) / 1000000LL;
+			if (left <= 0) {
+				r->timed_out = true;
+				kill_tree(r);
+				continue;
+			}
+			timeout = left > 1000000 ? 1000000 : (int)left + 1;
+		}
+		if (poll(p, r->audit_fd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents & POLLIN)
+			audit_drain(r);
+		if (p[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGCHLD) {
+					reap_init(r, false);
+					continue;
+				}
+				/* forwarded to init, which passes it to the
+				 * payload; the third one kills the tree */
+				if (++r->forwarded >= 3)
+					kill_tree(r);
+				else
+					kill(r->init, (int)si.ssi_signo);
+			}
+		}
+		reap_init(r, false);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* results */
+
+struct outcome {
+	int code;
+	const char *reason; /* "exited", "signal", "policy", "timeout", "memory", "pids", "error" */
+	char line[512];     /* printed on stderr when not empty */
+	long long peak;
+	const char *peak_src;
+	long long oom_kills, pids_hit;
+};
+
+static const char *sysname(int abi, int nr, char *buf, size_t len)
+{
+	const char *n = abi <= BG_ABI_IA32 ? bg_syscall_name(abi, nr) : NULL;
+
+	if (n)
+		snprintf(buf, len, "%s%s", n, abi == BG_ABI_IA32 ? " (ia32)" : "");
+	else
+		snprintf(buf, len, "%s syscall %d", bg_abi_name(abi), nr);
+	return buf;
+}
+
+static void fmt_size(unsigned long long b, char *buf, size_t len)
+{
+	if (b >= (1ULL << 30) && b % (1ULL << 30) == 0)
+		snprintf(buf, len, "%lluG", b >> 30);
+	else if (b >= (1ULL << 20) && b % (1ULL << 20) == 0)
+		snprintf(buf, len, "%lluM", b >> 20);
+	else if (b >= (1ULL << 20))
+		snprintf(buf, len, "%.1fM", b / 1048576.0);
+	else
+		snprintf(buf, len, "%lluK", (b + 1023) >> 10);
+}
+
+static void decide(struct run *r, struct outcome *out)
+{
+	const struct bg_run_opts *o = r->o;
+	int st = r->have_payload_status ? r->payload_status : r->init_status;
+	char name[64], sz[32], pk[32];
+
+	memset(out, 0, sizeof(*out));
+	/* limits and peak memory */
+	out->oom_kills = out->pids_hit = -1;
+	if (r->via[RES_MEMORY] == VIA_V2) {
+		out->oom_kills = keyed(r->dir, "memory.events", "oom_kill");
+		out->peak = read_ll(r->dir, "memory.peak");
+		out->peak_src = "cgroup-v2 memory.peak";
+	} else if (r->via[RES_MEMORY] == VIA_V1) {
+		out->oom_kills = keyed(r->v1dir[RES_MEMORY], "memory.oom_control", "oom_kill");
+		out->peak = read_ll(r->v1dir[RES_MEMORY], "memory.max_usage_in_bytes");
+		out->peak_src = "cgroup-v1 memory.max_usage_in_bytes";
+	}
+	if (out->peak <= 0) {
+		struct rusage ru;
+
+		getrusage(RUSAGE_CHILDREN, &ru);
+		out->peak = (long long)ru.ru_maxrss * 1024;
+		out->peak_src = "getrusage maxrss (largest process)";
+	}
+	if (r->via[RES_PIDS] == VIA_V2)
+		out->pids_hit = keyed(r->dir, "pids.events", "max");
+	else if (r->via[RES_PIDS] == VIA_V1)
+		out->pids_hit = keyed(r->v1dir[RES_PIDS], "pids.events", "max");
+
+	if (r->have_lerr) {
+		if (r->lerr.stage == BG_STAGE_EXEC) {
+			out->code = r->lerr.err == ENOENT ? BG_RUN_EXIT_NOTFOUND : BG_RUN_EXIT_NOEXEC;
+			out->reason = "error";
+			snprintf(out->line, sizeof(out->line), "run: cannot execute %s in the sandbox: %s%s",
+				 r->lerr.what, strerror(r->lerr.err),
+				 r->lerr.err == EPERM ? " (does the policy allow execve?)" : "");
+		} else {
+			out->code = BG_RUN_EXIT_ERROR;
+			out->reason = "error";
+			snprintf(out->line, sizeof(out->line), "run: sandbox setup failed: %s: %s",
+				 r->lerr.what, strerror(r->lerr.err));
+		}
+		return;
+	}
+	if (r->timed_out) {
+		out->code = BG_RUN_EXIT_TIMEOUT;
+		out->reason = "timeout";
+		snprintf(out->line, sizeof(out->line), "run: timeout: killed the whole tree after %.3gs%s",
+			 o->timeout_ms / 1000.0, out->pids_hit > 0 ? " (the pids limit was hit meanwhile)" : "");
+		return;
+	}
+	if (WIFSIGNALED(st)) {
+		int sig = WTERMSIG(st);
+
+		if (sig == SIGSYS) {
+			out->code = BG_RUN_EXIT_POLICY;
+			out->reason = "policy";
+			if (r->kill_nr >= 0)
+				snprintf(out->line, sizeof(out->line), "run: killed by policy '%s': syscall %s",
+					 r->policy->name, sysname(r->kill_abi, r->kill_nr, name, sizeof(name)));
+			else
+				snprintf(out->line, sizeof(out->line),
+					 "run: killed by policy '%s' (SIGSYS from seccomp; the kernel's record naming the syscall was not available)",
+					 r->policy->name);
+			return;
+		}
+		if (sig == SIGKILL && out->oom_kills > 0) {
+			fmt_size(o->memory, sz, sizeof(sz));
+			fmt_size((unsigned long long)out->peak, pk, sizeof(pk));
+			out->code = BG_RUN_EXIT_MEMORY;
+			out->reason = "memory";
+			snprintf(out->line, sizeof(out->line), "run: killed by the memory limit (--memory %s, %s, peak %s)",
+				 sz, via_name(r->via[RES_MEMORY]), pk);
+			return;
+		}
+		out->code = 128 + sig;
+		out->reason = "signal";
+		snprintf(out->line, sizeof(out->line), "run: the payload was killed by signal %d (%s)", sig, strsignal(sig));
+		return;
+	}
+	out->code = WEXITSTATUS(st);
+	out->reason = "exited";
+	if (out->pids_hit > 0 && out->code != 0) {
+		out->code = BG_RUN_EXIT_PIDS;
+		out->reason = "pids";
+		snprintf(out->line, sizeof(out->line),
+			 "run: the pids limit (--pids %ld, %s) was hit %lld times and the payload then exited with %d",
+			 o->pids, via_name(r->via[RES_PIDS]), out->pids_hit, WEXITSTATUS(st));
+	} else if (out->pids_hit > 0) {
+		snprintf(out->line, sizeof(out->line), "run: note: the pids limit (--pids %ld, %s) was hit %lld times",
+			 o->pids, via_name(r->via[RES_PIDS]), out->pids_hit);
+	} else if (out->oom_kills > 0) {
+		snprintf(out->line, sizeof(out->line), "run: note: the memory limit killed %lld process(es) of the tree",
+			 out->oom_kills);
+	}
+}
+
+static int by_n_desc(const void *a, const void *b)
+{
+	const struct denial *x = a, *y = b;
+
+	return x->n < y->n ? 1 : x->n > y->n ? -1 : 0;
+}
+
+static void print_json(struct run *r, const struct outcome *out, double wall)
+{
+	struct json_object *j = json_object_new_object(), *d = json_object_new_object();
+	struct json_object *lim = json_object_new_object(), *mech = json_object_new_object();
+	unsigned long long total = 0;
+	int st = r->have_payload_status ? r->payload_status : r->init_status;
+	char name[64];
+
+	json_object_object_add(j, "run_id", json_object_new_string(r->id));
+	json_object_object_add(j, "cgroup", json_object_new_string(r->payload_cg + strlen(r->cg2)));
+	json_object_object_add(j, "cgroup_id", json_object_new_uint64(r->payload_cgid));
+	json_object_object_add(j, "policy", json_object_new_string(r->policy->name));
+	json_object_object_add(j, "policy_source", json_object_new_string(r->source));
+	json_object_object_add(j, "mode", json_object_new_string(bg_mode_name(r->o->mode)));
+	json_object_object_add(mech, "errno", json_object_new_string(r->o->mode == BG_MODE_AUDIT ? "audit" : "seccomp"));
+	json_object_object_add(mech, "kill", json_object_new_string(r->o->mode == BG_MODE_AUDIT ? "audit" : "seccomp"));
+	json_object_object_add(mech, "log", json_object_new_string("audit"));
+	json_object_object_add(mech, "cgroup_bpf", json_object_new_string(r->o->no_bpf ? "none (--no-bpf)" : "audit (records what reaches sys_enter)"));
+	json_object_object_add(j, "mechanism", mech);
+	json_object_object_add(j, "exit_code", json_object_new_int(out->code));
+	json_object_object_add(j, "reason", json_object_new_string(out->reason));
+	if (out->line[0])
+		json_object_object_add(j, "reason_detail", json_object_new_string(out->line + 5));
+	if (!r->have_lerr && WIFEXITED(st))
+		json_object_object_add(j, "payload_exit", json_object_new_int(WEXITSTATUS(st)));
+	if (!r->have_lerr && WIFSIGNALED(st))
+		json_object_object_add(j, "payload_signal", json_object_new_int(WTERMSIG(st)));
+	if (r->nden)
+		qsort(r->den, r->nden, sizeof(*r->den), by_n_desc);
+	for (unsigned i = 0; i < r->nden; i++) {
+		struct json_object *prev;
+		const char *k = sysname(r->den[i].abi, r->den[i].nr, name, sizeof(name));
+
+		total += r->den[i].n;
+		if (json_object_object_get_ex(d, k, &prev))
+			json_object_object_add(d, k, json_object_new_uint64(json_object_get_uint64(prev) + r->den[i].n));
+		else
+			json_object_object_add(d, k, json_object_new_uint64(r->den[i].n));
+	}
+	json_object_object_add(j, "denials_total", json_object_new_uint64(total));
+	json_object_object_add(j, "denials", d);
+	json_object_object_add(j, "denials_source",
+			       json_object_new_string(r->audit_fd >= 0 ? "kernel seccomp audit records" : "unavailable (audit netlink)"));
+	if (r->audit_lost)
+		json_object_object_add(j, "denials_lost", json_object_new_uint64(r->audit_lost));
+	json_object_object_add(j, "peak_memory_bytes", json_object_new_int64(out->peak));
+	json_object_object_add(j, "peak_memory_source", json_object_new_string(out->peak_src ? out->peak_src : "none"));
+	json_object_object_add(j, "wall_time_ms", json_object_new_double(wall));
+	for (int i = 0; i < RES__COUNT; i++) {
+		struct json_object *l = json_object_new_object();
+
+		json_object_object_add(l, "via", json_object_new_string(via_name(r->via[i])));
+		if (i == RES_MEMORY)
+			json_object_object_add(l, "bytes", json_object_new_uint64(r->o->memory));
+		if (i == RES_PIDS)
+			json_object_object_add(l, "max", json_object_new_int64(r->o->pids));
+		if (i == RES_CPU)
+			json_object_object_add(l, "cores", json_object_new_double(r->o->cpu));
+		if (i == RES_MEMORY && out->oom_kills >= 0)
+			json_object_object_add(l, "oom_kills", json_object_new_int64(out->oom_kills));
+		if (i == RES_PIDS && out->pids_hit >= 0)
+			json_object_object_add(l, "hit", json_object_new_int64(out->pids_hit));
+		json_object_object_add(lim, res_ctrl[i], l);
+	}
+	json_object_object_add(j, "limits", lim);
+	json_object_object_add(j, "network", json_object_new_string(r->o->net_host ? "host" : "none"));
+	fprintf(stderr, "%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(j);
+}
+
+/* ------------------------------------------------------------------ */
+
+static int export_filter(struct run *r)
+{
+	int fd = memfd_create("bpfguard-seccomp", MFD_CLOEXEC);
+	struct stat st;
+	int ret = -1;
+
+	if (fd < 0)
+		return -1;
+	if (bg_seccomp_export_bpf(r->filter, fd) == 0 && fstat(fd, &st) == 0 && st.st_size > 0 &&
+	    st.st_size % sizeof(struct sock_filter) == 0 && st.st_size / sizeof(struct sock_filter) <= 65535) {
+		r->prog = malloc(st.st_size);
+		if (r->prog && pread(fd, r->prog, st.st_size, 0) == st.st_size) {
+			r->prog_len = st.st_size / sizeof(struct sock_filter);
+			ret = 0;
+		}
+	}
+	close(fd);
+	return ret;
+}
+
+/* CMD must stay visible: under /tmp (private in the sandbox) and not
+ * covered by a --ro/--rw bind, the binary itself is bound read-only. */
+static void keep_exe_visible(struct bg_run_opts *o, const char *exe)
+{
+	size_t n;
+
+	if (strncmp(exe, "/tmp/", 5) || o->nbinds == BG_RUN_MAX_BINDS)
+		return;
+	for (unsigned i = 0; i < o->nbinds; i++) {
+		n = strlen(o->binds[i].path);
+		if (!strncmp(exe, o->binds[i].path, n) && exe[n] == '/')
+			return;
+	}
+	o->binds[o->nbinds++] = (struct bg_bind){ .path = exe, .rw = false };
+}
+
+int bg_run(const struct bg_run_opts *opts)
+{
+	struct bg_run_opts oo = *opts, *o = &oo;
+	struct run r = { .o = o, .audit_fd = -1, .kill_nr = -1, .lerr_fd = -1, .status_fd = -1 };
+	struct bg_sandbox sb = { .o = o };
+	struct outcome out;
+	sigset_t mask, old;
+	char err[512];
+	int ret, sfd = -1, code = BG_RUN_EXIT_ERROR;
+	unsigned char rnd[4] = {};
+
+	clock_gettime(CLOCK_MONOTONIC, &r.t0);
+	/* 1. input, nothing created yet */
+	ret = resolve_exe(o->argv[0], r.exe, sizeof(r.exe));
+	if (ret) {
+		bg_err("run: %s: %s", o->argv[0], ret == -ENOENT ? "command not found" : strerror(-ret));
+		return ret == -ENOENT ? BG_RUN_EXIT_NOTFOUND : BG_RUN_EXIT_NOEXEC;
+	}
+	keep_exe_visible(o, r.exe);
+	if (load_policy(&r))
+		return BG_RUN_EXIT_ERROR;
+	if (o->no_bpf && bg_cghooks_wanted(r.policy)) {
+		bg_err("run: policy '%s' has net/dev/sysctl sections, which the cgroup-BPF hooks enforce; drop --no-bpf",
+		       r.policy->name);
+		bg_policy_free(r.policy);
+		return BG_RUN_EXIT_ERROR;
+	}
+	r.filter = bg_seccomp_compile(r.policy, o->mode, err, sizeof(err));
+	if (!r.filter) {
+		bg_err("run: policy '%s': %s", r.policy->name, err);
+		bg_policy_free(r.policy);
+		return BG_RUN_EXIT_ERROR;
+	}
+	/* The program, exported once here; sandbox.c installs it with
+	 * SECCOMP_FILTER_FLAG_LOG (bg_seccomp_install() takes no flags). */
+	if (export_filter(&r)) {
+		bg_err("run: policy '%s': cannot export the seccomp program", r.policy->name);
+		goto early_out;
+	}
+	r.envp = build_env(o);
+	if (o->workdir) {
+		bg_strlcpy(sb.workdir, o->workdir, sizeof(sb.workdir));
+		sb.workdir_explicit = true;
+	} else if (!getcwd(sb.workdir, sizeof(sb.workdir))) {
+		snprintf(sb.workdir, sizeof(sb.workdir), "/");
+	}
+	sb.exe = r.exe;
+	sb.envp = r.envp;
+	sb.filter = r.prog;
+	sb.filter_len = (unsigned short)r.prog_len;
+
+	/* signals from here on arrive through the signalfd: a ^C during the
+	 * setup still goes through the cleanup */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0 || getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
+		bg_err("run: cannot set up signal handling: %s", strerror(errno));
+		goto out;
+	}
+	snprintf(r.id, sizeof(r.id), "%d-%02x%02x%02x%02x", (int)getpid(), rnd[0], rnd[1], rnd[2], rnd[3]);
+
+	/* 2. cgroups, limits, the BPF attachment */
+	if (bg_cgroup2_mount(r.cg2, sizeof(r.cg2)) == 0)
+		sweep_stale(r.cg2);
+	if (setup_cgroups(&r))
+		goto out;
+	if (r.via[RES_MEMORY] == VIA_RLIMIT)
+		sb.rlimit_as = o->memory;
+	if (r.via[RES_PIDS] == VIA_RLIMIT)
+		sb.rlimit_nproc = o->pids;
+	if (!o->no_bpf) {
+		struct bg_attach_req req = {
+			.policy = r.policy, .source = r.source, .cgroup = r.payload_cg, .mode = o->mode,
+			.fallback = BG_FALLBACK_AUDIT, .target = BG_TARGET_SECCOMP,
+		};
+
+		r.had_state = access(BG_BPFFS "/" BG_PIN_ROOT "/" BG_PIN_MAPS "/bg_attachments", F_OK) == 0;
+		if (bg_attach_policy(&req, NULL))
+			goto out;
+		r.attached = true;
+	}
+	audit_open(&r);
+
+	/* 3. launch */
+	if (launch(&r, &sb, sfd))
+		goto out;
+
+	/* 4. wait */
+	wait_loop(&r, sfd);
+	if (r.lerr_fd >= 0 && read(r.lerr_fd, &r.lerr, sizeof(r.lerr)) == sizeof(r.lerr))
+		r.have_lerr = true;
+	if (r.status_fd >= 0 && read(r.status_fd, &r.payload_status, sizeof(int)) == sizeof(int))
+		r.have_payload_status = true;
+	/* late audit records (kauditd delivers asynchronously) */
+	audit_sync(&r);
+	decide(&r, &out);
+	code = out.code;
+	teardown(&r);
+	if (out.line[0])
+		bg_err("%s", out.line);
+	if (o->json)
+		print_json(&r, &out, now_ms(&r.t0));
+	goto done;
+out:
+	teardown(&r);
+done:
+	if (sfd >= 0)
+		close(sfd);
+	if (r.audit_fd >= 0)
+		close(r.audit_fd);
+	if (r.lerr_fd >= 0)
+		close(r.lerr_fd);
+	if (r.status_fd >= 0)
+		close(r.status_fd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	seccomp_release(r.filter);
+	bg_policy_free(r.policy);
+	free(r.envp);
+	free(r.den);
+	free(r.prog);
+	return code;
+early_out:
+	seccomp_release(r.filter);
+	bg_policy_free(r.policy);
+	return BG_RUN_EXIT_ERROR;
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * run.h - `bpfguard run`: launch a command in fresh namespaces under a
+ * seccomp filter compiled from a policy, in a fresh cgroup v2 with the same
+ * policy attached (recording), with resource limits.  docs/run.md.
+ *
+ * The orchestration (run.c) is root-side: cgroups, limits, the BPF
+ * attachment, timeouts, signals, the summary and the cleanup.  sandbox.c is
+ * what happens inside the namespaces up to execve.
+ */
+#ifndef BG_RUN_H
+#define BG_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mechanism.h"
+#include "policy.h"
+
+/* Exit codes of `bpfguard run` (docs/run.md); anything else is the
+ * payload's own exit code, or 128+N when a signal N killed it. */
+enum {
+	BG_RUN_EXIT_POLICY = 120,  /* killed by the policy (seccomp kill / SIGSYS) */
+	BG_RUN_EXIT_TIMEOUT = 121, /* --timeout expired; the whole tree was killed */
+	BG_RUN_EXIT_MEMORY = 122,  /* killed by the --memory limit (OOM kill) */
+	BG_RUN_EXIT_PIDS = 123,    /* --pids limit was hit and the payload then failed */
+	BG_RUN_EXIT_ERROR = 125,   /* bpfguard error (bad input, setup) before the payload ran */
+	BG_RUN_EXIT_NOEXEC = 126,  /* CMD found but cannot be executed */
+	BG_RUN_EXIT_NOTFOUND = 127,/* CMD not found */
+};
+
+#define BG_RUN_MAX_BINDS 64
+#define BG_RUN_MAX_ENV 256
+
+struct bg_bind {
+	const char *path; /* absolute, canonical (realpath) */
+	bool rw;
+};
+
+struct bg_run_opts {
+	const char *policy_file; /* NULL: the embedded go-static policy */
+	int mode;                /* enum bg_mode */
+	bool net_host;           /* --net host (default none) */
+	uint64_t memory;         /* bytes, 0 = no limit */
+	long pids;               /* 0 = no limit */
+	double cpu;              /* cores, 0 = no limit */
+	uint64_t timeout_ms;     /* 0 = none */
+	struct bg_bind binds[BG_RUN_MAX_BINDS];
+	unsigned nbinds;
+	const char *workdir;     /* NULL: the current directory if visible, else / */
+	const char *env[BG_RUN_MAX_ENV];
+	unsigned nenv;
+	bool json;
+	bool no_bpf;             /* --no-bpf: seccomp, namespaces, limits; no BPF attachment */
+	long uid;                /* --user UID: host id root maps to; -1 = the invoking user */
+	bool user_nobody;        /* --user nobody (65534) */
+	char *const *argv;       /* CMD [ARGS...] */
+};
+
+/* Runs it; returns the exit code bpfguard should exit with. */
+int bg_run(const struct bg_run_opts *o);
+
+/* ---- what sandbox.c does in the new namespaces ---- */
+
+/* Why a launch failed before the payload ran (child -> parent). */
+struct bg_launch_err {
+	int stage; /* enum bg_launch_stage */
+	int err;   /* errno */
+	char what[200];
+};
+
+enum bg_launch_stage {
+	BG_STAGE_NONE = 0,
+	BG_STAGE_SETUP,   /* namespaces, mounts, network, limits, caps */
+	BG_STAGE_SECCOMP, /* installing the filter */
+	BG_STAGE_EXEC,    /* execve of CMD */
+};
+
+struct bg_sandbox {
+	const struct bg_run_opts *o;
+	const char *exe;           /* CMD resolved on the host (absolute) */
+	char *const *envp;
+	const void *filter;        /* struct sock_filter[]: the back end's exported program */
+	unsigned short filter_len; /* instructions; installed last, SECCOMP_FILTER_FLAG_LOG */
+	char workdir[4096];
+	bool workdir_explicit;     /* --workdir given: failing to enter it is an error */
+	int sync_fd;               /* read: the parent's "go" (maps and cgroups done) */
+	int err_fd;                /* write: struct bg_launch_err (CLOEXEC) */
+	int status_fd;             /* write: the payload's wait status (int) */
+	int cgroup_fd;             /* the payload cgroup's cgroup.procs, opened by the parent */
+	/* rlimit fallbacks (0 = not used) */
+	uint64_t rlimit_as;
+	long rlimit_nproc;
+};
+
+/* The body of the clone()d child: pid 1 of the new pid namespace.  Sets
+ * up the sandbox, forks the payload and reaps until the payload exits;
+ * never returns. */
+void bg_sandbox_init(struct bg_sandbox *sb) __attribute__((noreturn));
+
+/* ---- the attach core, defined in cmd_attach.c ---- */
+
+struct bg_attach_req {
+	const struct bg_policy *policy; /* in memory; not taken over */
+	const char *source;             /* recorded as the policy's source */
+	const char *cgroup;             /* as `attach --cgroup` */
+	int mode;                       /* enum bg_mode */
+	int fallback;                   /* enum bg_fallback */
+	int target;                     /* enum bg_plan_target */
+};
+
+/* What `attach` does, for a policy already in memory, printing nothing on
+ * success (errors: one line on stderr, nothing changed).  BG_EXIT_*; the
+ * plan (per-mechanism tally) in *plan_out if not NULL. */
+int bg_attach_policy(const struct bg_attach_req *req, struct bg_plan *plan_out);
+/* What `detach --cgroup PATH` does, printing nothing on success. */
+int bg_detach_cgroup(const char *path);
+
+#endif

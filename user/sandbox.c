@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * sandbox.c - inside the namespaces of `bpfguard run`, up to execve.
+ *
+ * The parent clone()s this child with new user, pid, mount, uts, ipc (and
+ * net) namespaces.  It is pid 1 of the new pid namespace ("init"):
+ *   1. waits for the parent's "go" (uid/gid maps written, moved into the
+ *      run cgroups), dies with the parent (PR_SET_PDEATHSIG);
+ *   2. unshares the cgroup namespace (rooted at the run cgroup);
+ *   3. builds the file system view: a read-only recursive copy of the host
+ *      root, a private /tmp, a fresh /proc, a minimal /dev, the --ro/--rw
+ *      binds; pivot_root into it;
+ *   4. brings loopback up (--net none), sets the hostname;
+ *   5. forks the payload, which starts its own session, takes the rlimit
+ *      fallbacks, drops every capability, installs the seccomp filter last
+ *      and execs CMD;
+ *   6. forwards INT/TERM/HUP/QUIT/USR1/USR2 to the payload, reaps orphans,
+ *      and when the payload exits hands its wait status to the parent.
+ * A payload that is pid 1 itself would ignore every signal it has no
+ * handler for (the kernel protects a namespace's init), hence the init.
+ *
+ * Everything that fails before execve is reported to the parent as a
+ * struct bg_launch_err over a close-on-exec pipe.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include "run.h"
+#include "util.h"
+
+#ifndef SECBIT_NOROOT
+#define SECBIT_NOROOT (1 << 0)
+#define SECBIT_NOROOT_LOCKED (1 << 1)
+#define SECBIT_NO_SETUID_FIXUP (1 << 2)
+#define SECBIT_NO_SETUID_FIXUP_LOCKED (1 << 3)
+#define SECBIT_KEEP_CAPS_LOCKED (1 << 5)
+#define SECBIT_NO_CAP_AMBIENT_RAISE (1 << 6)
+#define SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED (1 << 7)
+#endif
+
+#define NEWROOT "/tmp" /* where the new root is mounted (our namespace only) */
+
+static void report(const struct bg_sandbox *sb, int stage, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void report(const struct bg_sandbox *sb, int stage, int err, const char *fmt, ...)
+{
+	struct bg_launch_err e = { .stage = stage, .err = err };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e.what, sizeof(e.what), fmt, ap);
+	va_end(ap);
+	if (write(sb->err_fd, &e, sizeof(e)) < 0) {
+		/* nothing else to tell the parent with */
+	}
+}
+
+static void __attribute__((noreturn)) die(const struct bg_sandbox *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void die(const struct bg_sandbox *sb, const char *fmt, ...)
+{
+	struct bg_launch_err e = { .stage = BG_STAGE_SETUP, .err = errno };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e.what, sizeof(e.what), fmt, ap);
+	va_end(ap);
+	if (write(sb->err_fd, &e, sizeof(e)) < 0) {
+		/* nothing else to tell the parent with */
+	}
+	_exit(BG_RUN_EXIT_ERROR);
+}
+
+/* ---- file system view ---- */
+
+struct detached {
+	int fd;
+	const char *path; /* where it goes, relative to the new root */
+	bool dir;
+};
+
+/* A detached recursive copy of the mount at path (open_tree). */
+static int clone_tree(const char *path, bool rdonly)
+{
+	int fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+
+	if (fd < 0)
+		return -1;
+	if (rdonly) {
+		struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+
+		if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a))) {
+			int e = errno;
+
+			close(fd);
+			errno = e;
+			return -1;
+		}
+	}
+	return fd;
+}
+
+/* mkdir -p of the parents of path, then the mount point itself. */
+static int make_mountpoint(const char *path, bool dir)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+
+	if (lstat(path, &st) == 0)
+		return 0;
+	if (!bg_strlcpy(buf, path, sizeof(buf))) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (dir)
+		return mkdir(path, 0755) && errno != EEXIST ? -1 : 0;
+	int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+static void attach_at(const struct bg_sandbox *sb, int fd, const char *rel, bool dir)
+{
+	char target[PATH_MAX];
+
+	snprintf(target, sizeof(target), NEWROOT "%s", rel);
+	if (make_mountpoint(target, dir))
+		die(sb, "cannot create the mount point for %s", rel);
+	if (move_mount(fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH))
+		die(sb, "cannot bind %s", rel);
+	close(fd);
+}
+
+static void setup_mounts(const struct bg_sandbox *sb)
+{
+	static const char *const devs[] = { "null", "zero", "full", "random", "urandom", "tty" };
+	const struct bg_run_opts *o = sb->o;
+	int binds[BG_RUN_MAX_BINDS], devfd[ARRAY_SIZE(devs)], rootfd;
+	bool isdir[BG_RUN_MAX_BINDS];
+	char path[PATH_MAX];
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		die(sb, "cannot make the mount namespace private");
+	/* Everything that comes from the host view is cloned first: once the
+	 * new root is mounted on NEWROOT the host's NEWROOT is hidden. */
+	rootfd = clone_tree("/", true);
+	if (rootfd < 0)
+		die(sb, "cannot copy the host root read-only");
+	for (unsigned i = 0; i < o->nbinds; i++) {
+		binds[i] = clone_tree(o->binds[i].path, !o->binds[i].rw);
+		if (binds[i] < 0)
+			die(sb, "cannot bind %s (--%s)", o->binds[i].path, o->binds[i].rw ? "rw" : "ro");
+		struct stat st;
+
+		isdir[i] = fstat(binds[i], &st) || S_ISDIR(st.st_mode);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(devs); i++) {
+		snprintf(path, sizeof(path), "/dev/%s", devs[i]);
+		devfd[i] = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	}
+
+	if (move_mount(rootfd, "", AT_FDCWD, NEWROOT, MOVE_MOUNT_F_EMPTY_PATH))
+		die(sb, "cannot mount the new root");
+	close(rootfd);
+
+	if (mount("tmpfs", NEWROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"))
+		die(sb, "cannot mount a private /tmp");
+	if (mount("proc", NEWROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		die(sb, "cannot mount a fresh /proc");
+	/* /dev: a tmpfs with the harmless nodes bound from the host */
+	if (mount("tmpfs", NEWROOT "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755"))
+		die(sb, "cannot mount /dev");
+	for (size_t i = 0; i < ARRAY_SIZE(devs); i++) {
+		if (devfd[i] < 0)
+			continue;
+		snprintf(path, sizeof(path), "/dev/%s", devs[i]);
+		attach_at(sb, devfd[i], path, false);
+	}
+	if (mkdir(NEWROOT "/dev/shm", 01777) ||
+	    mount("tmpfs", NEWROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"))
+		die(sb, "cannot mount /dev/shm");
+	if (mkdir(NEWROOT "/dev/pts", 0755) == 0 &&
+	    mount("devpts", NEWROOT "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		  "newinstance,ptmxmode=0666,mode=620") == 0) {
+		if (symlink("pts/ptmx", NEWROOT "/dev/ptmx")) {
+			/* optional */
+		}
+	}
+	if (symlink("/proc/self/fd", NEWROOT "/dev/fd") || symlink("/proc/self/fd/0", NEWROOT "/dev/stdin") ||
+	    symlink("/proc/self/fd/1", NEWROOT "/dev/stdout") || symlink("/proc/self/fd/2", NEWROOT "/dev/stderr"))
+		die(sb, "cannot populate /dev");
+	if (mount(NULL, NEWROOT "/dev", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC, NULL))
+		die(sb, "cannot make /dev read-only");
+
+	/* --ro / --rw, in the order given (a bind under /tmp lands on the
+	 * private tmpfs) */
+	for (unsigned i = 0; i < o->nbinds; i++)
+		attach_at(sb, binds[i], o->binds[i].path, isdir[i]);
+
+	if (chdir(NEWROOT) || syscall(SYS_pivot_root, ".", "."))
+		die(sb, "cannot pivot_root into the new root");
+	if (umount2(".", MNT_DETACH) || chdir("/"))
+		die(sb, "cannot detach the old root");
+}
+
+static void loopback_up(const struct bg_sandbox *sb)
+{
+	struct ifreq ifr = {};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		die(sb, "cannot create a socket to configure lo");
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		die(sb, "cannot read the flags of lo");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		die(sb, "cannot bring lo up");
+	close(fd);
+}
+
+/* ---- the payload ---- */
+
+static void drop_caps(const struct bg_sandbox *sb)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = {};
+
+	/* the bounding set first (needs CAP_SETPCAP), then no root magic on
+	 * exec, then the sets themselves */
+	for (int c = 0; c <= 63; c++)
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) && errno != EINVAL)
+			die(sb, "cannot drop capability %d from the bounding set", c);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
+		die(sb, "cannot clear the ambient capabilities");
+	if (prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
+			  SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |
+			  SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, 0, 0, 0))
+		die(sb, "cannot set the securebits");
+	if (syscall(SYS_capset, &h, d))
+		die(sb, "cannot drop capabilities");
+}
+
+static void __attribute__((noreturn)) payload(struct bg_sandbox *sb)
+{
+	const struct bg_run_opts *o = sb->o;
+	sigset_t none;
+	int ret;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	if (setsid() < 0)
+		die(sb, "cannot start a session");
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
+		die(sb, "cannot set the parent-death signal");
+	if (getppid() != 1)
+		_exit(BG_RUN_EXIT_ERROR); /* init died already */
+	if (sb->rlimit_as) {
+		struct rlimit r = { sb->rlimit_as, sb->rlimit_as };
+
+		if (setrlimit(RLIMIT_AS, &r))
+			die(sb, "cannot set RLIMIT_AS");
+	}
+	if (sb->rlimit_nproc) {
+		struct rlimit r = { (rlim_t)sb->rlimit_nproc, (rlim_t)sb->rlimit_nproc };
+
+		if (setrlimit(RLIMIT_NPROC, &r))
+			die(sb, "cannot set RLIMIT_NPROC");
+	}
+	if (chdir(sb->workdir) && (sb->workdir_explicit || chdir("/")))
+		die(sb, "cannot change to the working directory %s", sb->workdir);
+	drop_caps(sb);
+	/* bpfguard's own descriptors stay out (the error pipe closes on exec) */
+	for (int fd = 3; fd < 1024; fd++)
+		if (fd != sb->err_fd && fd != sb->cgroup_fd)
+			close(fd);
+	/* last: the filter.  The program compile_seccomp.c exported, with
+	 * SECCOMP_FILTER_FLAG_LOG so the kernel reports each errno decision
+	 * (kills are always reported); without the flag on kernels < 4.14. */
+	struct sock_fprog fp = { .len = sb->filter_len, .filter = (struct sock_filter *)sb->filter };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		die(sb, "cannot set no_new_privs");
+	ret = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_LOG, &fp);
+	if (ret && errno == EINVAL)
+		ret = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp);
+	if (ret) {
+		report(sb, BG_STAGE_SECCOMP, errno, "cannot install the seccomp filter");
+		_exit(BG_RUN_EXIT_ERROR);
+	}
+	/* Into the payload cgroup, where the BPF policy is attached, only
+	 * now: what it records is the payload's own calls, none of the
+	 * setup above.  The descriptor was opened by the parent (root), so
+	 * the move is allowed; if the policy denies the write the payload
+	 * still runs under the filter, in the run cgroup. */
+	if (write(sb->cgroup_fd, "0\n", 2) != 2) {
+		/* see above */
+	}
+	execve(sb->exe, o->argv, sb->envp);
+	ret = errno;
+	report(sb, BG_STAGE_EXEC, ret, "%s", sb->exe);
+	_exit(ret == ENOENT ? BG_RUN_EXIT_NOTFOUND : BG_RUN_EXIT_NOEXEC);
+}
+
+/* ---- init ---- */
+
+static volatile pid_t g_payload;
+
+static void forward(int sig)
+{
+	if (g_payload > 0)
+		kill(g_payload, sig);
+}
+
+void bg_sandbox_init(struct bg_sandbox *sb)
+{
+	static const int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+	struct sigaction sa = { .sa_handler = forward };
+	sigset_t set;
+	char go;
+	pid_t pid;
+	int st;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
+		die(sb, "cannot set the parent-death signal");
+	/* the parent writes the id maps and the cgroups, then says go; EOF
+	 * means it gave up (or died) */
+	if (read(sb->sync_fd, &go, 1) != 1)
+		_exit(BG_RUN_EXIT_ERROR);
+	close(sb->sync_fd);
+	if (unshare(CLONE_NEWCGROUP))
+		die(sb, "cannot create the cgroup namespace");
+	setup_mounts(sb);
+	if (!sb->o->net_host)
+		loopback_up(sb);
+	if (sethostname("bpfguard", 8))
+		die(sb, "cannot set the hostname");
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* the payload cannot ptrace its init */
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < ARRAY_SIZE(fwd); i++) {
+		sigaction(fwd[i], &sa, NULL);
+		sigaddset(&set, fwd[i]);
+	}
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL); /* until g_payload is known */
+	pid = fork();
+	if (pid < 0)
+		die(sb, "cannot fork the payload");
+	if (pid == 0)
+		payload(sb);
+	g_payload = pid;
+	close(sb->err_fd);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	for (;;) {
+		pid_t r = waitpid(-1, &st, 0);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			_exit(BG_RUN_EXIT_ERROR);
+		if (r == pid) {
+			if (write(sb->status_fd, &st, sizeof(st)) != sizeof(st)) {
+				/* the parent falls back to our own status */
+			}
+			/* leaving kills whatever is left in the namespace */
+			_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+		}
+	}
+}
