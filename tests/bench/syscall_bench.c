@@ -282,7 +282,7 @@ static double run_loop(const char *cg, int cpu, long nr, long calls)
 
 static const char *bpfguard_bin;
 
-static int run_bpfguard(bool quiet, ...)
+static int run_bpfguard(int quiet, ...)
 {
 	const char *argv[16] = { bpfguard_bin };
 	va_list ap;
@@ -318,10 +318,10 @@ static void guard_attach(const char *cg, const char *policy, const char *rate)
 	int r;
 
 	if (rate)
-		r = run_bpfguard(false, "attach", "--cgroup", cg, "--policy", policy,
+		r = run_bpfguard(0, "attach", "--cgroup", cg, "--policy", policy,
 				 "--mode", "audit", "--rate-limit", rate, NULL);
 	else
-		r = run_bpfguard(false, "attach", "--cgroup", cg, "--policy", policy,
+		r = run_bpfguard(0, "attach", "--cgroup", cg, "--policy", policy,
 				 "--mode", "audit", NULL);
 	if (r)
 		die("bpfguard attach --cgroup %s --policy %s failed (exit %d)", cg, policy, r);
@@ -333,7 +333,7 @@ static void guard_attach(const char *cg, const char *policy, const char *rate)
  * nothing to detach, and the measurement is redone anyway. */
 static void guard_detach(const char *cg)
 {
-	run_bpfguard(true, "detach", "--cgroup", cg, NULL);
+	run_bpfguard(1, "detach", "--cgroup", cg, NULL);
 }
 
 /* bpfguard's state is global (bpffs pins, one sys_enter program), and

@@ -49,6 +49,24 @@
 
 #define X32_BIT 0x40000000
 
+/* Under LeakSanitizer (BPFGUARD_SANITIZE): libseccomp 2.5.4 itself loses
+ * track of some tree nodes while merging rules into a syscall's tree (they
+ * leak although the context is released).  Only allocations made inside
+ * seccomp_rule_add_array() are excused; a context we forget to release is
+ * still reported through seccomp_init(). */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:seccomp_rule_add_array\n";
+}
+
+/* libseccomp has no frame pointers: unwind slowly so the stacks reach it. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "fast_unwind_on_malloc=0";
+}
+
 /* ------------------------------------------------------------------ */
 /* Building policies */
 
@@ -545,6 +563,32 @@ static struct bg_policy *policy_go_static(void)
 	return p;
 }
 
+/* The shapes Docker's default profile uses, with the x86 sub-arch (so the
+ * ia32 table gets the same rules, socket riding on socketcall). */
+static struct bg_policy *policy_docker_like(void)
+{
+	static const char json[] =
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"
+		"\"archMap\":[{\"architecture\":\"SCMP_ARCH_X86_64\","
+		"\"subArchitectures\":[\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"]}],\"syscalls\":["
+		"{\"names\":[\"read\",\"write\",\"exit_group\",\"getpid\",\"socketcall\",\"uname\","
+		"\"bind\",\"connect\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+		"{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]},"
+		"{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":8,\"op\":\"SCMP_CMP_EQ\"}]},"
+		"{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":131072,\"op\":\"SCMP_CMP_EQ\"}]},"
+		"{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":4294967295,\"op\":\"SCMP_CMP_EQ\"}]},"
+		"{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":40,\"op\":\"SCMP_CMP_NE\"}]},"
+		"{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":2114060288,"
+		"\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]},"
+		"{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38}]}";
+	struct bg_policy *p = NULL;
+	struct bg_diag d = { 0 };
+
+	if (bg_policy_parse(json, sizeof(json) - 1, "docker-like.json", &p, &d))
+		fail_msg("%s", d.msg);
+	return p;
+}
+
 static void test_interp_handwritten(void **state)
 {
 	(void)state;
@@ -558,6 +602,7 @@ static void test_interp_handwritten(void **state)
 		policy_ia32("allow", "kill"),
 		policy_ia32("allow", "log"),
 		policy_go_static(),
+		policy_docker_like(),
 	};
 
 	srandom(1);
@@ -825,7 +870,7 @@ static _Noreturn void raw_exit(int code)
 		;
 }
 
-enum how { NO_FILTER, VIA_LIBSECCOMP, VIA_PRCTL };
+enum how { NO_FILTER, VIA_LIBSECCOMP, VIA_PRCTL, VIA_RAW_SECCOMP_LOAD };
 
 /* Outcome: >= 0 exit code (0 or errno), -signal if killed, -1000 setup. */
 static int run_child(enum how how, scmp_filter_ctx ctx, const struct sock_fprog *fp,
@@ -852,6 +897,8 @@ static int run_child(enum how how, scmp_filter_ctx ctx, const struct sock_fprog 
 		mallopt(M_TRIM_THRESHOLD, 1 << 30);
 		if (how == VIA_LIBSECCOMP && bg_seccomp_install(ctx))
 			raw_exit(250);
+		if (how == VIA_RAW_SECCOMP_LOAD && seccomp_load(ctx))
+			raw_exit(252);
 		if (how == VIA_PRCTL && (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
 					 prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, fp)))
 			raw_exit(251);
@@ -1143,7 +1190,13 @@ static void test_libseccomp_repair(void **state)
 	const struct call c = { "getpgid(0xff, 0, 0, 0x100)", 0, SYS_getpgid, { 0xff, 0, 0, 0x100 } };
 	int r = run_child(VIA_LIBSECCOMP, ctx, NULL, &c);
 
-	print_message("kernel, bpfguard's program: exit %d (want %d)\n", r, EACCES);
+	int natural = run_child(NO_FILTER, NULL, NULL, &c);
+	int r_raw = run_child(VIA_RAW_SECCOMP_LOAD, ctx, NULL, &c);
+	char b1[64], b2[64], b3[64];
+
+	print_message("kernel: bpfguard's program %s, plain seccomp_load() %s, no filter %s; "
+		      "the policy says errno %d\n", outcome_str(r, b1, sizeof(b1)),
+		      outcome_str(r_raw, b2, sizeof(b2)), outcome_str(natural, b3, sizeof(b3)), EACCES);
 	assert_int_equal(r, EACCES);
 	free(raw.insn);
 	free(ours.insn);
