@@ -18,20 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int enter(const char *dir)
-{
-	char p[4096], b[32];
-	int fd, n;
-
-	snprintf(p, sizeof(p), "%s/cgroup.procs", dir);
-	fd = open(p, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	n = snprintf(b, sizeof(b), "%d\n", getpid());
-	n = write(fd, b, n) == n ? 0 : -1;
-	close(fd);
-	return n;
-}
+#include "enter_cgroup.h"
 
 int main(int argc, char **argv)
 {
@@ -42,7 +29,7 @@ int main(int argc, char **argv)
 	struct stat st;
 
 	if (argc > 3 && !strcmp(argv[1], "--cgroup")) {
-		if (enter(argv[2])) {
+		if (enter_cgroup(argv[2])) {
 			perror("sysloop: cgroup");
 			return 1;
 		}

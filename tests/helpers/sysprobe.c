@@ -33,6 +33,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "enter_cgroup.h"
+
 static int report(const char *what, long r)
 {
 	if (r < 0) {
@@ -142,24 +144,6 @@ static long write_file(const char *path, const char *value)
 	close(fd);
 	errno = e;
 	return r;
-}
-
-static int enter_cgroup(const char *dir)
-{
-	char path[4096], buf[32];
-	int fd, n;
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	n = snprintf(buf, sizeof(buf), "%d\n", getpid());
-	if (write(fd, buf, n) != n) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
 }
 
 int main(int argc, char **argv)
