@@ -19,5 +19,12 @@ int cmd_events(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_run(int argc, char **argv); /* exit codes: run.h, docs/run.md */
+int cmd_go(int argc, char **argv);  /* go inspect|verify|hash|verify-modcache */
+
+/* The `go` object's verbs (argv[0] is the verb). */
+int cmd_go_inspect(int argc, char **argv);        /* user/cmd_go_inspect.c */
+int cmd_go_verify(int argc, char **argv);         /* user/cmd_go_inspect.c */
+int cmd_go_hash(int argc, char **argv);           /* user/cmd_go_hash.c */
+int cmd_go_verify_modcache(int argc, char **argv); /* user/cmd_go_hash.c */
 
 #endif
