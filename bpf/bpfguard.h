@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define BG_LAYOUT_VERSION 4
+#define BG_LAYOUT_VERSION 5
 
 /* Syscall numbers below this are judged by table; the rest by the default.
  * x86_64 and i386 both end below 470 on 6.18. */
@@ -56,6 +56,7 @@ enum bg_effect {
 	BG_EFFECT_KILL = 2,     /* count + event + SIGKILL from the kernel */
 	BG_EFFECT_LSM_DENY = 3, /* count + event + mark task so LSM hooks return -errno */
 	BG_EFFECT_HOOK_DENY = 4,/* (hook events) a cgroup hook failed the call with EPERM */
+	BG_EFFECT_SECCOMP_DENY = 5, /* (recorded events) seccomp failed the call with -err before it ran */
 };
 
 /* seccomp-style comparison of a register argument. */
@@ -122,9 +123,15 @@ struct bg_argrules {
 /* Value of bg_cgroups, keyed by cgroup v2 id (the directory's inode). */
 struct bg_cgroup {
 	__u32 slot;   /* bg_policies index */
-	__u32 flags;
+	__u32 flags;  /* BG_CG_F_* */
 	__u64 owner;  /* id of the attached cgroup whose policy this is */
 };
+
+/* The cgroup's syscalls are judged by a seccomp filter bpfguard installed
+ * (bpfguard run): sys_enter leaves it alone (its filter bit stays clear),
+ * the cgroup hooks still apply, and denials reach bg_events through
+ * record.bpf.c from the kernel's seccomp audit records. */
+#define BG_CG_F_SECCOMP 0x1
 
 /* Exact denial counters, keyed per task cgroup and syscall. */
 struct bg_counter_key {
@@ -321,9 +328,37 @@ struct bg_event {
 	__u8 verdict;
 	__u8 effect;
 	__u8 mech;
+	__u8 flags;    /* BG_EVF_* */
+	char comm[BG_COMM_LEN];
+};
+
+/* bg_event.flags */
+#define BG_EVF_NO_ARGS 0x1 /* args unknown (a seccomp audit record has none) */
+
+/*
+ * Input of record.bpf.c's bg_record program, run by userspace through
+ * BPF_PROG_TEST_RUN (raw_tp context: at most 12 u64 words): one seccomp
+ * decision taken from the kernel's audit record, turned into the same
+ * counters and bg_events record a sys_enter decision makes.
+ */
+struct bg_record_in {
+	__u64 ts_ns;   /* bpf_ktime_get_boot_ns() clock */
+	__u64 cgid;    /* the task's cgroup */
+	__u64 owner;   /* the attachment (bg_attachments key) */
+	__u32 pid;
+	__u32 tid;
+	__u32 uid;
+	__u32 nr;
+	__u16 abi;
+	__u16 err;
+	__u8 verdict;
+	__u8 effect;
+	__u8 mech;
 	__u8 pad;
 	char comm[BG_COMM_LEN];
 };
+_Static_assert(sizeof(struct bg_record_in) <= 12 * 8 && sizeof(struct bg_record_in) % 8 == 0,
+	       "bg_record_in must fit a raw_tp test-run context");
 
 /* Attachment record, bg_attachments keyed by the attached cgroup's id.
  * Only userspace reads it; it lives in bpffs so that every invocation (and
@@ -338,12 +373,15 @@ struct bg_attachment {
 	__u32 mode;     /* enum bg_mode */
 	__u32 fallback; /* enum bg_fallback */
 	__u32 nrules_by_mech[8]; /* decisions per enum bg_mech, for status */
-	__u32 pad;
+	__u32 flags;    /* BG_ATT_F_* */
 	__u64 lsm_progs[2]; /* LSM programs this policy's errno rules need (lsm.h fit index) */
 	char policy[BG_NAME_MAX];
 	char path[BG_PATH_MAX];   /* relative to the cgroup2 mount, "/" = root */
 	char source[BG_PATH_MAX]; /* policy file as given */
 };
+
+/* bg_attachment.flags */
+#define BG_ATT_F_SECCOMP 0x1 /* bpfguard run: seccomp judges, BG_CG_F_SECCOMP entries */
 
 /* Enforcement mechanisms, strongest first (reporting and planning). */
 enum bg_mech {

@@ -51,6 +51,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* see shared_maps.bpf.h */
 	__uint(max_entries, 16384);
 	__type(key, struct bg_hook_counter_key);
 	__type(value, __u64);
@@ -132,7 +133,7 @@ static __always_inline struct bg_event *refuse(const struct judge *j, __u32 type
 	e->verdict = BG_VERDICT_ERRNO;
 	e->effect = effect;
 	e->mech = audit ? BG_MECH_AUDIT : BG_MECH_CGROUP_HOOK;
-	e->pad = 0;
+	e->flags = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	return e;
 }

@@ -51,22 +51,17 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* see shared_maps.bpf.h */
 	__uint(max_entries, 4096);
 	__type(key, struct bg_argrules_key);
 	__type(value, struct bg_argrules);
 } bg_argrules SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct bg_counter_key);
-	__type(value, __u64);
-} bg_counters SEC(".maps");
-
 /* Userspace-only bookkeeping, pinned with the rest so every invocation and
  * `reset` see one consistent state.  No program reads it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* see shared_maps.bpf.h */
 	__uint(max_entries, BG_MAX_POLICIES);
 	__type(key, __u64);
 	__type(value, struct bg_attachment);
@@ -171,7 +166,7 @@ static __always_inline void emit(struct task_struct *task, __u64 cgid,
 	e->verdict = ent->verdict;
 	e->effect = ent->effect;
 	e->mech = ent->mech;
-	e->pad = 0;
+	e->flags = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);
 	stat_inc(BG_STAT_EVENTS);
@@ -265,8 +260,9 @@ int BPF_PROG(bg_sys_enter, struct pt_regs *regs, long id)
 	if (!maybe || !*maybe)
 		return 0; /* not guarded: the cheapest exit we have */
 	cg = bpf_map_lookup_elem(&bg_cgroups, &cgid);
-	if (!cg)
-		return 0; /* filter collision with a guarded id */
+	if (!cg || (cg->flags & BG_CG_F_SECCOMP))
+		return 0; /* filter collision with a guarded id, or a cgroup
+			   * whose seccomp filter already judged this call */
 	return judge(task, regs, id, cgid, cg);
 }
 
@@ -300,9 +296,11 @@ int BPF_PROG(bg_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	id = BPF_CORE_READ(cgrp, kn, id);
 	if (bpf_map_update_elem(&bg_cgroups, &id, &child, BPF_ANY))
 		return 0; /* full: userspace reports guarded-vs-present mismatch */
+	stat_inc(BG_STAT_INHERITED);
+	if (child.flags & BG_CG_F_SECCOMP)
+		return 0; /* seccomp judges it: no filter bit, sys_enter stays cheap */
 	h = id & (BG_FILTER_SLOTS - 1);
 	bpf_map_update_elem(&bg_cgfilter, &h, &one, BPF_ANY);
-	stat_inc(BG_STAT_INHERITED);
 	return 0;
 }
 

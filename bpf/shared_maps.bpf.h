@@ -4,12 +4,22 @@
  * current syscall is denied) and lsm.bpf.c (whose hooks refuse while the
  * mark is set, and whose sys_exit program clears it), and by
  * cgroup_hooks.bpf.c (which finds a caller's policy through bg_cgroups and
- * reports denials through bg_events like guard does).  Every object defines
+ * reports denials through bg_events like guard does), and by record.bpf.c
+ * (which turns seccomp decisions of bpfguard run into the same counters and
+ * events).  Every object defines
  * them from this one header; the loader pins them once and the other
  * objects reuse the pins, so all program families see the same maps.
  */
 #ifndef BG_SHARED_MAPS_BPF_H
 #define BG_SHARED_MAPS_BPF_H
+
+/*
+ * Hash maps are BPF_F_NO_PREALLOC everywhere: a preallocated hash fills
+ * every element's per-CPU free list at creation, which made creating
+ * bpfguard's maps the largest part of `bpfguard run`'s start-up (tens of
+ * ms); lookups cost the same either way, and the kernels bpfguard runs on
+ * (6.1 and later, bpf_mem_alloc) allow inserts from our program types.
+ */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -67,10 +77,21 @@ static __always_inline void counter_inc(void *map, const void *key)
 		stat_inc(BG_STAT_COUNTER_FULL);
 }
 
+/* Exact decision counters (guard's sys_enter judge and record.bpf.c's
+ * seccomp records); status sums them per attachment. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
+	__type(key, struct bg_counter_key);
+	__type(value, __u64);
+} bg_counters SEC(".maps");
+
 /* cgroup id -> policy slot and owner (the nearest attached ancestor).
  * Written by userspace and by guard's cgroup_mkdir inheritance. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, BG_MAX_CGROUPS);
 	__type(key, __u64);
 	__type(value, struct bg_cgroup);
@@ -78,6 +99,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, BG_MAX_CGROUPS);
 	__type(key, __u64);
 	__type(value, struct bg_rate);

@@ -156,6 +156,7 @@ struct reconcile_ctx {
 	const struct bg_state *st;
 	uint64_t owner_at[66]; /* owner per walk depth; 0 = unguarded */
 	uint32_t slot_at[66];
+	uint32_t flags_at[66]; /* BG_CG_F_* of the owner */
 	int guarded;
 	int err;
 };
@@ -179,19 +180,23 @@ static int reconcile_visit(const char *abs, uint64_t id, int depth, void *vctx)
 	if (bg_att_get(c->st, id, &a) == 0) {
 		c->owner_at[depth + 1] = id;
 		c->slot_at[depth + 1] = a.slot;
+		c->flags_at[depth + 1] = bg_att_cgflags(&a);
 	} else {
 		c->owner_at[depth + 1] = c->owner_at[depth];
 		c->slot_at[depth + 1] = c->slot_at[depth];
+		c->flags_at[depth + 1] = c->flags_at[depth];
 	}
 	if (c->owner_at[depth + 1]) {
-		struct bg_cgroup val = { .slot = c->slot_at[depth + 1], .owner = c->owner_at[depth + 1] };
+		struct bg_cgroup val = { .slot = c->slot_at[depth + 1], .owner = c->owner_at[depth + 1],
+					 .flags = c->flags_at[depth + 1] };
 
 		/* entry before filter bit: see bg_cgroup_mkdir in guard.bpf.c */
 		if (bpf_map_update_elem(c->st->map[BG_MAP_CGROUPS], &key, &val, BPF_ANY)) {
 			c->err = -errno;
 			return c->err;
 		}
-		filter_set(c->st, id);
+		if (!(val.flags & BG_CG_F_SECCOMP))
+			filter_set(c->st, id);
 		c->guarded++;
 	} else {
 		bpf_map_delete_elem(c->st->map[BG_MAP_CGROUPS], &key);
@@ -201,13 +206,14 @@ static int reconcile_visit(const char *abs, uint64_t id, int depth, void *vctx)
 
 /* Nearest attached strict ancestor of abs, walking up to the mount. */
 static void ancestor_owner(const struct bg_state *st, const char *abs,
-			   uint64_t *owner, uint32_t *slot)
+			   uint64_t *owner, uint32_t *slot, uint32_t *flags)
 {
 	char mnt[PATH_MAX], p[PATH_MAX];
 	size_t mlen;
 
 	*owner = 0;
 	*slot = 0;
+	*flags = 0;
 	if (bg_cgroup2_mount(mnt, sizeof(mnt)) < 0)
 		return;
 	mlen = strlen(mnt);
@@ -225,6 +231,7 @@ static void ancestor_owner(const struct bg_state *st, const char *abs,
 		if (stat(p, &sb) == 0 && bg_att_get(st, sb.st_ino, &a) == 0) {
 			*owner = sb.st_ino;
 			*slot = a.slot;
+			*flags = bg_att_cgflags(&a);
 			return;
 		}
 	}
@@ -236,15 +243,17 @@ int bg_reconcile(const struct bg_state *st, const char *abs, uint64_t id)
 	int ret;
 
 	(void)id;
-	ancestor_owner(st, abs, &c.owner_at[0], &c.slot_at[0]);
+	ancestor_owner(st, abs, &c.owner_at[0], &c.slot_at[0], &c.flags_at[0]);
 	ret = bg_cgroup_walk(abs, reconcile_visit, &c);
 	if (ret)
 		return ret < 0 ? ret : -EIO;
 	return c.guarded;
 }
 
-/* Collect-then-delete keeps get_next_key iteration well defined. */
-static unsigned collect_owned(const struct bg_state *st, uint64_t owner, __u64 *ids, unsigned max)
+/* Collect-then-delete keeps get_next_key iteration well defined.  With
+ * judged_only, just the entries sys_enter judges (not seccomp's). */
+static unsigned collect_owned(const struct bg_state *st, uint64_t owner, __u64 *ids, unsigned max,
+			      bool judged_only)
 {
 	__u64 key, next, *prev = NULL;
 	unsigned n = 0;
@@ -253,7 +262,8 @@ static unsigned collect_owned(const struct bg_state *st, uint64_t owner, __u64 *
 		struct bg_cgroup v;
 
 		if (bpf_map_lookup_elem(st->map[BG_MAP_CGROUPS], &next, &v) == 0 &&
-		    (owner == 0 || v.owner == owner) && n < max)
+		    (owner == 0 || v.owner == owner) && n < max &&
+		    !(judged_only && (v.flags & BG_CG_F_SECCOMP)))
 			ids[n++] = next;
 		key = next;
 		prev = &key;
@@ -268,7 +278,7 @@ void bg_sweep_owner(const struct bg_state *st, uint64_t owner)
 
 	if (!ids)
 		return;
-	n = collect_owned(st, owner, ids, BG_MAX_CGROUPS);
+	n = collect_owned(st, owner, ids, BG_MAX_CGROUPS, false);
 	for (unsigned i = 0; i < n; i++)
 		bpf_map_delete_elem(st->map[BG_MAP_CGROUPS], &ids[i]);
 	free(ids);
@@ -281,33 +291,60 @@ unsigned bg_guarded_count(const struct bg_state *st, uint64_t owner)
 
 	if (!ids)
 		return 0;
-	n = collect_owned(st, owner, ids, BG_MAX_CGROUPS);
+	n = collect_owned(st, owner, ids, BG_MAX_CGROUPS, false);
 	free(ids);
 	return n;
+}
+
+/* The whole filter array: one batch call (a lookup per slot costs 4096
+ * syscalls, most of a detach); per slot where batches are missing. */
+static void filter_read(const struct bg_state *st, __u32 *cur)
+{
+	static __u32 keys[BG_FILTER_SLOTS];
+	__u32 count = BG_FILTER_SLOTS, out_batch = 0;
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	int ret;
+
+	memset(cur, 0, BG_FILTER_SLOTS * sizeof(*cur));
+	ret = bpf_map_lookup_batch(st->map[BG_MAP_CGFILTER], NULL, &out_batch, keys, cur, &count, &o);
+	if ((ret == 0 || errno == ENOENT) && count == BG_FILTER_SLOTS) {
+		/* keys come back in order for an array; trust but verify */
+		bool in_order = true;
+
+		for (__u32 i = 0; i < count && in_order; i++)
+			in_order = keys[i] == i;
+		if (in_order)
+			return;
+	}
+	for (__u32 h = 0; h < BG_FILTER_SLOTS; h++)
+		if (bpf_map_lookup_elem(st->map[BG_MAP_CGFILTER], &h, &cur[h]))
+			cur[h] = 1; /* unknown: let the caller clear it */
 }
 
 void bg_filter_rebuild(const struct bg_state *st)
 {
 	__u64 *ids = calloc(BG_MAX_CGROUPS, sizeof(*ids));
 	static __u8 want[BG_FILTER_SLOTS];
+	static __u32 cur[BG_FILTER_SLOTS];
 	unsigned n;
 
 	if (!ids)
 		return;
 	memset(want, 0, sizeof(want));
-	n = collect_owned(st, 0, ids, BG_MAX_CGROUPS);
+	n = collect_owned(st, 0, ids, BG_MAX_CGROUPS, true);
 	for (unsigned i = 0; i < n; i++)
 		want[ids[i] & (BG_FILTER_SLOTS - 1)] = 1;
+	filter_read(st, cur);
 	for (__u32 h = 0; h < BG_FILTER_SLOTS; h++) {
-		__u32 cur = 0, zero = 0;
+		__u32 zero = 0;
 
-		if (!want[h] && bpf_map_lookup_elem(st->map[BG_MAP_CGFILTER], &h, &cur) == 0 && cur)
+		if (!want[h] && cur[h])
 			bpf_map_update_elem(st->map[BG_MAP_CGFILTER], &h, &zero, BPF_ANY);
 	}
 	/* A cgroup the kernel made guarded while we cleared (cgroup_mkdir
 	 * inherits) sets its own bit after inserting; re-scan so an entry
 	 * inserted before our clear gets its bit back. */
-	n = collect_owned(st, 0, ids, BG_MAX_CGROUPS);
+	n = collect_owned(st, 0, ids, BG_MAX_CGROUPS, true);
 	for (unsigned i = 0; i < n; i++)
 		filter_set(st, ids[i]);
 	free(ids);
@@ -327,4 +364,18 @@ void bg_counters_drop(const struct bg_state *st, uint64_t owner)
 	for (unsigned i = 0; i < n; i++)
 		bpf_map_delete_elem(st->map[BG_MAP_COUNTERS], &del[i]);
 	free(del);
+}
+
+unsigned bg_att_count_judged(const struct bg_state *st)
+{
+	struct bg_attachment *list;
+	unsigned n, judged = 0;
+
+	if (bg_att_list(st, &list, &n))
+		return 1; /* unknown: keep the programs up */
+	for (unsigned i = 0; i < n; i++)
+		if (!(list[i].flags & BG_ATT_F_SECCOMP))
+			judged++;
+	free(list);
+	return judged;
 }

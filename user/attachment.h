@@ -15,6 +15,13 @@
 int bg_att_get(const struct bg_state *st, uint64_t cgid, struct bg_attachment *out);
 /* All attachment records, malloc'd array (free it). */
 int bg_att_list(const struct bg_state *st, struct bg_attachment **out, unsigned *n);
+/* The bg_cgroups flags (BG_CG_F_*) entries owned by attachment a carry. */
+static inline uint32_t bg_att_cgflags(const struct bg_attachment *a)
+{
+	return (a->flags & BG_ATT_F_SECCOMP) ? BG_CG_F_SECCOMP : 0;
+}
+/* Attachments the sys_enter judge serves (not bpfguard run's seccomp ones). */
+unsigned bg_att_count_judged(const struct bg_state *st);
 int bg_att_put(const struct bg_state *st, const struct bg_attachment *a);
 int bg_att_del(const struct bg_state *st, uint64_t cgid);
 

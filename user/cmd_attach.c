@@ -224,6 +224,7 @@ static void fill_record(const struct attach_job *j, uint32_t slot, struct bg_att
 		a->nrules_by_mech[m] = j->plan.n_by_mech[m];
 	a->lsm_progs[0] = j->plan.lsm_need[0];
 	a->lsm_progs[1] = j->plan.lsm_need[1];
+	a->flags = j->o.target == BG_TARGET_SECCOMP ? BG_ATT_F_SECCOMP : 0;
 	bg_strlcpy(a->policy, j->policy->name, sizeof(a->policy));
 	bg_strlcpy(a->path, j->cg.rel, sizeof(a->path));
 	bg_strlcpy(a->source, j->o.policy, sizeof(a->source));
@@ -259,11 +260,14 @@ static int apply(struct attach_job *j)
 	struct bg_attachment old, rec;
 	bool had_state = access(BG_BPFFS "/" BG_PIN_ROOT "/" BG_PIN_MAPS "/bg_attachments", F_OK) == 0;
 	bool replacing, had_links = bg_state_links_present();
+	bool seccomp = j->o.target == BG_TARGET_SECCOMP;
 	struct bg_state st;
 	char err[512], err2[512];
 	int slot, guarded = 0, ret;
 
-	if (bg_state_open(&st, true, err, sizeof(err))) {
+	/* bpfguard run's seccomp attachments need no sys_enter program: skip
+	 * loading (verifying) guard.bpf.c's programs for them. */
+	if (seccomp ? bg_state_open_maps(&st, err, sizeof(err)) : bg_state_open(&st, true, err, sizeof(err))) {
 		bg_err("%s", err);
 		return BG_EXIT_FAIL;
 	}
@@ -287,8 +291,8 @@ static int apply(struct attach_job *j)
 	/* 2. programs up (inheritance before sys_enter; the LSM hooks before
 	 * any task can be marked), 3. the record */
 	err[0] = '\0';
-	if (bg_state_links_up(&st, err, sizeof(err)) ||
-	    lsm_sync_records(&st, j->plan.lsm_need, err, sizeof(err)) ||
+	if ((!seccomp && (bg_state_links_up(&st, err, sizeof(err)) ||
+			  lsm_sync_records(&st, j->plan.lsm_need, err, sizeof(err)))) ||
 	    fault("links")) {
 		if (!err[0])
 			snprintf(err, sizeof(err), "cannot attach programs (injected)");
@@ -325,7 +329,8 @@ static int apply(struct attach_job *j)
 	/* 5. the old slot is unreferenced now, and so are hook programs the
 	 * new policy does not need */
 	bg_cghooks_sync(&st, j->cg.id, slot);
-	lsm_sync_records(&st, NULL, err, sizeof(err)); /* drop hooks only the old policy used */
+	if (!seccomp)
+		lsm_sync_records(&st, NULL, err, sizeof(err)); /* drop hooks only the old policy used */
 	if (replacing) {
 		bg_slot_clear(&st, old.slot);
 		bg_cghooks_clear_slot(&st, old.slot);
@@ -361,7 +366,8 @@ undo_hooks:
 		bg_cghooks_remove(j->cg.id);
 	bg_cghooks_clear_slot(&st, slot);
 undo_links:
-	lsm_sync_records(&st, NULL, err2, sizeof(err2));
+	if (!seccomp)
+		lsm_sync_records(&st, NULL, err2, sizeof(err2));
 	if (!had_links)
 		bg_state_links_down(&st);
 undo_slot:
@@ -499,7 +505,8 @@ static int detach_core(const char *path, struct bg_attachment *out)
 		return BG_EXIT_USAGE;
 	}
 	bg_state_close(&st);
-	if (bg_state_open(&st, true, err, sizeof(err))) {
+	/* Detaching only removes: no program needs loading. */
+	if (bg_state_open_maps(&st, err, sizeof(err))) {
 		bg_err("%s", err);
 		return BG_EXIT_FAIL;
 	}
@@ -519,8 +526,9 @@ static int detach_core(const char *path, struct bg_attachment *out)
 	bg_cghooks_clear_slot(&st, a.slot);
 	bg_counters_drop(&st, a.cgid);
 	if (bg_att_list(&st, &rest, &n) == 0) {
-		if (n == 0)
-			bg_state_links_down(&st); /* nothing guarded: nothing on sys_enter */
+		/* nothing judged by sys_enter: nothing on sys_enter */
+		if (bg_att_count_judged(&st) == 0)
+			bg_state_links_down(&st);
 		free(rest);
 	}
 	bg_state_close(&st);

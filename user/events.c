@@ -12,6 +12,7 @@
 #include "events.h"
 #include "loader.h"
 #include "mechanism.h"
+#include "run.h"
 #include "policy.h"
 #include "syscalls.h"
 #include "util.h"
@@ -132,11 +133,26 @@ static void comm_str(const struct bg_event *e, char *out)
 	out[BG_COMM_LEN] = '\0';
 }
 
+/* Events of `bpfguard run` payloads carry the run id: the cgroup is
+ * /bpfguard.run/<run id>/payload (run.c). */
+static void run_id_json(const char *cgroup, struct json_object *o)
+{
+	static const char pfx[] = "/" BG_RUN_CGROUP "/";
+	size_t n;
+
+	if (strncmp(cgroup, pfx, sizeof(pfx) - 1))
+		return;
+	cgroup += sizeof(pfx) - 1;
+	n = strcspn(cgroup, "/");
+	if (n)
+		json_object_object_add(o, "run_id", json_object_new_string_len(cgroup, (int)n));
+}
+
 /* What was decided and done, the same for syscall and hook events. */
 static void verdict_fields_json(const struct bg_event *e, struct json_object *o)
 {
 	json_object_object_add(o, "action", json_object_new_string(bg_verdict_name(e->verdict)));
-	if (e->verdict == BG_VERDICT_ERRNO)
+	if (e->verdict == BG_VERDICT_ERRNO && e->err) /* 0: a seccomp record that cannot tell */
 		json_object_object_add(o, "errno", json_object_new_int(e->err));
 	json_object_object_add(o, "effect", json_object_new_string(effect_name(e->effect)));
 	json_object_object_add(o, "mechanism", json_object_new_string(bg_mech_name(e->mech)));
@@ -158,6 +174,7 @@ struct json_object *bg_event_to_json(const struct bg_event *e, int64_t boot_to_r
 	json_object_object_add(o, "policy", json_object_new_string(n->policy));
 	json_object_object_add(o, "mode", json_object_new_string(n->mode));
 	json_object_object_add(o, "cgroup", json_object_new_string(n->cgroup));
+	run_id_json(n->cgroup, o);
 	json_object_object_add(o, "cgroup_id", json_object_new_uint64(e->cgid));
 	json_object_object_add(o, "attached_cgroup_id", json_object_new_uint64(e->owner));
 	json_object_object_add(o, "pid", json_object_new_int64(e->pid));
@@ -174,6 +191,10 @@ struct json_object *bg_event_to_json(const struct bg_event *e, int64_t boot_to_r
 	json_object_object_add(o, "nr", json_object_new_int64(e->nr));
 	json_object_object_add(o, "abi", json_object_new_string(bg_abi_name(e->abi)));
 	verdict_fields_json(e, o);
+	if (e->flags & BG_EVF_NO_ARGS) {
+		json_object_put(args); /* a seccomp record carries no registers */
+		return o;
+	}
 	for (int i = 0; i < 6; i++)
 		json_object_array_add(args, json_object_new_uint64(e->args[i]));
 	json_object_object_add(o, "args", args);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <dirent.h>
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include "bpfguard.h"
 #include "guard.skel.h"
 #include "loader.h"
+#include "attachment.h"
 #include "util.h"
 
 static const char *const map_names[BG_MAP__COUNT] = {
@@ -166,9 +168,76 @@ int bg_pin_object_maps(struct bpf_object *obj)
 	return 0;
 }
 
-static int load_skeleton(struct bg_state *st, char *err, size_t errlen)
+/*
+ * Maps only, without libbpf's load: guard.bpf.o carries CO-RE relocations,
+ * and bpf_object__load() parses the kernel's BTF for them even when no
+ * program is loaded (reading and parsing /sys/kernel/btf/vmlinux was most
+ * of bpfguard run's start-up).  Each map is reused from its pin or created
+ * from the object's own definition and BTF (the task-storage map needs
+ * the key and value types) and pinned, so a later full load finds and
+ * reuses exactly what libbpf would have made.
+ */
+static int pin_maps_only(struct bg_state *st, char *err, size_t errlen)
 {
-	bool need_progs = !bg_state_links_present();
+	struct btf *btf = bpf_object__btf(st->skel->obj);
+	struct bpf_map *map;
+	char p[PATH_MAX];
+	int btf_fd = -1;
+
+	bpf_object__for_each_map(map, st->skel->obj) {
+		LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = bpf_map__map_flags(map));
+		const char *name = bpf_map__name(map);
+		int fd, slot = -1;
+
+		if (bpf_map__is_internal(map))
+			continue;
+		for (int i = 0; i < BG_MAP__COUNT; i++)
+			if (!strcmp(name, map_names[i]))
+				slot = i;
+		bg_pin_path(p, sizeof(p), BG_PIN_MAPS, name);
+		fd = bpf_obj_get(p);
+		if (fd < 0 && errno == ENOENT) {
+			if (btf_fd < 0) {
+				if (!btf || btf__load_into_kernel(btf)) {
+					snprintf(err, errlen, "cannot load guard.bpf.o's BTF: %s", strerror(errno));
+					return -1;
+				}
+				btf_fd = btf__fd(btf);
+			}
+			o.btf_fd = btf_fd;
+			o.btf_key_type_id = bpf_map__btf_key_type_id(map);
+			o.btf_value_type_id = bpf_map__btf_value_type_id(map);
+			fd = bpf_map_create(bpf_map__type(map), name, bpf_map__key_size(map),
+					    bpf_map__value_size(map), bpf_map__max_entries(map), &o);
+			if (fd < 0 || bpf_obj_pin(fd, p)) {
+				snprintf(err, errlen, "cannot create map %s: %s", p, strerror(errno));
+				if (fd >= 0)
+					close(fd);
+				return -1;
+			}
+		}
+		if (fd < 0) {
+			snprintf(err, errlen, "cannot open pinned map %s: %s", p, strerror(errno));
+			return -1;
+		}
+		if (slot >= 0)
+			st->map[slot] = fd;
+		else
+			close(fd); /* shared with the other families; pinned is enough */
+	}
+	for (int i = 0; i < BG_MAP__COUNT; i++) {
+		if (st->map[i] < 0) {
+			snprintf(err, errlen, "internal: map %s missing from guard.bpf.o", map_names[i]);
+			return -1;
+		}
+	}
+	st->own_map_fds = true;
+	return 0;
+}
+
+static int load_skeleton(struct bg_state *st, bool want_progs, char *err, size_t errlen)
+{
+	bool need_progs = want_progs && !bg_state_links_present();
 	struct bpf_program *prog;
 	int ret;
 
@@ -187,6 +256,10 @@ static int load_skeleton(struct bg_state *st, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	if (!need_progs) {
+		st->progs = false;
+		return pin_maps_only(st, err, errlen);
+	}
 	/* When the links are pinned the kernel already runs our programs; we
 	 * only need the maps, so skip verifying programs again. */
 	bpf_object__for_each_program(prog, st->skel->obj)
@@ -204,10 +277,11 @@ static int load_skeleton(struct bg_state *st, char *err, size_t errlen)
 	}
 	for (int i = 0; i < BG_MAP__COUNT; i++)
 		st->map[i] = bpf_map__fd(bpf_object__find_map_by_name(st->skel->obj, map_names[i]));
+	st->progs = need_progs;
 	return 0;
 }
 
-int bg_state_open(struct bg_state *st, bool writable, char *err, size_t errlen)
+static int state_open(struct bg_state *st, bool writable, bool progs, char *err, size_t errlen)
 {
 	static const char *const subdirs[] = { "", "/" BG_PIN_MAPS, "/" BG_PIN_PROGS, "/" BG_PIN_LINKS };
 	int ret;
@@ -247,7 +321,7 @@ int bg_state_open(struct bg_state *st, bool writable, char *err, size_t errlen)
 	/* BPF memory is memcg-accounted on current kernels; raising the
 	 * memlock limit may fail without CAP_SYS_RESOURCE and that is fine. */
 	setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY });
-	ret = load_skeleton(st, err, errlen);
+	ret = load_skeleton(st, progs, err, errlen);
 	if (!ret)
 		ret = check_layout(st, err, errlen);
 	if (ret)
@@ -258,12 +332,25 @@ fail:
 	return ret;
 }
 
+int bg_state_open(struct bg_state *st, bool writable, char *err, size_t errlen)
+{
+	return state_open(st, writable, true, err, errlen);
+}
+
+int bg_state_open_maps(struct bg_state *st, char *err, size_t errlen)
+{
+	return state_open(st, true, false, err, errlen);
+}
+
 void bg_state_close(struct bg_state *st)
 {
-	if (st->skel) {
+	if (st->skel && !st->own_map_fds) {
 		guard_bpf__destroy(st->skel); /* closes the map fds too */
 		st->skel = NULL;
 	} else {
+		if (st->skel)
+			guard_bpf__destroy(st->skel);
+		st->skel = NULL;
 		for (int i = 0; i < BG_MAP__COUNT; i++)
 			if (st->map[i] >= 0)
 				close(st->map[i]);
@@ -294,7 +381,7 @@ int bg_state_links_up(struct bg_state *st, char *err, size_t errlen)
 		bg_pin_path(p, sizeof(p), BG_PIN_LINKS, prog_names[i]);
 		if (access(p, F_OK) == 0)
 			continue;
-		prog = bpf_object__find_program_by_name(st->skel->obj, prog_names[i]);
+		prog = st->progs ? bpf_object__find_program_by_name(st->skel->obj, prog_names[i]) : NULL;
 		if (!prog || bpf_program__fd(prog) < 0) {
 			snprintf(err, errlen, "internal: program %s not loaded", prog_names[i]);
 			return -1;
@@ -324,14 +411,16 @@ void bg_state_links_down(struct bg_state *st)
 	char p[PATH_MAX];
 
 	(void)st;
-	/* sys_enter first: from here on no task pays for bpfguard.  Then the
-	 * rest of both families (inheritance, LSM hooks, sys_exit). */
-	bg_pin_path(p, sizeof(p), BG_PIN_LINKS, "bg_sys_enter");
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/%s/%s", BG_BPFFS, BG_PIN_ROOT, BG_PIN_LINKS);
-	unlink_dir(p);
-	snprintf(p, sizeof(p), "%s/%s/%s", BG_BPFFS, BG_PIN_ROOT, BG_PIN_PROGS);
-	unlink_dir(p);
+	/* sys_enter first (reverse of links_up): from here on no task pays for
+	 * bpfguard.  Only guard's own pins: the LSM family's are dropped by
+	 * bg_lsm_sync(), and the cgroup hooks of bpfguard run's seccomp
+	 * attachments stay with their cgroups. */
+	for (size_t i = ARRAY_SIZE(prog_names); i-- > 0;) {
+		bg_pin_path(p, sizeof(p), BG_PIN_LINKS, prog_names[i]);
+		unlink(p);
+		bg_pin_path(p, sizeof(p), BG_PIN_PROGS, prog_names[i]);
+		unlink(p);
+	}
 }
 
 static void unlink_dir(const char *dir)
@@ -397,4 +486,45 @@ unsigned long long bg_state_stat(const struct bg_state *st, unsigned idx)
 			sum += vals[i];
 	free(vals);
 	return sum;
+}
+
+int bg_state_follow_begin(void)
+{
+	int fd;
+
+	mkdir("/run/lock", 0755);
+	fd = open(BG_FOLLOW_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0 && flock(fd, LOCK_SH)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static bool followed(void)
+{
+	int fd = open(BG_FOLLOW_LOCK_PATH, O_RDWR | O_CLOEXEC);
+	bool busy = false;
+
+	if (fd < 0)
+		return false;
+	busy = flock(fd, LOCK_EX | LOCK_NB) != 0;
+	close(fd); /* drops our lock if we got it */
+	return busy;
+}
+
+void bg_state_release_if_unused(void)
+{
+	struct bg_attachment *list;
+	struct bg_state st;
+	unsigned n = 1;
+	char err[256];
+
+	if (bg_state_open(&st, false, err, sizeof(err)))
+		return;
+	if (bg_att_list(&st, &list, &n) == 0)
+		free(list);
+	bg_state_close(&st);
+	if (n == 0 && !followed())
+		bg_state_reset(NULL, 0);
 }

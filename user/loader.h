@@ -40,6 +40,8 @@ struct bg_state {
 	struct guard_bpf *skel; /* only when opened for writing */
 	int lock_fd;
 	bool writable;
+	bool progs;             /* guard's programs loaded (links can go up) */
+	bool own_map_fds;       /* map[] opened by us, not by the skeleton */
 	char dir[PATH_MAX];     /* <bpffs>/bpfguard */
 };
 
@@ -52,6 +54,11 @@ struct bg_state {
  * Writable: exclusive lock, mounts bpffs if needed, loads guard.bpf.c and
  * creates or reuses the pinned maps. */
 int bg_state_open(struct bg_state *st, bool writable, char *err, size_t errlen);
+/* Writable, but loads no program: creates or reuses the pinned maps only
+ * (milliseconds, where verifying guard.bpf.c takes a good part of a
+ * second).  For changes that need no sys_enter program: bpfguard run's
+ * seccomp attachments, detach.  bg_state_links_up() refuses such a state. */
+int bg_state_open_maps(struct bg_state *st, char *err, size_t errlen);
 void bg_state_close(struct bg_state *st);
 /* Keep the maps, drop the lock (long-running readers). */
 void bg_state_close_lock(struct bg_state *st);
@@ -61,6 +68,18 @@ int bg_state_links_up(struct bg_state *st, char *err, size_t errlen);
 /* Remove link and program pins: nothing stays attached to sys_enter. */
 void bg_state_links_down(struct bg_state *st);
 bool bg_state_links_present(void);
+
+/*
+ * Event followers (`bpfguard events --follow`) hold a shared lock on
+ * BG_FOLLOW_LOCK_PATH while they follow, and keep bpfguard's maps pinned
+ * (creating them if needed) so that the ring buffer they read is the one
+ * every later attach and run writes to.  State with no attachment and no
+ * follower is removed by whoever notices last (the end of a run, a
+ * follower leaving): nothing is left behind.
+ */
+#define BG_FOLLOW_LOCK_PATH "/run/lock/bpfguard.events.lock"
+int bg_state_follow_begin(void);          /* fd of the held lock, or -1 */
+void bg_state_release_if_unused(void);
 
 /* Unpins everything bpfguard created (maps, programs, links). */
 int bg_state_reset(char *err, size_t errlen);

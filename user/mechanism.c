@@ -222,6 +222,7 @@ const char *bg_effect_name(unsigned effect)
 	case BG_EFFECT_KILL: return "killed";
 	case BG_EFFECT_LSM_DENY: return "denied";
 	case BG_EFFECT_HOOK_DENY: return "denied";
+	case BG_EFFECT_SECCOMP_DENY: return "denied";
 	default: return "none";
 	}
 }

@@ -24,6 +24,7 @@
  * each such decision (SECCOMP_FILTER_FLAG_LOG; kills always) to the audit
  * netlink multicast group, which bpfguard reads.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -56,6 +57,7 @@
 #include "loader.h"
 #include "commands.h"
 #include "compile_seccomp.h"
+#include "record.h"
 #include "run.h"
 #include "run_default_policy.h"
 #include "syscalls.h"
@@ -92,7 +94,6 @@ struct run {
 	char dir[PATH_MAX + 80];        /* <base>/<id>: init, v2 limits */
 	char payload_cg[PATH_MAX + 96]; /* <dir>/payload: the payload, BPF attached */
 	bool made_dir, made_payload, attached;
-	bool had_state; /* bpfguard had pinned state before this run */
 	uint64_t payload_cgid; /* the payload cgroup's id (events carry it) */
 	int via[RES__COUNT];
 	char v1dir[RES__COUNT][PATH_MAX + 80]; /* "" if not made */
@@ -123,6 +124,10 @@ struct run {
 	int kill_abi, kill_nr; /* the syscall a kill record named, -1 if none */
 	bool marker_seen;      /* our end-of-run marker came back: all earlier records are in */
 	struct timespec t0;
+	/* events: seccomp records into bg_counters/bg_events (record.bpf.c) */
+	struct bg_recorder rec;
+	bool recording;
+	int64_t realtime_to_boot; /* ns to add to a realtime stamp */
 };
 
 static double now_ms(const struct timespec *t0)
@@ -365,7 +370,7 @@ static int setup_cgroups(struct run *r)
 		bg_err("run: cgroup v2 is not mounted; bpfguard run needs it (mount -t cgroup2 none /sys/fs/cgroup/unified)");
 		return -1;
 	}
-	snprintf(r->base, sizeof(r->base), "%s/bpfguard.run", r->cg2);
+	snprintf(r->base, sizeof(r->base), "%s/" BG_RUN_CGROUP, r->cg2);
 	snprintf(r->dir, sizeof(r->dir), "%s/%s", r->base, r->id);
 	snprintf(r->payload_cg, sizeof(r->payload_cg), "%s/payload", r->dir);
 	for (int tries = 0;; tries++) {
@@ -391,7 +396,7 @@ static int setup_cgroups(struct run *r)
 			continue;
 		}
 		if (v1_mount(res_ctrl[i], mnt, sizeof(mnt)) == 0) {
-			snprintf(d, sizeof(d), "%s/bpfguard.run", mnt);
+			snprintf(d, sizeof(d), "%s/" BG_RUN_CGROUP, mnt);
 			if (mkdir(d, 0755) && errno != EEXIST)
 				goto v1_fail;
 			snprintf(r->v1dir[i], sizeof(r->v1dir[i]), "%s/%s", d, r->id);
@@ -484,21 +489,9 @@ static void teardown(struct run *r)
 		reap_init(r, true);
 	}
 	if (r->attached && bg_detach_cgroup(r->payload_cg) == 0) {
-		struct bg_attachment *list;
-		struct bg_state st;
-		unsigned n = 1;
-		char err[256];
-
 		r->attached = false;
-		/* the run brought the pins: take them away again, unless
-		 * something else got attached meanwhile */
-		if (!r->had_state && bg_state_open(&st, false, err, sizeof(err)) == 0) {
-			if (bg_att_list(&st, &list, &n) == 0)
-				free(list);
-			bg_state_close(&st);
-			if (n == 0)
-				bg_state_reset(NULL, 0);
-		}
+		/* no attachment and no event follower left: no pins either */
+		bg_state_release_if_unused();
 	}
 	if (r->made_payload && rmdir_retry(r->payload_cg))
 		bg_warn("run: cannot remove cgroup %s: %s", r->payload_cg, strerror(errno));
@@ -531,7 +524,7 @@ static void sweep_stale(const char *cg2)
 	struct dirent *e;
 	DIR *dir;
 
-	snprintf(base, sizeof(base), "%s/bpfguard.run", cg2);
+	snprintf(base, sizeof(base), "%s/" BG_RUN_CGROUP, cg2);
 	dir = opendir(base);
 	if (!dir)
 		return;
@@ -566,7 +559,7 @@ static void sweep_stale(const char *cg2)
 			char mnt[PATH_MAX];
 
 			if (v1_mount(res_ctrl[i], mnt, sizeof(mnt)) == 0) {
-				snprintf(p, sizeof(p), "%s/bpfguard.run/%s", mnt, e->d_name);
+				snprintf(p, sizeof(p), "%s/" BG_RUN_CGROUP "/%s", mnt, e->d_name);
 				rmdir_retry(p);
 			}
 		}
@@ -668,6 +661,119 @@ static bool field(const char *rec, const char *key, unsigned long long *v, int b
 	return false;
 }
 
+/* comm="name" or comm=HEX (audit hex-encodes names with odd bytes) */
+static void audit_comm(const char *rec, char out[BG_COMM_LEN])
+{
+	const char *p = strstr(rec, " comm=");
+	size_t n = 0;
+
+	memset(out, 0, BG_COMM_LEN);
+	if (!p)
+		return;
+	p += 6;
+	if (*p == '"') {
+		for (p++; *p && *p != '"' && n < BG_COMM_LEN - 1; p++)
+			out[n++] = *p;
+		return;
+	}
+	for (; isxdigit((unsigned char)p[0]) && isxdigit((unsigned char)p[1]) && n < BG_COMM_LEN - 1; p += 2) {
+		char hx[3] = { p[0], p[1], 0 };
+
+		out[n++] = (char)strtoul(hx, NULL, 16);
+	}
+}
+
+/* What the policy says about nr when the record does not (a LOG record in
+ * audit mode): its unconditional action if it has no argument rules. */
+static struct bg_action logged_action(const struct run *r, int abi, int nr)
+{
+	struct bg_action log = { .verdict = BG_VERDICT_LOG };
+	const struct bg_sysrules *sr;
+
+	if (abi >= BG_NR_TABLES || nr < 0 || nr >= BG_MAX_SYSCALLS)
+		return log;
+	sr = &r->policy->sys[abi][nr];
+	if (sr->nargrules)
+		return log;
+	if (sr->has_base)
+		return sr->base.verdict == BG_VERDICT_ALLOW ? log : sr->base;
+	return abi == BG_ABI_IA32 ? r->policy->ia32_dflt : r->policy->dflt;
+}
+
+/* The errno the filter returned for nr: the record names only the action,
+ * so take it from the policy when its ERRNO rules for nr agree (0 if not). */
+static uint16_t policy_errno(const struct run *r, int abi, int nr)
+{
+	const struct bg_sysrules *sr;
+	uint16_t err = 0;
+
+	if (abi >= BG_NR_TABLES || nr < 0 || nr >= BG_MAX_SYSCALLS)
+		return 0;
+	sr = &r->policy->sys[abi][nr];
+	if (sr->has_base && sr->base.verdict == BG_VERDICT_ERRNO)
+		err = sr->base.err;
+	else if (!sr->has_base) {
+		const struct bg_action *d = abi == BG_ABI_IA32 ? &r->policy->ia32_dflt : &r->policy->dflt;
+
+		if (d->verdict == BG_VERDICT_ERRNO)
+			err = d->err;
+	}
+	for (unsigned i = 0; i < sr->nargrules; i++) {
+		const struct bg_action *a = &sr->argrules[i].action;
+
+		if (a->verdict != BG_VERDICT_ERRNO)
+			continue;
+		if (err && a->err != err)
+			return 0; /* two errnos: cannot tell which */
+		err = a->err;
+	}
+	return err;
+}
+
+/* One seccomp decision into bpfguard's counters and event stream, as the
+ * sys_enter judge records its own. */
+static void record_event(struct run *r, const char *rec, int abi, int nr, unsigned action,
+			 bool kill)
+{
+	unsigned long long pid = 0, uid = 0, secs = 0, ms = 0;
+	struct bg_record_in in = {};
+	const char *stamp;
+
+	if (!r->recording)
+		return;
+	stamp = strstr(rec, "audit(");
+	if (stamp && sscanf(stamp, "audit(%llu.%llu:", &secs, &ms) == 2)
+		in.ts_ns = (uint64_t)((int64_t)(secs * 1000000000ULL + ms * 1000000ULL) + r->realtime_to_boot);
+	field(rec, "pid", &pid, 10);
+	field(rec, "uid", &uid, 10);
+	in.cgid = r->payload_cgid;
+	in.owner = r->payload_cgid;
+	in.pid = (uint32_t)pid;
+	in.tid = (uint32_t)pid; /* the record names the process only */
+	in.uid = (uint32_t)uid;
+	in.nr = (uint32_t)nr;
+	in.abi = (uint16_t)abi;
+	if (kill) {
+		in.verdict = BG_VERDICT_KILL;
+		in.effect = BG_EFFECT_KILL;
+		in.mech = BG_MECH_SECCOMP;
+	} else if (action == 0x00050000U /* ERRNO */) {
+		in.verdict = BG_VERDICT_ERRNO;
+		in.err = policy_errno(r, abi, nr);
+		in.effect = BG_EFFECT_SECCOMP_DENY;
+		in.mech = BG_MECH_SECCOMP;
+	} else { /* LOG: the call ran */
+		struct bg_action a = logged_action(r, abi, nr);
+
+		in.verdict = a.verdict;
+		in.err = a.err;
+		in.effect = BG_EFFECT_RECORD;
+		in.mech = BG_MECH_AUDIT;
+	}
+	audit_comm(rec, in.comm);
+	bg_recorder_put(&r->rec, &in);
+}
+
 /* "audit(...): auid=0 uid=0 gid=0 ses=7 pid=123 comm="x" exe="/x" sig=31
  *  arch=c000003e syscall=101 compat=0 ip=0x... code=0x80000000" */
 static void audit_record(struct run *r, const char *rec)
@@ -683,11 +789,15 @@ static void audit_record(struct run *r, const char *rec)
 	if (r->ses ? !field(rec, "ses", &ses, 10) || ses != r->ses : !pid_in_run(r, (long)pid))
 		return;
 	action = (unsigned)code & 0xffff0000U;
-	if (action == 0x7ffc0000U /* LOG */ && r->o->mode != BG_MODE_AUDIT)
-		return;
 	if (action == 0x7fff0000U /* ALLOW */)
 		return;
 	abi = arch == 0x40000003ULL ? BG_ABI_IA32 : (nr & BG_X32_SYSCALL_BIT) ? BG_ABI_X32 : BG_ABI_X86_64;
+	record_event(r, rec, abi, (int)(nr & ~(unsigned long long)BG_X32_SYSCALL_BIT), action,
+		     sig == 31 || action == 0x80000000U || action == 0);
+	/* In enforce mode a LOG record is the policy's `log` action: an
+	 * event, not a denial. */
+	if (action == 0x7ffc0000U /* LOG */ && r->o->mode != BG_MODE_AUDIT)
+		return;
 	add_denial(r, abi, (int)(nr & ~(unsigned long long)BG_X32_SYSCALL_BIT),
 		   sig == 31 || action == 0x80000000U || action == 0);
 	if (sig == 31 || action == 0x80000000U || action == 0) {
@@ -1254,10 +1364,15 @@ int bg_run(const struct bg_run_opts *opts)
 			.fallback = BG_FALLBACK_AUDIT, .target = BG_TARGET_SECCOMP,
 		};
 
-		r.had_state = access(BG_BPFFS "/" BG_PIN_ROOT "/" BG_PIN_MAPS "/bg_attachments", F_OK) == 0;
 		if (bg_attach_policy(&req, NULL))
 			goto out;
 		r.attached = true;
+		if (bg_recorder_open(&r.rec, err, sizeof(err))) {
+			bg_err("run: %s", err);
+			goto out;
+		}
+		r.recording = true;
+		r.realtime_to_boot = -bg_boot_to_realtime_offset();
 	}
 	audit_open(&r);
 
@@ -1293,6 +1408,7 @@ done:
 	if (r.status_fd >= 0)
 		close(r.status_fd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	bg_recorder_close(&r.rec);
 	seccomp_release(r.filter);
 	bg_policy_free(r.policy);
 	free(r.envp);

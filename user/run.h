@@ -30,6 +30,9 @@ enum {
 	BG_RUN_EXIT_NOTFOUND = 127,/* CMD not found */
 };
 
+/* Every run's cgroups live under <cgroup mount>/BG_RUN_CGROUP/<run id>. */
+#define BG_RUN_CGROUP "bpfguard.run"
+
 #define BG_RUN_MAX_BINDS 64
 #define BG_RUN_MAX_ENV 256
 

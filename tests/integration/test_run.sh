@@ -97,8 +97,39 @@ else
 	expect_rc 120 "int \$0x80 (ia32 getpid) is killed: ia32 is not in the policy" run -- "$F" int80
 fi
 
-# --- audit mode: everything runs, each denial is recorded, and reaches
-# sys_enter, so it is a BPF event of the run's payload cgroup: its path
+# --- events: seccomp's decisions reach bpfguard's event stream.  A
+# follower started before any state exists pins the maps itself; the run
+# then needs no sys_enter program (seccomp judges); every denial, errno and
+# kill, is a JSON event of the run's payload cgroup tagged with the run id;
+# and once the follower leaves, nothing stays pinned.
+"$BPFGUARD" reset > /dev/null
+"$BPFGUARD" events --follow --json > "$TMP/follow0" 2>/dev/null &
+follower=$!
+sleep 0.5
+run --policy "$TMP/godeny.policy" --json -- "$F" socket mkdir /tmp/x sleep 0.3 > "$TMP/out" 2> "$TMP/err" &
+runner=$!
+sleep 0.2
+check "while a run is active, nothing is attached to sys_enter (seccomp judges the payload)" \
+	test ! -e /sys/fs/bpf/bpfguard/links/bg_sys_enter
+"$BPFGUARD" status --json > "$TMP/status.json" 2>/dev/null
+check "... and status lists the run's attachment" grep -q 'bpfguard.run' "$TMP/status.json"
+wait $runner; summary "$TMP/err"
+rid=$(sum 'j["run_id"]')
+run --json -- "$F" ptrace > /dev/null 2> "$TMP/err2"
+sleep 1.5 # the follower checks for new pins every second
+kill $follower; wait $follower 2>/dev/null
+check "enforce mode: the seccomp EPERM of socket() is an event (denied, seccomp, run $rid)" \
+	json_any "$TMP/follow0" "e['syscall'] == 'socket' and e['effect'] == 'denied' and e['mechanism'] == 'seccomp' and e['errno'] == 1 and e['run_id'] == '$rid'"
+check "... so is mkdirat's EACCES, with the policy's errno" \
+	json_any "$TMP/follow0" "e['syscall'] == 'mkdirat' and e['errno'] == 13 and e['policy'] == 'go-deny' and e['mode'] == 'enforce'"
+check "... and the next run's ptrace kill (a new run id)" \
+	json_any "$TMP/follow0" "e['syscall'] == 'ptrace' and e['effect'] == 'killed' and e['action'] == 'kill' and e['run_id'] != '$rid'"
+check "... events carry no register values a seccomp record does not have" \
+	json_any "$TMP/follow0" "e['syscall'] == 'socket' and 'args' not in e"
+check "the follower gone, no pins are left" test ! -e /sys/fs/bpf/bpfguard
+
+# --- audit mode: everything runs, each denial is recorded (seccomp LOG
+# records), so it is an event of the run's payload cgroup: its path
 # (/bpfguard.run/<run id>/payload, for a reader following along while the
 # run lives) and its id (also in the summary).  Another attachment keeps
 # bpfguard's pins, and so the event buffer, after the run.
@@ -118,6 +149,8 @@ check "audit mode: a JSON event for socket from the run's cgroup (id $cgid)" \
 	json_any "$TMP/follow" "e['syscall'] == 'socket' and e['cgroup_id'] == $cgid"
 check "... its cgroup path carries the run id ($rid)" \
 	json_any "$TMP/follow" "e['syscall'] == 'socket' and e['cgroup'] == '/bpfguard.run/$rid/payload'"
+check "... exactly once, although sys_enter is attached for the other cgroup (it leaves seccomp's payload alone)" \
+	test "$(grep -c "\"syscall\":\"socket\".*\"cgroup_id\":$cgid\|\"cgroup_id\":$cgid.*\"syscall\":\"socket\"" "$TMP/follow")" = 1
 check "the run left the other attachment alone" sh -c "\"$BPFGUARD\" detach --cgroup '$CGREL' > /dev/null"
 
 # --- network

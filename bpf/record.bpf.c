@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * record.bpf.c - seccomp decisions into bpfguard's counters and events.
+ *
+ * `bpfguard run` denies with a seccomp filter, and the kernel runs seccomp
+ * before the sys_enter tracepoint: a call seccomp fails or kills never
+ * reaches guard.bpf.c.  The kernel does write an audit record for each such
+ * decision (SECCOMP_FILTER_FLAG_LOG), which bpfguard run reads.  This
+ * program is how those decisions join everything else: userspace runs it
+ * once per record with BPF_PROG_TEST_RUN, its input a struct bg_record_in,
+ * and it counts the decision in bg_counters and emits the bg_events record
+ * exactly as the sys_enter judge would (same rate limit, same loss
+ * accounting), so `bpfguard events` and `bpfguard status` need no second
+ * source.  Never attached anywhere: nothing in the kernel calls it.
+ *
+ * Why a program and not a userspace write: a ring buffer has one producer
+ * side and it is BPF's.  A test run costs a few microseconds per record;
+ * denials are rare next to syscalls.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "bpfguard.h"
+#include "shared_maps.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+SEC("raw_tp")
+int bg_record(__u64 *ctx)
+{
+	union {
+		struct bg_record_in in;
+		__u64 w[sizeof(struct bg_record_in) / 8];
+	} u;
+	struct bg_record_in in;
+	struct bg_counter_key key = {};
+	struct bg_rate *rate;
+	struct bg_event *e;
+	__u32 carried;
+
+	/* The context is the caller's buffer (a copy the kernel made), read
+	 * in the 8-byte words a raw_tp context allows.  A plain __u64 array,
+	 * not struct bpf_raw_tracepoint_args: no CO-RE relocation, so loading
+	 * this object never parses the kernel's BTF. */
+	for (int i = 0; i < (int)(sizeof(u.w) / 8); i++)
+		u.w[i] = ctx[i];
+	in = u.in;
+	key.cgid = in.cgid;
+	key.owner = in.owner;
+	key.nr = in.nr;
+	key.abi = in.abi;
+	key.verdict = in.verdict;
+	key.effect = in.effect;
+	counter_inc(&bg_counters, &key);
+
+	if (!rate_admit(in.cgid, in.ts_ns, &carried, &rate))
+		return 0;
+	e = bpf_ringbuf_reserve(&bg_events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(BG_STAT_LOST);
+		if (rate)
+			__sync_fetch_and_add(&rate->suppressed, carried + 1);
+		return 0;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = in.ts_ns;
+	e->cgid = in.cgid;
+	e->owner = in.owner;
+	e->type = BG_EVENT_SYSCALL;
+	e->pid = in.pid;
+	e->tid = in.tid;
+	e->uid = in.uid;
+	e->nr = in.nr;
+	e->count = carried + 1;
+	e->suppressed = carried;
+	e->abi = in.abi;
+	e->err = in.err;
+	e->verdict = in.verdict;
+	e->effect = in.effect;
+	e->mech = in.mech;
+	e->flags = BG_EVF_NO_ARGS;
+	__builtin_memcpy(e->comm, in.comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+	stat_inc(BG_STAT_EVENTS);
+	return 0;
+}

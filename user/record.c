@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * record.c - runs record.bpf.c's bg_record once per decision with
+ * BPF_PROG_TEST_RUN.  The program is loaded per user (bpfguard run loads
+ * it for the length of a run), never attached and never pinned: nothing
+ * is left behind when the process exits.
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "loader.h"
+#include "record.h"
+#include "record.skel.h"
+
+int bg_recorder_open(struct bg_recorder *rc, char *err, size_t errlen)
+{
+	int ret;
+
+	memset(rc, 0, sizeof(*rc));
+	rc->prog_fd = -1;
+	rc->skel = record_bpf__open();
+	if (!rc->skel) {
+		snprintf(err, errlen, "cannot open record.bpf.o: %s", strerror(errno));
+		return -1;
+	}
+	/* The maps are bpfguard's pins (bg_events, bg_counters, ...): the
+	 * records land where every other decision does. */
+	if (bg_pin_object_maps(rc->skel->obj)) {
+		snprintf(err, errlen, "internal: cannot set pin paths for record.bpf.o");
+		goto fail;
+	}
+	ret = record_bpf__load(rc->skel);
+	if (ret) {
+		snprintf(err, errlen, "cannot load record.bpf.o: %s; rerun with BPFGUARD_DEBUG=1",
+			 strerror(-ret));
+		goto fail;
+	}
+	rc->prog_fd = bpf_program__fd(rc->skel->progs.bg_record);
+	return 0;
+fail:
+	record_bpf__destroy(rc->skel);
+	rc->skel = NULL;
+	return -1;
+}
+
+int bg_recorder_put(struct bg_recorder *rc, const struct bg_record_in *in)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = in, .ctx_size_in = sizeof(*in));
+
+	if (rc->prog_fd < 0)
+		return -EBADF;
+	if (bpf_prog_test_run_opts(rc->prog_fd, &o) || o.retval) {
+		rc->failed++;
+		return -EIO;
+	}
+	return 0;
+}
+
+void bg_recorder_close(struct bg_recorder *rc)
+{
+	if (rc->skel)
+		record_bpf__destroy(rc->skel);
+	rc->skel = NULL;
+	rc->prog_fd = -1;
+}
