@@ -1191,7 +1191,11 @@ static void print_json(struct run *r, const struct outcome *out, double wall)
 	json_object_object_add(mech, "errno", json_object_new_string(r->o->mode == BG_MODE_AUDIT ? "audit" : "seccomp"));
 	json_object_object_add(mech, "kill", json_object_new_string(r->o->mode == BG_MODE_AUDIT ? "audit" : "seccomp"));
 	json_object_object_add(mech, "log", json_object_new_string("audit"));
-	json_object_object_add(mech, "cgroup_bpf", json_object_new_string(r->o->no_bpf ? "none (--no-bpf)" : "audit (records what reaches sys_enter)"));
+	json_object_object_add(mech, "events", json_object_new_string(
+		r->o->no_bpf ? "none (--no-bpf)" : "bpfguard events (from seccomp's audit records)"));
+	json_object_object_add(mech, "net_dev_sysctl", json_object_new_string(
+		!bg_cghooks_wanted(r->policy) ? "none (no such sections)" :
+		r->o->mode == BG_MODE_AUDIT ? "audit (cgroup-hook)" : "cgroup-hook"));
 	json_object_object_add(j, "mechanism", mech);
 	json_object_object_add(j, "exit_code", json_object_new_int(out->code));
 	json_object_object_add(j, "reason", json_object_new_string(out->reason));
