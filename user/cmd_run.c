@@ -29,7 +29,7 @@ static void usage_run(FILE *f)
 		"  --mode      enforce (default): denied calls fail with the policy's errno, kill\n"
 		"              rules kill; audit: everything runs and is recorded\n"
 		"  --net       none (default: only a loopback) or host\n"
-		"  --memory    e.g. 64M, 1G (cgroup v2, else cgroup v1, else RLIMIT_AS)\n"
+		"  --memory    e.g. 64M, 1G (cgroup v2, else cgroup v1, else RLIMIT_DATA)\n"
 		"  --pids      most processes+threads at once (cgroup v2, v1, else RLIMIT_NPROC)\n"
 		"  --cpu       cores, e.g. 0.5 (cgroup v2 cpu.max or v1 CFS quota)\n"
 		"  --timeout   e.g. 30s, 500ms, 2m; kills the whole tree\n"

@@ -93,7 +93,7 @@ struct bg_sandbox {
 	int status_fd;             /* write: the payload's wait status (int) */
 	int cgroup_fd;             /* the payload cgroup's cgroup.procs, opened by the parent */
 	/* rlimit fallbacks (0 = not used) */
-	uint64_t rlimit_as;
+	uint64_t rlimit_data;
 	long rlimit_nproc;
 };
 

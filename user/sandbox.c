@@ -291,11 +291,15 @@ static void __attribute__((noreturn)) payload(struct bg_sandbox *sb)
 		die(sb, "cannot set the parent-death signal");
 	if (getppid() != 1)
 		_exit(BG_RUN_EXIT_ERROR); /* init died already */
-	if (sb->rlimit_as) {
-		struct rlimit r = { sb->rlimit_as, sb->rlimit_as };
+	/* RLIMIT_DATA, not RLIMIT_AS: since 4.7 it counts every private
+	 * writable mapping (brk, malloc's and Go's heap mmaps), while address
+	 * space also counts reservations never touched (the Go runtime
+	 * reserves far more than it uses and would not even start). */
+	if (sb->rlimit_data) {
+		struct rlimit r = { sb->rlimit_data, sb->rlimit_data };
 
-		if (setrlimit(RLIMIT_AS, &r))
-			die(sb, "cannot set RLIMIT_AS");
+		if (setrlimit(RLIMIT_DATA, &r))
+			die(sb, "cannot set RLIMIT_DATA");
 	}
 	if (sb->rlimit_nproc) {
 		struct rlimit r = { (rlim_t)sb->rlimit_nproc, (rlim_t)sb->rlimit_nproc };
@@ -364,6 +368,12 @@ void bg_sandbox_init(struct bg_sandbox *sb)
 	if (read(sb->sync_fd, &go, 1) != 1)
 		_exit(BG_RUN_EXIT_ERROR);
 	close(sb->sync_fd);
+	/* Become the namespace's root for real: until now our credentials are
+	 * still the host ids we were cloned with, which the maps need not
+	 * contain (--user nobody maps 0 to 65534, not to our own 0), and files
+	 * cannot be created with an unmapped owner (EOVERFLOW). */
+	if (setresgid(0, 0, 0) || setresuid(0, 0, 0))
+		die(sb, "cannot become root in the user namespace");
 	if (unshare(CLONE_NEWCGROUP))
 		die(sb, "cannot create the cgroup namespace");
 	setup_mounts(sb);

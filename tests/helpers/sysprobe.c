@@ -7,7 +7,8 @@
  *
  * Network actions take ADDR PORT and use a fresh socket of ADDR's family
  * (IPv6 if it has a ':'): connect-tcp, connect-udp, bind-tcp, sendto-udp.
- * open-dev PATH r|w|rw, mknod-dev PATH MAJOR MINOR, write-sysctl PATH VALUE.
+ * open-dev PATH r|w|rw, mknod-dev PATH MAJOR MINOR, write-sysctl PATH VALUE,
+ * hog MIB (allocate and touch MIB mebibytes).
  *
  * --cgroup moves the process into DIR first, so every later syscall is
  * judged by the policy there and nothing else (no shell, no loader) runs
@@ -252,6 +253,23 @@ int main(int argc, char **argv)
 				mkdir("/", 0755);
 			i++;
 			printf("repeat-mkdir: done %ld\n", n);
+		} else if (!strcmp(a, "hog")) {
+			/* hog MIB: allocate and touch MIB mebibytes, kept */
+			long mib = strtol(arg, NULL, 10);
+
+			for (long m = 0; m < mib; m++) {
+				char *b = malloc(1 << 20);
+
+				if (!b) {
+					failed += report(a, -1);
+					break;
+				}
+				for (int off = 0; off < (1 << 20); off += 4096)
+					b[off] = 1;
+				if (m + 1 == mib)
+					failed += report(a, 0);
+			}
+			i++;
 		} else if (!strcmp(a, "sleep")) {
 			usleep((useconds_t)(strtod(arg, NULL) * 1e6));
 			i++;

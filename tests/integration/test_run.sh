@@ -193,6 +193,28 @@ check "... one line names the limit and the mechanism ($(sum 'j["limits"]["memor
 check "... the summary's peak memory is at the limit" test "$(sum 'j["peak_memory_bytes"] >= 60 << 20')" = True
 expect_rc 0 "--cpu 0.5 runs (quota set)" run --cpu 0.5 -- "$TMP/hello"
 
+# --- the last tier, rlimits (this host has v1 controllers; the VM tests
+# cover cgroup v2): BPFGUARD_RUN_LIMITS=rlimit skips both cgroup tiers.
+export BPFGUARD_RUN_LIMITS=rlimit
+expect_rc 125 "rlimit tier: --pids for a payload mapped to host root is refused (RLIMIT_NPROC does not bind it)" \
+	run --pids 20 -- "$F" spawn 40
+check "... one line with what to do" grep -q "add --user nobody" "$TMP/err"
+run --user nobody --pids 20 --json -- "$F" spawn 40 > "$TMP/out" 2> "$TMP/err"; summary "$TMP/err"
+started=$(sed -n 's/^spawn: started \([0-9]*\) of 40$/\1/p' "$TMP/out")
+check "rlimit tier: --user nobody --pids 20: fork fails with EAGAIN past the limit (started ${started:-?} of 40)" \
+	sh -c "[ '${started:-40}' -lt 40 ] && grep -qx 'spawn: errno 11' '$TMP/out'"
+check "... the summary says rlimit" test "$(sum 'j["limits"]["pids"]["via"]')" = rlimit
+run --memory 64M --json -- "$F" hog 400 > "$TMP/out" 2> "$TMP/err"; summary "$TMP/err"
+check "rlimit tier: --memory 64M (RLIMIT_DATA): the hog's allocations fail, it stops short of 400 MiB" \
+	sh -c "! grep -q 'hog: done' '$TMP/out' && grep -q 'out of memory' '$TMP/err'"
+check "... its exit code (2, Go's fatal error) passes through, the summary says rlimit" \
+	test "$(sum 'j["exit_code"] == 2 and j["limits"]["memory"]["via"] == "rlimit"')" = True
+check "... with a note naming RLIMIT_DATA" grep -q "note: .*RLIMIT_DATA" "$TMP/err"
+expect_rc 0 "rlimit tier: a Go program well under the limit runs" run --memory 64M -- "$F" hog 20
+unset BPFGUARD_RUN_LIMITS
+expect_rc 0 "--user nobody: the sandbox's root maps to nobody and can still write its /tmp" \
+	run --user nobody -- "$F" write /tmp/x
+
 # --- timeout and signals
 start=$(date +%s%N)
 expect_rc 121 "--timeout 1s kills a sleeping payload" run --policy "$TMP/gotest.policy" --timeout 1s -- "$F" sleep 30
