@@ -185,6 +185,7 @@ enum bg_event_type {
 	BG_EVENT_NET = 2,    /* cgroup socket hook (socket, connect, bind, sendmsg) */
 	BG_EVENT_DEV = 3,    /* cgroup/dev: opening or creating a device node */
 	BG_EVENT_SYSCTL = 4, /* cgroup/sysctl: reading or writing /proc/sys */
+	BG_EVENT_EXEC = 5,   /* exec.bpf.c: a file not in the executable allowlist; record is a bg_exec_event */
 };
 
 /* ------------------------------------------------------------------ */
@@ -204,6 +205,9 @@ enum bg_hook {
 	BG_HOOK_SENDMSG6,
 	BG_HOOK_DEV,
 	BG_HOOK_SYSCTL,
+	BG_HOOK_EXEC,      /* tp_btf/sched_process_exec: killed before its first instruction */
+	BG_HOOK_BPRM,      /* lsm/bprm_check_security: execve fails with EACCES */
+	BG_HOOK_MMAP_EXEC, /* lsm/mmap_file: an executable mapping fails with EACCES */
 	BG_HOOK__COUNT,
 };
 
@@ -281,6 +285,52 @@ struct bg_hook_counter_key {
 	__u8 pad[3];
 };
 
+/* ------------------------------------------------------------------ */
+/* Executable allowlist (exec.bpf.c).  Userspace hashes each listed file
+ * (SHA-256) and, if the content is the one vouched for, records the file's
+ * identity as the kernel sees it: device, inode, and the inode's ctime,
+ * which every write, truncate, chmod or rename-over changes and no
+ * userspace call can set back.  A file rewritten after hashing no longer
+ * matches and is refused like an unlisted one. */
+
+/* Key of bg_exec_allow (per policy slot) and bg_exec_trusted (slot 0,
+ * bpfguard's trust store, shared by every policy with `exec trusted`). */
+struct bg_exec_key {
+	__u32 slot;
+	__u32 pad;
+	__u64 dev;  /* the kernel's dev_t: major << 20 | minor (not stat's st_dev) */
+	__u64 ino;
+};
+
+struct bg_exec_val {
+	__s64 ctime_sec;
+	__u32 ctime_nsec;
+	__u32 pad;
+};
+
+/* bg_exec_pol.flags, an array indexed by slot */
+#define BG_EXEC_ON 0x1       /* the policy has an exec section: unlisted files are refused */
+#define BG_EXEC_TRUSTED 0x2  /* also allow bg_exec_trusted */
+#define BG_EXEC_MMAP 0x4     /* also judge executable mmaps (LSM only) */
+#define BG_EXEC_AUDIT 0x100  /* record, do not refuse (--mode audit) */
+#define BG_EXEC_KILL 0x200   /* no LSM deny here: SIGKILL at sched_process_exec */
+
+struct bg_exec_pol {
+	__u32 flags;
+};
+
+/* bg_exec_info.why */
+#define BG_EXEC_WHY_UNLISTED 1 /* no entry for (dev, ino) */
+#define BG_EXEC_WHY_CHANGED 2  /* listed, but modified since it was hashed (ctime differs) */
+
+struct bg_exec_info {
+	__u64 dev;
+	__u64 ino;
+	__s64 ctime_sec;
+	__u32 ctime_nsec;
+	__u32 why; /* BG_EXEC_WHY_* */
+};
+
 /* What a hook event carries instead of syscall arguments (bg_event.args). */
 struct bg_net_info {
 	__u32 family;   /* AF_INET / AF_INET6 (of the address; mapped IPv4 is AF_INET) */
@@ -315,6 +365,7 @@ struct bg_event {
 		struct bg_net_info net;       /* BG_EVENT_NET */
 		struct bg_dev_info dev;       /* BG_EVENT_DEV */
 		struct bg_sysctl_info sysctl; /* BG_EVENT_SYSCTL */
+		struct bg_exec_info exec;     /* BG_EVENT_EXEC */
 	};
 	__u32 type;    /* enum bg_event_type */
 	__u32 pid;     /* tgid */
@@ -330,6 +381,16 @@ struct bg_event {
 	__u8 mech;
 	__u8 flags;    /* BG_EVF_* */
 	char comm[BG_COMM_LEN];
+};
+
+#define BG_EXEC_PATH_MAX 256
+
+/* A BG_EVENT_EXEC ring-buffer record: the common event (type, verdict,
+ * effect, task, counts; .exec holds the identity) and the path the task
+ * exec'd or mapped, as the kernel resolved it (d_path), NUL-terminated. */
+struct bg_exec_event {
+	struct bg_event e;
+	char path[BG_EXEC_PATH_MAX];
 };
 
 /* bg_event.flags */

@@ -49,13 +49,6 @@ struct {
 	__type(value, struct bg_netpol);
 } bg_netpol SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC); /* see shared_maps.bpf.h */
-	__uint(max_entries, 16384);
-	__type(key, struct bg_hook_counter_key);
-	__type(value, __u64);
-} bg_hook_counters SEC(".maps");
 
 struct judge {
 	__u64 cgid;

@@ -87,6 +87,15 @@ struct {
 	__type(value, __u64);
 } bg_counters SEC(".maps");
 
+/* Exact denial counters of the cgroup hooks and the exec allowlist. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384);
+	__type(key, struct bg_hook_counter_key);
+	__type(value, __u64);
+} bg_hook_counters SEC(".maps");
+
 /* cgroup id -> policy slot and owner (the nearest attached ancestor).
  * Written by userspace and by guard's cgroup_mkdir inheritance. */
 struct {

@@ -18,6 +18,7 @@
 
 #include "attachment.h"
 #include "cghooks.h"
+#include "exec_allow.h"
 #include "cgroup.h"
 #include "commands.h"
 #include "compile_bpf.h"
@@ -143,6 +144,7 @@ struct attach_job {
 	struct bg_cgpath cg;
 	char summary[1024];
 	char hooks_summary[512];
+	char exec_summary[256];
 };
 
 /* Everything that depends only on user input and the loaded policy,
@@ -182,8 +184,21 @@ static int prepare(struct attach_job *j)
 		bg_err("%s", err);
 		return BG_EXIT_USAGE;
 	}
+	if (j->policy->exec.present && j->policy->exec.libraries && !j->plan.mechs.lsm_deny) {
+		if (j->o.fallback == BG_FALLBACK_REFUSE) {
+			bg_err("policy '%s' line %u: `exec libraries` needs BPF LSM to refuse executable mappings, "
+			       "and this kernel has none (%s); drop the line, or attach with --fallback audit to run "
+			       "with executables checked and libraries not", j->policy->name, j->policy->exec.line,
+			       j->plan.mechs.lsm_why);
+			return BG_EXIT_REFUSED;
+		}
+		if (!j->o.quiet)
+			bg_warn("policy '%s': `exec libraries` is not enforced here (no BPF LSM); executables are",
+				j->policy->name);
+	}
 	bg_plan_summary(&j->plan, j->summary, sizeof(j->summary));
 	bg_cghooks_summary(j->policy, j->hooks_summary, sizeof(j->hooks_summary));
+	bg_exec_summary(j->policy, j->plan.mechs.lsm_deny, j->exec_summary, sizeof(j->exec_summary));
 	return 0;
 }
 
@@ -243,6 +258,7 @@ static void print_attached(const struct attach_job *j, const struct bg_attachmen
 		json_object_object_add(o, "guarded_cgroups", json_object_new_int(guarded));
 		json_object_object_add(o, "enforcement", bg_plan_to_json(&j->plan));
 		json_object_object_add(o, "cgroup_hooks", json_object_new_string(j->hooks_summary));
+		json_object_object_add(o, "executables", json_object_new_string(j->exec_summary));
 		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 		return;
@@ -253,6 +269,8 @@ static void print_attached(const struct attach_job *j, const struct bg_attachmen
 	printf("enforcement: %s\n", j->summary);
 	if (j->hooks_summary[0])
 		printf("network/devices: %s (cgroup-hook: EPERM before any effect)\n", j->hooks_summary);
+	if (j->exec_summary[0])
+		printf("executables: %s\n", j->exec_summary);
 }
 
 static int apply(struct attach_job *j)
@@ -302,6 +320,11 @@ static int apply(struct attach_job *j)
 	 * (undoes itself on failure) */
 	if (bg_cghooks_apply(&st, j->cg.id, j->cg.abs, slot, j->policy, j->o.mode, err, sizeof(err)))
 		goto undo_links;
+	/* exec section: every listed file hashed and matched, then its
+	 * identities in the slot and the exec programs up (undoes itself) */
+	if (bg_exec_apply(&st, slot, j->policy, j->plan.mechs.lsm_deny, j->o.mode == BG_MODE_AUDIT,
+			  err, sizeof(err)))
+		goto undo_cghooks;
 	ret = bg_att_put(&st, &rec);
 	if (ret) {
 		snprintf(err, sizeof(err), "cannot record attachment: %s", strerror(-ret));
@@ -334,6 +357,8 @@ static int apply(struct attach_job *j)
 	if (replacing) {
 		bg_slot_clear(&st, old.slot);
 		bg_cghooks_clear_slot(&st, old.slot);
+		bg_exec_clear_slot(&st, old.slot);
+		bg_exec_sync_links(&st);
 	}
 	if (j->o.rate_limit >= 0) {
 		struct bg_config cfg;
@@ -360,6 +385,9 @@ undo_record:
 		bg_reconcile(&st, j->cg.abs, j->cg.id);
 	bg_filter_rebuild(&st);
 undo_hooks:
+	bg_exec_clear_slot(&st, slot);
+	bg_exec_sync_links(&st);
+undo_cghooks:
 	if (replacing)
 		bg_cghooks_sync(&st, j->cg.id, old.slot);
 	else
@@ -524,6 +552,8 @@ static int detach_core(const char *path, struct bg_attachment *out)
 	bg_slot_clear(&st, a.slot);
 	bg_cghooks_remove(a.cgid);
 	bg_cghooks_clear_slot(&st, a.slot);
+	bg_exec_clear_slot(&st, a.slot);
+	bg_exec_sync_links(&st);
 	bg_counters_drop(&st, a.cgid);
 	if (bg_att_list(&st, &rest, &n) == 0) {
 		/* nothing judged by sys_enter: nothing on sys_enter */

@@ -45,7 +45,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct bg_event_names names;
 	char line[2048];
 
-	if (size < sizeof(struct bg_event))
+	if (size < sizeof(struct bg_event) ||
+	    (((const struct bg_event *)data)->type == BG_EVENT_EXEC && size < sizeof(struct bg_exec_event)))
 		return 0; /* not ours: ignore rather than misread */
 	bg_event_resolve(d->resolver, data, &names);
 	if (d->json)

@@ -11,6 +11,7 @@
 #include "cgroup.h"
 #include "events.h"
 #include "loader.h"
+#include "exec_allow.h"
 #include "mechanism.h"
 #include "run.h"
 #include "policy.h"
@@ -24,13 +25,40 @@ static const char *type_name(uint32_t type)
 	case BG_EVENT_NET: return "net";
 	case BG_EVENT_DEV: return "dev";
 	case BG_EVENT_SYSCTL: return "sysctl";
+	case BG_EVENT_EXEC: return "exec";
 	}
 	return "unknown";
 }
 
 static bool is_hook_event(const struct bg_event *e)
 {
-	return e->type == BG_EVENT_NET || e->type == BG_EVENT_DEV || e->type == BG_EVENT_SYSCTL;
+	return e->type == BG_EVENT_NET || e->type == BG_EVENT_DEV || e->type == BG_EVENT_SYSCTL ||
+	       e->type == BG_EVENT_EXEC;
+}
+
+/* An exec event's path (the record is a bg_exec_event; callers check the
+ * size), always NUL-terminated. */
+static void exec_path(const struct bg_event *e, char out[BG_EXEC_PATH_MAX])
+{
+	memcpy(out, ((const struct bg_exec_event *)e)->path, BG_EXEC_PATH_MAX);
+	out[BG_EXEC_PATH_MAX - 1] = '\0';
+}
+
+/* The content hash of the file an exec event names, if the file at that
+ * path is still the very inode the kernel refused (same device, inode and
+ * ctime): computed here, at drain time, since the kernel cannot hash. */
+static bool exec_hash(const struct bg_event *e, const char *path, char hex[65])
+{
+	struct bg_file_vouch v;
+	char err[256];
+
+	if (path[0] != '/' || bg_file_vouch(path, &v, err, sizeof(err)))
+		return false;
+	if (v.key.dev != e->exec.dev || v.key.ino != e->exec.ino || v.val.ctime_sec != e->exec.ctime_sec ||
+	    v.val.ctime_nsec != e->exec.ctime_nsec)
+		return false;
+	bg_sha256_hex(v.sha256, hex);
+	return true;
 }
 
 static const char *effect_name(unsigned effect)
@@ -123,6 +151,19 @@ static void hook_fields_json(const struct bg_event *e, struct json_object *o)
 		json_object_object_add(o, "sysctl", json_object_new_string(name));
 		json_object_object_add(o, "access", json_object_new_string(e->sysctl.write ? "write" : "read"));
 		break;
+	case BG_EVENT_EXEC: {
+		char path[BG_EXEC_PATH_MAX], hex[65];
+
+		exec_path(e, path);
+		json_object_object_add(o, "path", json_object_new_string(path));
+		json_object_object_add(o, "why", json_object_new_string(
+			e->exec.why == BG_EXEC_WHY_CHANGED ? "changed since hashed" : "not listed"));
+		json_object_object_add(o, "dev", json_object_new_uint64(e->exec.dev));
+		json_object_object_add(o, "ino", json_object_new_uint64(e->exec.ino));
+		if (exec_hash(e, path, hex))
+			json_object_object_add(o, "sha256", json_object_new_string(hex));
+		break;
+	}
 	}
 }
 
@@ -232,6 +273,12 @@ int bg_event_format_text(const struct bg_event *e, int64_t boot_to_realtime,
 			snprintf(what, sizeof(what), "address=%s%s%s port=%u protocol=%s",
 				 e->net.family == AF_INET6 ? "[" : "", addr, e->net.family == AF_INET6 ? "]" : "",
 				 e->net.port, proto_name(e->net.protocol));
+		} else if (e->type == BG_EVENT_EXEC) {
+			char path[BG_EXEC_PATH_MAX];
+
+			exec_path(e, path);
+			snprintf(what, sizeof(what), "path=%.100s why=%s", path,
+				 e->exec.why == BG_EXEC_WHY_CHANGED ? "changed" : "unlisted");
 		} else if (e->type == BG_EVENT_DEV) {
 			dev_access_str(e->dev.access, acc);
 			snprintf(what, sizeof(what), "device=%c%u:%u access=%s",

@@ -528,3 +528,8 @@ void bg_state_release_if_unused(void)
 	if (n == 0 && !followed())
 		bg_state_reset(NULL, 0);
 }
+
+int bg_state_lock_exclusive(char *err, size_t errlen)
+{
+	return take_lock(true, err, errlen);
+}

@@ -78,7 +78,10 @@ bool bg_state_links_present(void);
  * follower leaving): nothing is left behind.
  */
 #define BG_FOLLOW_LOCK_PATH "/run/lock/bpfguard.events.lock"
-int bg_state_follow_begin(void);          /* fd of the held lock, or -1 */
+int bg_state_follow_begin(void);
+/* bpfguard's exclusive lock alone (fd, -1 with err): for changes to state
+ * outside bpffs that attach reads (the trust store). */
+int bg_state_lock_exclusive(char *err, size_t errlen);          /* fd of the held lock, or -1 */
 void bg_state_release_if_unused(void);
 
 /* Unpins everything bpfguard created (maps, programs, links). */

@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{ "policy", cmd_policy, "policy check FILE [--json] | policy groups" },
 	{ "run", cmd_run, "run [OPTIONS] -- CMD [ARGS] run CMD sandboxed under a policy (run --help)" },
 	{ "go", cmd_go, "go inspect|verify|hash|verify-modcache  Go binary and module checks (go help)" },
+	{ "trust", cmd_trust, "trust add|list|remove     executables `exec trusted` admits (trust help)" },
 	{ "reset", cmd_reset, "reset                     remove everything bpfguard pinned" },
 };
 

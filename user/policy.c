@@ -241,7 +241,34 @@ void bg_policy_free(struct bg_policy *p)
 	for (int abi = 0; abi < BG_NR_TABLES; abi++)
 		for (int nr = 0; nr < BG_MAX_SYSCALLS; nr++)
 			free(p->sys[abi][nr].argrules);
+	for (unsigned i = 0; i < p->exec.n; i++)
+		free(p->exec.e[i].path);
+	free(p->exec.e);
 	free(p);
+}
+
+int bg_policy_add_exec(struct bg_policy *p, const char *path, const uint8_t *sha256, unsigned line)
+{
+	struct bg_exec_entry *e;
+
+	if (p->exec.n >= BG_EXEC_MAX_ENTRIES)
+		return -E2BIG;
+	e = realloc(p->exec.e, (p->exec.n + 1) * sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	p->exec.e = e;
+	e = &p->exec.e[p->exec.n];
+	memset(e, 0, sizeof(*e));
+	e->path = strdup(path);
+	if (!e->path)
+		return -ENOMEM;
+	if (sha256) {
+		e->has_hash = true;
+		memcpy(e->sha256, sha256, 32);
+	}
+	e->line = line;
+	p->exec.n++;
+	return 0;
 }
 
 static bool rule_valid(const struct bg_rule *r)
@@ -533,6 +560,19 @@ static void print_sections(const struct bg_policy *p, FILE *f)
 	}
 	if (p->sysctl.present)
 		fprintf(f, "sysctl %s\n", p->sysctl.mode == BG_SYSCTL_NONE ? "none" : "read-only");
+	if (p->exec.trusted)
+		fprintf(f, "exec trusted\n");
+	if (p->exec.libraries)
+		fprintf(f, "exec libraries\n");
+	for (unsigned i = 0; i < p->exec.n; i++) {
+		fprintf(f, "exec allow %s", p->exec.e[i].path);
+		if (p->exec.e[i].has_hash) {
+			fprintf(f, " sha256:");
+			for (int b = 0; b < 32; b++)
+				fprintf(f, "%02x", p->exec.e[i].sha256[b]);
+		}
+		fputc('\n', f);
+	}
 }
 
 static struct json_object *sections_json(const struct bg_policy *p, struct json_object *root)
@@ -602,6 +642,24 @@ static struct json_object *sections_json(const struct bg_policy *p, struct json_
 	if (p->sysctl.present)
 		json_object_object_add(root, "sysctl", json_object_new_string(
 			p->sysctl.mode == BG_SYSCTL_NONE ? "none" : "read-only"));
+	if (p->exec.present) {
+		struct json_object *x = json_object_new_object(), *allow = json_object_new_array();
+
+		for (unsigned i = 0; i < p->exec.n; i++) {
+			struct json_object *e = json_object_new_object();
+			char hex[65] = "";
+
+			json_object_object_add(e, "path", json_object_new_string(p->exec.e[i].path));
+			for (int b = 0; p->exec.e[i].has_hash && b < 32; b++)
+				snprintf(hex + 2 * b, 3, "%02x", p->exec.e[i].sha256[b]);
+			json_object_object_add(e, "sha256", hex[0] ? json_object_new_string(hex) : NULL);
+			json_object_array_add(allow, e);
+		}
+		json_object_object_add(x, "allow", allow);
+		json_object_object_add(x, "trusted", json_object_new_boolean(p->exec.trusted));
+		json_object_object_add(x, "libraries", json_object_new_boolean(p->exec.libraries));
+		json_object_object_add(root, "exec", x);
+	}
 	return root;
 }
 

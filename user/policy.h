@@ -123,6 +123,33 @@ struct bg_sysctl_policy {
 	unsigned line;
 };
 
+/*
+ * exec: the executable allowlist.  Present = a file not listed (or changed
+ * since it was hashed) may not run in the guarded cgroup.  Each entry is a
+ * path and, optionally, the SHA-256 its content must have when the policy
+ * is attached (without one, the content at attach time is what is
+ * trusted).  `trusted` adds bpfguard's trust store (bpfguard trust add);
+ * `libraries` also judges executable mappings (shared objects), which
+ * only BPF LSM can refuse.
+ */
+#define BG_EXEC_MAX_ENTRIES 4096
+
+struct bg_exec_entry {
+	char *path;        /* absolute, heap */
+	bool has_hash;
+	uint8_t sha256[32];
+	unsigned line;
+};
+
+struct bg_exec_policy {
+	bool present;
+	bool trusted;   /* exec trusted */
+	bool libraries; /* exec libraries */
+	unsigned line;  /* first exec line */
+	unsigned n;
+	struct bg_exec_entry *e; /* heap, n entries */
+};
+
 struct bg_policy {
 	char name[BG_NAME_MAX];
 	char source[BG_PATH_MAX]; /* file it came from, "" if built in code */
@@ -133,6 +160,7 @@ struct bg_policy {
 	struct bg_net_policy net;
 	struct bg_dev_policy dev;
 	struct bg_sysctl_policy sysctl;
+	struct bg_exec_policy exec;
 };
 
 /* One-line diagnostics: "FILE:LINE: what is wrong; what to do". */
@@ -151,6 +179,8 @@ void bg_diag_warn(struct bg_diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 struct bg_policy *bg_policy_new(const char *name);
+/* Appends an exec entry (path copied); -ENOMEM, -E2BIG past the limit. */
+int bg_policy_add_exec(struct bg_policy *p, const char *path, const uint8_t *sha256, unsigned line);
 void bg_policy_free(struct bg_policy *p);
 
 /* Adds a rule for (abi, nr).  Unconditional rules: returns -EEXIST if one

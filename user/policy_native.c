@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 
 #include "policy.h"
+#include "util.h"
 #include "syscalls.h"
 
 #define BG_LINE_MAX 4096
@@ -961,6 +962,46 @@ static int parse_sysctl_line(struct native_parser *ps, const struct line_tokens 
 	return 0;
 }
 
+/* exec allow PATH [sha256:HEX] | exec trusted | exec libraries */
+static int parse_exec_line(struct native_parser *ps, const struct line_tokens *t)
+{
+	struct bg_exec_policy *x = &ps->p->exec;
+	uint8_t h[32];
+	int ret;
+
+	if (t->n < 2)
+		return perr(ps, "'exec' takes allow PATH [sha256:HEX], trusted or libraries");
+	if (!x->present) {
+		x->present = true;
+		x->line = ps->line;
+	}
+	if (!strcmp(t->tok[1], "trusted") || !strcmp(t->tok[1], "libraries")) {
+		if (t->n != 2)
+			return perr(ps, "'exec %s' takes nothing more", t->tok[1]);
+		if (t->tok[1][0] == 't')
+			x->trusted = true;
+		else
+			x->libraries = true;
+		return 0;
+	}
+	if (strcmp(t->tok[1], "allow"))
+		return perr(ps, "unknown 'exec %s'; use exec allow PATH [sha256:HEX], exec trusted or exec libraries",
+			    t->tok[1]);
+	if (t->n < 3 || t->n > 4)
+		return perr(ps, "'exec allow' takes PATH and optionally sha256:HEX");
+	if (t->tok[2][0] != '/')
+		return perr(ps, "'exec allow %s': the path must be absolute", t->tok[2]);
+	if (t->n == 4 && (strncmp(t->tok[3], "sha256:", 7) || !bg_sha256_parse(t->tok[3], h)))
+		return perr(ps, "'%s' is not a SHA-256; write sha256: and 64 hex digits (sha256sum prints them)",
+			    t->tok[3]);
+	ret = bg_policy_add_exec(ps->p, t->tok[2], t->n == 4 ? h : NULL, ps->line);
+	if (ret == -E2BIG)
+		return perr(ps, "too many 'exec allow' lines (at most %d)", BG_EXEC_MAX_ENTRIES);
+	if (ret)
+		return perr(ps, "out of memory");
+	return 0;
+}
+
 static int parse_line(struct native_parser *ps, const char *text)
 {
 	struct line_tokens *t = ps->tokens;
@@ -977,6 +1018,8 @@ static int parse_line(struct native_parser *ps, const char *text)
 		return parse_dev_line(ps, t);
 	if (strcmp(t->tok[0], "sysctl") == 0)
 		return parse_sysctl_line(ps, t);
+	if (strcmp(t->tok[0], "exec") == 0)
+		return parse_exec_line(ps, t);
 	return parse_rule_line(ps, t);
 }
 

@@ -1072,6 +1072,16 @@ static const char *sysname(int abi, int nr, char *buf, size_t len)
 	return buf;
 }
 
+/* Kills at exec (exec allowlist, no BPF LSM) counted for the payload. */
+static unsigned long long exec_kills(const struct run *r)
+{
+	unsigned long long denied[BG_HOOK__COUNT] = {}, recorded[BG_HOOK__COUNT] = {};
+
+	if (bg_cghooks_counts(r->payload_cgid, denied, recorded))
+		return 0;
+	return denied[BG_HOOK_EXEC];
+}
+
 static void fmt_size(unsigned long long b, char *buf, size_t len)
 {
 	if (b >= (1ULL << 30) && b % (1ULL << 30) == 0)
@@ -1149,6 +1159,14 @@ static void decide(struct run *r, struct outcome *out)
 				snprintf(out->line, sizeof(out->line),
 					 "run: killed by policy '%s' (SIGSYS from seccomp; the kernel's record naming the syscall was not available)",
 					 r->policy->name);
+			return;
+		}
+		if (sig == SIGKILL && r->attached && exec_kills(r) > 0) {
+			out->code = BG_RUN_EXIT_POLICY;
+			out->reason = "policy";
+			snprintf(out->line, sizeof(out->line),
+				 "run: killed by policy '%s': it exec'd a file not in the exec allowlist "
+				 "(before that file ran; bpfguard events names it)", r->policy->name);
 			return;
 		}
 		if (sig == SIGKILL && out->oom_kills > 0) {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -126,4 +127,27 @@ void bg_format_rfc3339(uint64_t realtime_ns, char *buf, size_t len)
 	gmtime_r(&sec, &tm);
 	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf, len, "%s.%09luZ", base, nsec);
+}
+
+void bg_sha256_hex(const uint8_t h[32], char out[65])
+{
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+bool bg_sha256_parse(const char *s, uint8_t out[32])
+{
+	if (!strncmp(s, "sha256:", 7))
+		s += 7;
+	if (strlen(s) != 64)
+		return false;
+	for (int i = 0; i < 32; i++) {
+		unsigned v;
+
+		if (sscanf(s + 2 * i, "%2x", &v) != 1 || !isxdigit((unsigned char)s[2 * i]) ||
+		    !isxdigit((unsigned char)s[2 * i + 1]))
+			return false;
+		out[i] = (uint8_t)v;
+	}
+	return true;
 }

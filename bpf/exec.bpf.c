@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * exec.bpf.c - the executable allowlist: only files whose content somebody
+ * vouched for (SHA-256, checked in userspace) may run in a guarded cgroup.
+ *
+ * The kernel cannot hash a file here, so userspace does, and hands over
+ * the identity of each file whose hash matched: (device, inode, ctime).
+ * ctime moves on every write, truncate, chmod, link or rename onto the
+ * inode and cannot be set back from userspace, so a file modified after it
+ * was hashed no longer matches (BG_EXEC_WHY_CHANGED) and is refused like
+ * an unlisted one.
+ *
+ * Three programs, attached by userspace as the kernel allows:
+ *   lsm/bprm_check_security  execve fails with EACCES before anything of
+ *                            the new program is loaded (BPF LSM kernels)
+ *   lsm/mmap_file            an executable mapping of an unlisted file
+ *                            (a shared object, the loader) fails (opt-in:
+ *                            `exec libraries`; BPF LSM kernels)
+ *   tp_btf/sched_process_exec  where BPF LSM is unavailable (the CI host):
+ *                            the new image is in place but has not run a
+ *                            single instruction; SIGKILL ends it there
+ * Which cgroup: the task's bg_cgroups entry, like every other program; no
+ * entry, or a slot whose policy has no exec section: allowed.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "bpfguard.h"
+#include "shared_maps.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define EACCES 13
+#define SIGKILL 9
+#define PROT_EXEC 0x4
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
+	__type(key, struct bg_exec_key);
+	__type(value, struct bg_exec_val);
+} bg_exec_allow SEC(".maps");
+
+/* bpfguard's trust store (`bpfguard trust add`), slot 0 keys. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
+	__type(key, struct bg_exec_key);
+	__type(value, struct bg_exec_val);
+} bg_exec_trusted SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BG_MAX_POLICIES);
+	__type(key, __u32);
+	__type(value, struct bg_exec_pol);
+} bg_exec_pol SEC(".maps");
+
+/* Kernels before 6.6 call it i_ctime, 6.6-6.10 __i_ctime (both a
+ * timespec64); 6.11 splits it into i_ctime_sec and i_ctime_nsec. */
+struct inode___ctime_ts {
+	struct timespec64 i_ctime;
+} __attribute__((preserve_access_index));
+struct inode___ctime_priv {
+	struct timespec64 __i_ctime;
+} __attribute__((preserve_access_index));
+
+static __always_inline void file_identity(struct file *f, struct bg_exec_info *id)
+{
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+
+	id->ino = BPF_CORE_READ(ino, i_ino);
+	id->dev = BPF_CORE_READ(ino, i_sb, s_dev);
+	if (bpf_core_field_exists(ino->i_ctime_sec)) {
+		id->ctime_sec = BPF_CORE_READ(ino, i_ctime_sec);
+		/* 6.13+ multigrain timestamps keep a "ctime was queried" flag
+		 * in bit 31 of the nanoseconds (I_CTIME_QUERIED); stat(2)
+		 * never shows it */
+		id->ctime_nsec = BPF_CORE_READ(ino, i_ctime_nsec) & 0x7fffffffu;
+	} else if (bpf_core_field_exists(((struct inode___ctime_priv *)ino)->__i_ctime)) {
+		struct inode___ctime_priv *i = (void *)ino;
+
+		id->ctime_sec = BPF_CORE_READ(i, __i_ctime.tv_sec);
+		id->ctime_nsec = BPF_CORE_READ(i, __i_ctime.tv_nsec);
+	} else {
+		struct inode___ctime_ts *i = (void *)ino;
+
+		id->ctime_sec = BPF_CORE_READ(i, i_ctime.tv_sec);
+		id->ctime_nsec = BPF_CORE_READ(i, i_ctime.tv_nsec);
+	}
+}
+
+struct verdict {
+	__u64 cgid;
+	__u64 owner;
+	__u32 flags; /* bg_exec_pol.flags of the caller's policy */
+	struct bg_exec_info id;
+};
+
+/* 0: allowed (or not ours to judge); 1: refuse (v filled). */
+static __always_inline int judge_file(struct file *f, __u32 need, struct verdict *v)
+{
+	struct bg_exec_key key = {};
+	struct bg_exec_val *val;
+	struct bg_exec_pol *pol;
+	struct bg_cgroup *cg;
+	__u32 slot;
+
+	if (!f)
+		return 0;
+	v->cgid = bpf_get_current_cgroup_id();
+	cg = bpf_map_lookup_elem(&bg_cgroups, &v->cgid);
+	if (!cg)
+		return 0; /* not guarded */
+	slot = cg->slot;
+	pol = bpf_map_lookup_elem(&bg_exec_pol, &slot);
+	if (!pol || (pol->flags & need) != need)
+		return 0; /* no exec section (or not this kind of check) */
+	v->owner = cg->owner;
+	v->flags = pol->flags;
+	file_identity(f, &v->id);
+	key.slot = slot;
+	key.dev = v->id.dev;
+	key.ino = v->id.ino;
+	val = bpf_map_lookup_elem(&bg_exec_allow, &key);
+	if (!val && (pol->flags & BG_EXEC_TRUSTED)) {
+		key.slot = 0;
+		val = bpf_map_lookup_elem(&bg_exec_trusted, &key);
+	}
+	if (!val) {
+		v->id.why = BG_EXEC_WHY_UNLISTED;
+		return 1;
+	}
+	if (val->ctime_sec != v->id.ctime_sec || val->ctime_nsec != v->id.ctime_nsec) {
+		v->id.why = BG_EXEC_WHY_CHANGED;
+		return 1;
+	}
+	return 0;
+}
+
+/* Count exactly, then (rate limit and ring permitting) report. */
+static __always_inline void report(const struct verdict *v, __u32 hook, __u8 effect, __u8 mech,
+				   const char *path)
+{
+	struct bg_hook_counter_key key = { .cgid = v->cgid, .owner = v->owner, .hook = hook, .effect = effect };
+	__u64 now = bpf_ktime_get_boot_ns();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct bg_exec_event *x;
+	struct bg_rate *rate;
+	__u32 carried;
+
+	counter_inc(&bg_hook_counters, &key);
+	if (!rate_admit(v->cgid, now, &carried, &rate))
+		return;
+	x = bpf_ringbuf_reserve(&bg_events, sizeof(*x), 0);
+	if (!x) {
+		stat_inc(BG_STAT_LOST);
+		if (rate)
+			__sync_fetch_and_add(&rate->suppressed, carried + 1);
+		return;
+	}
+	__builtin_memset(&x->e, 0, sizeof(x->e));
+	x->e.ts_ns = now;
+	x->e.cgid = v->cgid;
+	x->e.owner = v->owner;
+	x->e.exec = v->id;
+	x->e.type = BG_EVENT_EXEC;
+	x->e.pid = pid_tgid >> 32;
+	x->e.tid = (__u32)pid_tgid;
+	x->e.uid = (__u32)bpf_get_current_uid_gid();
+	x->e.nr = hook;
+	x->e.count = carried + 1;
+	x->e.suppressed = carried;
+	x->e.err = EACCES;
+	x->e.verdict = hook == BG_HOOK_EXEC ? BG_VERDICT_KILL : BG_VERDICT_ERRNO;
+	x->e.effect = effect;
+	x->e.mech = mech;
+	bpf_get_current_comm(x->e.comm, sizeof(x->e.comm));
+	x->path[0] = '\0';
+	if (path)
+		bpf_probe_read_kernel_str(x->path, sizeof(x->path), path);
+	bpf_ringbuf_submit(x, 0);
+	stat_inc(BG_STAT_EVENTS);
+}
+
+/* BPF LSM: refuse the exec before the new program is loaded.  An earlier
+ * LSM's (or BPF program's) refusal stands: we only ever add one. */
+SEC("lsm/bprm_check_security")
+int BPF_PROG(bg_exec_bprm, struct linux_binprm *bprm, int ret)
+{
+	struct verdict v = {};
+
+	if (ret)
+		return ret;
+	if (!judge_file(BPF_CORE_READ(bprm, file), BG_EXEC_ON, &v))
+		return 0;
+	if (v.flags & BG_EXEC_AUDIT) {
+		report(&v, BG_HOOK_BPRM, BG_EFFECT_RECORD, BG_MECH_AUDIT, BPF_CORE_READ(bprm, filename));
+		return 0;
+	}
+	report(&v, BG_HOOK_BPRM, BG_EFFECT_LSM_DENY, BG_MECH_LSM, BPF_CORE_READ(bprm, filename));
+	return -EACCES;
+}
+
+/* BPF LSM: executable mappings (shared objects, the ELF interpreter the
+ * kernel maps during exec) of unlisted files, with `exec libraries`. */
+SEC("lsm/mmap_file")
+int BPF_PROG(bg_exec_mmap, struct file *file, unsigned long reqprot, unsigned long prot,
+	     unsigned long flags, int ret)
+{
+	struct verdict v = {};
+
+	if (ret)
+		return ret;
+	if (!file || !(prot & PROT_EXEC))
+		return 0;
+	if (!judge_file(file, BG_EXEC_ON | BG_EXEC_MMAP, &v))
+		return 0;
+	if (v.flags & BG_EXEC_AUDIT) {
+		report(&v, BG_HOOK_MMAP_EXEC, BG_EFFECT_RECORD, BG_MECH_AUDIT,
+		       (const char *)BPF_CORE_READ(file, f_path.dentry, d_name.name));
+		return 0;
+	}
+	report(&v, BG_HOOK_MMAP_EXEC, BG_EFFECT_LSM_DENY, BG_MECH_LSM,
+	       (const char *)BPF_CORE_READ(file, f_path.dentry, d_name.name));
+	return -EACCES;
+}
+
+/* No BPF LSM: the exec has happened, the new image is mapped, but the task
+ * has not returned to user space yet.  SIGKILL is delivered on that
+ * return, so not one instruction of the unlisted program runs. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(bg_exec_kill, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct verdict v = {};
+
+	if (!judge_file(BPF_CORE_READ(bprm, file), BG_EXEC_ON | BG_EXEC_KILL, &v))
+		return 0;
+	if (v.flags & BG_EXEC_AUDIT) {
+		report(&v, BG_HOOK_EXEC, BG_EFFECT_RECORD, BG_MECH_AUDIT, BPF_CORE_READ(bprm, filename));
+		return 0;
+	}
+	report(&v, BG_HOOK_EXEC, BG_EFFECT_KILL, BG_MECH_KILL, BPF_CORE_READ(bprm, filename));
+	bpf_send_signal(SIGKILL);
+	return 0;
+}

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * cmd_trust.c - `bpfguard trust add|list|remove`: bpfguard's trust store,
+ * the executables a policy admits with `exec trusted`.  Each entry is a
+ * file's SHA-256 and its path; changes reach the kernel at once (the
+ * bg_exec_trusted map, if anything attached uses it).  docs/exec.md.
+ */
+#include <getopt.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "exec_allow.h"
+#include "loader.h"
+#include "util.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: bpfguard trust add FILE...        hash FILE and trust that content at that path\n"
+		   "       bpfguard trust remove FILE|sha256:HEX...\n"
+		   "       bpfguard trust list [--verify] [--json]\n"
+		   "The store is %s (BPFGUARD_TRUST_STORE overrides).\n", bg_trust_path());
+}
+
+/* Saves the store and pushes it to the kernel, under bpfguard's lock so
+ * an attach reading the store at the same time sees one or the other. */
+static int commit(struct bg_trust *t)
+{
+	char err[PATH_MAX + 256];
+
+	if (bg_trust_save(t, err, sizeof(err)) || bg_exec_sync_trusted(t, err, sizeof(err))) {
+		bg_err("trust: %s", err);
+		return BG_EXIT_FAIL;
+	}
+	return BG_EXIT_OK;
+}
+
+static int trust_add(struct bg_trust *t, int argc, char **argv)
+{
+	char err[PATH_MAX + 256], hex[65], abs[PATH_MAX];
+	struct bg_file_vouch *v = calloc((size_t)argc, sizeof(*v));
+
+	if (!v)
+		return BG_EXIT_FAIL;
+	/* all or nothing: every file hashed before the store changes */
+	for (int i = 0; i < argc; i++) {
+		if (!realpath(argv[i], abs) || bg_file_vouch(abs, &v[i], err, sizeof(err))) {
+			bg_err("trust add: %s: %s; nothing was added", argv[i],
+			       realpath(argv[i], abs) ? err : "no such file");
+			free(v);
+			return BG_EXIT_USAGE;
+		}
+	}
+	for (int i = 0; i < argc; i++) {
+		unsigned k;
+
+		realpath(argv[i], abs);
+		for (k = 0; k < t->n && strcmp(t->e[k].path, abs); k++)
+			;
+		if (k == t->n) {
+			struct bg_trust_entry *e = realloc(t->e, (t->n + 1) * sizeof(*e));
+
+			if (!e || !(e[t->n].path = strdup(abs))) {
+				free(v);
+				return BG_EXIT_FAIL;
+			}
+			t->e = e;
+			t->n++;
+		}
+		memcpy(t->e[k].sha256, v[i].sha256, 32);
+		bg_sha256_hex(v[i].sha256, hex);
+		printf("trusted sha256:%s %s\n", hex, abs);
+	}
+	free(v);
+	return commit(t);
+}
+
+static int trust_remove(struct bg_trust *t, int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		uint8_t h[32];
+		char abs[PATH_MAX];
+		bool by_hash = !strncmp(argv[i], "sha256:", 7) && bg_sha256_parse(argv[i], h);
+		unsigned kept = 0, before = t->n;
+
+		if (!by_hash && !realpath(argv[i], abs))
+			bg_strlcpy(abs, argv[i], sizeof(abs)); /* a file already gone */
+		for (unsigned k = 0; k < t->n; k++) {
+			bool match = by_hash ? !memcmp(t->e[k].sha256, h, 32) : !strcmp(t->e[k].path, abs);
+
+			if (match) {
+				printf("removed %s\n", t->e[k].path);
+				free(t->e[k].path);
+			} else {
+				t->e[kept++] = t->e[k];
+			}
+		}
+		t->n = kept;
+		if (kept == before) {
+			bg_err("trust remove: %s is not in %s; see bpfguard trust list", argv[i], t->file);
+			return BG_EXIT_USAGE;
+		}
+	}
+	return commit(t);
+}
+
+static int trust_list(const struct bg_trust *t, bool verify, bool json)
+{
+	struct json_object *arr = json ? json_object_new_array() : NULL;
+	int bad = 0;
+
+	for (unsigned k = 0; k < t->n; k++) {
+		char hex[65], err[PATH_MAX + 128];
+		const char *state = "unchecked";
+		struct bg_file_vouch v;
+
+		bg_sha256_hex(t->e[k].sha256, hex);
+		if (verify) {
+			if (bg_file_vouch(t->e[k].path, &v, err, sizeof(err)))
+				state = "missing";
+			else
+				state = memcmp(v.sha256, t->e[k].sha256, 32) ? "changed" : "ok";
+			bad += strcmp(state, "ok") != 0;
+		}
+		if (json) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "sha256", json_object_new_string(hex));
+			json_object_object_add(o, "path", json_object_new_string(t->e[k].path));
+			if (verify)
+				json_object_object_add(o, "state", json_object_new_string(state));
+			json_object_array_add(arr, o);
+		} else {
+			printf("sha256:%s %s%s%s\n", hex, t->e[k].path, verify ? "  " : "", verify ? state : "");
+		}
+	}
+	if (json) {
+		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(arr);
+	} else if (!t->n) {
+		printf("the trust store %s is empty\n", t->file);
+	}
+	return bad ? BG_EXIT_FAIL : BG_EXIT_OK;
+}
+
+int cmd_trust(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "verify", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	char err[PATH_MAX + 256];
+	bool json = false, verify = false;
+	struct bg_trust t;
+	const char *verb;
+	int c, ret, lock = -1;
+	struct bg_state st;
+
+	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? BG_EXIT_USAGE : BG_EXIT_OK;
+	}
+	verb = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "jvh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'v': verify = true; break;
+		case 'h': usage(stdout); return BG_EXIT_OK;
+		default: return BG_EXIT_USAGE;
+		}
+	}
+	if (strcmp(verb, "add") && strcmp(verb, "remove") && strcmp(verb, "list")) {
+		bg_err("trust: unknown verb '%s'; use add, remove or list", verb);
+		return BG_EXIT_USAGE;
+	}
+	if (strcmp(verb, "list") && optind >= argc) {
+		bg_err("trust %s: name at least one file%s", verb, verb[0] == 'r' ? " or sha256:HEX" : "");
+		return BG_EXIT_USAGE;
+	}
+	/* writers serialize with attach (which reads the store) */
+	if (strcmp(verb, "list") && bg_state_open(&st, false, err, sizeof(err)) == 0) {
+		bg_state_close(&st);
+		lock = bg_state_lock_exclusive(err, sizeof(err));
+	}
+	if (bg_trust_load(&t, err, sizeof(err))) {
+		bg_err("trust: %s", err);
+		if (lock >= 0)
+			close(lock);
+		return BG_EXIT_USAGE;
+	}
+	if (!strcmp(verb, "add"))
+		ret = trust_add(&t, argc - optind, argv + optind);
+	else if (!strcmp(verb, "remove"))
+		ret = trust_remove(&t, argc - optind, argv + optind);
+	else
+		ret = trust_list(&t, verify, json);
+	bg_trust_free(&t);
+	if (lock >= 0)
+		close(lock);
+	return ret;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * exec_allow.h - the executable allowlist (a policy's exec section and
+ * bpfguard's trust store) compiled into exec.bpf.c's maps.
+ *
+ * A file is trusted by content (SHA-256, hashed here) and enforced by
+ * identity (device, inode, ctime, read by the kernel at exec): the hash is
+ * checked when the list is written, and a file changed afterwards carries a
+ * new ctime and stops matching.
+ *
+ * State in bpffs: maps/bg_exec_allow (slot, dev, ino) -> ctime,
+ * maps/bg_exec_trusted (trust store, slot 0), maps/bg_exec_pol per slot,
+ * links/bg_exec_{kill,bprm,mmap}, up while any attachment has an exec
+ * section.
+ */
+#ifndef BG_EXEC_ALLOW_H
+#define BG_EXEC_ALLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "bpfguard.h"
+#include "policy.h"
+
+struct bg_state;
+
+/* The identity the kernel will see for a file and its content's hash. */
+struct bg_file_vouch {
+	struct bg_exec_key key; /* slot left 0 */
+	struct bg_exec_val val;
+	uint8_t sha256[32];
+};
+
+/* Hashes the file at path (following symlinks: the target is what runs)
+ * and reads its identity; the ctime must not move while hashing.  0, or -1
+ * with a one-line reason in err. */
+int bg_file_vouch(const char *path, struct bg_file_vouch *out, char *err, size_t errlen);
+/* SHA-256 of an open file's content (from its current offset). */
+int bg_sha256_fd(int fd, uint8_t out[32]);
+/* stat's st_dev as the kernel's dev_t (major << 20 | minor). */
+uint64_t bg_kernel_dev(dev_t d);
+
+/* Trust store: /var/lib/bpfguard/trust.list (BPFGUARD_TRUST_STORE
+ * overrides), lines "sha256:HEX PATH". */
+struct bg_trust_entry {
+	uint8_t sha256[32];
+	char *path;
+};
+struct bg_trust {
+	struct bg_trust_entry *e;
+	unsigned n;
+	char file[4096];
+};
+const char *bg_trust_path(void);
+/* Missing store = empty.  -1 with err on a malformed line (FILE:LINE). */
+int bg_trust_load(struct bg_trust *t, char *err, size_t errlen);
+int bg_trust_save(const struct bg_trust *t, char *err, size_t errlen); /* atomic */
+void bg_trust_free(struct bg_trust *t);
+
+/* Attach side.  bg_exec_apply writes the slot's entries and flags and
+ * makes sure the programs the mechanism needs are attached; on failure it
+ * undoes its own writes.  lsm: BPF LSM is usable here (else kill at exec).
+ * audit: record only.  Entries whose content does not match the policy's
+ * hash refuse the attach (err says which file). */
+int bg_exec_apply(struct bg_state *st, uint32_t slot, const struct bg_policy *p, bool lsm, bool audit,
+		  char *err, size_t errlen);
+void bg_exec_clear_slot(struct bg_state *st, uint32_t slot);
+/* Programs up while a slot needs them, down otherwise (after detach). */
+void bg_exec_sync_links(struct bg_state *st);
+/* One line for attach/status/run: what is listed and what enforces it
+ * ("" without an exec section). */
+void bg_exec_summary(const struct bg_policy *p, bool lsm, char *buf, size_t len);
+/* Rewrites bg_exec_trusted from the store, if the map is pinned. */
+int bg_exec_sync_trusted(const struct bg_trust *t, char *err, size_t errlen);
+
+#endif
