@@ -8,7 +8,8 @@
  * Network actions take ADDR PORT and use a fresh socket of ADDR's family
  * (IPv6 if it has a ':'): connect-tcp, connect-udp, bind-tcp, sendto-udp.
  * open-dev PATH r|w|rw, mknod-dev PATH MAJOR MINOR, write-sysctl PATH VALUE,
- * hog MIB (allocate and touch MIB mebibytes).
+ * hog MIB (allocate and touch MIB mebibytes), mmap-exec PATH (map a file
+ * executable).
  *
  * --cgroup moves the process into DIR first, so every later syscall is
  * judged by the policy there and nothing else (no shell, no loader) runs
@@ -253,6 +254,17 @@ int main(int argc, char **argv)
 				mkdir("/", 0755);
 			i++;
 			printf("repeat-mkdir: done %ld\n", n);
+		} else if (!strcmp(a, "mmap-exec")) {
+			/* mmap-exec PATH: map the file's first page executable */
+			int fd = open(arg, O_RDONLY);
+			void *m = fd < 0 ? MAP_FAILED : mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+
+			failed += report(a, m == MAP_FAILED ? -1 : 0);
+			if (m != MAP_FAILED)
+				munmap(m, 4096);
+			if (fd >= 0)
+				close(fd);
+			i++;
 		} else if (!strcmp(a, "hog")) {
 			/* hog MIB: allocate and touch MIB mebibytes, kept */
 			long mib = strtol(arg, NULL, 10);
