@@ -14,6 +14,7 @@
 
 #include "attachment.h"
 #include "cghooks.h"
+#include "exec_allow.h"
 #include "cgroup.h"
 #include "commands.h"
 #include "loader.h"
@@ -127,6 +128,10 @@ static struct json_object *attachment_json(const struct bg_state *st, const stru
 
 		bg_cghooks_summary_slot(a->slot, line, sizeof(line));
 		json_object_object_add(o, "cgroup_hooks", json_object_new_string(line));
+		bg_exec_summary_slot(a->slot, line, sizeof(line));
+		json_object_object_add(o, "executables", json_object_new_string(line));
+		json_object_object_add(o, "syscalls_by", json_object_new_string(
+			(a->flags & BG_ATT_F_SECCOMP) ? "seccomp (bpfguard run)" : "sys_enter"));
 		bg_cghooks_counts(a->cgid, denied, recorded);
 		for (unsigned h = 1; h < BG_HOOK__COUNT; h++) {
 			struct json_object *c;
@@ -184,6 +189,11 @@ static void print_text(const struct bg_state *st, const struct bg_attachment *li
 			bg_cghooks_summary_slot(a->slot, line, sizeof(line));
 			if (line[0])
 				printf("  cgroup hooks: %s\n", line);
+			bg_exec_summary_slot(a->slot, line, sizeof(line));
+			if (line[0])
+				printf("  executables: %s\n", line);
+			if (a->flags & BG_ATT_F_SECCOMP)
+				printf("  syscalls judged by the seccomp filter of bpfguard run (no sys_enter program)\n");
 			bg_cghooks_counts(a->cgid, denied, recorded);
 			for (unsigned h = 1; h < BG_HOOK__COUNT; h++)
 				if (denied[h] || recorded[h])

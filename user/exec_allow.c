@@ -446,3 +446,20 @@ void bg_exec_summary(const struct bg_policy *p, bool lsm, char *buf, size_t len)
 		 p->exec.libraries ? (lsm ? "; executable mappings of unlisted files refused" :
 					    "; libraries NOT checked (needs BPF LSM)") : "");
 }
+
+void bg_exec_summary_slot(uint32_t slot, char *buf, size_t len)
+{
+	struct bg_exec_pol pol = {};
+	int fd = open_pinned("bg_exec_pol");
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return;
+	if (bpf_map_lookup_elem(fd, &slot, &pol) == 0 && (pol.flags & BG_EXEC_ON))
+		snprintf(buf, len, "allowlist%s%s, others %s%s", (pol.flags & BG_EXEC_TRUSTED) ? " + trust store" : "",
+			 (pol.flags & BG_EXEC_MMAP) ? " (libraries too)" : "",
+			 (pol.flags & BG_EXEC_AUDIT) ? "recorded (audit)" :
+			 (pol.flags & BG_EXEC_KILL) ? "killed at exec (before their first instruction)" :
+						      "refused at exec (lsm, EACCES)", "");
+	close(fd);
+}

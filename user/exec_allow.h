@@ -72,6 +72,9 @@ void bg_exec_sync_links(struct bg_state *st);
 /* One line for attach/status/run: what is listed and what enforces it
  * ("" without an exec section). */
 void bg_exec_summary(const struct bg_policy *p, bool lsm, char *buf, size_t len);
+/* The same from what is attached (status): "" if the slot has no exec
+ * section. */
+void bg_exec_summary_slot(uint32_t slot, char *buf, size_t len);
 /* Rewrites bg_exec_trusted from the store, if the map is pinned. */
 int bg_exec_sync_trusted(const struct bg_trust *t, char *err, size_t errlen);
 

@@ -57,6 +57,7 @@
 #include "loader.h"
 #include "commands.h"
 #include "compile_seccomp.h"
+#include "exec_allow.h"
 #include "record.h"
 #include "run.h"
 #include "run_default_policy.h"
@@ -1235,6 +1236,12 @@ static void print_json(struct run *r, const struct outcome *out, double wall)
 	json_object_object_add(mech, "log", json_object_new_string("audit"));
 	json_object_object_add(mech, "events", json_object_new_string(
 		r->o->no_bpf ? "none (--no-bpf)" : "bpfguard events (from seccomp's audit records)"));
+	{
+		char ex[256];
+
+		bg_exec_summary(r->policy, false, ex, sizeof(ex));
+		json_object_object_add(mech, "executables", json_object_new_string(ex[0] ? ex : "any (no exec section)"));
+	}
 	json_object_object_add(mech, "net_dev_sysctl", json_object_new_string(
 		!bg_cghooks_wanted(r->policy) ? "none (no such sections)" :
 		r->o->mode == BG_MODE_AUDIT ? "audit (cgroup-hook)" : "cgroup-hook"));
