@@ -939,6 +939,56 @@ static void test_sniff(void **state)
 	bg_policy_free(p);
 }
 
+/* exec section: parse, errors, print round trip */
+static void test_native_exec(void **state)
+{
+	static const char hex[] = "c79bf44242829108e323378531f4ac839513ca1fba45efd6583643526e1e9fd2";
+	char text[512], *buf = NULL;
+	struct bg_diag d;
+	size_t len = 0;
+	FILE *f;
+	(void)state;
+
+	snprintf(text, sizeof(text), "default allow\nexec allow /bin/true sha256:%s\nexec allow /usr/bin/env\n"
+		 "exec trusted\nexec libraries\n", hex);
+	struct bg_policy *p = parse_ok(text);
+	assert_true(p->exec.present);
+	assert_true(p->exec.trusted);
+	assert_true(p->exec.libraries);
+	assert_int_equal(p->exec.n, 2);
+	assert_string_equal(p->exec.e[0].path, "/bin/true");
+	assert_true(p->exec.e[0].has_hash);
+	assert_int_equal(p->exec.e[0].sha256[0], 0xc7);
+	assert_int_equal(p->exec.e[0].sha256[31], 0xd2);
+	assert_false(p->exec.e[1].has_hash);
+	assert_int_equal(p->exec.e[1].line, 3);
+	/* printed form parses back to the same section */
+	f = open_memstream(&buf, &len);
+	bg_policy_print(p, f);
+	fclose(f);
+	struct bg_policy *q = parse_ok(buf);
+	assert_int_equal(q->exec.n, 2);
+	assert_true(q->exec.trusted && q->exec.libraries);
+	assert_memory_equal(q->exec.e[0].sha256, p->exec.e[0].sha256, 32);
+	assert_string_equal(q->exec.e[1].path, "/usr/bin/env");
+	free(buf);
+	bg_policy_free(q);
+	bg_policy_free(p);
+	/* no exec line: no allowlist */
+	p = parse_ok("default allow\n");
+	assert_false(p->exec.present);
+	bg_policy_free(p);
+
+	assert_non_null(strstr(parse_err("exec allow bin/true\n", &d), "p.policy:1: 'exec allow bin/true': the path must be absolute"));
+	assert_non_null(strstr(parse_err("exec allow /x sha256:12\n", &d), "is not a SHA-256"));
+	assert_non_null(strstr(parse_err("exec allow /x c79bf44242829108e323378531f4ac839513ca1fba45efd6583643526e1e9fd2\n", &d),
+			       "is not a SHA-256"));
+	assert_non_null(strstr(parse_err("exec\n", &d), "'exec' takes allow PATH"));
+	assert_non_null(strstr(parse_err("exec deny /x\n", &d), "unknown 'exec deny'"));
+	assert_non_null(strstr(parse_err("exec trusted please\n", &d), "'exec trusted' takes nothing more"));
+	assert_non_null(strstr(parse_err("exec allow /a /b /c\n", &d), "'exec allow' takes PATH"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -957,6 +1007,7 @@ int main(void)
 		cmocka_unit_test(test_shipped_policies),
 		cmocka_unit_test(test_to_json),
 		cmocka_unit_test(test_sniff),
+		cmocka_unit_test(test_native_exec),
 	};
 	return cmocka_run_group_tests_name("policy_native", tests, NULL, NULL);
 }
