@@ -43,6 +43,10 @@ cleanup() {
 trap cleanup EXIT
 
 if [ "$BG_TEST_NO_BPF" != 1 ]; then
+	# bpfguard's BPF state is one per machine: tests that use it run one at
+	# a time, even from several build trees or shells at once.
+	exec 9>/run/lock/bpfguard-tests.lock
+	flock 9
 	"$BPFGUARD" reset >/dev/null 2>&1
 	mkdir -p "$CG"
 fi
