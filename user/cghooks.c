@@ -41,6 +41,10 @@ _Static_assert(BG_DEV_ACC_MKNOD == BPF_DEVCG_ACC_MKNOD && BG_DEV_ACC_READ == BPF
 _Static_assert(BG_DEV_CHAR == BPF_DEVCG_DEV_CHAR && BG_DEV_BLOCK == BPF_DEVCG_DEV_BLOCK,
 	       "device types");
 
+/* Hooks below this are cgroup_hooks.bpf.c's, linked per cgroup here; the
+ * exec hooks after it belong to exec.bpf.c (exec_allow.c). */
+#define BG_HOOK_CGROUP__END BG_HOOK_EXEC
+
 /* Program of each hook, in the order the links go up. */
 static const char *const hook_prog[BG_HOOK__COUNT] = {
 	[BG_HOOK_SOCK_CREATE] = "bg_sock_create",
@@ -317,7 +321,7 @@ static void unpin_links(uint64_t cgid, unsigned mask)
 {
 	char p[PATH_MAX];
 
-	for (unsigned h = 1; h < BG_HOOK__COUNT; h++) {
+	for (unsigned h = 1; h < BG_HOOK_CGROUP__END; h++) {
 		if (!(mask & (1u << h)))
 			continue;
 		link_pin(p, sizeof(p), cgid, h);
@@ -384,7 +388,7 @@ int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path
 	}
 	/* Load only programs whose link is missing: a replace keeps the links
 	 * the cgroup has, they judge whatever slot its entries point at. */
-	for (unsigned h = 1; h < BG_HOOK__COUNT; h++) {
+	for (unsigned h = 1; h < BG_HOOK_CGROUP__END; h++) {
 		bool on = false;
 
 		prog = bpf_object__find_program_by_name(skel->obj, hook_prog[h]);
@@ -410,7 +414,7 @@ int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path
 		snprintf(err, errlen, "cannot write bg_netpol[%u]: %s", slot, strerror(errno));
 		goto fail;
 	}
-	for (unsigned h = 1; h < BG_HOOK__COUNT; h++) {
+	for (unsigned h = 1; h < BG_HOOK_CGROUP__END; h++) {
 		struct bpf_link *link;
 
 		prog = bpf_object__find_program_by_name(skel->obj, hook_prog[h]);
