@@ -1,5 +1,396 @@
-/* placeholder until the go readers land */
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * cmd_go_inspect.c - `bpfguard go inspect BINARY [--json]` and
+ * `bpfguard go verify BINARY --gosum FILE [--json] [--allow-dir-replace]`.
+ *
+ * inspect prints what `go version -m` prints (byte for byte) plus the cgo
+ * and static verdicts; verify checks every dependency recorded in the
+ * binary against a go.sum.  The binary is mapped read-only and parsed by
+ * go_elf.c/go_buildinfo.c, which trust nothing in it.  docs/go.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
 #include "commands.h"
-int cmd_go_inspect(int argc, char **argv) { (void)argc; (void)argv; fprintf(stderr, "bpfguard go inspect: not built\n"); return 1; }
-int cmd_go_verify(int argc, char **argv) { (void)argc; (void)argv; fprintf(stderr, "bpfguard go verify: not built\n"); return 1; }
+#include "go_buildinfo.h"
+#include "go_check.h"
+#include "gosum.h"
+#include "util.h"
+
+/* ------------------------------------------------------------------------ */
+/* JSON helpers: json-c passes bytes through, so make strings valid UTF-8 */
+
+static struct json_object *jstr_len(const char *s, size_t len)
+{
+	struct json_object *o;
+	char *fixed, *q;
+	size_t w;
+	bool valid = true;
+
+	for (size_t i = 0; i < len; i += w)
+		if (bg_go_utf8_decode((const uint8_t *)s + i, len - i, &w) == 0xfffd && w == 1) {
+			valid = false;
+			break;
+		}
+	if (valid)
+		return json_object_new_string_len(s, (int)len);
+	/* each invalid byte becomes U+FFFD (3 bytes) */
+	fixed = malloc(3 * len + 1);
+	if (!fixed)
+		return NULL;
+	q = fixed;
+	for (size_t i = 0; i < len; i += w) {
+		bg_go_utf8_decode((const uint8_t *)s + i, len - i, &w);
+		if (w == 1 && (unsigned char)s[i] >= 0x80) {
+			memcpy(q, "\xef\xbf\xbd", 3);
+			q += 3;
+		} else {
+			memcpy(q, s + i, w);
+			q += w;
+		}
+	}
+	o = json_object_new_string_len(fixed, (int)(q - fixed));
+	free(fixed);
+	return o;
+}
+
+static struct json_object *jstr(const char *s)
+{
+	return jstr_len(s, strlen(s));
+}
+
+static struct json_object *mod_json(const struct bg_go_mod *m)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "path", jstr(m->path));
+	json_object_object_add(o, "version", jstr(m->version));
+	json_object_object_add(o, "sum", jstr(m->sum));
+	return o;
+}
+
+static struct json_object *dep_json(const struct bg_go_dep *d)
+{
+	struct json_object *o = mod_json(&d->mod);
+
+	json_object_object_add(o, "replace", d->replaced ? mod_json(&d->rep) : NULL);
+	return o;
+}
+
+static struct json_object *strv_json(char **v, size_t n, const char *prefix)
+{
+	struct json_object *a = json_object_new_array();
+	char buf[512];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(buf, sizeof(buf), "%s%s", prefix, v[i]);
+		json_object_array_add(a, jstr(buf));
+	}
+	return a;
+}
+
+static void print_json(struct json_object *o)
+{
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* ------------------------------------------------------------------------ */
+/* go inspect */
+
+static struct json_object *inspect_json(const char *file, const struct bg_go_file *g)
+{
+	const struct bg_go_buildinfo *bi = &g->bi;
+	struct json_object *o = json_object_new_object(), *deps = json_object_new_array();
+	struct json_object *set = json_object_new_object(), *ev, *info = json_object_new_object();
+	char addr[32];
+
+	json_object_object_add(o, "file", jstr(file));
+	json_object_object_add(o, "go_version", jstr_len(bi->go_version.s, bi->go_version.len));
+	json_object_object_add(o, "path", jstr(bi->path));
+	json_object_object_add(o, "main", bi->has_main ? dep_json(&bi->main) : NULL);
+	for (size_t i = 0; i < bi->ndeps; i++)
+		json_object_array_add(deps, dep_json(&bi->deps[i]));
+	json_object_object_add(o, "deps", deps);
+	for (size_t i = 0; i < bi->nsettings; i++) {
+		const struct bg_go_setting *s = &bi->settings[i];
+		struct json_object *k = jstr_len(s->key.s, s->key.len);
+
+		/* a JSON key is a C string here: keys with NULs keep their first part */
+		json_object_object_add(set, json_object_get_string(k), jstr_len(s->value.s, s->value.len));
+		json_object_put(k);
+	}
+	json_object_object_add(o, "settings", set);
+	json_object_object_add(o, "cgo", json_object_new_boolean(g->v.cgo));
+	json_object_object_add(o, "static", json_object_new_boolean(g->v.is_static));
+	json_object_object_add(o, "cgo_enabled", g->v.cgo_enabled ? jstr(g->v.cgo_enabled) : NULL);
+	ev = strv_json(g->v.cgo_evidence, g->v.ncgo, "cgo: ");
+	for (size_t i = 0; i < g->v.nstatic; i++) {
+		char buf[512];
+
+		snprintf(buf, sizeof(buf), "static: %s", g->v.static_evidence[i]);
+		json_object_array_add(ev, jstr(buf));
+	}
+	json_object_object_add(o, "evidence", ev);
+	json_object_object_add(o, "cgo_evidence", strv_json(g->v.cgo_evidence, g->v.ncgo, ""));
+	json_object_object_add(o, "static_evidence", strv_json(g->v.static_evidence, g->v.nstatic, ""));
+	json_object_object_add(info, "source", jstr(bi->source));
+	snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)bi->addr);
+	json_object_object_add(info, "address", jstr(addr));
+	json_object_object_add(info, "format", jstr(bi->inline_strings ? "inline" : "pointers"));
+	json_object_object_add(info, "pointer_size", json_object_new_int((int)bi->ptr_size));
+	json_object_object_add(o, "build_info", info);
+	return o;
+}
+
+static void print_verdict(const char *what, bool yes, char **ev, size_t n)
+{
+	printf("\t%s\t%s\t(", what, yes ? "yes" : "no");
+	for (size_t i = 0; i < n; i++)
+		printf("%s%s", i ? "; " : "", ev[i]);
+	printf(")\n");
+}
+
+static void inspect_usage(FILE *f)
+{
+	fprintf(f, "Usage: bpfguard go inspect BINARY [--json]\n"
+		   "  prints what `go version -m BINARY` prints, then the cgo and static verdicts\n");
+}
+
+int cmd_go_inspect(int argc, char **argv)
+{
+	const char *file = NULL;
+	bool json = false;
+	struct bg_go_file g;
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		bool operand = false;
+
+		if (!strcmp(argv[i], "--")) {
+			/* the next word is the BINARY even if it starts with '-' */
+			if (++i >= argc)
+				break;
+			operand = true;
+		}
+		if (!operand && (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))) {
+			json = true;
+		} else if (!operand && (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))) {
+			inspect_usage(stdout);
+			return BG_GO_EXIT_OK;
+		} else if (!operand && argv[i][0] == '-' && argv[i][1]) {
+			bg_go_err("inspect", NULL, "unknown option '%s'; usage: bpfguard go inspect BINARY [--json]", argv[i]);
+			return BG_GO_EXIT_USAGE;
+		} else {
+			if (file) {
+				bg_go_err("inspect", NULL, "one BINARY at a time ('%s' and '%s' given)", file, argv[i]);
+				return BG_GO_EXIT_USAGE;
+			}
+			file = argv[i];
+		}
+	}
+	if (!file) {
+		bg_go_err("inspect", NULL, "missing BINARY; usage: bpfguard go inspect BINARY [--json]");
+		return BG_GO_EXIT_USAGE;
+	}
+	r = bg_go_file_open("inspect", file, &g);
+	if (r)
+		return r;
+	if (json) {
+		struct json_object *o = inspect_json(file, &g);
+
+		print_json(o);
+		json_object_put(o);
+	} else {
+		/* exactly cmd/go's "FILE: goversion" and BuildInfo.String() lines */
+		printf("%s: ", file);
+		fwrite(g.bi.go_version.s, 1, g.bi.go_version.len, stdout);
+		putchar('\n');
+		bg_go_buildinfo_write(&g.bi, stdout);
+		print_verdict("cgo", g.v.cgo, g.v.cgo_evidence, g.v.ncgo);
+		print_verdict("static", g.v.is_static, g.v.static_evidence, g.v.nstatic);
+	}
+	bg_go_file_close(&g);
+	if (fflush(stdout) || ferror(stdout)) {
+		bg_go_err("inspect", NULL, "writing the output: %s", strerror(errno));
+		return BG_GO_EXIT_IO;
+	}
+	return BG_GO_EXIT_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* go verify */
+
+static void verify_text(const struct bg_go_vresult *v)
+{
+	const struct bg_go_mod *m = v->m;
+	char rep[300] = "";
+
+	/* say which requirement a module replacement stands for */
+	if (v->dep->replaced && m == &v->dep->rep)
+		snprintf(rep, sizeof(rep), " (replaces %s %s)", v->dep->mod.path, v->dep->mod.version);
+	switch (v->st) {
+	case BG_GO_V_MISSING:
+		printf("MISSING %s %s%s\n", m->path, m->version, rep);
+		break;
+	case BG_GO_V_MISMATCH:
+		printf("MISMATCH %s %s: binary %s, go.sum %s%s\n", m->path, m->version, m->sum,
+		       v->gs[0].hash, rep);
+		break;
+	case BG_GO_V_UNVERIFIABLE:
+		printf("UNVERIFIABLE %s %s: %s%s\n", m->path, m->version, v->detail, rep);
+		break;
+	case BG_GO_V_SKIPPED:
+		printf("SKIPPED %s %s: %s (--allow-dir-replace)\n", m->path, m->version, v->detail);
+		break;
+	default:
+		break;
+	}
+}
+
+static struct json_object *verify_json(const char *file, const char *sumfile, const struct bg_go_vresult *v,
+				       size_t n, size_t ok, size_t failed, size_t skipped)
+{
+	struct json_object *o = json_object_new_object(), *mods = json_object_new_array();
+
+	json_object_object_add(o, "file", jstr(file));
+	json_object_object_add(o, "gosum", jstr(sumfile));
+	json_object_object_add(o, "ok", json_object_new_boolean(failed == 0));
+	json_object_object_add(o, "verified", json_object_new_int64((int64_t)ok));
+	json_object_object_add(o, "failed", json_object_new_int64((int64_t)failed));
+	json_object_object_add(o, "skipped", json_object_new_int64((int64_t)skipped));
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *m = json_object_new_object(), *hashes = NULL;
+
+		json_object_object_add(m, "path", jstr(v[i].m->path));
+		json_object_object_add(m, "version", jstr(v[i].m->version));
+		json_object_object_add(m, "sum", jstr(v[i].m->sum));
+		json_object_object_add(m, "status", jstr(bg_go_vstatus_name[v[i].st]));
+		if (v[i].ngs) {
+			hashes = json_object_new_array();
+			for (size_t k = 0; k < v[i].ngs; k++)
+				json_object_array_add(hashes, jstr(v[i].gs[k].hash));
+		}
+		json_object_object_add(m, "gosum", hashes);
+		json_object_object_add(m, "detail", v[i].detail[0] ? jstr(v[i].detail) : NULL);
+		json_object_object_add(m, "replaces",
+				       v[i].dep->replaced && v[i].m == &v[i].dep->rep ? mod_json(&v[i].dep->mod) : NULL);
+		json_object_array_add(mods, m);
+	}
+	json_object_object_add(o, "modules", mods);
+	return o;
+}
+
+static void verify_usage(FILE *f)
+{
+	fprintf(f, "Usage: bpfguard go verify BINARY --gosum FILE [--json] [--allow-dir-replace]\n"
+		   "  checks every dependency in BINARY's build info against the h1: hashes in FILE\n");
+}
+
+int cmd_go_verify(int argc, char **argv)
+{
+	const char *file = NULL, *sumfile = NULL;
+	bool json = false, allow_dir = false;
+	size_t ok = 0, failed = 0, skipped = 0;
+	struct bg_gosum gs;
+	struct bg_go_vresult *res;
+	struct bg_go_file g;
+	char err[512];
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--json") || !strcmp(a, "-j")) {
+			json = true;
+		} else if (!strcmp(a, "--allow-dir-replace")) {
+			allow_dir = true;
+		} else if (!strcmp(a, "--gosum")) {
+			if (++i >= argc) {
+				bg_go_err("verify", NULL, "--gosum needs a FILE (the go.sum to check against)");
+				return BG_GO_EXIT_USAGE;
+			}
+			sumfile = argv[i];
+		} else if (!strncmp(a, "--gosum=", 8)) {
+			sumfile = a + 8;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			verify_usage(stdout);
+			return BG_GO_EXIT_OK;
+		} else if (a[0] == '-' && a[1]) {
+			bg_go_err("verify", NULL, "unknown option '%s'; usage: bpfguard go verify BINARY --gosum FILE [--json]", a);
+			return BG_GO_EXIT_USAGE;
+		} else if (file) {
+			bg_go_err("verify", NULL, "one BINARY at a time ('%s' and '%s' given)", file, a);
+			return BG_GO_EXIT_USAGE;
+		} else {
+			file = a;
+		}
+	}
+	if (!file || !sumfile || !sumfile[0]) {
+		bg_go_err("verify", NULL, "missing %s; usage: bpfguard go verify BINARY --gosum FILE [--json]",
+		       !file ? "BINARY" : "--gosum FILE");
+		return BG_GO_EXIT_USAGE;
+	}
+	r = bg_gosum_load(sumfile, &gs, err, sizeof(err));
+	if (r) {
+		/* err starts with the go.sum name (and line) */
+		if (r == -EINVAL)
+			bg_go_err("verify", NULL, "%s; fix or regenerate it (go mod tidy)", err);
+		else
+			bg_go_err("verify", NULL, "%s", err);
+		return r == -EINVAL || r == -EFBIG ? BG_GO_EXIT_USAGE : BG_GO_EXIT_IO;
+	}
+	r = bg_go_file_open("verify", file, &g);
+	if (r) {
+		bg_gosum_free(&gs);
+		return r;
+	}
+	res = calloc(g.bi.ndeps ? g.bi.ndeps : 1, sizeof(*res));
+	if (!res) {
+		bg_go_err("verify", file, "out of memory");
+		bg_go_file_close(&g);
+		bg_gosum_free(&gs);
+		return BG_GO_EXIT_IO;
+	}
+	for (size_t i = 0; i < g.bi.ndeps; i++) {
+		bg_go_verify_dep(&g.bi.deps[i], &gs, allow_dir, &res[i]);
+		if (res[i].st == BG_GO_V_OK)
+			ok++;
+		else if (res[i].st == BG_GO_V_SKIPPED)
+			skipped++;
+		else
+			failed++;
+	}
+	if (json) {
+		struct json_object *o = verify_json(file, sumfile, res, g.bi.ndeps, ok, failed, skipped);
+
+		print_json(o);
+		json_object_put(o);
+	} else {
+		for (size_t i = 0; i < g.bi.ndeps; i++)
+			verify_text(&res[i]);
+		printf("%zu module%s verified", ok, ok == 1 ? "" : "s");
+		if (skipped)
+			printf(", %zu directory replacement%s skipped", skipped, skipped == 1 ? "" : "s");
+		if (failed)
+			printf(", %zu failed", failed);
+		printf("\n");
+	}
+	fflush(stdout);
+	if (failed)
+		bg_go_err("verify", file, "%zu of %zu modules not vouched for by %s; rebuild from verified sources or investigate the go.sum difference",
+		       failed, g.bi.ndeps, sumfile);
+	free(res);
+	bg_go_file_close(&g);
+	bg_gosum_free(&gs);
+	return failed ? BG_GO_EXIT_MISMATCH : BG_GO_EXIT_OK;
+}
