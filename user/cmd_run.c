@@ -20,7 +20,8 @@ static void usage_run(FILE *f)
 		"Usage: bpfguard run [--policy FILE] [--mode audit|enforce] [--net none|host]\n"
 		"                    [--memory SIZE] [--pids N] [--cpu CORES] [--timeout DURATION]\n"
 		"                    [--ro PATH]... [--rw PATH]... [--workdir DIR] [--env K=V]...\n"
-		"                    [--user UID|nobody] [--no-bpf] [--json] -- CMD [ARGS...]\n"
+		"                    [--user UID|nobody] [--no-bpf] [--json]\n"
+		"                    [--sha256 HEX] [--require-static] [--deny-cgo] [--gosum FILE] -- CMD [ARGS...]\n"
 		"  Runs CMD in new user, pid, mount, net, uts, ipc and cgroup namespaces, under a\n"
 		"  seccomp filter compiled from the policy (installed just before exec), in a fresh\n"
 		"  cgroup with the policy attached; the host is visible read-only, /tmp is private.\n"
@@ -40,7 +41,14 @@ static void usage_run(FILE *f)
 		"              run's cgroup (faster start, no sys_enter cost; refused for\n"
 		"              policies with net/dev/sysctl sections)\n"
 		"  --json      a JSON summary on stderr at the end\n"
-		"Exit: the payload's exit code; 128+N if signal N killed it; 120 killed by the\n"
+		"  Pre-flight checks of CMD's file (nothing runs if one fails; the checked file\n"
+		"  is the one exec'd):\n"
+		"  --sha256 HEX      its SHA-256 must be HEX (exit 110 otherwise)\n"
+		"  --deny-cgo        refuse a Go binary that links C code (111; 114 if not Go)\n"
+		"  --require-static  refuse a dynamically linked program (112)\n"
+		"  --gosum FILE      every module in the Go build info must match go.sum (113)\n"
+		"Exit: the payload's exit code; 128+N if signal N killed it; 110-114 a pre-flight\n"
+		"check refused CMD; 120 killed by the\n"
 		"policy; 121 timeout; 122 killed by the memory limit; 123 the pids limit was hit\n"
 		"and the payload failed; 125 bpfguard error before the payload ran; 126 CMD not\n"
 		"executable; 127 CMD not found.  See docs/run.md.\n");
@@ -132,6 +140,10 @@ int cmd_run(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-bpf", no_argument, NULL, 'B' },
+		{ "sha256", required_argument, NULL, 'S' },
+		{ "deny-cgo", no_argument, NULL, 'G' },
+		{ "require-static", no_argument, NULL, 'T' },
+		{ "gosum", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -147,6 +159,16 @@ int cmd_run(int argc, char **argv)
 		case 'p': o.policy_file = optarg; break;
 		case 'j': o.json = true; break;
 		case 'B': o.no_bpf = true; break;
+		case 'G': o.deny_cgo = true; break;
+		case 'T': o.require_static = true; break;
+		case 'g': o.gosum = optarg; break;
+		case 'S':
+			if (!bg_sha256_parse(optarg, o.sha256)) {
+				bg_err("run: --sha256 '%s': expected 64 hex digits (sha256sum prints them)", optarg);
+				return BG_RUN_EXIT_ERROR;
+			}
+			o.has_sha256 = true;
+			break;
 		case 'd': o.workdir = optarg; break;
 		case 'm':
 			o.mode = bg_mode_parse(optarg);

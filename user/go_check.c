@@ -29,6 +29,8 @@ void bg_go_err(const char *verb, const char *file, const char *fmt, ...)
 	char msg[512];
 	va_list ap;
 
+	if (!verb)
+		return; /* the caller words its own message */
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -42,7 +44,7 @@ void bg_go_err(const char *verb, const char *file, const char *fmt, ...)
 /* ------------------------------------------------------------------------ */
 /* Loading: mmap a regular file, read anything else, both bounded */
 
-static int load_image(const char *verb, const char *path, struct bg_go_image *im)
+int bg_go_image_load(const char *verb, const char *path, struct bg_go_image *im)
 {
 	struct stat st;
 	int fd, r;
@@ -101,7 +103,7 @@ static int load_image(const char *verb, const char *path, struct bg_go_image *im
 	return 0;
 }
 
-static void unload_image(struct bg_go_image *im)
+void bg_go_image_unload(struct bg_go_image *im)
 {
 	if (im->map)
 		munmap(im->map, im->len);
@@ -144,7 +146,7 @@ int bg_go_file_open(const char *verb, const char *path, struct bg_go_file *g)
 	int r;
 
 	memset(g, 0, sizeof(*g));
-	r = load_image(verb, path, &g->im);
+	r = bg_go_image_load(verb, path, &g->im);
 	if (r)
 		return r;
 	sigemptyset(&sa.sa_mask);
@@ -157,7 +159,7 @@ int bg_go_file_open(const char *verb, const char *path, struct bg_go_file *g)
 	parse_guarded(g, &st, err, sizeof(err));
 	sigaction(SIGBUS, &old, NULL);
 	/* everything kept from here on was copied out of the mapping */
-	unload_image(&g->im);
+	bg_go_image_unload(&g->im);
 
 	if (st != BG_GO_OK)
 		bg_go_file_close(g); /* whatever was parsed before the failure */

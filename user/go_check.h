@@ -30,8 +30,14 @@ struct bg_go_file {
 };
 
 /* One line on stderr: "bpfguard go VERB: FILE: what; what to do"
- * ("bpfguard run: FILE: ..." for VERB "run"); file may be NULL. */
+ * ("bpfguard run: FILE: ..." for VERB "run"); file may be NULL; VERB NULL
+ * prints nothing (the caller reports). */
 void bg_go_err(const char *verb, const char *file, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The bytes of a file (mapped if regular, else read), at most 1 GiB. 0 or
+ * a BG_GO_EXIT_* code after printing one line. */
+int bg_go_image_load(const char *verb, const char *path, struct bg_go_image *im);
+void bg_go_image_unload(struct bg_go_image *im);
 
 /* Loads and parses path; on failure prints one line ("bpfguard go VERB:
  * FILE: ...", or "bpfguard run: FILE: ..." for VERB "run") and returns the

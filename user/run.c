@@ -58,6 +58,7 @@
 #include "commands.h"
 #include "compile_seccomp.h"
 #include "exec_allow.h"
+#include "preflight.h"
 #include "record.h"
 #include "run.h"
 #include "run_default_policy.h"
@@ -1339,7 +1340,7 @@ int bg_run(const struct bg_run_opts *opts)
 {
 	struct bg_run_opts oo = *opts, *o = &oo;
 	struct run r = { .o = o, .audit_fd = -1, .kill_nr = -1, .lerr_fd = -1, .status_fd = -1 };
-	struct bg_sandbox sb = { .o = o };
+	struct bg_sandbox sb = { .o = o, .exe_fd = -1 };
 	struct outcome out;
 	sigset_t mask, old;
 	char err[512];
@@ -1354,8 +1355,15 @@ int bg_run(const struct bg_run_opts *opts)
 		return ret == -ENOENT ? BG_RUN_EXIT_NOTFOUND : BG_RUN_EXIT_NOEXEC;
 	}
 	keep_exe_visible(o, r.exe);
-	if (load_policy(&r))
+	/* --sha256, --require-static, --deny-cgo, --gosum: before anything */
+	ret = bg_run_preflight(o, r.exe, &sb.exe_fd);
+	if (ret)
+		return ret;
+	if (load_policy(&r)) {
+		if (sb.exe_fd >= 0)
+			close(sb.exe_fd);
 		return BG_RUN_EXIT_ERROR;
+	}
 	if (o->no_bpf && bg_cghooks_wanted(r.policy)) {
 		bg_err("run: policy '%s' has net/dev/sysctl sections, which the cgroup-BPF hooks enforce; drop --no-bpf",
 		       r.policy->name);
@@ -1475,6 +1483,8 @@ done:
 		close(r.status_fd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	bg_recorder_close(&r.rec);
+	if (sb.exe_fd >= 0)
+		close(sb.exe_fd);
 	seccomp_release(r.filter);
 	bg_policy_free(r.policy);
 	free(r.envp);
@@ -1482,6 +1492,8 @@ done:
 	free(r.prog);
 	return code;
 early_out:
+	if (sb.exe_fd >= 0)
+		close(sb.exe_fd);
 	seccomp_release(r.filter);
 	bg_policy_free(r.policy);
 	return BG_RUN_EXIT_ERROR;

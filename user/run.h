@@ -21,6 +21,12 @@
 /* Exit codes of `bpfguard run` (docs/run.md); anything else is the
  * payload's own exit code, or 128+N when a signal N killed it. */
 enum {
+	/* pre-flight refusals (nothing was launched; docs/run.md) */
+	BG_RUN_EXIT_SHA256 = 110,  /* --sha256: the binary's hash differs */
+	BG_RUN_EXIT_CGO = 111,     /* --deny-cgo: the binary links C code */
+	BG_RUN_EXIT_DYNAMIC = 112, /* --require-static: the binary is dynamically linked */
+	BG_RUN_EXIT_GOSUM = 113,   /* --gosum: a module is missing from or differs from go.sum */
+	BG_RUN_EXIT_NOT_GO = 114,  /* --deny-cgo/--gosum: not a Go binary (no build info) */
 	BG_RUN_EXIT_POLICY = 120,  /* killed by the policy (seccomp kill / SIGSYS) */
 	BG_RUN_EXIT_TIMEOUT = 121, /* --timeout expired; the whole tree was killed */
 	BG_RUN_EXIT_MEMORY = 122,  /* killed by the --memory limit (OOM kill) */
@@ -59,6 +65,12 @@ struct bg_run_opts {
 	long uid;                /* --user UID: host id root maps to; -1 = the invoking user */
 	bool user_nobody;        /* --user nobody (65534) */
 	char *const *argv;       /* CMD [ARGS...] */
+	/* pre-flight checks of CMD's file, before anything is created */
+	bool deny_cgo;           /* --deny-cgo */
+	bool require_static;     /* --require-static */
+	const char *gosum;       /* --gosum FILE */
+	bool has_sha256;         /* --sha256 HEX */
+	uint8_t sha256[32];
 };
 
 /* Runs it; returns the exit code bpfguard should exit with. */
@@ -92,6 +104,8 @@ struct bg_sandbox {
 	int err_fd;                /* write: struct bg_launch_err (CLOEXEC) */
 	int status_fd;             /* write: the payload's wait status (int) */
 	int cgroup_fd;             /* the payload cgroup's cgroup.procs, opened by the parent */
+	int exe_fd;                /* -1, or the checked CMD (pre-flight), exec'd through
+				    * /proc/self/fd so the file checked is the file run */
 	/* rlimit fallbacks (0 = not used) */
 	uint64_t rlimit_data;
 	long rlimit_nproc;

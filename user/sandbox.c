@@ -312,7 +312,7 @@ static void __attribute__((noreturn)) payload(struct bg_sandbox *sb)
 	drop_caps(sb);
 	/* bpfguard's own descriptors stay out (the error pipe closes on exec) */
 	for (int fd = 3; fd < 1024; fd++)
-		if (fd != sb->err_fd && fd != sb->cgroup_fd)
+		if (fd != sb->err_fd && fd != sb->cgroup_fd && fd != sb->exe_fd)
 			close(fd);
 	/* last: the filter.  The program compile_seccomp.c exported, with
 	 * SECCOMP_FILTER_FLAG_LOG so the kernel reports each errno decision
@@ -336,7 +336,16 @@ static void __attribute__((noreturn)) payload(struct bg_sandbox *sb)
 	if (write(sb->cgroup_fd, "0\n", 2) != 2) {
 		/* see above */
 	}
-	execve(sb->exe, o->argv, sb->envp);
+	if (sb->exe_fd >= 0) {
+		/* the inode the pre-flight checks read (the fd is CLOEXEC: the
+		 * kernel opens the program before it closes the descriptor) */
+		char self[64];
+
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", sb->exe_fd);
+		execve(self, o->argv, sb->envp);
+	} else {
+		execve(sb->exe, o->argv, sb->envp);
+	}
 	ret = errno;
 	report(sb, BG_STAGE_EXEC, ret, "%s", sb->exe);
 	_exit(ret == ENOENT ? BG_RUN_EXIT_NOTFOUND : BG_RUN_EXIT_NOEXEC);

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* preflight.h - bpfguard run's checks of CMD's file (preflight.c). */
+#ifndef BG_PREFLIGHT_H
+#define BG_PREFLIGHT_H
+
+struct bg_run_opts;
+
+/* 0 and *exe_fd = the checked file's descriptor (CLOEXEC; -1 when no check
+ * was asked for), or the run exit code after printing one line. */
+int bg_run_preflight(const struct bg_run_opts *o, const char *exe, int *exe_fd);
+
+#endif
