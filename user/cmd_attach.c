@@ -601,6 +601,11 @@ int cmd_reset(int argc, char **argv)
 {
 	char err[512];
 
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("Usage: bpfguard reset\n  detaches everything and removes every pin bpfguard made under %s/%s\n",
+		       BG_BPFFS, BG_PIN_ROOT);
+		return BG_EXIT_OK;
+	}
 	if (argc > 1 && strcmp(argv[1], "--json")) {
 		bg_err("usage: bpfguard reset");
 		return BG_EXIT_USAGE;

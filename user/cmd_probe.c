@@ -19,6 +19,9 @@ int cmd_probe(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
 			json = 1;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("Usage: bpfguard probe [--json]\n  what this kernel can enforce, tested by loading small BPF programs\n");
+			return BG_EXIT_OK;
 		} else {
 			bg_err("probe: unknown argument '%s'; usage: bpfguard probe [--json]", argv[i]);
 			return BG_EXIT_USAGE;

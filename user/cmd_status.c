@@ -231,6 +231,9 @@ int cmd_status(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
 			json = 1;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("Usage: bpfguard status [--json]\n  attachments, the mechanism in force for each, exact denial counters, event statistics\n");
+			return BG_EXIT_OK;
 		} else {
 			bg_err("status: unknown argument '%s'; usage: bpfguard status [--json]", argv[i]);
 			return BG_EXIT_USAGE;

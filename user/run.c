@@ -1364,8 +1364,8 @@ int bg_run(const struct bg_run_opts *opts)
 			close(sb.exe_fd);
 		return BG_RUN_EXIT_ERROR;
 	}
-	if (o->no_bpf && bg_cghooks_wanted(r.policy)) {
-		bg_err("run: policy '%s' has net/dev/sysctl sections, which the cgroup-BPF hooks enforce; drop --no-bpf",
+	if (o->no_bpf && (bg_cghooks_wanted(r.policy) || r.policy->exec.present)) {
+		bg_err("run: policy '%s' has net/dev/sysctl/exec sections, which BPF programs enforce; drop --no-bpf",
 		       r.policy->name);
 		bg_policy_free(r.policy);
 		return BG_RUN_EXIT_ERROR;

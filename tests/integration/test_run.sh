@@ -49,7 +49,7 @@ check "--no-bpf: ... and counts the denial" test "$(sum 'j["denials"].get("socke
 { cat "$TMP/gotest.policy"; echo 'net connect deny 10.0.0.0/8'; } | sed 's/^name .*/name go-netsec/' > "$TMP/netsec.policy"
 expect_rc 125 "--no-bpf refuses a policy with net sections" \
 	run --no-bpf --policy "$TMP/netsec.policy" -- "$TMP/hello"
-check "... one line saying why" grep -q "net/dev/sysctl sections" "$TMP/err"
+check "... one line saying why" grep -q "net/dev/sysctl/exec sections" "$TMP/err"
 
 # --- forbidden calls: the policy's errno, no effect
 mkdir -p "$TMP/rw"
