@@ -1,13 +1,38 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* policy check | policy groups */
+/*
+ * policy check | groups | export | diff | merge: the policy tools.  Each
+ * verb loads policies through the front ends (bg_policy_load: native or
+ * Docker/OCI JSON) and hands the IR to a back end or to the IR tools of
+ * user/policy_diff.c; nothing here knows a format.
+ */
+#include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "compile_seccomp.h"
 #include "policy.h"
+#include "policy_diff.h"
+#include "policy_export.h"
 #include "syscalls.h"
 #include "util.h"
+
+static const char policy_usage[] =
+	"usage: bpfguard policy VERB ...\n"
+	"  check FILE [--json]             validate a policy (native or Docker/OCI JSON), print it normalised\n"
+	"  groups                          the @groups and their syscalls\n"
+	"  export --format docker|oci|bpf [-o OUT] [--drop-sections] [--no-ia32] FILE\n"
+	"                                  write FILE as a seccomp profile (JSON) or as the compiled\n"
+	"                                  classic-BPF program bwrap --seccomp FD takes\n"
+	"  diff A B [--json]               what A and B decide differently; exit 0 same, 1 different,\n"
+	"                                  2 bad input\n"
+	"  merge A B... [-o OUT] [--name NAME] [--default ACTION] [--default-ia32 ACTION]\n"
+	"                                  the union of what the inputs allow, as a native policy\n"
+	"See docs/policy.md, \"Export, diff and merge\".\n";
 
 static int policy_check(int argc, char **argv)
 {
@@ -62,16 +87,323 @@ static int policy_groups(void)
 	return 0;
 }
 
+/* Loads a policy; warnings (Docker profiles) go to stderr. */
+static struct bg_policy *load(const char *file)
+{
+	struct bg_policy *p;
+	struct bg_diag d = {};
+
+	if (bg_policy_load(file, &p, &d)) {
+		bg_err("%s", d.msg);
+		return NULL;
+	}
+	return p;
+}
+
+/* Creates OUT for writing, or returns stdout's fd when out is NULL. */
+static int open_out(const char *out)
+{
+	int fd;
+
+	if (!out)
+		return STDOUT_FILENO;
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		bg_err("policy: cannot create %s: %s; check the path and permissions", out, strerror(errno));
+	return fd;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Closes OUT; on failure removes the partial file.  Exit code. */
+static int finish_out(int fd, const char *out, int werr)
+{
+	if (!out)
+		return werr ? BG_EXIT_FAIL : 0;
+	if (close(fd) && !werr)
+		werr = -errno;
+	if (werr) {
+		bg_err("policy: cannot write %s: %s; check the disk", out, strerror(-werr));
+		unlink(out);
+		return BG_EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int export_bpf(const struct bg_policy *p, const char *out)
+{
+	char err[400];
+	scmp_filter_ctx ctx;
+	int fd, r;
+
+	ctx = bg_seccomp_compile(p, BG_MODE_ENFORCE, err, sizeof(err));
+	if (!ctx) {
+		bg_err("policy export: %s: cannot be written as a seccomp filter: %s", p->source, err);
+		return BG_EXIT_REFUSED;
+	}
+	fd = open_out(out);
+	if (fd < 0) {
+		seccomp_release(ctx);
+		return BG_EXIT_FAIL;
+	}
+	r = bg_seccomp_export_bpf(ctx, fd);
+	seccomp_release(ctx);
+	return finish_out(fd, out, r);
+}
+
+static int export_json(const struct bg_policy *p, const struct bg_export_opts *o, const char *out)
+{
+	struct json_object *j;
+	struct bg_diag d = {};
+	const char *text;
+	int fd, r;
+
+	if (bg_export_seccomp_json(p, o, &j, &d)) {
+		bg_err("policy export: %s", d.msg);
+		return BG_EXIT_REFUSED;
+	}
+	text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+						      JSON_C_TO_STRING_NOSLASHESCAPE);
+	fd = open_out(out);
+	if (fd < 0) {
+		json_object_put(j);
+		return BG_EXIT_FAIL;
+	}
+	r = write_all(fd, text, strlen(text));
+	if (!r)
+		r = write_all(fd, "\n", 1);
+	json_object_put(j);
+	return finish_out(fd, out, r);
+}
+
+static int policy_export(int argc, char **argv)
+{
+	struct bg_export_opts o = { .format = -1 };
+	const char *file = NULL, *out = NULL;
+	bool bpf = false;
+	struct bg_policy *p;
+	struct bg_diag d = {};
+	int ret;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if ((!strcmp(a, "--format") || !strcmp(a, "-f")) && i + 1 < argc) {
+			const char *f = argv[++i];
+
+			if (!strcmp(f, "docker")) {
+				o.format = BG_EXPORT_DOCKER;
+			} else if (!strcmp(f, "oci")) {
+				o.format = BG_EXPORT_OCI;
+			} else if (!strcmp(f, "bpf")) {
+				o.format = BG_EXPORT_DOCKER;
+				bpf = true;
+			} else {
+				bg_err("policy export: unknown format '%s'; use docker, oci or bpf", f);
+				return BG_EXIT_USAGE;
+			}
+		} else if (!strcmp(a, "-o") && i + 1 < argc) {
+			out = argv[++i];
+		} else if (!strcmp(a, "--drop-sections")) {
+			o.drop_sections = true;
+		} else if (!strcmp(a, "--no-ia32")) {
+			o.no_ia32 = true;
+		} else if (!file && a[0] != '-') {
+			file = a;
+		} else {
+			bg_err("policy export: unexpected argument '%s'; usage: bpfguard policy export "
+			       "--format docker|oci|bpf [-o OUT] [--drop-sections] [--no-ia32] FILE", a);
+			return BG_EXIT_USAGE;
+		}
+	}
+	if (!file || o.format < 0) {
+		bg_err("usage: bpfguard policy export --format docker|oci|bpf [-o OUT] [--drop-sections] "
+		       "[--no-ia32] FILE");
+		return BG_EXIT_USAGE;
+	}
+	if (bpf && !out && isatty(STDOUT_FILENO)) {
+		bg_err("policy export: refusing to write a binary seccomp program to a terminal; pass -o FILE "
+		       "or redirect stdout");
+		return BG_EXIT_USAGE;
+	}
+	p = load(file);
+	if (!p)
+		return BG_EXIT_USAGE;
+	if (bpf && o.no_ia32)
+		bg_warn("policy export: --no-ia32 is for JSON profiles; the bpf program judges ia32 calls "
+			"as the policy says");
+	if (bpf && bg_export_check_sections(p, o.drop_sections, &d)) {
+		bg_err("policy export: %s", d.msg);
+		bg_policy_free(p);
+		return BG_EXIT_REFUSED;
+	}
+	ret = bpf ? export_bpf(p, out) : export_json(p, &o, out);
+	bg_policy_free(p);
+	return ret;
+}
+
+static int policy_diff(int argc, char **argv)
+{
+	const char *files[2] = { NULL, NULL };
+	struct bg_policy *a = NULL, *b = NULL;
+	struct bg_diag d = {};
+	unsigned nf = 0;
+	bool json = false;
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
+			json = true;
+		} else if (nf < 2 && argv[i][0] != '-') {
+			files[nf++] = argv[i];
+		} else {
+			bg_err("policy diff: unexpected argument '%s'; usage: bpfguard policy diff A B [--json]",
+			       argv[i]);
+			return BG_EXIT_USAGE;
+		}
+	}
+	if (nf != 2) {
+		bg_err("usage: bpfguard policy diff A B [--json]");
+		return BG_EXIT_USAGE;
+	}
+	a = load(files[0]);
+	b = a ? load(files[1]) : NULL;
+	if (!a || !b) {
+		bg_policy_free(a);
+		return BG_EXIT_USAGE;
+	}
+	r = bg_policy_diff(a, b, json, stdout, &d);
+	if (r < 0)
+		bg_err("policy diff: %s", d.msg);
+	if (fflush(stdout) && r >= 0) {
+		bg_err("policy diff: cannot write the output: %s", strerror(errno));
+		r = -1;
+	}
+	bg_policy_free(a);
+	bg_policy_free(b);
+	return r < 0 ? BG_EXIT_USAGE : r;
+}
+
+static int parse_action_opt(const char *opt, const char *s, struct bg_action *a)
+{
+	if (bg_action_parse(s, a) == 0)
+		return 0;
+	bg_err("policy merge: %s '%s' is not an action; use allow, log, kill, deny or errno(N|ENAME)",
+	       opt, s);
+	return -1;
+}
+
+static int policy_merge(int argc, char **argv)
+{
+	struct bg_policy *in[BG_MERGE_MAX_INPUTS] = { NULL }, *m = NULL;
+	struct bg_merge_opts o = {};
+	struct bg_diag d = {};
+	const char *out = NULL;
+	unsigned n = 0;
+	int ret = BG_EXIT_USAGE;
+	FILE *f = stdout;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-o") && i + 1 < argc) {
+			out = argv[++i];
+		} else if (!strcmp(a, "--name") && i + 1 < argc) {
+			o.name = argv[++i];
+			if (!bg_policy_name_valid(o.name)) {
+				bg_err("policy merge: name '%s' is not valid; use 1..63 of A-Z a-z 0-9 . _ -", o.name);
+				goto out;
+			}
+		} else if (!strcmp(a, "--default") && i + 1 < argc) {
+			if (parse_action_opt(a, argv[++i], &o.dflt))
+				goto out;
+			o.has_dflt = true;
+		} else if (!strcmp(a, "--default-ia32") && i + 1 < argc) {
+			if (parse_action_opt(a, argv[++i], &o.ia32_dflt))
+				goto out;
+			o.has_ia32_dflt = true;
+		} else if (a[0] != '-') {
+			if (n >= BG_MERGE_MAX_INPUTS) {
+				bg_err("policy merge: more than %d policies; merge in steps", BG_MERGE_MAX_INPUTS);
+				goto out;
+			}
+			in[n] = load(a);
+			if (!in[n])
+				goto out;
+			n++;
+		} else {
+			bg_err("policy merge: unexpected argument '%s'; usage: bpfguard policy merge A B... "
+			       "[-o OUT] [--name NAME] [--default ACTION] [--default-ia32 ACTION]", a);
+			goto out;
+		}
+	}
+	if (n < 2) {
+		bg_err("usage: bpfguard policy merge A B... [-o OUT] [--name NAME] [--default ACTION] "
+		       "[--default-ia32 ACTION]");
+		goto out;
+	}
+	if (bg_policy_merge(in, n, &o, &m, &d)) {
+		bg_err("policy %s", d.msg);
+		goto out;
+	}
+	if (out) {
+		f = fopen(out, "we");
+		if (!f) {
+			bg_err("policy merge: cannot create %s: %s; check the path and permissions", out,
+			       strerror(errno));
+			ret = BG_EXIT_FAIL;
+			goto out;
+		}
+	}
+	bg_policy_print(m, f);
+	ret = 0;
+	if ((out ? fclose(f) : fflush(f)) != 0) {
+		bg_err("policy merge: cannot write %s: %s; check the disk", out ? out : "the output",
+		       strerror(errno));
+		if (out)
+			unlink(out);
+		ret = BG_EXIT_FAIL;
+	}
+out:
+	bg_policy_free(m);
+	for (unsigned i = 0; i < n; i++)
+		bg_policy_free(in[i]);
+	return ret;
+}
+
 int cmd_policy(int argc, char **argv)
 {
 	if (argc < 2) {
-		bg_err("usage: bpfguard policy check FILE [--json] | bpfguard policy groups");
+		fputs(policy_usage, stderr);
 		return BG_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "check"))
 		return policy_check(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "groups"))
 		return policy_groups();
-	bg_err("policy: unknown verb '%s'; expected check or groups", argv[1]);
+	if (!strcmp(argv[1], "export"))
+		return policy_export(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "diff"))
+		return policy_diff(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "merge"))
+		return policy_merge(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(policy_usage, stdout);
+		return 0;
+	}
+	bg_err("policy: unknown verb '%s'; expected check, groups, export, diff or merge", argv[1]);
 	return BG_EXIT_USAGE;
 }

@@ -503,6 +503,9 @@ struct cs_state {
 	unsigned n_unnamed;
 	char unnamed[160];
 	uint32_t unnamed_want;
+	/* Container profiles (bg_seccomp_syscall_rules()): rules that test one
+	 * argument each may use any comparison, however many there are. */
+	bool rich_single;
 };
 
 static uint32_t map_action(const struct bg_action *a, int mode)
@@ -675,10 +678,11 @@ static int pending_cmp(const void *x, const void *y)
 	return 0;
 }
 
-/* Adds the regions of one syscall to ctx under number scnr (as libseccomp
- * takes it for the context's arch).  0, or -1 with the error set. */
-static int emit(struct cs_state *st, scmp_filter_ctx ctx, int abi, int nr, int scnr,
-		const struct cs_list *l)
+/* The libseccomp rules for the regions of one syscall (none for the filter
+ * default's region), in the order they are to be added.  0 with *out
+ * (malloc'ed) and *nout, or -1 with the error set. */
+static int collect(struct cs_state *st, int abi, int nr, const struct cs_list *l,
+		   struct cs_pending **out, size_t *nout)
 {
 	uint64_t dmax = abi == BG_ABI_IA32 ? UINT32_MAX : UINT64_MAX;
 	uint32_t acts[BG_MAX_ARGRULES + 2];
@@ -687,18 +691,24 @@ static int emit(struct cs_state *st, scmp_filter_ctx ctx, int abi, int nr, int s
 	struct cs_pending *pend = NULL;
 	size_t npend = 0;
 	char lbl[96];
-	int r = 0, ret = -1;
+	int ret = -1;
 
+	*out = NULL;
+	*nout = 0;
 	sys_label(abi, nr, lbl, sizeof(lbl));
+	pend = malloc((nacts == 1 ? 1 : CS_MAX_RULES) * sizeof(*pend));
+	if (!pend) {
+		set_err(st, "out of memory");
+		goto out;
+	}
 	if (nacts == 1) {
 		/* One action whatever the arguments. */
 		if (acts[0] != st->dflt_act)
-			r = seccomp_rule_add_array(ctx, acts[0], scnr, 0, NULL);
+			pend[npend++] = (struct cs_pending){ .act = acts[0] };
 		goto done;
 	}
 	pieces = malloc(CS_NARGS * sizeof(*pieces));
-	pend = malloc(CS_MAX_RULES * sizeof(*pend));
-	if (!pieces || !pend) {
+	if (!pieces) {
 		set_err(st, "out of memory");
 		goto out;
 	}
@@ -722,13 +732,22 @@ static int emit(struct cs_state *st, scmp_filter_ctx ctx, int abi, int nr, int s
 
 			if (rg->act == st->dflt_act)
 				continue;
+			unsigned tested = 0;
+
 			for (unsigned a = 0; a < CS_NARGS && prod <= CS_MAX_RULES; a++) {
 				np[a] = set_pieces(&rg->t.a[a], dmax, simple, pieces[a], CS_MAX_PIECES);
 				prod = np[a] < 0 ? CS_MAX_RULES + 1 : prod * (unsigned long)np[a];
+				tested += np[a] > 1 || (np[a] == 1 && !pieces[a][0].any);
 			}
 			if (pass == 0) {
 				total += prod;
-				if (total > CS_MAX_RICH && !simple) {
+				/* The merge trouble needs a chain going on after the
+				 * comparison: one-argument rules (Docker's socket
+				 * family ranges) are safe. */
+				bool rich_ok = total <= CS_MAX_RICH ||
+					       (st->rich_single && tested <= 1 && total <= CS_MAX_RULES);
+
+				if (!rich_ok && !simple) {
 					/* start counting again, simple comparisons only */
 					simple = true;
 					total = 0;
@@ -776,17 +795,38 @@ static int emit(struct cs_state *st, scmp_filter_ctx ctx, int abi, int nr, int s
 		}
 	}
 	qsort(pend, npend, sizeof(*pend), pending_cmp);
-	for (size_t i = 0; i < npend && r >= 0; i++)
-		r = seccomp_rule_add_array(ctx, pend[i].act, scnr, pend[i].nc, pend[i].cmp);
 done:
-	if (r < 0)
-		set_err(st, "%s: libseccomp refused a rule: %s", lbl, strerror(-r));
-	else
-		ret = 0;
+	*out = pend;
+	*nout = npend;
+	pend = NULL;
+	ret = 0;
 out:
 	free(pieces);
 	free(pend);
 	return ret;
+}
+
+/* Adds the regions of one syscall to ctx under number scnr (as libseccomp
+ * takes it for the context's arch).  0, or -1 with the error set. */
+static int emit(struct cs_state *st, scmp_filter_ctx ctx, int abi, int nr, int scnr,
+		const struct cs_list *l)
+{
+	struct cs_pending *pend;
+	size_t npend;
+	char lbl[96];
+	int r = 0;
+
+	if (collect(st, abi, nr, l, &pend, &npend))
+		return -1;
+	for (size_t i = 0; i < npend && r >= 0; i++)
+		r = seccomp_rule_add_array(ctx, pend[i].act, scnr, pend[i].nc, pend[i].cmp);
+	free(pend);
+	if (r < 0) {
+		sys_label(abi, nr, lbl, sizeof(lbl));
+		set_err(st, "%s: libseccomp refused a rule: %s", lbl, strerror(-r));
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- x86_64 ---- */
@@ -1606,4 +1646,326 @@ int bg_seccomp_install(scmp_filter_ctx ctx)
 		r = -errno;
 	free(prog);
 	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Argument-space analysis for export, diff and merge: the regions above,
+ * handed out as IR conditions instead of being added to a filter. */
+
+static struct bg_action unmap_action(uint32_t act)
+{
+	if (act == SCMP_ACT_ALLOW)
+		return (struct bg_action){ .verdict = BG_VERDICT_ALLOW };
+	if (act == SCMP_ACT_LOG)
+		return (struct bg_action){ .verdict = BG_VERDICT_LOG };
+	if ((act & 0xffff0000u) == SCMP_ACT_ERRNO(0))
+		return (struct bg_action){ .verdict = BG_VERDICT_ERRNO, .err = (uint16_t)(act & 0xffffu) };
+	return (struct bg_action){ .verdict = BG_VERDICT_KILL };
+}
+
+static uint8_t unmap_op(enum scmp_compare op)
+{
+	switch (op) {
+	case SCMP_CMP_NE: return BG_OP_NE;
+	case SCMP_CMP_LT: return BG_OP_LT;
+	case SCMP_CMP_LE: return BG_OP_LE;
+	case SCMP_CMP_GE: return BG_OP_GE;
+	case SCMP_CMP_GT: return BG_OP_GT;
+	case SCMP_CMP_MASKED_EQ: return BG_OP_MASKED_EQ;
+	default: return BG_OP_EQ;
+	}
+}
+
+int bg_seccomp_syscall_rules(const struct bg_policy *p, int abi, int nr,
+			     const struct bg_action *dflt, struct bg_seccomp_rule **out,
+			     char *err, size_t errlen)
+{
+	struct cs_state st = { .p = p, .mode = BG_MODE_ENFORCE, .err = err, .errlen = errlen };
+	struct cs_list l = { 0 };
+	struct cs_pending *pend;
+	struct bg_seccomp_rule *r;
+	size_t n;
+
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	if (!p || !dflt || abi < 0 || abi >= BG_NR_TABLES || nr < 0 || nr >= BG_MAX_SYSCALLS ||
+	    !action_ok(dflt) || !action_ok(&p->dflt) || !action_ok(&p->ia32_dflt)) {
+		set_err(&st, "invalid policy or syscall");
+		return -1;
+	}
+	st.dflt_act = map_action(dflt, BG_MODE_ENFORCE);
+	st.rich_single = true;
+	if (sys_regions(&st, abi, nr, &l) || collect(&st, abi, nr, &l, &pend, &n)) {
+		list_free(&l);
+		return -1;
+	}
+	list_free(&l);
+	if (n == 0) {
+		free(pend);
+		return 0;
+	}
+	r = calloc(n, sizeof(*r));
+	if (!r) {
+		free(pend);
+		set_err(&st, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		r[i].action = unmap_action(pend[i].act);
+		r[i].ncond = pend[i].nc;
+		for (unsigned c = 0; c < pend[i].nc; c++) {
+			const struct scmp_arg_cmp *m = &pend[i].cmp[c];
+			struct bg_cond *bc = &r[i].cond[c];
+
+			bc->arg = (uint8_t)m->arg;
+			bc->op = unmap_op(m->op);
+			if (bc->op == BG_OP_MASKED_EQ) {
+				bc->mask = m->datum_a;
+				bc->val = m->datum_b;
+			} else {
+				bc->val = m->datum_a;
+			}
+		}
+	}
+	free(pend);
+	*out = r;
+	return (int)n;
+}
+
+/* One value of a non-empty set. */
+static uint64_t set_point(const struct cs_set *s, uint64_t dmax)
+{
+	struct cs_piece pc[CS_MAX_PIECES];
+
+	if (set_pieces(s, dmax, false, pc, CS_MAX_PIECES) == 0 || pc[0].any)
+		return s->lo;
+	switch (pc[0].op) {
+	case SCMP_CMP_EQ:
+	case SCMP_CMP_GE:
+		return pc[0].a;
+	case SCMP_CMP_MASKED_EQ:
+		return pc[0].b;
+	case SCMP_CMP_NE:
+		return pc[0].a == 0 ? 1 : 0;
+	default:
+		return 0; /* SCMP_CMP_LE */
+	}
+}
+
+/* A non-empty set as an AND of IR conditions on `arg`; false if more than
+ * `max` would be needed. */
+static bool set_conds(const struct cs_set *s, unsigned arg, uint64_t dmax, struct bg_cond *c,
+		      unsigned *n, unsigned max)
+{
+#define ADD_COND(o, v, m)                                                                    \
+	do {                                                                                 \
+		if (*n >= max)                                                               \
+			return false;                                                        \
+		c[(*n)++] = (struct bg_cond){ .arg = (uint8_t)arg, .op = (o), .val = (v),   \
+					      .mask = (m) };                                 \
+	} while (0)
+
+	if (s->mask == dmax || s->lo == s->hi) {
+		ADD_COND(BG_OP_EQ, s->mask == dmax ? s->val : s->lo, 0);
+		return true;
+	}
+	if (s->lo > 0)
+		ADD_COND(BG_OP_GE, s->lo, 0);
+	if (s->hi < dmax)
+		ADD_COND(BG_OP_LE, s->hi, 0);
+	if (s->mask)
+		ADD_COND(BG_OP_MASKED_EQ, s->val, s->mask);
+	for (unsigned i = 0; i < s->nex; i++) {
+		uint64_t e = s->ex[i];
+		bool dup = false;
+
+		if (e < s->lo || e > s->hi || (e & s->mask) != s->val)
+			continue;
+		for (unsigned j = 0; j < i; j++)
+			dup |= s->ex[j] == e;
+		if (!dup)
+			ADD_COND(BG_OP_NE, e, 0);
+	}
+	return true;
+#undef ADD_COND
+}
+
+struct cs_cell {
+	struct cs_term t;
+	uint32_t act[BG_CELL_MAX_LISTS];
+};
+
+struct cell_list {
+	struct cs_cell *v;
+	size_t n, cap;
+};
+
+static int cells_push(struct cell_list *l, const struct cs_cell *c)
+{
+	if (l->n >= CS_MAX_TERMS)
+		return -E2BIG;
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 16;
+		struct cs_cell *nv = realloc(l->v, nc * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = nc;
+	}
+	l->v[l->n++] = *c;
+	return 0;
+}
+
+/* NOT c as disjoint single comparisons (unlike negate(), whose pieces may
+ * overlap): for a masked test, "the lowest differing bit is b" for each
+ * bit b of the mask.  out must have room for 64. */
+static unsigned negate_disjoint(const struct bg_cond *c, uint64_t dmax, struct cs_lit *out)
+{
+	uint64_t lower = 0;
+	unsigned n = 0;
+
+	if (c->op != BG_OP_MASKED_EQ || (c->val & ~c->mask) || (c->val & ~dmax))
+		return negate(c, dmax, out);
+	for (unsigned b = 0; b < 64; b++) {
+		uint64_t bit = UINT64_C(1) << b;
+
+		if (!(c->mask & dmax & bit))
+			continue;
+		out[n++] = (struct cs_lit){
+			.arg = c->arg, .op = BG_OP_MASKED_EQ, .mask = lower | bit,
+			.val = (c->val & lower) | (~c->val & bit),
+		};
+		lower |= bit;
+	}
+	return n;
+}
+
+/* Cuts cell c by list li's rules from rule i on: the part rule i matches
+ * is decided, the rest (split by the first condition that fails, pieces
+ * disjoint) goes on to rule i + 1.  A rule that matches all or nothing of
+ * the cell does not split it. */
+static int refine(const struct cs_cell *c, const struct bg_rule_list *rl, unsigned i, unsigned li,
+		  uint64_t dmax, struct cell_list *out)
+{
+	struct cs_cell d = *c;
+	struct cs_term prefix = c->t, next;
+	struct cs_lit lits[65];
+	const struct bg_rule *rule;
+	int r;
+
+	if (i == rl->nrules) {
+		d.act[li] = map_action(&rl->fallback, BG_MODE_ENFORCE);
+		return cells_push(out, &d);
+	}
+	rule = &rl->rules[i];
+	r = term_and_conds(&c->t, rule->cond, rule->ncond, dmax, &d.t);
+	if (r < 0)
+		return -E2BIG;
+	if (r == 0)
+		return refine(c, rl, i + 1, li, dmax, out);
+	d.act[li] = map_action(&rule->action, BG_MODE_ENFORCE);
+	if ((r = cells_push(out, &d)))
+		return r;
+	for (unsigned k = 0; k < rule->ncond; k++) {
+		unsigned nl = negate_disjoint(&rule->cond[k], dmax, lits);
+
+		for (unsigned l = 0; l < nl; l++) {
+			struct bg_cond lc = {
+				.arg = lits[l].arg, .op = lits[l].op, .val = lits[l].val, .mask = lits[l].mask,
+			};
+
+			d = *c;
+			r = term_and_conds(&prefix, &lc, 1, dmax, &d.t);
+			if (r < 0)
+				return -E2BIG;
+			if (r && (r = refine(&d, rl, i + 1, li, dmax, out)))
+				return r;
+		}
+		/* conditions 0..k hold from here on */
+		r = term_and_conds(&prefix, &rule->cond[k], 1, dmax, &next);
+		if (r < 0)
+			return -E2BIG;
+		if (r == 0)
+			break;
+		prefix = next;
+	}
+	return 0;
+}
+
+int bg_seccomp_cells(const struct bg_rule_list *lists, unsigned nlists, int abi,
+		     struct bg_cell **cells, size_t *ncells)
+{
+	uint64_t dmax = abi == BG_ABI_IA32 ? UINT32_MAX : UINT64_MAX;
+	struct cell_list cur = { 0 }, next = { 0 };
+	struct bg_cell *res = NULL;
+	struct cs_cell c;
+	int ret = -EINVAL;
+
+	*cells = NULL;
+	*ncells = 0;
+	if (!lists || nlists == 0 || nlists > BG_CELL_MAX_LISTS ||
+	    (abi != BG_ABI_X86_64 && abi != BG_ABI_IA32))
+		return -EINVAL;
+	for (unsigned li = 0; li < nlists; li++) {
+		const struct bg_rule_list *rl = &lists[li];
+
+		if (rl->nrules > BG_MAX_ARGRULES || (rl->nrules && !rl->rules) || !action_ok(&rl->fallback))
+			return -EINVAL;
+		for (unsigned i = 0; i < rl->nrules; i++) {
+			const struct bg_rule *r = &rl->rules[i];
+
+			if (!action_ok(&r->action) || r->ncond > BG_MAX_CONDS)
+				return -EINVAL;
+			for (unsigned k = 0; k < r->ncond; k++)
+				if (r->cond[k].arg >= CS_NARGS || r->cond[k].op >= BG_OP__COUNT)
+					return -EINVAL;
+		}
+	}
+	memset(&c, 0, sizeof(c));
+	for (unsigned a = 0; a < CS_NARGS; a++)
+		set_init(&c.t.a[a], dmax);
+	if ((ret = cells_push(&cur, &c)))
+		goto out;
+	for (unsigned li = 0; li < nlists; li++) {
+		struct cell_list t;
+
+		next.n = 0;
+		for (size_t k = 0; k < cur.n; k++)
+			if ((ret = refine(&cur.v[k], &lists[li], 0, li, dmax, &next)))
+				goto out;
+		t = cur;
+		cur = next;
+		next = t;
+	}
+
+	ret = -ENOMEM;
+	res = calloc(cur.n ? cur.n : 1, sizeof(*res));
+	if (!res)
+		goto out;
+	for (size_t k = 0; k < cur.n; k++) {
+		struct bg_cell *o = &res[k];
+
+		for (unsigned li = 0; li < nlists; li++)
+			o->act[li] = unmap_action(cur.v[k].act[li]);
+		o->fits = true;
+		for (unsigned a = 0; a < CS_NARGS; a++) {
+			o->example[a] = set_point(&cur.v[k].t.a[a], dmax);
+			if (o->fits)
+				o->fits = set_conds(&cur.v[k].t.a[a], a, dmax, o->cond, &o->ncond,
+						    BG_MAX_CONDS);
+		}
+		if (!o->fits)
+			o->ncond = 0;
+	}
+	*cells = res;
+	*ncells = cur.n;
+	res = NULL;
+	ret = 0;
+out:
+	free(res);
+	free(cur.v);
+	free(next.v);
+	return ret;
 }
