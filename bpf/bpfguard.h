@@ -460,4 +460,51 @@ enum bg_mech {
 #define BG_PIN_LINKS "links"
 #define BG_PIN_PROGS "progs"
 
+/* ------------------------------------------------------------------ */
+/* Learning (learn.bpf.c, user/learn.c; docs/learn.md).  `bpfguard learn`
+ * and `bpfguard run --learn` record every syscall made in a cgroup subtree.
+ * Each session loads its own instance of learn.bpf.o, with the learned
+ * cgroup's id (the session id) and depth in its read-only data: its maps
+ * and links belong to the learning process and are never pinned, so
+ * sessions share nothing with each other or with attached policies, and a
+ * learner that dies leaves nothing attached.  Nothing here is part of the
+ * pinned layout (BG_LAYOUT_VERSION does not cover it). */
+
+/* Index of bg_learn_counts and bg_learn_slots: abi * BG_MAX_SYSCALLS + nr
+ * for the two tables, then catch-alls no policy line can name. */
+#define BG_LEARN_IDX_X32 (BG_NR_TABLES * BG_MAX_SYSCALLS) /* any x32 call */
+#define BG_LEARN_IDX_BIG (BG_LEARN_IDX_X32 + 1) /* + abi: nr >= BG_MAX_SYSCALLS or < 0 */
+#define BG_LEARN_SLOTS (BG_LEARN_IDX_BIG + BG_NR_TABLES)
+#define BG_LEARN_MAX_ARGVALS 4096 /* distinct recorded argument values, all syscalls */
+#define BG_LEARN_NVALS 2          /* values recorded per call, at most */
+
+/* Which register arguments of a syscall to record: value i is
+ * args[arg[i]] & mask[i].  Written by userspace before attaching. */
+struct bg_learn_watch {
+	__u8 nvals; /* 0 = record none */
+	__u8 arg[BG_LEARN_NVALS];
+	__u8 pad[5];
+	__u64 mask[BG_LEARN_NVALS];
+};
+
+/* Value of bg_learn_slots (array, BG_LEARN_SLOTS).  The call count itself
+ * is in bg_learn_counts (per-CPU __u64, summed by userspace). */
+struct bg_learn_slot {
+	struct bg_learn_watch watch; /* userspace, before attach */
+	__u32 seen;      /* claimed by the first caller (cmpxchg 0 -> 1) */
+	__u32 args_full; /* a value was not recorded: bg_learn_args was full */
+	__u64 first_ns;  /* CLOCK_BOOTTIME of the first call */
+	__u32 first_pid; /* tgid */
+	__u32 first_tid;
+	char first_comm[BG_COMM_LEN];
+};
+
+/* Key of bg_learn_args (hash); the value is the __u64 number of calls
+ * that had these values. */
+struct bg_learn_arg_key {
+	__u32 idx; /* slot */
+	__u32 pad;
+	__u64 val[BG_LEARN_NVALS]; /* unused ones 0 */
+};
+
 #endif /* BPFGUARD_H */

@@ -1,0 +1,960 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * learn.c - learning sessions: load learn.bpf.o for one cgroup subtree,
+ * hold its link while the workload runs, then turn the kernel's exact
+ * counts into a minimal native policy (docs/learn.md).
+ *
+ * Why the policy text is written here and not through bg_policy_print():
+ * a learned policy is meant to be read and reviewed, so each line carries
+ * its evidence (how often the call was made, which process made it first)
+ * and the argument rules say which values were seen; the IR has no place
+ * for either.  The text is parsed back with the native parser before it is
+ * written, and every call the kernel saw is evaluated against the result
+ * (bg_policy_eval): a learned policy that would refuse what it learned is
+ * an internal error, never a file on disk.
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <linux/prctl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bpfguard.h"
+#include "cgroup.h"
+#include "learn.h"
+#include "learn.skel.h"
+#include "policy.h"
+#include "syscalls.h"
+#include "util.h"
+
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080 /* unshare() only: in clone() it is the exit signal's bits */
+#endif
+
+/* Namespace flags a clone() may carry; unshare() also takes CLONE_NEWTIME. */
+#define NS_CLONE_BITS (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | \
+		       CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)
+#define NS_UNSHARE_BITS (NS_CLONE_BITS | CLONE_NEWTIME)
+
+/*
+ * The register arguments worth constraining, deliberately few: each is a
+ * plain value (never a pointer), each has a small set of values a program
+ * uses, and each guards something a policy author cares about (which
+ * address families; which namespaces; which process knobs).  Anything
+ * else is allowed or not as a whole, as it was seen or not.
+ */
+enum watch_kind {
+	W_SOCKET = 1, /* (family, type & 0xf) pairs -> one rule per pair, else per family */
+	W_NSFLAGS,    /* flags -> refuse the namespace bits never seen */
+	W_VALUES,     /* one value -> one rule per value seen */
+};
+
+struct watch_def {
+	const char *name;
+	enum watch_kind kind;
+	uint8_t nvals;
+	uint8_t arg[BG_LEARN_NVALS];
+	uint64_t mask[BG_LEARN_NVALS];
+	uint64_t nsbits; /* W_NSFLAGS */
+};
+
+static const struct watch_def watch_defs[] = {
+	{ "socket", W_SOCKET, 2, { 0, 1 }, { ~0ULL, 0xf }, 0 },
+	{ "clone", W_NSFLAGS, 1, { 0 }, { ~0ULL }, NS_CLONE_BITS },
+	{ "unshare", W_NSFLAGS, 1, { 0 }, { ~0ULL }, NS_UNSHARE_BITS },
+	{ "prctl", W_VALUES, 1, { 0 }, { ~0ULL }, 0 },
+};
+
+/* Not needed to have been seen: allowed so that a workload that ends in
+ * another way than it did while learning (an error path calling exit, a
+ * signal handler returning) is not killed on its way out.  docs/learn.md. */
+static const char *const extras[BG_NR_TABLES][5] = {
+	[BG_ABI_X86_64] = { "exit", "exit_group", "rt_sigreturn", NULL },
+	[BG_ABI_IA32] = { "exit", "exit_group", "sigreturn", "rt_sigreturn", NULL },
+};
+
+struct argval {
+	uint32_t idx;
+	uint64_t val[BG_LEARN_NVALS];
+	uint64_t count;
+};
+
+struct bg_learn {
+	struct learn_bpf *skel;
+	struct bpf_link *link;
+	struct bg_cgpath cg;
+	unsigned level;
+	uint64_t t_start, t_stop;  /* CLOCK_MONOTONIC ns */
+	uint64_t real_start;       /* CLOCK_REALTIME ns */
+	bool stopped;
+	const struct watch_def *watch[BG_LEARN_SLOTS];
+	uint64_t counts[BG_LEARN_SLOTS];
+	struct bg_learn_slot slots[BG_LEARN_SLOTS];
+	struct argval *vals;
+	size_t nvals;
+	char name[BG_NAME_MAX]; /* of the policy written, "" before */
+	int snap_err;           /* errno if the counts could not be read */
+};
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* libbpf's own messages only with BPFGUARD_DEBUG=1; its last warning is
+ * kept for our one-line error. */
+static char libbpf_last[256];
+static int learn_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (getenv("BPFGUARD_DEBUG"))
+		return vfprintf(stderr, fmt, ap);
+	if (level == LIBBPF_WARN) {
+		vsnprintf(libbpf_last, sizeof(libbpf_last), fmt, ap);
+		libbpf_last[strcspn(libbpf_last, "\n")] = '\0';
+	}
+	return 0;
+}
+
+int bg_learn_check_output(const char *out_path, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	if (!out_path || !*out_path) {
+		snprintf(err, errlen, "no output file; give -o FILE");
+		return -1;
+	}
+	if (stat(out_path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "cannot write %s: it is a directory; give a file name for -o", out_path);
+		return -1;
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", out_path) >= (int)sizeof(tmp)) {
+		snprintf(err, errlen, "cannot write %.200s...: path too long; give a shorter -o path", out_path);
+		return -1;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot write %s: %s; give a -o path in a writable directory",
+			 out_path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	unlink(tmp);
+	return 0;
+}
+
+/* Depth below the cgroup2 root, as the kernel's cgroup->level counts it. */
+static unsigned cgroup_level(const char *rel)
+{
+	unsigned n = 0;
+
+	for (const char *c = rel; *c; c++)
+		if (*c == '/' && c[1] && c[1] != '/')
+			n++;
+	return n;
+}
+
+/* Marks the watched syscalls in the slots, in both tables. */
+static int write_watches(struct bg_learn *l, char *err, size_t errlen)
+{
+	int fd = bpf_map__fd(l->skel->maps.bg_learn_slots);
+
+	for (int abi = 0; abi < BG_NR_TABLES; abi++) {
+		for (size_t i = 0; i < ARRAY_SIZE(watch_defs); i++) {
+			const struct watch_def *w = &watch_defs[i];
+			struct bg_learn_slot s = {};
+			int nr = bg_syscall_nr(abi, w->name);
+			__u32 idx;
+
+			if (nr < 0 || nr >= BG_MAX_SYSCALLS)
+				continue; /* not in this ABI (ia32 has socketcall too) */
+			idx = abi * BG_MAX_SYSCALLS + nr;
+			s.watch.nvals = w->nvals;
+			for (int v = 0; v < w->nvals; v++) {
+				s.watch.arg[v] = w->arg[v];
+				s.watch.mask[v] = w->mask[v];
+			}
+			if (bpf_map_update_elem(fd, &idx, &s, BPF_ANY)) {
+				snprintf(err, errlen, "cannot configure learning (bg_learn_slots): %s", strerror(errno));
+				return -1;
+			}
+			l->watch[idx] = w;
+		}
+	}
+	return 0;
+}
+
+int bg_learn_start(struct bg_learn **out, const char *cgroup_abs_path, uint64_t cgid,
+		   char *err, size_t errlen)
+{
+	libbpf_print_fn_t old_print;
+	struct bg_learn *l;
+	int ret;
+
+	*out = NULL;
+	l = calloc(1, sizeof(*l));
+	if (!l) {
+		snprintf(err, errlen, "learn: out of memory");
+		return -1;
+	}
+	if (bg_cgroup_resolve(cgroup_abs_path, &l->cg, err, errlen))
+		goto fail;
+	if (cgid && cgid != l->cg.id) {
+		snprintf(err, errlen, "cgroup %s has id %llu, expected %llu: it was removed and created again; start over",
+			 l->cg.rel, (unsigned long long)l->cg.id, (unsigned long long)cgid);
+		goto fail;
+	}
+	l->level = cgroup_level(l->cg.rel);
+	if (l->level == 0) {
+		snprintf(err, errlen, "cannot learn the root cgroup: it would record every process on the machine; "
+			 "create a cgroup for the workload and learn that");
+		goto fail;
+	}
+
+	old_print = libbpf_set_print(learn_libbpf_print);
+	libbpf_last[0] = '\0';
+	l->skel = learn_bpf__open();
+	if (!l->skel) {
+		libbpf_set_print(old_print);
+		snprintf(err, errlen, "cannot open learn.bpf.o: %s", strerror(errno));
+		goto fail;
+	}
+	l->skel->rodata->bg_learn_cgid = l->cg.id;
+	l->skel->rodata->bg_learn_level = l->level;
+	ret = learn_bpf__load(l->skel);
+	libbpf_set_print(old_print);
+	if (ret) {
+		snprintf(err, errlen, "cannot load learn.bpf.o: %s%s%s; run as root (CAP_BPF, CAP_PERFMON) "
+			 "on a kernel with BTF, BPFGUARD_DEBUG=1 shows the verifier log",
+			 strerror(-ret), libbpf_last[0] ? ": " : "", libbpf_last);
+		goto fail;
+	}
+	if (write_watches(l, err, errlen))
+		goto fail;
+	l->t_start = now_ns(CLOCK_MONOTONIC);
+	l->real_start = now_ns(CLOCK_REALTIME);
+	/* The link is held by this process only: never pinned, so it goes
+	 * away with us whatever happens to us. */
+	l->link = bpf_program__attach(l->skel->progs.bg_learn_sys_enter);
+	if (!l->link) {
+		snprintf(err, errlen, "cannot attach the learning program to sys_enter: %s; run as root",
+			 strerror(errno));
+		goto fail;
+	}
+	*out = l;
+	return 0;
+fail:
+	bg_learn_free(l);
+	return -1;
+}
+
+static int cmp_argval(const void *a, const void *b)
+{
+	const struct argval *x = a, *y = b;
+
+	if (x->idx != y->idx)
+		return x->idx < y->idx ? -1 : 1;
+	for (int i = 0; i < BG_LEARN_NVALS; i++)
+		if (x->val[i] != y->val[i])
+			return x->val[i] < y->val[i] ? -1 : 1;
+	return 0;
+}
+
+/* Copies the kernel's record; the maps go away with the object after. */
+static void snapshot(struct bg_learn *l)
+{
+	int cfd = bpf_map__fd(l->skel->maps.bg_learn_counts);
+	int sfd = bpf_map__fd(l->skel->maps.bg_learn_slots);
+	int afd = bpf_map__fd(l->skel->maps.bg_learn_args);
+	int ncpu = libbpf_num_possible_cpus();
+	struct bg_learn_arg_key key, next;
+	size_t cap = 0;
+	__u64 *per = ncpu > 0 ? calloc(ncpu, sizeof(*per)) : NULL;
+	bool first = true;
+
+	if (!per) {
+		l->snap_err = ncpu > 0 ? ENOMEM : -ncpu;
+		return;
+	}
+	for (__u32 idx = 0; idx < BG_LEARN_SLOTS; idx++) {
+		/* A count we cannot read would silently drop a syscall from
+		 * the policy: that fails the session instead. */
+		if (bpf_map_lookup_elem(cfd, &idx, per) ||
+		    bpf_map_lookup_elem(sfd, &idx, &l->slots[idx])) {
+			l->snap_err = errno ? errno : EIO;
+			break;
+		}
+		for (int c = 0; c < ncpu; c++)
+			l->counts[idx] += per[c];
+	}
+	free(per);
+
+	while (bpf_map_get_next_key(afd, first ? NULL : &key, &next) == 0) {
+		__u64 cnt;
+
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(afd, &key, &cnt))
+			continue;
+		if (l->nvals == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct argval *nv = realloc(l->vals, ncap * sizeof(*nv));
+
+			if (!nv) {
+				l->snap_err = ENOMEM;
+				break;
+			}
+			l->vals = nv;
+			cap = ncap;
+		}
+		l->vals[l->nvals] = (struct argval){ .idx = key.idx, .count = cnt };
+		for (int i = 0; i < BG_LEARN_NVALS; i++)
+			l->vals[l->nvals].val[i] = key.val[i];
+		l->nvals++;
+	}
+	if (l->nvals)
+		qsort(l->vals, l->nvals, sizeof(*l->vals), cmp_argval);
+}
+
+void bg_learn_stop(struct bg_learn *l)
+{
+	if (!l || l->stopped)
+		return;
+	/* Detach first: once bpf_link__destroy() returns no CPU is still in
+	 * the program, so the counts read next are final. */
+	bpf_link__destroy(l->link);
+	l->link = NULL;
+	l->t_stop = now_ns(CLOCK_MONOTONIC);
+	snapshot(l);
+	learn_bpf__destroy(l->skel);
+	l->skel = NULL;
+	l->stopped = true;
+}
+
+void bg_learn_free(struct bg_learn *l)
+{
+	if (!l)
+		return;
+	bpf_link__destroy(l->link);
+	learn_bpf__destroy(l->skel);
+	free(l->vals);
+	free(l);
+}
+
+uint64_t bg_learn_calls(const struct bg_learn *l)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < BG_LEARN_SLOTS; i++)
+		n += l->counts[i];
+	return n;
+}
+
+unsigned bg_learn_syscalls(const struct bg_learn *l)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < BG_LEARN_IDX_X32; i++)
+		n += l->counts[i] != 0;
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* The policy text */
+
+/* comm is whatever the task set (prctl PR_SET_NAME): keep it printable
+ * and on one line. */
+static void clean_comm(const char *in, char out[BG_COMM_LEN])
+{
+	int i;
+
+	for (i = 0; i < BG_COMM_LEN - 1 && in[i]; i++)
+		out[i] = (in[i] >= 0x21 && in[i] < 0x7f) ? in[i] : '?';
+	out[i] = '\0';
+}
+
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static void first_caller(const struct bg_learn_slot *s, char *buf, size_t len)
+{
+	char comm[BG_COMM_LEN];
+
+	if (!s->seen) {
+		snprintf(buf, len, "first caller unknown");
+		return;
+	}
+	clean_comm(s->first_comm, comm);
+	snprintf(buf, len, "first: %s[%u]", comm, s->first_pid);
+}
+
+static const char *family_name(uint64_t v)
+{
+	switch (v) {
+	case AF_UNIX: return "AF_UNIX";
+	case AF_INET: return "AF_INET";
+	case AF_INET6: return "AF_INET6";
+	case AF_NETLINK: return "AF_NETLINK";
+	case AF_PACKET: return "AF_PACKET";
+	}
+	return NULL;
+}
+
+static const char *socktype_name(uint64_t v)
+{
+	switch (v) {
+	case SOCK_STREAM: return "SOCK_STREAM";
+	case SOCK_DGRAM: return "SOCK_DGRAM";
+	case SOCK_RAW: return "SOCK_RAW";
+	}
+	return NULL;
+}
+
+/* Names for the comments only (the parser has no constants for these). */
+static const char *prctl_name(uint64_t v)
+{
+	static const struct { uint64_t v; const char *n; } t[] = {
+		{ PR_SET_PDEATHSIG, "PR_SET_PDEATHSIG" }, { PR_GET_PDEATHSIG, "PR_GET_PDEATHSIG" },
+		{ PR_GET_DUMPABLE, "PR_GET_DUMPABLE" },   { PR_SET_DUMPABLE, "PR_SET_DUMPABLE" },
+		{ PR_GET_KEEPCAPS, "PR_GET_KEEPCAPS" },   { PR_SET_KEEPCAPS, "PR_SET_KEEPCAPS" },
+		{ PR_SET_NAME, "PR_SET_NAME" },           { PR_GET_NAME, "PR_GET_NAME" },
+		{ PR_GET_SECCOMP, "PR_GET_SECCOMP" },     { PR_SET_SECCOMP, "PR_SET_SECCOMP" },
+		{ PR_CAPBSET_READ, "PR_CAPBSET_READ" },   { PR_CAPBSET_DROP, "PR_CAPBSET_DROP" },
+		{ PR_SET_SECUREBITS, "PR_SET_SECUREBITS" }, { PR_GET_SECUREBITS, "PR_GET_SECUREBITS" },
+		{ PR_SET_TIMERSLACK, "PR_SET_TIMERSLACK" }, { PR_SET_MM, "PR_SET_MM" },
+		{ PR_SET_CHILD_SUBREAPER, "PR_SET_CHILD_SUBREAPER" },
+		{ PR_SET_NO_NEW_PRIVS, "PR_SET_NO_NEW_PRIVS" }, { PR_GET_NO_NEW_PRIVS, "PR_GET_NO_NEW_PRIVS" },
+		{ PR_SET_THP_DISABLE, "PR_SET_THP_DISABLE" }, { PR_CAP_AMBIENT, "PR_CAP_AMBIENT" },
+		{ 0x53564d41, "PR_SET_VMA" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++)
+		if (t[i].v == v)
+			return t[i].n;
+	return NULL;
+}
+
+static const char *nsbit_name(uint64_t bit)
+{
+	switch (bit) {
+	case CLONE_NEWTIME: return "CLONE_NEWTIME";
+	case CLONE_NEWNS: return "CLONE_NEWNS";
+	case CLONE_NEWCGROUP: return "CLONE_NEWCGROUP";
+	case CLONE_NEWUTS: return "CLONE_NEWUTS";
+	case CLONE_NEWIPC: return "CLONE_NEWIPC";
+	case CLONE_NEWUSER: return "CLONE_NEWUSER";
+	case CLONE_NEWPID: return "CLONE_NEWPID";
+	case CLONE_NEWNET: return "CLONE_NEWNET";
+	}
+	return "?";
+}
+
+/* VALUE as the parser reads it: a constant's name if it knows one. */
+static void value_str(uint64_t v, const char *name, char *buf, size_t len)
+{
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+}
+
+/* A rule line, then its comment aligned after it. */
+static void rule_line(FILE *f, const char *rule, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void rule_line(FILE *f, const char *rule, const char *fmt, ...)
+{
+	char c[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c, sizeof(c), fmt, ap);
+	va_end(ap);
+	fprintf(f, "%-28s # %s\n", rule, c);
+}
+
+/* [begin, end) of the recorded values of slot idx (vals is sorted). */
+static void vals_of(const struct bg_learn *l, uint32_t idx, size_t *begin, size_t *end)
+{
+	size_t i = 0;
+
+	while (i < l->nvals && l->vals[i].idx < idx)
+		i++;
+	*begin = i;
+	while (i < l->nvals && l->vals[i].idx == idx)
+		i++;
+	*end = i;
+}
+
+static void print_socket(FILE *f, const struct bg_learn *l, const char *pfx, const char *name,
+			 size_t b, size_t e, const char *first)
+{
+	uint64_t fams[BG_MAX_ARGRULES + 1], famcnt[BG_MAX_ARGRULES + 1];
+	char rule[256], fv[32], tv[32];
+	size_t nfam = 0;
+
+	if (e - b <= BG_MAX_ARGRULES) {
+		/* one rule per (family, type) pair seen */
+		for (size_t i = b; i < e; i++) {
+			const struct argval *v = &l->vals[i];
+
+			value_str(v->val[0], family_name(v->val[0]), fv, sizeof(fv));
+			value_str(v->val[1], socktype_name(v->val[1]), tv, sizeof(tv));
+			snprintf(rule, sizeof(rule), "allow %s%s if arg0 == %s and arg1 & 0xf == %s",
+				 pfx, name, fv, tv);
+			rule_line(f, rule, "%llu call%s%s%s", (unsigned long long)v->count, plural(v->count),
+				  i == b ? ", " : "", i == b ? first : "");
+		}
+		return;
+	}
+	/* too many pairs for BG_MAX_ARGRULES: one rule per family */
+	for (size_t i = b; i < e && nfam <= BG_MAX_ARGRULES; i++) {
+		size_t k;
+
+		for (k = 0; k < nfam && fams[k] != l->vals[i].val[0]; k++)
+			;
+		if (k == nfam) {
+			fams[nfam] = l->vals[i].val[0];
+			famcnt[nfam++] = 0;
+		}
+		if (k < BG_MAX_ARGRULES + 1)
+			famcnt[k] += l->vals[i].count;
+	}
+	if (nfam > BG_MAX_ARGRULES) {
+		snprintf(rule, sizeof(rule), "allow %s%s", pfx, name);
+		rule_line(f, rule, "%zu family/type pairs seen, more than %d rules can list; %s",
+			  e - b, BG_MAX_ARGRULES, first);
+		return;
+	}
+	for (size_t k = 0; k < nfam; k++) {
+		value_str(fams[k], family_name(fams[k]), fv, sizeof(fv));
+		snprintf(rule, sizeof(rule), "allow %s%s if arg0 == %s", pfx, name, fv);
+		rule_line(f, rule, "%llu call%s, any type (%zu family/type pairs seen)%s%s",
+			  (unsigned long long)famcnt[k], plural(famcnt[k]), e - b, k == 0 ? ", " : "",
+			  k == 0 ? first : "");
+	}
+}
+
+static void print_nsflags(FILE *f, const struct bg_learn *l, const struct watch_def *w,
+			  const char *pfx, const char *name, uint64_t count, size_t b, size_t e,
+			  const char *first)
+{
+	uint64_t seen = 0, unseen;
+	char rule[256], flags[160] = "", names[256] = "";
+	size_t fl = 0, nl = 0;
+
+	for (size_t i = b; i < e; i++) {
+		seen |= l->vals[i].val[0] & w->nsbits;
+		if (i - b < 4 && fl < sizeof(flags))
+			fl += snprintf(flags + fl, sizeof(flags) - fl, "%s%#llx", i == b ? "" : " ",
+				       (unsigned long long)l->vals[i].val[0]);
+	}
+	if (e - b > 4 && fl < sizeof(flags))
+		snprintf(flags + fl, sizeof(flags) - fl, " ...");
+	unseen = w->nsbits & ~seen;
+	if (!unseen) {
+		snprintf(rule, sizeof(rule), "allow %s%s", pfx, name);
+		rule_line(f, rule, "%llu call%s, every namespace flag seen (flags: %s); %s",
+			  (unsigned long long)count, plural(count), flags, first);
+		return;
+	}
+	for (uint64_t bit = 1; bit && bit <= unseen; bit <<= 1)
+		if ((unseen & bit) && nl < sizeof(names))
+			nl += snprintf(names + nl, sizeof(names) - nl, "%s%s", nl ? "|" : "", nsbit_name(bit));
+	snprintf(rule, sizeof(rule), "allow %s%s if arg0 & %#llx == 0", pfx, name, (unsigned long long)unseen);
+	rule_line(f, rule, "%llu call%s, flags seen: %s; never %s; %s", (unsigned long long)count,
+		  plural(count), flags, names, first);
+}
+
+static void print_values(FILE *f, const struct bg_learn *l, const char *pfx, const char *name,
+			 uint64_t count, size_t b, size_t e, const char *first)
+{
+	char rule[256];
+
+	if (e - b > BG_MAX_ARGRULES) {
+		snprintf(rule, sizeof(rule), "allow %s%s", pfx, name);
+		rule_line(f, rule, "%llu call%s with %zu different arg0 values, more than %d rules can list; %s",
+			  (unsigned long long)count, plural(count), e - b, BG_MAX_ARGRULES, first);
+		return;
+	}
+	for (size_t i = b; i < e; i++) {
+		const struct argval *v = &l->vals[i];
+		const char *n = prctl_name(v->val[0]);
+
+		snprintf(rule, sizeof(rule), "allow %s%s if arg0 == %llu", pfx, name,
+			 (unsigned long long)v->val[0]);
+		rule_line(f, rule, "%s%s%llu call%s%s%s", n ? n : "", n ? ", " : "",
+			  (unsigned long long)v->count, plural(v->count), i == b ? ", " : "",
+			  i == b ? first : "");
+	}
+}
+
+/* One syscall seen: `allow NAME`, or its argument rules. */
+static void print_seen(FILE *f, const struct bg_learn *l, int abi, int nr)
+{
+	uint32_t idx = abi * BG_MAX_SYSCALLS + nr;
+	const struct watch_def *w = l->watch[idx];
+	const char *name = bg_syscall_name(abi, nr), *pfx = abi == BG_ABI_IA32 ? "ia32:" : "";
+	uint64_t count = l->counts[idx];
+	char first[64], rule[128];
+	size_t b, e;
+
+	first_caller(&l->slots[idx], first, sizeof(first));
+	vals_of(l, idx, &b, &e);
+	if (w && l->slots[idx].args_full) {
+		snprintf(rule, sizeof(rule), "allow %s%s", pfx, name);
+		rule_line(f, rule, "%llu call%s; too many argument values to record them all (%d): allowed with any; %s",
+			  (unsigned long long)count, plural(count), BG_LEARN_MAX_ARGVALS, first);
+		return;
+	}
+	if (w && b < e) {
+		switch (w->kind) {
+		case W_SOCKET: print_socket(f, l, pfx, name, b, e, first); return;
+		case W_NSFLAGS: print_nsflags(f, l, w, pfx, name, count, b, e, first); return;
+		case W_VALUES: print_values(f, l, pfx, name, count, b, e, first); return;
+		}
+	}
+	snprintf(rule, sizeof(rule), "allow %s%s", pfx, name);
+	rule_line(f, rule, "%llu call%s, %s", (unsigned long long)count, plural(count), first);
+}
+
+struct seen_ent {
+	const char *name;
+	int nr;
+};
+
+static int cmp_seen(const void *a, const void *b)
+{
+	return strcmp(((const struct seen_ent *)a)->name, ((const struct seen_ent *)b)->name);
+}
+
+/* Syscalls of one ABI seen and named in its table, sorted by name (a
+ * learned policy is reviewed and diffed; name order keeps diffs small).
+ * Returns how many; counts numbers without a name in *unnamed. */
+static size_t seen_sorted(const struct bg_learn *l, int abi, struct seen_ent *out,
+			  uint64_t *unnamed)
+{
+	size_t n = 0;
+
+	*unnamed = 0;
+	for (int nr = 0; nr < BG_MAX_SYSCALLS; nr++) {
+		uint64_t c = l->counts[abi * BG_MAX_SYSCALLS + nr];
+		const char *name;
+
+		if (!c)
+			continue;
+		name = bg_syscall_name(abi, nr);
+		if (!name) {
+			*unnamed += c;
+			continue;
+		}
+		out[n++] = (struct seen_ent){ name, nr };
+	}
+	qsort(out, n, sizeof(*out), cmp_seen);
+	return n;
+}
+
+static bool abi_seen(const struct bg_learn *l, int abi)
+{
+	for (int nr = 0; nr < BG_MAX_SYSCALLS; nr++)
+		if (l->counts[abi * BG_MAX_SYSCALLS + nr])
+			return true;
+	return l->counts[BG_LEARN_IDX_BIG + abi] != 0;
+}
+
+static void print_abi(FILE *f, const struct bg_learn *l, int abi)
+{
+	struct seen_ent ents[BG_MAX_SYSCALLS];
+	const char *abiname = bg_abi_name(abi), *pfx = abi == BG_ABI_IA32 ? "ia32:" : "";
+	uint64_t unnamed, big = l->counts[BG_LEARN_IDX_BIG + abi];
+	char line[256];
+	size_t n = seen_sorted(l, abi, ents, &unnamed), ll = 0;
+
+	fprintf(f, "\n# %s: %zu syscall%s seen (calls, first caller as comm[pid])\n", abiname, n, plural(n));
+	for (size_t i = 0; i < n; i++)
+		print_seen(f, l, abi, ents[i].nr);
+	if (unnamed || big)
+		fprintf(f, "# %s: %llu call%s to numbers without a name in the %s table were seen and are not allowed\n",
+			abiname, (unsigned long long)(unnamed + big), plural(unnamed + big), abiname);
+	for (int i = 0; extras[abi][i]; i++) {
+		int nr = bg_syscall_nr(abi, extras[abi][i]);
+
+		if (nr < 0 || nr >= BG_MAX_SYSCALLS || l->counts[abi * BG_MAX_SYSCALLS + nr])
+			continue;
+		ll += snprintf(line + ll, sizeof(line) - ll, "%s%s%s", ll ? " " : "allow ", pfx, extras[abi][i]);
+	}
+	if (ll)
+		fprintf(f, "# not seen, allowed anyway: a workload may exit another way next time (docs/learn.md)\n%s\n",
+			line);
+}
+
+static void default_name(const struct bg_learn *l, char *buf, size_t len)
+{
+	const char *base = strrchr(l->cg.rel, '/');
+	size_t n;
+
+	base = base && base[1] ? base + 1 : "cgroup";
+	n = (size_t)snprintf(buf, len, "learned-%s", base);
+	if (n >= len)
+		n = len - 1;
+	for (size_t i = 8; i < n; i++) {
+		char c = buf[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			buf[i] = '_';
+	}
+	if (n > BG_NAME_MAX - 1)
+		buf[BG_NAME_MAX - 1] = '\0';
+}
+
+static void print_policy(FILE *f, const struct bg_learn *l, const char *name)
+{
+	bool ia32 = abi_seen(l, BG_ABI_IA32);
+	uint64_t x32 = l->counts[BG_LEARN_IDX_X32], total = bg_learn_calls(l);
+	uint64_t ms = (l->t_stop - l->t_start) / 1000000;
+	char when[64];
+
+	bg_format_rfc3339(l->real_start, when, sizeof(when));
+	fprintf(f, "# bpfguard policy learned from cgroup %s (id %llu) and the cgroups below it\n",
+		l->cg.rel, (unsigned long long)l->cg.id);
+	fprintf(f, "# from %s for %llu.%03llu s: %llu call%s, %u distinct syscall%s\n", when,
+		(unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000),
+		(unsigned long long)total, plural(total), bg_learn_syscalls(l),
+		plural(bg_learn_syscalls(l)));
+	fprintf(f, "# Only what ran while learning is allowed: review it before enforcing\n"
+		   "# (bpfguard policy diff, docs/learn.md).\n");
+	fprintf(f, "name %s\n", name);
+	fprintf(f, "default errno(EPERM)\n");
+	if (ia32)
+		fprintf(f, "default ia32 errno(EPERM)   # ia32 (int $0x80) calls were seen\n");
+	else
+		fprintf(f, "default ia32 kill           # no ia32 (int $0x80) call was seen\n");
+	if (x32)
+		fprintf(f, "# x32: %llu call%s seen; bpfguard kills every x32 call, whatever the policy says\n",
+			(unsigned long long)x32, plural(x32));
+	print_abi(f, l, BG_ABI_X86_64);
+	if (ia32)
+		print_abi(f, l, BG_ABI_IA32);
+}
+
+/* Every call seen must be allowed by the text we are about to write. */
+static int self_check(const struct bg_learn *l, const char *text, size_t len, const char *origin,
+		      char *err, size_t errlen)
+{
+	struct bg_policy *p = NULL;
+	struct bg_diag d = {};
+	int ret = 0;
+
+	if (bg_policy_parse_native(text, len, origin, &p, &d)) {
+		snprintf(err, errlen, "internal: the learned policy does not parse (%s); please report it", d.msg);
+		return -1;
+	}
+	for (int abi = 0; abi < BG_NR_TABLES && !ret; abi++) {
+		for (int nr = 0; nr < BG_MAX_SYSCALLS && !ret; nr++) {
+			uint32_t idx = abi * BG_MAX_SYSCALLS + nr;
+			const struct watch_def *w = l->watch[idx];
+			uint64_t args[6] = {};
+			size_t b, e;
+
+			if (!l->counts[idx] || !bg_syscall_name(abi, nr))
+				continue;
+			vals_of(l, idx, &b, &e);
+			if (!w || b == e) {
+				ret = bg_policy_eval(p, abi, nr, args).verdict != BG_VERDICT_ALLOW;
+				continue;
+			}
+			for (size_t i = b; i < e && !ret; i++) {
+				memset(args, 0, sizeof(args));
+				for (int v = 0; v < w->nvals; v++)
+					args[w->arg[v]] = l->vals[i].val[v];
+				ret = bg_policy_eval(p, abi, nr, args).verdict != BG_VERDICT_ALLOW;
+			}
+			if (ret)
+				snprintf(err, errlen, "internal: the learned policy would refuse %s%s, which was seen; "
+					 "please report it", abi ? "ia32:" : "", bg_syscall_name(abi, nr));
+		}
+	}
+	bg_policy_free(p);
+	return ret ? -1 : 0;
+}
+
+static int write_atomically(const char *path, const char *text, size_t len, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	size_t off = 0;
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+		snprintf(err, errlen, "cannot write %.200s...: path too long; give a shorter -o path", path);
+		return -1;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot write %s: %s; give a -o path in a writable directory",
+			 path, strerror(errno));
+		return -1;
+	}
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		off += (size_t)w;
+	}
+	if (fchmod(fd, 0644) || fsync(fd))
+		goto fail;
+	if (close(fd)) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path))
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot write %s: %s; give a -o path on a writable file system",
+		 path, strerror(errno ? errno : EIO));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+int bg_learn_stop_write(struct bg_learn *l, const char *out_path, const char *name,
+			char *err, size_t errlen)
+{
+	char defname[BG_NAME_MAX];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
+	bg_learn_stop(l);
+	if (l->snap_err) {
+		snprintf(err, errlen, "cannot read what was learned from the kernel: %s; nothing written to %s",
+			 strerror(l->snap_err), out_path);
+		return -1;
+	}
+	if (!name) {
+		default_name(l, defname, sizeof(defname));
+		name = defname;
+	}
+	if (!bg_policy_name_valid(name)) {
+		snprintf(err, errlen, "policy name '%s' is not valid; use 1..63 of [A-Za-z0-9._-]", name);
+		return -1;
+	}
+	f = open_memstream(&text, &len);
+	if (!f) {
+		snprintf(err, errlen, "learn: out of memory");
+		return -1;
+	}
+	print_policy(f, l, name);
+	if (fclose(f)) {
+		free(text);
+		snprintf(err, errlen, "learn: out of memory");
+		return -1;
+	}
+	ret = self_check(l, text, len, out_path, err, errlen);
+	if (!ret)
+		ret = write_atomically(out_path, text, len, err, errlen);
+	if (!ret)
+		bg_strlcpy(l->name, name, sizeof(l->name));
+	free(text);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+
+static struct json_object *seen_json(const struct bg_learn *l, int abi, int nr, uint32_t idx)
+{
+	struct json_object *o = json_object_new_object();
+	const struct bg_learn_slot *s = &l->slots[idx];
+	const char *name = nr >= 0 ? bg_syscall_name(abi, nr) : NULL;
+	char comm[BG_COMM_LEN];
+	size_t b, e;
+
+	json_object_object_add(o, "abi", json_object_new_string(bg_abi_name(abi)));
+	json_object_object_add(o, "syscall", name ? json_object_new_string(name) : NULL);
+	if (nr >= 0)
+		json_object_object_add(o, "nr", json_object_new_int(nr));
+	json_object_object_add(o, "count", json_object_new_uint64(l->counts[idx]));
+	if (s->seen) {
+		clean_comm(s->first_comm, comm);
+		json_object_object_add(o, "first_pid", json_object_new_int64(s->first_pid));
+		json_object_object_add(o, "first_comm", json_object_new_string(comm));
+	}
+	if (idx < BG_LEARN_IDX_X32 && l->watch[idx]) {
+		const struct watch_def *w = l->watch[idx];
+		struct json_object *vals = json_object_new_array();
+
+		vals_of(l, idx, &b, &e);
+		for (size_t i = b; i < e; i++) {
+			struct json_object *v = json_object_new_object(), *a = json_object_new_array();
+
+			for (int k = 0; k < w->nvals; k++)
+				json_object_array_add(a, json_object_new_uint64(l->vals[i].val[k]));
+			json_object_object_add(v, "args", a);
+			json_object_object_add(v, "count", json_object_new_uint64(l->vals[i].count));
+			json_object_array_add(vals, v);
+		}
+		json_object_object_add(o, "values", vals);
+		if (s->args_full)
+			json_object_object_add(o, "values_incomplete", json_object_new_boolean(1));
+	}
+	return o;
+}
+
+struct json_object *bg_learn_to_json(const struct bg_learn *l)
+{
+	struct json_object *o = json_object_new_object(), *seen = json_object_new_array();
+	uint64_t end = l->stopped ? l->t_stop : now_ns(CLOCK_MONOTONIC);
+	uint64_t per_abi[BG_NR_TABLES] = {};
+
+	for (int abi = 0; abi < BG_NR_TABLES; abi++) {
+		for (int nr = 0; nr < BG_MAX_SYSCALLS; nr++) {
+			uint32_t idx = abi * BG_MAX_SYSCALLS + nr;
+
+			per_abi[abi] += l->counts[idx];
+			if (l->counts[idx])
+				json_object_array_add(seen, seen_json(l, abi, nr, idx));
+		}
+		per_abi[abi] += l->counts[BG_LEARN_IDX_BIG + abi];
+		if (l->counts[BG_LEARN_IDX_BIG + abi])
+			json_object_array_add(seen, seen_json(l, abi, -1, BG_LEARN_IDX_BIG + abi));
+	}
+	if (l->counts[BG_LEARN_IDX_X32])
+		json_object_array_add(seen, seen_json(l, BG_ABI_X32, -1, BG_LEARN_IDX_X32));
+	if (l->name[0])
+		json_object_object_add(o, "name", json_object_new_string(l->name));
+	json_object_object_add(o, "cgroup", json_object_new_string(l->cg.rel));
+	json_object_object_add(o, "cgroup_id", json_object_new_uint64(l->cg.id));
+	json_object_object_add(o, "duration_ms", json_object_new_uint64((end - l->t_start) / 1000000));
+	json_object_object_add(o, "calls_total", json_object_new_uint64(bg_learn_calls(l)));
+	json_object_object_add(o, "syscalls", json_object_new_int((int)bg_learn_syscalls(l)));
+	json_object_object_add(o, "calls_x86_64", json_object_new_uint64(per_abi[BG_ABI_X86_64]));
+	json_object_object_add(o, "calls_ia32", json_object_new_uint64(per_abi[BG_ABI_IA32]));
+	json_object_object_add(o, "calls_x32", json_object_new_uint64(l->counts[BG_LEARN_IDX_X32]));
+	json_object_object_add(o, "seen", seen);
+	return o;
+}
