@@ -41,6 +41,8 @@ static void usage_run(FILE *f)
 		"              bpfguard events, no cgroup hooks: refused for policies with\n"
 		"              net/dev/sysctl/exec sections); starts a few ms faster\n"
 		"  --json      a JSON summary on stderr at the end\n"
+		"  --learn FILE  record every syscall the payload makes into a policy (implies\n"
+		"              --mode audit unless --mode is given; docs/learn.md)\n"
 		"  Pre-flight checks of CMD's file (nothing runs if one fails; the checked file\n"
 		"  is the one exec'd):\n"
 		"  --sha256 HEX      its SHA-256 must be HEX (exit 110 otherwise)\n"
@@ -144,11 +146,13 @@ int cmd_run(int argc, char **argv)
 		{ "deny-cgo", no_argument, NULL, 'G' },
 		{ "require-static", no_argument, NULL, 'T' },
 		{ "gosum", required_argument, NULL, 'g' },
+		{ "learn", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	static char bindpaths[BG_RUN_MAX_BINDS][PATH_MAX];
 	struct bg_run_opts o = { .mode = BG_MODE_ENFORCE, .uid = -1 };
+	bool mode_given = false;
 	char *end;
 	int c;
 
@@ -162,6 +166,7 @@ int cmd_run(int argc, char **argv)
 		case 'G': o.deny_cgo = true; break;
 		case 'T': o.require_static = true; break;
 		case 'g': o.gosum = optarg; break;
+		case 'L': o.learn_out = optarg; break;
 		case 'S':
 			if (!bg_sha256_parse(optarg, o.sha256)) {
 				bg_err("run: --sha256 '%s': expected 64 hex digits (sha256sum prints them)", optarg);
@@ -171,6 +176,7 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'd': o.workdir = optarg; break;
 		case 'm':
+			mode_given = true;
 			o.mode = bg_mode_parse(optarg);
 			if (o.mode < 0) {
 				bg_err("run: --mode '%s': expected audit or enforce", optarg);
@@ -258,6 +264,12 @@ int cmd_run(int argc, char **argv)
 	}
 	if (geteuid() != 0) {
 		bg_err("run: needs root (cgroups, BPF); run it with sudo");
+		return BG_RUN_EXIT_ERROR;
+	}
+	if (o.learn_out && !mode_given)
+		o.mode = BG_MODE_AUDIT; /* learn what the program does, not what the policy lets it */
+	if (o.learn_out && o.no_bpf) {
+		bg_err("run: --learn counts calls with a BPF program; drop --no-bpf");
 		return BG_RUN_EXIT_ERROR;
 	}
 	o.argv = argv + optind;

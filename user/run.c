@@ -58,6 +58,7 @@
 #include "commands.h"
 #include "compile_seccomp.h"
 #include "exec_allow.h"
+#include "learn.h"
 #include "preflight.h"
 #include "record.h"
 #include "run.h"
@@ -129,6 +130,7 @@ struct run {
 	/* events: seccomp records into bg_counters/bg_events (record.bpf.c) */
 	struct bg_recorder rec;
 	bool recording;
+	struct bg_learn *learn; /* --learn */
 	int64_t realtime_to_boot; /* ns to add to a realtime stamp */
 };
 
@@ -1355,6 +1357,10 @@ int bg_run(const struct bg_run_opts *opts)
 		return ret == -ENOENT ? BG_RUN_EXIT_NOTFOUND : BG_RUN_EXIT_NOEXEC;
 	}
 	keep_exe_visible(o, r.exe);
+	if (o->learn_out && bg_learn_check_output(o->learn_out, err, sizeof(err))) {
+		bg_err("run: --learn %s", err);
+		return BG_RUN_EXIT_ERROR;
+	}
 	/* --sha256, --require-static, --deny-cgo, --gosum: before anything */
 	ret = bg_run_preflight(o, r.exe, &sb.exe_fd);
 	if (ret)
@@ -1449,6 +1455,13 @@ int bg_run(const struct bg_run_opts *opts)
 		r.realtime_to_boot = -bg_boot_to_realtime_offset();
 	}
 	audit_open(&r);
+	/* --learn: count every call of the payload cgroup in the kernel (the
+	 * filter runs first, so only what it lets through is seen; --learn
+	 * defaults to --mode audit, where everything runs) */
+	if (o->learn_out && bg_learn_start(&r.learn, r.payload_cg, r.payload_cgid, err, sizeof(err))) {
+		bg_err("run: --learn: %s", err);
+		goto out;
+	}
 
 	/* 3. launch */
 	if (launch(&r, &sb, sfd))
@@ -1464,6 +1477,24 @@ int bg_run(const struct bg_run_opts *opts)
 	audit_sync(&r);
 	decide(&r, &out);
 	code = out.code;
+	if (r.learn) {
+		char lname[64];
+		const char *base = strrchr(r.exe, '/') ? strrchr(r.exe, '/') + 1 : r.exe;
+
+		/* the policy is named after the program: learned-<name> */
+		snprintf(lname, sizeof(lname), "learned-%.40s", base);
+		for (char *c = lname; *c; c++)
+			if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_')
+				*c = '-';
+		if (bg_learn_stop_write(r.learn, o->learn_out, lname, err, sizeof(err))) {
+			bg_err("run: --learn: %s", err);
+			if (code == 0)
+				code = BG_RUN_EXIT_ERROR;
+		} else if (!o->json) {
+			fprintf(stderr, "bpfguard: run: learned %u syscalls (%llu calls) into %s\n",
+				bg_learn_syscalls(r.learn), (unsigned long long)bg_learn_calls(r.learn), o->learn_out);
+		}
+	}
 	teardown(&r);
 	if (out.line[0])
 		bg_err("%s", out.line);
@@ -1483,6 +1514,7 @@ done:
 		close(r.status_fd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	bg_recorder_close(&r.rec);
+	bg_learn_free(r.learn); /* detaches if a failure left it running */
 	if (sb.exe_fd >= 0)
 		close(sb.exe_fd);
 	seccomp_release(r.filter);

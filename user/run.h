@@ -65,6 +65,7 @@ struct bg_run_opts {
 	long uid;                /* --user UID: host id root maps to; -1 = the invoking user */
 	bool user_nobody;        /* --user nobody (65534) */
 	char *const *argv;       /* CMD [ARGS...] */
+	const char *learn_out;   /* --learn FILE: write the learned policy there */
 	/* pre-flight checks of CMD's file, before anything is created */
 	bool deny_cgo;           /* --deny-cgo */
 	bool require_static;     /* --require-static */

@@ -153,6 +153,20 @@ check "... exactly once, although sys_enter is attached for the other cgroup (it
 	test "$(grep -c "\"syscall\":\"socket\".*\"cgroup_id\":$cgid\|\"cgroup_id\":$cgid.*\"syscall\":\"socket\"" "$TMP/follow")" = 1
 check "the run left the other attachment alone" sh -c "\"$BPFGUARD\" detach --cgroup '$CGREL' > /dev/null"
 
+# --- --learn: record what the payload does (audit mode), then enforce it
+run --learn "$TMP/hello.learned" -- "$TMP/hello" > "$TMP/out" 2> "$TMP/err"
+check "--learn: the payload runs (exit $?) and the policy is written" \
+	sh -c "grep -q 'hello, world' '$TMP/out' && grep -q '^name learned-hello' '$TMP/hello.learned'"
+check "... bpfguard policy check accepts it" "$BPFGUARD" policy check "$TMP/hello.learned"
+run --policy "$TMP/hello.learned" --json -- "$TMP/hello" > "$TMP/out" 2> "$TMP/err"; summary "$TMP/err"
+check "... enforced, the same program runs again with zero denials" \
+	test "$(sum 'j["exit_code"], j["denials_total"]')" = "(0, 0)"
+run --policy "$TMP/hello.learned" -- "$F" socket > "$TMP/out" 2>&1
+check "... and a call it never made is denied (socket: EPERM)" grep -qx "socket: errno 1" "$TMP/out"
+expect_rc 125 "--learn with --no-bpf: refused" run --learn "$TMP/x.learned" --no-bpf -- "$TMP/hello"
+expect_rc 125 "--learn to an unwritable place: refused before anything runs" \
+	run --learn /proc/nope/x.policy -- "$TMP/hello"
+
 # --- network
 run --policy "$TMP/gonet.policy" -- "$F" connect 1.1.1.1:80 connect 127.0.0.1:9 > "$TMP/out" 2>&1
 check "--net none: an outbound connect fails (ENETUNREACH)" grep -qx "connect: errno 101" "$TMP/out"
