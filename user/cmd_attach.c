@@ -519,14 +519,38 @@ static int find_for_detach(const struct bg_state *st, const char *path,
 }
 
 /* The detach itself: errors printed, the removed record in *a. */
+/* Everything a detach removes once the record `a` is chosen; cg_abs is
+ * the attached cgroup's directory if it still exists (its children fall
+ * back to an outer attachment), else NULL.  `st` open with maps. */
+static void remove_record(struct bg_state *st, const struct bg_attachment *a, const char *cg_abs)
+{
+	char err[512];
+
+	bg_att_del(st, a->cgid);
+	lsm_sync_records(st, NULL, err, sizeof(err)); /* hooks nobody needs any more */
+	if (cg_abs)
+		bg_reconcile(st, cg_abs, a->cgid);
+	bg_sweep_owner(st, a->cgid);
+	bg_filter_rebuild(st);
+	bg_slot_clear(st, a->slot);
+	bg_cghooks_remove(a->cgid);
+	bg_cghooks_clear_slot(st, a->slot);
+	bg_exec_clear_slot(st, a->slot);
+	bg_exec_sync_links(st);
+	bg_counters_drop(st, a->cgid);
+	/* nothing judged by sys_enter: nothing on sys_enter */
+	if (bg_att_count_judged(st) == 0)
+		bg_state_links_down(st);
+}
+
+/* The detach itself: errors printed, the removed record in *a. */
 static int detach_core(const char *path, struct bg_attachment *out)
 {
-	struct bg_attachment a, *rest;
+	struct bg_attachment a;
 	struct bg_cgpath cg;
 	struct bg_state st;
 	char err[512];
 	bool exists;
-	unsigned n;
 
 	if (bg_state_open(&st, false, err, sizeof(err)) == -ENOENT) {
 		bg_err("cgroup %s is not attached (nothing is); see bpfguard status", path);
@@ -543,26 +567,25 @@ static int detach_core(const char *path, struct bg_attachment *out)
 		bg_state_close(&st);
 		return BG_EXIT_USAGE;
 	}
-	bg_att_del(&st, a.cgid);
-	lsm_sync_records(&st, NULL, err, sizeof(err)); /* hooks nobody needs any more */
-	if (exists)
-		bg_reconcile(&st, cg.abs, cg.id); /* children fall back to an outer attachment */
-	bg_sweep_owner(&st, a.cgid);
-	bg_filter_rebuild(&st);
-	bg_slot_clear(&st, a.slot);
-	bg_cghooks_remove(a.cgid);
-	bg_cghooks_clear_slot(&st, a.slot);
-	bg_exec_clear_slot(&st, a.slot);
-	bg_exec_sync_links(&st);
-	bg_counters_drop(&st, a.cgid);
-	if (bg_att_list(&st, &rest, &n) == 0) {
-		/* nothing judged by sys_enter: nothing on sys_enter */
-		if (bg_att_count_judged(&st) == 0)
-			bg_state_links_down(&st);
-		free(rest);
-	}
+	remove_record(&st, &a, exists ? cg.abs : NULL);
 	bg_state_close(&st);
 	*out = a;
+	return BG_EXIT_OK;
+}
+
+int bg_detach_cgid(uint64_t cgid)
+{
+	struct bg_attachment a;
+	struct bg_state st;
+	char err[512];
+
+	if (bg_state_open_maps(&st, err, sizeof(err))) {
+		bg_err("%s", err);
+		return BG_EXIT_FAIL;
+	}
+	if (bg_att_get(&st, cgid, &a) == 0)
+		remove_record(&st, &a, NULL);
+	bg_state_close(&st);
 	return BG_EXIT_OK;
 }
 

@@ -22,6 +22,7 @@ int cmd_run(int argc, char **argv); /* exit codes: run.h, docs/run.md */
 int cmd_go(int argc, char **argv);  /* go inspect|verify|hash|verify-modcache */
 int cmd_trust(int argc, char **argv); /* trust add|list|remove */
 int cmd_learn(int argc, char **argv); /* user/cmd_learn.c, docs/learn.md */
+int cmd_daemon(int argc, char **argv); /* user/daemon.c, docs/daemon.md */
 
 /* The `go` object's verbs (argv[0] is the verb). */
 int cmd_go_inspect(int argc, char **argv);        /* user/cmd_go_inspect.c */

@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "run [OPTIONS] -- CMD [ARGS] run CMD sandboxed under a policy (run --help)" },
 	{ "go", cmd_go, "go inspect|verify|hash|verify-modcache  Go binary and module checks (go help)" },
 	{ "trust", cmd_trust, "trust add|list|remove     executables `exec trusted` admits (trust help)" },
+	{ "daemon", cmd_daemon, "daemon [--config FILE]    drain events to outputs, metrics, declarative attachments" },
 	{ "learn", cmd_learn, "learn --cgroup PATH [--duration D] -o FILE  record a workload's syscalls into a policy" },
 	{ "reset", cmd_reset, "reset                     remove everything bpfguard pinned" },
 };

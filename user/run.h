@@ -134,5 +134,8 @@ struct bg_attach_req {
 int bg_attach_policy(const struct bg_attach_req *req, struct bg_plan *plan_out);
 /* What `detach --cgroup PATH` does, printing nothing on success. */
 int bg_detach_cgroup(const char *path);
+/* The same for the attachment record of cgroup id cgid, whose directory
+ * is gone (its path may belong to a new cgroup already).  No record: 0. */
+int bg_detach_cgid(uint64_t cgid);
 
 #endif

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * daemon_drain.c - ring buffer to outputs (daemon_drain.h).
+ *
+ * The record is named once (bg_event_resolve: policy, mode, cgroup),
+ * enriched once (daemon_enrich.c: unit, container, pod), and formatted at
+ * most once per format however many outputs take it.  Records are
+ * validated by size exactly as `bpfguard events` does.
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "daemon_config.h"
+#include "daemon_drain.h"
+#include "daemon_enrich.h"
+#include "daemon_output.h"
+#include "events.h"
+#include "util.h"
+
+#define STOP_BATCH (-ECANCELED) /* our callback's "enough for this round" */
+
+static uint32_t map_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+static uint32_t pinned_ring_id(void)
+{
+	char p[PATH_MAX];
+	uint32_t id;
+	int fd;
+
+	bg_pin_path(p, sizeof(p), BG_PIN_MAPS, bg_map_name(BG_MAP_EVENTS));
+	fd = bpf_obj_get(p);
+	if (fd < 0)
+		return 0;
+	id = map_id(fd);
+	close(fd);
+	return id;
+}
+
+/* denied and killed are warnings, recorded calls notices */
+static int syslog_prio(const struct bg_event *e)
+{
+	return e->effect == BG_EFFECT_RECORD ? LOG_NOTICE : LOG_WARNING;
+}
+
+static void add_str(struct json_object *o, const char *k, const char *v)
+{
+	if (v[0])
+		json_object_object_add(o, k, json_object_new_string(v));
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	const struct bg_event *e = data;
+	struct bgd_drain *d = ctx;
+	struct json_object *jo = NULL;
+	const char *json = NULL;
+	size_t jlen = 0, tlen = 0;
+	struct bg_event_names names;
+	struct bgd_enrich en;
+	char text[2560];
+	bool have_text = false;
+
+	if (size < sizeof(struct bg_event) || (e->type == BG_EVENT_EXEC && size < sizeof(struct bg_exec_event)))
+		return 0; /* not ours: ignore rather than misread */
+	d->events++;
+	bg_event_resolve(d->res, e, &names);
+	bgd_enrich_cgroup(names.cgroup, &en);
+	for (unsigned i = 0; i < d->nouts; i++) {
+		struct bgd_output *o = &d->outs[i];
+
+		if (!bgd_filter_match(&o->cfg.filter, e->type, e->verdict, e->effect, names.policy, names.cgroup))
+			continue;
+		if (o->cfg.format == BGD_FMT_JSON) {
+			if (!jo) {
+				jo = bg_event_to_json(e, d->offset, &names);
+				add_str(jo, "unit", en.unit);
+				add_str(jo, "container_id", en.container_id);
+				add_str(jo, "pod_uid", en.pod_uid);
+				json = json_object_to_json_string_length(jo, JSON_C_TO_STRING_PLAIN |
+									 JSON_C_TO_STRING_NOSLASHESCAPE, &jlen);
+			}
+			bgd_output_line(o, json, jlen, syslog_prio(e));
+		} else {
+			if (!have_text) {
+				int n = bg_event_format_text(e, d->offset, &names, text, sizeof(text) - 512);
+
+				tlen = n < 0 ? 0 : (size_t)n < sizeof(text) - 512 ? (size_t)n : sizeof(text) - 513;
+				if (en.unit[0])
+					tlen += (size_t)snprintf(text + tlen, sizeof(text) - tlen, " unit=%.300s", en.unit);
+				if (en.container_id[0] && tlen < sizeof(text))
+					tlen += (size_t)snprintf(text + tlen, sizeof(text) - tlen, " container_id=%s",
+								 en.container_id);
+				if (en.pod_uid[0] && tlen < sizeof(text))
+					tlen += (size_t)snprintf(text + tlen, sizeof(text) - tlen, " pod_uid=%s", en.pod_uid);
+				if (tlen >= sizeof(text))
+					tlen = sizeof(text) - 1;
+				have_text = true;
+			}
+			bgd_output_line(o, text, tlen, syslog_prio(e));
+		}
+	}
+	if (jo)
+		json_object_put(jo);
+	return ++d->batch >= BGD_DRAIN_BATCH ? STOP_BATCH : 0;
+}
+
+int bgd_drain_open(struct bgd_drain *d, char *err, size_t errlen)
+{
+	int ret;
+
+	d->open = false;
+	d->offset = bg_boot_to_realtime_offset();
+	ret = bg_state_open(&d->st, false, err, errlen);
+	if (ret == -ENOENT) {
+		/* Nothing pinned: pin the maps ourselves, so every attach and
+		 * run from now on writes to the ring we read. */
+		ret = bg_state_open_maps(&d->st, err, errlen);
+		bg_state_close(&d->st);
+		if (!ret)
+			ret = bg_state_open(&d->st, false, err, errlen);
+	}
+	if (ret) {
+		if (ret == -ENOENT)
+			snprintf(err, errlen, "bpfguard's maps vanished while opening them; retrying");
+		return -1;
+	}
+	/* A reader changes no enforcement: holding the state lock would make
+	 * every attach wait for us. */
+	bg_state_close_lock(&d->st);
+	d->ring_id = map_id(d->st.map[BG_MAP_EVENTS]);
+	d->res = bg_event_resolver_new(&d->st);
+	d->rb = ring_buffer__new(d->st.map[BG_MAP_EVENTS], on_event, d, NULL);
+	if (!d->rb || !d->res) {
+		snprintf(err, errlen, "cannot open the event ring buffer: %s", strerror(errno));
+		ring_buffer__free(d->rb);
+		bg_event_resolver_free(d->res);
+		d->rb = NULL;
+		d->res = NULL;
+		bg_state_close(&d->st);
+		return -1;
+	}
+	d->open = true;
+	return 0;
+}
+
+int bgd_drain_fd(const struct bgd_drain *d)
+{
+	return d->open ? ring_buffer__epoll_fd(d->rb) : -1;
+}
+
+int bgd_drain_consume(struct bgd_drain *d)
+{
+	int ret;
+
+	if (!d->open)
+		return 0;
+	d->batch = 0;
+	ret = ring_buffer__consume(d->rb);
+	for (unsigned i = 0; i < d->nouts; i++)
+		bgd_output_flush(&d->outs[i]);
+	if (ret == STOP_BATCH)
+		return 1;
+	if (ret < 0 && ret != -EINTR) {
+		bgd_log(LOG_ERR, "reading the event ring buffer: %s", strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+bool bgd_drain_current(const struct bgd_drain *d)
+{
+	return d->open && pinned_ring_id() == d->ring_id;
+}
+
+void bgd_drain_forget_names(struct bgd_drain *d)
+{
+	struct bg_event_resolver *r;
+
+	if (!d->open)
+		return;
+	r = bg_event_resolver_new(&d->st);
+	if (!r)
+		return;
+	bg_event_resolver_free(d->res);
+	d->res = r;
+}
+
+void bgd_drain_close(struct bgd_drain *d)
+{
+	if (!d->open)
+		return;
+	ring_buffer__free(d->rb);
+	bg_event_resolver_free(d->res);
+	d->rb = NULL;
+	d->res = NULL;
+	bg_state_close(&d->st);
+	d->open = false;
+}

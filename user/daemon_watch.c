@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * daemon_watch.c - inotify on cgroup directories (daemon_watch.h).
+ *
+ * cgroupfs reports mkdir and rmdir of cgroups like any directory
+ * (fsnotify from the VFS), which is all we need: what appears is a
+ * cgroup, the kernel's own files inside it are not directories.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "bpfguard.h"
+#include "cgroup.h"
+#include "daemon.h"
+#include "daemon_attachd.h"
+#include "daemon_glob.h"
+#include "daemon_watch.h"
+#include "run.h"
+#include "util.h"
+
+#define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_ONLYDIR | IN_DONT_FOLLOW)
+#define MAX_DEPTH 64
+
+static bool could_descend(const struct bgd_attachd *set, const char *rel)
+{
+	for (unsigned i = 0; i < set->n; i++)
+		if (bgd_glob_could_descend(set->v[i].pattern, rel))
+			return true;
+	return false;
+}
+
+static bool matches(const struct bgd_attachd *set, const char *rel)
+{
+	for (unsigned i = 0; i < set->n; i++)
+		if (bgd_glob_match(set->v[i].pattern, rel))
+			return true;
+	return false;
+}
+
+static struct bgd_wentry *find_wd(struct bgd_watch *w, int wd)
+{
+	for (unsigned i = 0; i < w->n; i++)
+		if (w->v[i].wd == wd)
+			return &w->v[i];
+	return NULL;
+}
+
+static void add_one(struct bgd_watch *w, const char *rel)
+{
+	char abs[PATH_MAX];
+	struct bgd_wentry *e;
+	int wd;
+
+	if ((size_t)snprintf(abs, sizeof(abs), "%s%s%s", w->mnt, rel[0] ? "/" : "", rel) >= sizeof(abs))
+		return;
+	wd = inotify_add_watch(w->fd, abs, WATCH_MASK);
+	if (wd < 0) {
+		if (errno != ENOENT && !w->limited) {
+			bgd_log(LOG_WARNING, "cannot watch %s: %s; new cgroups there are found by the periodic rescan "
+				"([attach] rescan)%s", abs, strerror(errno),
+				errno == ENOSPC ? "; raise fs.inotify.max_user_watches" : "");
+			w->limited = true;
+		}
+		return;
+	}
+	e = find_wd(w, wd); /* the same directory again */
+	if (e)
+		return;
+	if (w->n == w->cap) {
+		unsigned cap = w->cap ? w->cap * 2 : 64;
+		struct bgd_wentry *g = realloc(w->v, cap * sizeof(*g));
+
+		if (!g)
+			return;
+		w->v = g;
+		w->cap = cap;
+	}
+	w->v[w->n].wd = wd;
+	w->v[w->n].rel = strdup(rel);
+	if (w->v[w->n].rel)
+		w->n++;
+	else
+		inotify_rm_watch(w->fd, wd);
+}
+
+/* Watches rel and every directory below it that could hold matches.
+ * Added before reading the directory, so nothing made in between is
+ * missed. */
+static void add_tree(struct bgd_watch *w, const struct bgd_attachd *set, const char *rel, int depth)
+{
+	char abs[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (!strcmp(rel, BG_RUN_CGROUP) || depth > MAX_DEPTH || !could_descend(set, rel))
+		return;
+	add_one(w, rel);
+	if ((size_t)snprintf(abs, sizeof(abs), "%s%s%s", w->mnt, rel[0] ? "/" : "", rel) >= sizeof(abs))
+		return;
+	d = opendir(abs);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char child[PATH_MAX];
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", rel, rel[0] ? "/" : "", de->d_name) >=
+		    sizeof(child))
+			continue;
+		add_tree(w, set, child, depth + 1);
+	}
+	closedir(d);
+}
+
+static void drop_all(struct bgd_watch *w)
+{
+	for (unsigned i = 0; i < w->n; i++)
+		free(w->v[i].rel);
+	free(w->v);
+	w->v = NULL;
+	w->n = w->cap = 0;
+}
+
+void bgd_watch_close(struct bgd_watch *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+	drop_all(w);
+}
+
+int bgd_watch_setup(struct bgd_watch *w, const struct bgd_attachd *set)
+{
+	if (w->fd >= 0)
+		bgd_watch_close(w);
+	memset(w, 0, sizeof(*w));
+	w->fd = -1;
+	if (!set->n)
+		return 0;
+	if (bg_cgroup2_mount(w->mnt, sizeof(w->mnt)))
+		return -1;
+	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (w->fd < 0) {
+		bgd_log(LOG_WARNING, "inotify: %s; new cgroups are found by the periodic rescan only", strerror(errno));
+		return -1;
+	}
+	add_tree(w, set, "", 0);
+	return 0;
+}
+
+bool bgd_watch_handle(struct bgd_watch *w, const struct bgd_attachd *set)
+{
+	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool need = false, overflow = false;
+
+	if (w->fd < 0)
+		return false;
+	for (;;) {
+		ssize_t n = read(w->fd, buf, sizeof(buf));
+
+		if (n <= 0)
+			break;
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+			struct bgd_wentry *e = find_wd(w, ev->wd);
+			char child[PATH_MAX];
+
+			p += sizeof(*ev) + ev->len;
+			if (ev->mask & IN_Q_OVERFLOW) {
+				overflow = true;
+				continue;
+			}
+			if (ev->mask & IN_IGNORED) { /* the directory went away */
+				if (e) {
+					free(e->rel);
+					*e = w->v[--w->n];
+				}
+				continue;
+			}
+			if (!e || !(ev->mask & IN_ISDIR) || !ev->len)
+				continue;
+			if ((size_t)snprintf(child, sizeof(child), "%s%s%s", e->rel, e->rel[0] ? "/" : "", ev->name) >=
+			    sizeof(child))
+				continue;
+			if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
+				if (matches(set, child) || could_descend(set, child))
+					need = true;
+				add_tree(w, set, child, 0);
+			} else if (matches(set, child)) {
+				need = true; /* a matched cgroup went away: its attachment may go */
+			}
+		}
+	}
+	if (overflow) {
+		bgd_log(LOG_WARNING, "inotify queue overflowed; watching everything again");
+		drop_all(w);
+		add_tree(w, set, "", 0);
+		need = true;
+	}
+	return need;
+}
