@@ -36,7 +36,7 @@ int main(int argc, char **argv)
 		a = 3;
 	}
 	if (argc - a != 2) {
-		fprintf(stderr, "usage: sysloop [--cgroup DIR] getppid|openclose|stat N\n");
+		fprintf(stderr, "usage: sysloop [--cgroup DIR] getppid|badclose|openclose|stat N\n");
 		return 2;
 	}
 	op = argv[a];
@@ -52,6 +52,11 @@ int main(int argc, char **argv)
 				close(fd);
 		} else if (!strcmp(op, "stat")) {
 			stat("/", &st);
+		} else if (!strcmp(op, "badclose")) {
+			/* close(-1): EBADF at once, nothing namespaced on the way
+			 * (getppid and getuid translate ids through the caller's
+			 * pid and user namespaces, which a sandbox changes) */
+			syscall(SYS_close, -1);
 		} else {
 			fprintf(stderr, "sysloop: unknown op %s\n", op);
 			return 2;
