@@ -46,32 +46,6 @@ static void usage_learn(FILE *f)
 		"  --json      print what was recorded as JSON on stdout\n");
 }
 
-/* 30s, 500ms, 2m, 1h, 1.5 (seconds) */
-static int parse_duration(const char *s, uint64_t *ms)
-{
-	double v, mul;
-	char *end;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || !isfinite(v) || v <= 0)
-		return -1;
-	if (!*end || !strcmp(end, "s"))
-		mul = 1000;
-	else if (!strcmp(end, "ms"))
-		mul = 1;
-	else if (!strcmp(end, "m"))
-		mul = 60000;
-	else if (!strcmp(end, "h"))
-		mul = 3600000;
-	else
-		return -1;
-	if (v * mul < 1 || v * mul > 1e12)
-		return -1;
-	*ms = (uint64_t)(v * mul);
-	return 0;
-}
-
 static int parse_learn(int argc, char **argv, struct learn_opts *o)
 {
 	static const struct option lo[] = {
@@ -95,7 +69,7 @@ static int parse_learn(int argc, char **argv, struct learn_opts *o)
 		case 'n': o->name = optarg; break;
 		case 'j': o->json = 1; break;
 		case 'd':
-			if (parse_duration(optarg, &o->duration_ms)) {
+			if (bg_parse_duration_ms(optarg, &o->duration_ms)) {
 				bg_err("learn: --duration '%s': expected a duration such as 30s, 500ms, 2m or 1h", optarg);
 				return -1;
 			}

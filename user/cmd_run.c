@@ -83,32 +83,6 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* 30s, 500ms, 2m, 1h, 1.5 (seconds) */
-static int parse_duration(const char *s, uint64_t *ms)
-{
-	char *end;
-	double v, mul = 1000;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v <= 0 || !isfinite(v))
-		return -1;
-	if (!strcmp(end, "ms"))
-		mul = 1;
-	else if (!strcmp(end, "s") || !*end)
-		mul = 1000;
-	else if (!strcmp(end, "m"))
-		mul = 60000;
-	else if (!strcmp(end, "h"))
-		mul = 3600000;
-	else
-		return -1;
-	if (v * mul < 1 || v * mul > 1e12)
-		return -1;
-	*ms = (uint64_t)(v * mul);
-	return 0;
-}
-
 static int add_bind(struct bg_run_opts *o, const char *path, bool rw, char store[][PATH_MAX])
 {
 	if (o->nbinds == BG_RUN_MAX_BINDS) {
@@ -213,7 +187,7 @@ int cmd_run(int argc, char **argv)
 			}
 			break;
 		case 't':
-			if (parse_duration(optarg, &o.timeout_ms)) {
+			if (bg_parse_duration_ms(optarg, &o.timeout_ms)) {
 				bg_err("run: --timeout '%s': expected a duration, e.g. 30s, 500ms or 2m", optarg);
 				return BG_RUN_EXIT_ERROR;
 			}

@@ -32,6 +32,7 @@
 #include "bpfguard.h"
 #include "cgroup.h"
 #include "learn.h"
+#include "loader.h"
 #include "learn.skel.h"
 #include "policy.h"
 #include "syscalls.h"
@@ -115,20 +116,6 @@ static uint64_t now_ns(clockid_t clk)
 
 	clock_gettime(clk, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/* libbpf's own messages only with BPFGUARD_DEBUG=1; its last warning is
- * kept for our one-line error. */
-static char libbpf_last[256];
-static int learn_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (getenv("BPFGUARD_DEBUG"))
-		return vfprintf(stderr, fmt, ap);
-	if (level == LIBBPF_WARN) {
-		vsnprintf(libbpf_last, sizeof(libbpf_last), fmt, ap);
-		libbpf_last[strcspn(libbpf_last, "\n")] = '\0';
-	}
-	return 0;
 }
 
 int bg_learn_check_output(const char *out_path, char *err, size_t errlen)
@@ -228,8 +215,8 @@ int bg_learn_start(struct bg_learn **out, const char *cgroup_abs_path, uint64_t 
 		goto fail;
 	}
 
-	old_print = libbpf_set_print(learn_libbpf_print);
-	libbpf_last[0] = '\0';
+	old_print = libbpf_set_print(bg_libbpf_print);
+	bg_libbpf_last_clear();
 	l->skel = learn_bpf__open();
 	if (!l->skel) {
 		libbpf_set_print(old_print);
@@ -243,7 +230,7 @@ int bg_learn_start(struct bg_learn **out, const char *cgroup_abs_path, uint64_t 
 	if (ret) {
 		snprintf(err, errlen, "cannot load learn.bpf.o: %s%s%s; run as root (CAP_BPF, CAP_PERFMON) "
 			 "on a kernel with BTF, BPFGUARD_DEBUG=1 shows the verifier log",
-			 strerror(-ret), libbpf_last[0] ? ": " : "", libbpf_last);
+			 strerror(-ret), bg_libbpf_last()[0] ? ": " : "", bg_libbpf_last());
 		goto fail;
 	}
 	if (write_watches(l, err, errlen))

@@ -42,7 +42,7 @@ const char *bg_map_name(enum bg_map_id id)
 
 /* libbpf's own chatter is for developers: BPFGUARD_DEBUG=1 shows it. */
 static char libbpf_last[512];
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+int bg_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (getenv("BPFGUARD_DEBUG"))
 		return vfprintf(stderr, fmt, ap);
@@ -51,6 +51,16 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 		libbpf_last[strcspn(libbpf_last, "\n")] = '\0';
 	}
 	return 0;
+}
+
+const char *bg_libbpf_last(void)
+{
+	return libbpf_last;
+}
+
+void bg_libbpf_last_clear(void)
+{
+	libbpf_last[0] = '\0';
 }
 
 void bg_pin_path(char *buf, size_t len, const char *sub, const char *name)
@@ -291,7 +301,7 @@ static int state_open(struct bg_state *st, bool writable, bool progs, char *err,
 		st->map[i] = -1;
 	st->writable = writable;
 	snprintf(st->dir, sizeof(st->dir), "%s/%s", BG_BPFFS, BG_PIN_ROOT);
-	libbpf_set_print(libbpf_print);
+	libbpf_set_print(bg_libbpf_print);
 
 	ret = ensure_bpffs(writable, err, errlen);
 	if (ret)

@@ -13,7 +13,9 @@
 #ifndef BG_LOADER_H
 #define BG_LOADER_H
 
+#include <bpf/libbpf.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -91,6 +93,11 @@ int bg_state_reset(char *err, size_t errlen);
 unsigned long long bg_state_stat(const struct bg_state *st, unsigned idx);
 
 const char *bg_map_name(enum bg_map_id id);
+/* libbpf's print callback for bpfguard: its messages only with
+ * BPFGUARD_DEBUG=1, its last warning kept for one-line errors. */
+int bg_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
+const char *bg_libbpf_last(void);
+void bg_libbpf_last_clear(void);
 /* Points every (non-internal) map of a BPF object at its pin under
  * <bpffs>/bpfguard/maps/, so program families share maps by name: load
  * creates the pin if absent and reuses it otherwise. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -150,4 +151,30 @@ bool bg_sha256_parse(const char *s, uint8_t out[32])
 		out[i] = (uint8_t)v;
 	}
 	return true;
+}
+
+/* 30s, 500ms, 2m, 1h, 1.5 (seconds) */
+int bg_parse_duration_ms(const char *s, uint64_t *ms)
+{
+	char *end;
+	double v, mul = 1000;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v <= 0 || !isfinite(v))
+		return -1;
+	if (!strcmp(end, "ms"))
+		mul = 1;
+	else if (!strcmp(end, "s") || !*end)
+		mul = 1000;
+	else if (!strcmp(end, "m"))
+		mul = 60000;
+	else if (!strcmp(end, "h"))
+		mul = 3600000;
+	else
+		return -1;
+	if (v * mul < 1 || v * mul > 1e12)
+		return -1;
+	*ms = (uint64_t)(v * mul);
+	return 0;
 }

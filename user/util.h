@@ -25,6 +25,9 @@ int64_t bg_boot_to_realtime_offset(void);
 /* RFC 3339 UTC with nanoseconds: 2026-11-28T17:23:34.123456789Z */
 void bg_format_rfc3339(uint64_t realtime_ns, char *buf, size_t len);
 
+/* 30s, 500ms, 2m, 1h, or plain seconds (fractions allowed) -> ms; -1 if bad. */
+int bg_parse_duration_ms(const char *s, uint64_t *ms);
+
 /* SHA-256 digests as text: 64 lowercase hex digits; parse accepts an
  * optional "sha256:" prefix. */
 void bg_sha256_hex(const uint8_t h[32], char out[65]);
