@@ -406,6 +406,34 @@ static bool failed_before(const struct bgd_apply *a, uint64_t cgid)
 	return false;
 }
 
+/* Is rel (relative to the cgroup2 mount) the daemon's own cgroup or one
+ * of its ancestors?  A policy there would judge the daemon itself, and the
+ * shipped ones kill bpf(2): the daemon would kill itself on its next map
+ * read.  Read from /proc/self/cgroup ("0::/path"). */
+static bool holds_daemon(const char *rel)
+{
+	char line[PATH_MAX + 8], *self = NULL;
+	size_t n = strlen(rel);
+	bool in = false;
+	FILE *f = fopen("/proc/self/cgroup", "re");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = '\0';
+			self = line + 3;
+			break;
+		}
+	fclose(f);
+	if (self) {
+		while (n > 1 && rel[n - 1] == '/')
+			n--;
+		in = !strcmp(rel, "/") || (!strncmp(self, rel, n) && (self[n] == '\0' || self[n] == '/'));
+	}
+	return in;
+}
+
 static void attach_one(struct bgd_apply *a, const char *mnt, const struct match *m, const struct bgd_line *l,
 		       const struct bgd_policy_cache *pc, bool replacing)
 {
@@ -420,6 +448,12 @@ static void attach_one(struct bgd_apply *a, const char *mnt, const struct match 
 	int rc;
 
 	snprintf(abs, sizeof(abs), "%s%s", mnt, m->rel);
+	if (holds_daemon(m->rel)) {
+		bgd_log(LOG_ERR, "%s:%u: cgroup %s holds bpfguard daemon itself; not attached (narrow the pattern "
+			"so it excludes the daemon's own cgroup)", l->file, l->line, m->rel);
+		a->failures++;
+		return;
+	}
 	bgd_log(LOG_INFO, "%s:%u: %s policy %s (%s) on cgroup %s, mode %s, fallback %s", l->file, l->line,
 		replacing ? "replacing with" : "attaching", pc->policy->name, l->policy, m->rel,
 		bg_mode_name(l->mode), bg_fallback_name(l->fallback));

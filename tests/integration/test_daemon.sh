@@ -399,4 +399,22 @@ if [ "$FAIL" != 0 ]; then
 	echo "# daemon logs:"
 	sed 's/^/#   /' "$TMP/daemon.log" "$TMP/daemon2.log" "$TMP/syslog-daemon.log" "$TMP/syslog.ns" 2>/dev/null | tail -n 80
 fi
+# --- the daemon never attaches a policy to its own cgroup (or an ancestor
+# of it): the shipped policies kill bpf(2), and it would kill itself
+if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then kill -TERM "$DPID"; wait "$DPID" 2>/dev/null; fi
+DPID=
+mkdir -p "$CG/selfd" "$TMP/self.d"
+printf '%s/selfd %s mode=enforce\n' "$CGREL" "$NETNONE" > "$TMP/self.d/self.conf"
+printf '[output all]\ntype = file\npath = %s/self.json\n[attach]\ndir = %s/self.d\nstate = %s/self-owned.json\n' \
+	"$TMP" "$TMP" "$TMP" > "$TMP/self.conf"
+sh -c 'echo $$ > "$1/cgroup.procs" && exec "$2" daemon --config "$3" --foreground' _ "$CG/selfd" "$BPFGUARD" \
+	"$TMP/self.conf" 2> "$TMP/self.log" &
+SELFD=$!
+wait_for 60 ready_in "$TMP/self.log"
+check "a line matching the daemon's own cgroup is refused, with the reason" \
+	grep -q "cgroup /$CGREL/selfd holds bpfguard daemon itself; not attached" "$TMP/self.log"
+check "... nothing attached there" not_attached "$CGREL/selfd"
+check "... and the daemon is alive" kill -0 "$SELFD"
+kill -TERM "$SELFD"; wait "$SELFD" 2>/dev/null
+
 finish
