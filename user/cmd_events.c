@@ -137,7 +137,8 @@ static int drain_state(struct bg_state *st, struct drain *d, int follow, double 
 	bg_event_resolver_free(d->resolver);
 	d->resolver = NULL;
 	bg_state_close(st);
-	return ret == -ECANCELED ? 0 : ret;
+	/* consume/poll return how many records they took: success */
+	return ret == -ECANCELED || ret > 0 ? 0 : ret;
 }
 
 int cmd_events(int argc, char **argv)
