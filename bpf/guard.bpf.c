@@ -28,12 +28,12 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpfguard.h"
+#include "syscall_regs.bpf.h"
 #include "shared_maps.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define SIGKILL 9
-#define TS_COMPAT 0x0002 /* arch/x86: thread_info.status bit for compat syscalls */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -204,7 +204,7 @@ static __always_inline int judge(struct task_struct *task, struct pt_regs *regs,
 		abi = BG_ABI_X32;
 		nr = id & ~(long)BG_X32_SYSCALL_BIT;
 	} else {
-		abi = (task->thread_info.status & TS_COMPAT) ? BG_ABI_IA32 : BG_ABI_X86_64;
+		abi = syscall_abi(task);
 		nr = id;
 	}
 
@@ -221,15 +221,7 @@ static __always_inline int judge(struct task_struct *task, struct pt_regs *regs,
 	if (ent.effect == BG_EFFECT_NONE && !(ent.flags & BG_SYSENT_ARGRULES))
 		return 0; /* allowed: the common case ends here */
 
-	/* Register values only; pointers are never followed (their targets
-	 * can change between this check and the kernel's use of them). */
-	if (abi == BG_ABI_IA32) {
-		args[0] = regs->bx; args[1] = regs->cx; args[2] = regs->dx;
-		args[3] = regs->si; args[4] = regs->di; args[5] = regs->bp;
-	} else {
-		args[0] = regs->di; args[1] = regs->si; args[2] = regs->dx;
-		args[3] = regs->r10; args[4] = regs->r8; args[5] = regs->r9;
-	}
+	syscall_args(abi, regs, args);
 	if (ent.flags & BG_SYSENT_ARGRULES)
 		match_argrules(slot, abi, nr, args, &ent);
 	if (ent.effect == BG_EFFECT_NONE)

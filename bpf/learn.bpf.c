@@ -32,10 +32,10 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bpfguard.h"
+#include "syscall_regs.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define TS_COMPAT 0x0002 /* arch/x86: thread_info.status bit for compat syscalls */
 
 /* Set by userspace before load: the session.  Level is the cgroup's depth
  * below the cgroup2 root (1 for /sys/fs/cgroup/unified/x). */
@@ -143,7 +143,7 @@ int BPF_PROG(bg_learn_sys_enter, struct pt_regs *regs, long id)
 
 	/* Same ABI test as guard.bpf.c, so a learned policy is judged the
 	 * way it was recorded. */
-	abi = (task->thread_info.status & TS_COMPAT) ? BG_ABI_IA32 : BG_ABI_X86_64;
+	abi = syscall_abi(task);
 	if (id >= 0 && (id & BG_X32_SYSCALL_BIT))
 		idx = BG_LEARN_IDX_X32;
 	else if (id >= 0 && id < BG_MAX_SYSCALLS)
@@ -170,13 +170,7 @@ int BPF_PROG(bg_learn_sys_enter, struct pt_regs *regs, long id)
 		/* Register values only, never the memory they point to. */
 		__u64 args[6];
 
-		if (abi == BG_ABI_IA32) {
-			args[0] = regs->bx; args[1] = regs->cx; args[2] = regs->dx;
-			args[3] = regs->si; args[4] = regs->di; args[5] = regs->bp;
-		} else {
-			args[0] = regs->di; args[1] = regs->si; args[2] = regs->dx;
-			args[3] = regs->r10; args[4] = regs->r8; args[5] = regs->r9;
-		}
+		syscall_args(abi, regs, args);
 		record_args(idx, s, args);
 	}
 	return 0;

@@ -173,7 +173,7 @@ const char *bg_action_str(const struct bg_action *a, char *buf, size_t len)
 }
 
 /* errno(EPERM) rather than errno(1) where glibc has a name: for people. */
-static const char *action_str_named(const struct bg_action *a, char *buf, size_t len)
+const char *bg_action_str_named(const struct bg_action *a, char *buf, size_t len)
 {
 	const char *n = a->verdict == BG_VERDICT_ERRNO ? bg_errno_name(a->err) : NULL;
 	if (n)
@@ -690,7 +690,7 @@ static void print_cond(const struct bg_cond *c, FILE *f)
 static void print_base_rules(const struct bg_policy *p, const struct bg_action *a, FILE *f)
 {
 	char act[32], name[80];
-	action_str_named(a, act, sizeof(act));
+	bg_action_str_named(a, act, sizeof(act));
 	size_t col = 0;
 	for (int abi = 0; abi < BG_NR_TABLES; abi++) {
 		for (int nr = 0; nr < BG_MAX_SYSCALLS; nr++) {
@@ -726,7 +726,7 @@ static void print_conditional_rules(const struct bg_policy *p, FILE *f)
 			}
 			for (unsigned i = 0; i < s->nargrules; i++) {
 				const struct bg_rule *r = &s->argrules[i];
-				fprintf(f, "%s %s if ", action_str_named(&r->action, act, sizeof(act)), name);
+				fprintf(f, "%s %s if ", bg_action_str_named(&r->action, act, sizeof(act)), name);
 				for (unsigned c = 0; c < r->ncond; c++) {
 					if (c)
 						fputs(" and ", f);
@@ -759,8 +759,8 @@ void bg_policy_print(const struct bg_policy *p, FILE *f)
 		p->source[0] ? p->source : "memory", p->format ? p->format : "native");
 	if (bg_policy_name_valid(p->name))
 		fprintf(f, "name %s\n", p->name);
-	fprintf(f, "default %s\n", action_str_named(&p->dflt, act, sizeof(act)));
-	fprintf(f, "default ia32 %s\n", action_str_named(&p->ia32_dflt, act, sizeof(act)));
+	fprintf(f, "default %s\n", bg_action_str_named(&p->dflt, act, sizeof(act)));
+	fprintf(f, "default ia32 %s\n", bg_action_str_named(&p->ia32_dflt, act, sizeof(act)));
 
 	/* One block per distinct unconditional action, in first-seen order. */
 	for (int abi = 0; abi < BG_NR_TABLES; abi++)

@@ -227,6 +227,8 @@ struct json_object *bg_policy_to_json(const struct bg_policy *p);
  * input: errno(EACCES), deny = errno(EPERM)). */
 int bg_action_parse(const char *s, struct bg_action *a);
 const char *bg_action_str(const struct bg_action *a, char *buf, size_t len);
+/* The same with errno names where glibc has one: errno(EPERM), for people. */
+const char *bg_action_str_named(const struct bg_action *a, char *buf, size_t len);
 const char *bg_verdict_name(unsigned verdict);
 const char *bg_op_str(unsigned op); /* "==", "!=", "<", "<=", ">", ">=", "&" */
 const char *bg_abi_name(unsigned abi); /* "x86_64", "ia32", "x32" */

@@ -83,18 +83,6 @@ int bg_rule_lists_equal(const struct bg_rule_list *a, const struct bg_rule_list 
 /* ------------------------------------------------------------------ */
 /* Text */
 
-/* errno(EPERM) rather than errno(1): for people. */
-static const char *act_str(const struct bg_action *a, char *buf, size_t len)
-{
-	const char *n = a->verdict == BG_VERDICT_ERRNO ? bg_errno_name(a->err) : NULL;
-
-	if (n)
-		snprintf(buf, len, "errno(%s)", n);
-	else
-		bg_action_str(a, buf, len);
-	return buf;
-}
-
 /* read, ia32:read, #463 (no name in the table) */
 static void sys_label(int abi, int nr, char *buf, size_t len)
 {
@@ -143,7 +131,7 @@ static void sb_list(struct sbuf *b, const struct bg_rule_list *l, bool fb_defaul
 	char a[32];
 
 	for (unsigned i = 0; i < l->nrules; i++) {
-		sb_add(b, "%s if ", act_str(&l->rules[i].action, a, sizeof(a)));
+		sb_add(b, "%s if ", bg_action_str_named(&l->rules[i].action, a, sizeof(a)));
 		for (unsigned c = 0; c < l->rules[i].ncond; c++) {
 			if (c)
 				sb_add(b, " and ");
@@ -151,7 +139,7 @@ static void sb_list(struct sbuf *b, const struct bg_rule_list *l, bool fb_defaul
 		}
 		sb_add(b, "; ");
 	}
-	sb_add(b, "%s%s%s", l->nrules ? "else " : "", act_str(&l->fallback, a, sizeof(a)),
+	sb_add(b, "%s%s%s", l->nrules ? "else " : "", bg_action_str_named(&l->fallback, a, sizeof(a)),
 	       fb_default ? " (default)" : "");
 }
 
@@ -410,11 +398,11 @@ static void print_text(const struct bg_policy *a, const struct bg_policy *b, con
 	fprintf(f, "--- %s (%s)\n+++ %s (%s)\n", origin(a), a->format ? a->format : "native",
 		origin(b), b->format ? b->format : "native");
 	if (d64)
-		fprintf(f, "- default: %s\n+ default: %s\n", act_str(&a->dflt, s1, sizeof(s1)),
-			act_str(&b->dflt, s2, sizeof(s2)));
+		fprintf(f, "- default: %s\n+ default: %s\n", bg_action_str_named(&a->dflt, s1, sizeof(s1)),
+			bg_action_str_named(&b->dflt, s2, sizeof(s2)));
 	if (d32)
-		fprintf(f, "- default ia32: %s\n+ default ia32: %s\n", act_str(&a->ia32_dflt, s1, sizeof(s1)),
-			act_str(&b->ia32_dflt, s2, sizeof(s2)));
+		fprintf(f, "- default ia32: %s\n+ default ia32: %s\n", bg_action_str_named(&a->ia32_dflt, s1, sizeof(s1)),
+			bg_action_str_named(&b->ia32_dflt, s2, sizeof(s2)));
 	for (size_t i = 0; i < n; i++) {
 		const struct dsys *x = &v[i];
 		struct bg_rule_list la = bg_sys_rule_list(a, x->abi, x->nr);
@@ -432,7 +420,7 @@ static void print_text(const struct bg_policy *a, const struct bg_policy *b, con
 			sb.used = 0;
 			sb_args(&sb, x->ex, max_arg(both, 2));
 			fprintf(f, "  %s: e.g. %s: - %s, + %s\n", x->label, line,
-				act_str(&x->ea, s1, sizeof(s1)), act_str(&x->eb, s2, sizeof(s2)));
+				bg_action_str_named(&x->ea, s1, sizeof(s1)), bg_action_str_named(&x->eb, s2, sizeof(s2)));
 		} else if (x->kind == DK_UNDECIDED) {
 			fprintf(f, "  %s: too complex to compare exactly; counted as different\n", x->label);
 		}
@@ -677,8 +665,8 @@ static void report_conflict(struct merger *m, int abi, int nr, const struct bg_a
 	}
 	sb_add(&sb, ":");
 	for (unsigned i = 0; i < m->n; i++)
-		sb_add(&sb, "%s %s says %s", i ? "," : "", origin(m->in[i]), act_str(&acts[i], a, sizeof(a)));
-	sb_add(&sb, "; merged: %s (%s)", act_str(won, a, sizeof(a)),
+		sb_add(&sb, "%s %s says %s", i ? "," : "", origin(m->in[i]), bg_action_str_named(&acts[i], a, sizeof(a)));
+	sb_add(&sb, "; merged: %s (%s)", bg_action_str_named(won, a, sizeof(a)),
 	       permits(won) ? "allowed, and recorded" :
 	       won->verdict == BG_VERDICT_KILL ? "the stricter denial" : "the first explicit errno");
 	bg_diag_warn(m->d, "%s", msg);
@@ -1048,8 +1036,8 @@ static int pick_default(struct merger *m, int abi, bool has, const struct bg_act
 			continue;
 		bg_diag_set(m->d, "merge: the %sdefaults differ: %s says %s, %s says %s; pass %s ACTION "
 			    "to judge every input by ACTION where it names nothing",
-			    abi ? "ia32 " : "", origin(m->in[0]), act_str(f, a, sizeof(a)),
-			    origin(m->in[i]), act_str(x, b, sizeof(b)),
+			    abi ? "ia32 " : "", origin(m->in[0]), bg_action_str_named(f, a, sizeof(a)),
+			    origin(m->in[i]), bg_action_str_named(x, b, sizeof(b)),
 			    abi ? "--default-ia32" : "--default");
 		return -1;
 	}
