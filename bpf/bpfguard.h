@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define BG_LAYOUT_VERSION 5
+#define BG_LAYOUT_VERSION 6
 
 /* Syscall numbers below this are judged by table; the rest by the default.
  * x86_64 and i386 both end below 470 on 6.18. */
@@ -125,6 +125,8 @@ struct bg_cgroup {
 	__u32 slot;   /* bg_policies index */
 	__u32 flags;  /* BG_CG_F_* */
 	__u64 owner;  /* id of the attached cgroup whose policy this is */
+	__u32 epoch;  /* the owner's attach epoch (nonzero); see struct bg_tag */
+	__u32 pad;
 };
 
 /* The cgroup's syscalls are judged by a seccomp filter bpfguard installed
@@ -177,6 +179,8 @@ enum bg_stat {
 	BG_STAT_INHERITED,        /* cgroups guarded by cgroup_mkdir inheritance */
 	BG_STAT_MARK_FAILED,      /* LSM mark could not be stored: killed instead */
 	BG_STAT_LSM_MISSED,       /* LSM-denied call reached none of our hooks */
+	BG_STAT_CGROUP_FULL,      /* bg_cgroups full: a new cgroup got no entry (fails closed, escape.bpf.c) */
+	BG_STAT_ESCAPES,          /* guarded tasks killed for leaving their guarded subtree */
 	BG_STAT__COUNT,
 };
 
@@ -186,6 +190,7 @@ enum bg_event_type {
 	BG_EVENT_DEV = 3,    /* cgroup/dev: opening or creating a device node */
 	BG_EVENT_SYSCTL = 4, /* cgroup/sysctl: reading or writing /proc/sys */
 	BG_EVENT_EXEC = 5,   /* exec.bpf.c: a file not in the executable allowlist; record is a bg_exec_event */
+	BG_EVENT_ESCAPE = 6, /* escape.bpf.c: a guarded task left its guarded subtree and was killed */
 };
 
 /* ------------------------------------------------------------------ */
@@ -208,6 +213,9 @@ enum bg_hook {
 	BG_HOOK_EXEC,      /* tp_btf/sched_process_exec: killed before its first instruction */
 	BG_HOOK_BPRM,      /* lsm/bprm_check_security: execve fails with EACCES */
 	BG_HOOK_MMAP_EXEC, /* lsm/mmap_file: an executable mapping fails with EACCES */
+	BG_HOOK_ESC_MOVE,  /* tp_btf/cgroup_attach_task: moved out (cgroup.procs/threads) */
+	BG_HOOK_ESC_CLONE, /* tp_btf/sched_process_fork: born outside (clone3 CLONE_INTO_CGROUP) */
+	BG_HOOK_ESC_LATE,  /* sys_enter: a task moved out by another was killed at its next call */
 	BG_HOOK__COUNT,
 };
 
@@ -331,6 +339,40 @@ struct bg_exec_info {
 	__u32 why; /* BG_EXEC_WHY_* */
 };
 
+/* ------------------------------------------------------------------ */
+/* Cgroup escape guard (escape.bpf.c).  A guarded task stays guarded: it
+ * carries a tag in task storage (bg_tasktag) naming the attachment that
+ * guards it, and a task whose tag is valid and that ends up in a cgroup
+ * outside that attachment's subtree, or in a cgroup of the subtree that
+ * has no bg_cgroups entry (the map was full), is killed.  The tag is valid
+ * while bg_cgroups[owner] is the owner's own entry with the same epoch, so
+ * a detach (or a detach and a later attach) releases old tags at once. */
+struct bg_tag {
+	__u64 owner; /* attached cgroup id */
+	__u32 epoch; /* bg_cgroup.epoch of the owner when tagged */
+	__u32 flags; /* BG_TAG_F_* */
+};
+#define BG_TAG_F_FUGITIVE 0x1 /* moved out by another task, kernel has no
+			       * bpf_send_signal_task: kill at its next syscall */
+#define BG_CGROUP_MAX_DEPTH 64 /* levels an ancestor walk follows */
+
+/* bg_escape_info.why */
+#define BG_ESC_WHY_LEFT 1     /* the new cgroup is outside the guarded subtree */
+#define BG_ESC_WHY_UNMAPPED 2 /* inside it, but without an entry: bg_cgroups was full */
+
+/* bg_escape_info.kill */
+#define BG_ESC_KILL_SELF 1    /* the task moved itself: bpf_send_signal */
+#define BG_ESC_KILL_TASK 2    /* another task moved it: bpf_send_signal_task (6.13+) */
+#define BG_ESC_KILL_LATE 3    /* marked; killed at its next syscall entry (LSM-denied where loaded) */
+
+struct bg_escape_info {
+	__u64 dst_cgid;  /* the cgroup it went to */
+	__u32 mover_pid; /* tgid of the task that moved it (or the parent that cloned it) */
+	__u32 why;       /* BG_ESC_WHY_* */
+	__u32 kill;      /* BG_ESC_KILL_* */
+	__u32 pad;
+};
+
 /* What a hook event carries instead of syscall arguments (bg_event.args). */
 struct bg_net_info {
 	__u32 family;   /* AF_INET / AF_INET6 (of the address; mapped IPv4 is AF_INET) */
@@ -366,6 +408,7 @@ struct bg_event {
 		struct bg_dev_info dev;       /* BG_EVENT_DEV */
 		struct bg_sysctl_info sysctl; /* BG_EVENT_SYSCTL */
 		struct bg_exec_info exec;     /* BG_EVENT_EXEC */
+		struct bg_escape_info escape; /* BG_EVENT_ESCAPE */
 	};
 	__u32 type;    /* enum bg_event_type */
 	__u32 pid;     /* tgid */

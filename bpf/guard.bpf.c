@@ -30,10 +30,15 @@
 #include "bpfguard.h"
 #include "syscall_regs.bpf.h"
 #include "shared_maps.bpf.h"
+#include "escape.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define SIGKILL 9
+/* Set by the loader on kernels without bpf_send_signal_task: tasks that
+ * another task moved out of their guarded subtree are killed here, at
+ * their next syscall (escape.bpf.c).  Elsewhere the verifier drops the
+ * check, so the fast path does not pay for it. */
+const volatile bool bg_late_kills = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -239,6 +244,28 @@ static __always_inline int judge(struct task_struct *task, struct pt_regs *regs,
 	return 0;
 }
 
+/* A fugitive (see escape.bpf.c) dies at its first syscall: refused before
+ * effect where the LSM hooks are loaded, killed on the way out anyway. */
+static __noinline int late_kill(struct task_struct *task, long id, __u64 cgid)
+{
+	struct bg_tag *t = bpf_task_storage_get(&bg_tasktag, task, 0, 0);
+	__u32 zero = 0, *gate;
+
+	if (!t || !(t->flags & BG_TAG_F_FUGITIVE))
+		t = bpf_task_storage_get(&bg_tasktag, task->group_leader, 0, 0);
+	if (!t || !(t->flags & BG_TAG_F_FUGITIVE))
+		return 0;
+	if (!mark_denied(task, syscall_abi(task), id & ~(long)BG_X32_SYSCALL_BIT, 1 /* EPERM */))
+		stat_inc(BG_STAT_MARK_FAILED);
+	bpf_send_signal(SIGKILL);
+	t->flags &= ~BG_TAG_F_FUGITIVE;
+	gate = bpf_map_lookup_elem(&bg_fugitive_gate, &zero);
+	if (gate && *gate)
+		__sync_fetch_and_sub(gate, 1);
+	report_escape(task, t, cgid, BG_HOOK_ESC_LATE, BG_ESC_WHY_LEFT, BG_ESC_KILL_LATE);
+	return 1;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(bg_sys_enter, struct pt_regs *regs, long id)
 {
@@ -248,6 +275,12 @@ int BPF_PROG(bg_sys_enter, struct pt_regs *regs, long id)
 	struct bg_cgroup *cg;
 	__u32 *maybe;
 
+	if (bg_late_kills) {
+		__u32 zero = 0, *fug = bpf_map_lookup_elem(&bg_fugitive_gate, &zero);
+
+		if (fug && *fug && late_kill(task, id, cgid))
+			return 0;
+	}
 	maybe = bpf_map_lookup_elem(&bg_cgfilter, &h);
 	if (!maybe || !*maybe)
 		return 0; /* not guarded: the cheapest exit we have */
@@ -286,8 +319,12 @@ int BPF_PROG(bg_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 		return 0;
 	child = *pc;
 	id = BPF_CORE_READ(cgrp, kn, id);
-	if (bpf_map_update_elem(&bg_cgroups, &id, &child, BPF_ANY))
-		return 0; /* full: userspace reports guarded-vs-present mismatch */
+	if (bpf_map_update_elem(&bg_cgroups, &id, &child, BPF_ANY)) {
+		/* Full.  The cgroup stays without an entry; escape.bpf.c kills
+		 * any task that enters it, so it fails closed.  Counted. */
+		stat_inc(BG_STAT_CGROUP_FULL);
+		return 0;
+	}
 	stat_inc(BG_STAT_INHERITED);
 	if (child.flags & BG_CG_F_SECCOMP)
 		return 0; /* seccomp judges it: no filter bit, sys_enter stays cheap */

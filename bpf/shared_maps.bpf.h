@@ -28,6 +28,25 @@ struct {
 	__type(value, struct bg_mark);
 } bg_taskmark SEC(".maps");
 
+/* Escape guard tags (struct bg_tag, escape.bpf.c).  Task storage dies with
+ * the task and survives exec, which is what a guard that follows the task
+ * needs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct bg_tag);
+} bg_tasktag SEC(".maps");
+
+/* Tasks marked BG_TAG_F_FUGITIVE and not yet killed (kernels without
+ * bpf_send_signal_task).  Read by guard's sys_enter only on those kernels. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} bg_fugitive_gate SEC(".maps");
+
 /* Number of tasks currently marked.  An array slot the verifier inlines:
  * while it reads zero (almost always) the LSM hooks and sys_exit return at
  * once, so unmarked tasks pay one load per hook. */

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "attachment.h"
+#include "escape.h"
 #include "cgroup.h"
 #include "util.h"
 
@@ -157,6 +158,7 @@ struct reconcile_ctx {
 	uint64_t owner_at[66]; /* owner per walk depth; 0 = unguarded */
 	uint32_t slot_at[66];
 	uint32_t flags_at[66]; /* BG_CG_F_* of the owner */
+	uint32_t epoch_at[66]; /* the owner's epoch (escape guard tags) */
 	int guarded;
 	int err;
 };
@@ -168,27 +170,41 @@ static void filter_set(const struct bg_state *st, uint64_t id)
 	bpf_map_update_elem(st->map[BG_MAP_CGFILTER], &h, &one, BPF_ANY);
 }
 
+/* An attachment keeps its epoch across re-attach and policy replacement
+ * (its tasks' tags stay valid); a new attachment gets a fresh one. */
+static uint32_t owner_epoch(const struct bg_state *st, uint64_t owner)
+{
+	struct bg_cgroup cur;
+	__u64 key = owner;
+
+	if (bpf_map_lookup_elem(st->map[BG_MAP_CGROUPS], &key, &cur) == 0 && cur.owner == owner && cur.epoch)
+		return cur.epoch;
+	return bg_escape_new_epoch();
+}
+
 static int reconcile_visit(const char *abs, uint64_t id, int depth, void *vctx)
 {
 	struct reconcile_ctx *c = vctx;
 	struct bg_attachment a;
 	__u64 key = id;
 
-	(void)abs;
 	if (depth >= 65)
 		return 0;
 	if (bg_att_get(c->st, id, &a) == 0) {
 		c->owner_at[depth + 1] = id;
 		c->slot_at[depth + 1] = a.slot;
 		c->flags_at[depth + 1] = bg_att_cgflags(&a);
+		c->epoch_at[depth + 1] = owner_epoch(c->st, id);
 	} else {
 		c->owner_at[depth + 1] = c->owner_at[depth];
 		c->slot_at[depth + 1] = c->slot_at[depth];
 		c->flags_at[depth + 1] = c->flags_at[depth];
+		c->epoch_at[depth + 1] = c->epoch_at[depth];
 	}
 	if (c->owner_at[depth + 1]) {
 		struct bg_cgroup val = { .slot = c->slot_at[depth + 1], .owner = c->owner_at[depth + 1],
-					 .flags = c->flags_at[depth + 1] };
+					 .flags = c->flags_at[depth + 1], .epoch = c->epoch_at[depth + 1] };
+		int tagged;
 
 		/* entry before filter bit: see bg_cgroup_mkdir in guard.bpf.c */
 		if (bpf_map_update_elem(c->st->map[BG_MAP_CGROUPS], &key, &val, BPF_ANY)) {
@@ -197,6 +213,13 @@ static int reconcile_visit(const char *abs, uint64_t id, int depth, void *vctx)
 		}
 		if (!(val.flags & BG_CG_F_SECCOMP))
 			filter_set(c->st, id);
+		/* the tasks already here are guarded from now on, wherever
+		 * they go (escape.bpf.c) */
+		tagged = bg_escape_tag_cgroup(c->st, abs, val.owner, val.epoch);
+		if (tagged < 0) {
+			c->err = tagged;
+			return c->err;
+		}
 		c->guarded++;
 	} else {
 		bpf_map_delete_elem(c->st->map[BG_MAP_CGROUPS], &key);
@@ -244,6 +267,8 @@ int bg_reconcile(const struct bg_state *st, const char *abs, uint64_t id)
 
 	(void)id;
 	ancestor_owner(st, abs, &c.owner_at[0], &c.slot_at[0], &c.flags_at[0]);
+	if (c.owner_at[0])
+		c.epoch_at[0] = owner_epoch(st, c.owner_at[0]);
 	ret = bg_cgroup_walk(abs, reconcile_visit, &c);
 	if (ret)
 		return ret < 0 ? ret : -EIO;

@@ -18,6 +18,7 @@
 
 #include "attachment.h"
 #include "cghooks.h"
+#include "escape.h"
 #include "exec_allow.h"
 #include "cgroup.h"
 #include "commands.h"
@@ -277,7 +278,7 @@ static int apply(struct attach_job *j)
 {
 	struct bg_attachment old, rec;
 	bool had_state = access(BG_BPFFS "/" BG_PIN_ROOT "/" BG_PIN_MAPS "/bg_attachments", F_OK) == 0;
-	bool replacing, had_links = bg_state_links_present();
+	bool replacing, had_links = bg_state_links_present(), had_escape = bg_escape_present();
 	bool seccomp = j->o.target == BG_TARGET_SECCOMP;
 	struct bg_state st;
 	char err[512], err2[512];
@@ -311,7 +312,7 @@ static int apply(struct attach_job *j)
 	err[0] = '\0';
 	if ((!seccomp && (bg_state_links_up(&st, err, sizeof(err)) ||
 			  lsm_sync_records(&st, j->plan.lsm_need, err, sizeof(err)))) ||
-	    fault("links")) {
+	    bg_escape_up(err, sizeof(err)) || fault("links")) {
 		if (!err[0])
 			snprintf(err, sizeof(err), "cannot attach programs (injected)");
 		goto undo_links;
@@ -398,6 +399,8 @@ undo_links:
 		lsm_sync_records(&st, NULL, err2, sizeof(err2));
 	if (!had_links)
 		bg_state_links_down(&st);
+	if (!had_escape)
+		bg_escape_down();
 undo_slot:
 	bg_slot_clear(&st, slot);
 	bg_state_close(&st);
@@ -524,6 +527,8 @@ static int find_for_detach(const struct bg_state *st, const char *path,
  * back to an outer attachment), else NULL.  `st` open with maps. */
 static void remove_record(struct bg_state *st, const struct bg_attachment *a, const char *cg_abs)
 {
+	struct bg_attachment *left;
+	unsigned nleft = 0;
 	char err[512];
 
 	bg_att_del(st, a->cgid);
@@ -541,6 +546,12 @@ static void remove_record(struct bg_state *st, const struct bg_attachment *a, co
 	/* nothing judged by sys_enter: nothing on sys_enter */
 	if (bg_att_count_judged(st) == 0)
 		bg_state_links_down(st);
+	/* nothing guarded at all: no task to follow */
+	if (bg_att_list(st, &left, &nleft) == 0) {
+		free(left);
+		if (nleft == 0)
+			bg_escape_down();
+	}
 }
 
 /* The detach itself: errors printed, the removed record in *a. */

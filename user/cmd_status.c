@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "attachment.h"
+#include "escape.h"
 #include "cghooks.h"
 #include "exec_allow.h"
 #include "cgroup.h"
@@ -215,6 +216,12 @@ static void print_text(const struct bg_state *st, const struct bg_attachment *li
 	printf("sys_enter program: %s; BPF LSM deny programs: %s\n",
 	       bg_state_links_present() ? "attached" : "not attached",
 	       bg_lsm_links_present() ? "attached" : "not attached");
+	printf("escape guard: %s; %llu guarded tasks killed for leaving their subtree\n",
+	       bg_escape_present() ? "attached" : "not attached", bg_state_stat(st, BG_STAT_ESCAPES));
+	printf("cgroups guarded: %u of %d (bg_cgroups)\n", bg_guarded_count(st, 0), BG_MAX_CGROUPS);
+	if (bg_state_stat(st, BG_STAT_CGROUP_FULL))
+		printf("warning: %llu cgroups were created under guarded ones while bg_cgroups was full; "
+		       "tasks entering them are killed (docs/threat-model.md)\n", bg_state_stat(st, BG_STAT_CGROUP_FULL));
 	if (bg_state_stat(st, BG_STAT_LSM_MISSED))
 		printf("warning: %llu LSM-denied calls reached no hook and ran (see docs/enforcement.md)\n",
 		       bg_state_stat(st, BG_STAT_LSM_MISSED));
@@ -264,6 +271,11 @@ int cmd_status(int argc, char **argv)
 		json_object_object_add(o, "lsm_missed", json_object_new_uint64(ret ? 0 : bg_state_stat(&st, BG_STAT_LSM_MISSED)));
 		json_object_object_add(o, "lsm_mark_failed", json_object_new_uint64(ret ? 0 : bg_state_stat(&st, BG_STAT_MARK_FAILED)));
 		json_object_object_add(o, "inherited_cgroups", json_object_new_uint64(ret ? 0 : bg_state_stat(&st, BG_STAT_INHERITED)));
+		json_object_object_add(o, "escape_guard_attached", json_object_new_boolean(bg_escape_present()));
+		json_object_object_add(o, "escapes_killed", json_object_new_uint64(ret ? 0 : bg_state_stat(&st, BG_STAT_ESCAPES)));
+		json_object_object_add(o, "cgroups_guarded", json_object_new_uint64(ret ? 0 : bg_guarded_count(&st, 0)));
+		json_object_object_add(o, "cgroups_capacity", json_object_new_uint64(BG_MAX_CGROUPS));
+		json_object_object_add(o, "cgroups_created_while_full", json_object_new_uint64(ret ? 0 : bg_state_stat(&st, BG_STAT_CGROUP_FULL)));
 		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	} else if (ret == -ENOENT) {

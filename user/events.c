@@ -26,6 +26,7 @@ static const char *type_name(uint32_t type)
 	case BG_EVENT_DEV: return "dev";
 	case BG_EVENT_SYSCTL: return "sysctl";
 	case BG_EVENT_EXEC: return "exec";
+	case BG_EVENT_ESCAPE: return "escape";
 	}
 	return "unknown";
 }
@@ -33,7 +34,26 @@ static const char *type_name(uint32_t type)
 static bool is_hook_event(const struct bg_event *e)
 {
 	return e->type == BG_EVENT_NET || e->type == BG_EVENT_DEV || e->type == BG_EVENT_SYSCTL ||
-	       e->type == BG_EVENT_EXEC;
+	       e->type == BG_EVENT_EXEC || e->type == BG_EVENT_ESCAPE;
+}
+
+/* Escape events (escape.bpf.c): how the task left, why that counts as
+ * leaving, and how it was killed. */
+static const char *escape_how(uint32_t hook)
+{
+	return hook == BG_HOOK_ESC_CLONE ? "clone-into-cgroup" : hook == BG_HOOK_ESC_LATE ? "moved-by-another" :
+	       "cgroup-move";
+}
+
+static const char *escape_why(uint32_t why)
+{
+	return why == BG_ESC_WHY_UNMAPPED ? "unmapped-cgroup" : "left-subtree";
+}
+
+static const char *escape_kill(uint32_t kill)
+{
+	return kill == BG_ESC_KILL_SELF ? "at-once" : kill == BG_ESC_KILL_TASK ? "at-once-remote" :
+	       "next-syscall";
 }
 
 /* An exec event's path (the record is a bg_exec_event; callers check the
@@ -164,6 +184,13 @@ static void hook_fields_json(const struct bg_event *e, struct json_object *o)
 			json_object_object_add(o, "sha256", json_object_new_string(hex));
 		break;
 	}
+	case BG_EVENT_ESCAPE:
+		json_object_object_add(o, "how", json_object_new_string(escape_how(e->nr)));
+		json_object_object_add(o, "why", json_object_new_string(escape_why(e->escape.why)));
+		json_object_object_add(o, "killed", json_object_new_string(escape_kill(e->escape.kill)));
+		json_object_object_add(o, "to_cgroup_id", json_object_new_uint64(e->escape.dst_cgid));
+		json_object_object_add(o, "mover_pid", json_object_new_int64(e->escape.mover_pid));
+		break;
 	}
 }
 
@@ -279,6 +306,10 @@ int bg_event_format_text(const struct bg_event *e, int64_t boot_to_realtime,
 			exec_path(e, path);
 			snprintf(what, sizeof(what), "path=%.100s why=%s", path,
 				 e->exec.why == BG_EXEC_WHY_CHANGED ? "changed" : "unlisted");
+		} else if (e->type == BG_EVENT_ESCAPE) {
+			snprintf(what, sizeof(what), "how=%s why=%s killed=%s to_cgroup_id=%llu mover_pid=%u",
+				 escape_how(e->nr), escape_why(e->escape.why), escape_kill(e->escape.kill),
+				 (unsigned long long)e->escape.dst_cgid, e->escape.mover_pid);
 		} else if (e->type == BG_EVENT_DEV) {
 			dev_access_str(e->dev.access, acc);
 			snprintf(what, sizeof(what), "device=%c%u:%u access=%s",

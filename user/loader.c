@@ -21,6 +21,7 @@
 #include "guard.skel.h"
 #include "loader.h"
 #include "attachment.h"
+#include "escape.h"
 #include "util.h"
 
 static const char *const map_names[BG_MAP__COUNT] = {
@@ -29,6 +30,7 @@ static const char *const map_names[BG_MAP__COUNT] = {
 	[BG_MAP_COUNTERS] = "bg_counters",   [BG_MAP_RATE] = "bg_rate",
 	[BG_MAP_STATS] = "bg_stats",         [BG_MAP_EVENTS] = "bg_events",
 	[BG_MAP_CONFIG] = "bg_config",       [BG_MAP_ATTACHMENTS] = "bg_attachments",
+	[BG_MAP_TASKTAG] = "bg_tasktag",
 };
 
 /* Programs in the order their links go up: inheritance first, so no cgroup
@@ -274,6 +276,7 @@ static int load_skeleton(struct bg_state *st, bool want_progs, char *err, size_t
 	 * only need the maps, so skip verifying programs again. */
 	bpf_object__for_each_program(prog, st->skel->obj)
 		bpf_program__set_autoload(prog, need_progs);
+	st->skel->rodata->bg_late_kills = !bg_kernel_can_signal_task(); /* escape.h */
 	libbpf_last[0] = '\0';
 	ret = guard_bpf__load(st->skel);
 	if (ret) {

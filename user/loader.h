@@ -32,6 +32,7 @@ enum bg_map_id {
 	BG_MAP_EVENTS,
 	BG_MAP_CONFIG,
 	BG_MAP_ATTACHMENTS,
+	BG_MAP_TASKTAG,
 	BG_MAP__COUNT,
 };
 
