@@ -47,9 +47,9 @@ static int policy_check(int argc, char **argv)
 	const char *file = NULL;
 	struct bg_policy *p;
 	struct bg_diag d = {};
-	unsigned nopen = 0;
+	unsigned nopen;
 	int json = 0, ret = 0;
-	char line[800];
+	char line[800], names[160];
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
@@ -74,8 +74,7 @@ static int policy_check(int argc, char **argv)
 		return BG_EXIT_USAGE;
 	}
 	bg_hatches_find(p, g.target, &hs);
-	for (unsigned i = 0; i < hs.n; i++)
-		nopen += hs.h[i].state == BG_HATCH_OPEN && !hs.h[i].accepted;
+	nopen = bg_hatches_open(&hs, names, sizeof(names));
 	if (json) {
 		struct json_object *o = bg_policy_to_json(p);
 
@@ -94,10 +93,7 @@ static int policy_check(int argc, char **argv)
 		}
 	}
 	if (g.strict && nopen) {
-		bg_err("--strict: policy '%s' leaves %u escape hatch%s open (listed above); close %s, or name "
-		       "%s in a `hatch accept` line if you keep %s knowingly", p->name, nopen,
-		       nopen > 1 ? "es" : "", nopen > 1 ? "them" : "it", nopen > 1 ? "them" : "it",
-		       nopen > 1 ? "them" : "it");
+		bg_hatches_strict_error(p, nopen, names);
 		ret = BG_EXIT_REFUSED;
 	}
 	bg_policy_free(p);

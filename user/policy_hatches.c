@@ -614,8 +614,8 @@ void bg_hatch_print_accept(const struct bg_policy *p, FILE *f)
 int bg_hatches_gate(const struct bg_policy *p, const struct bg_hatch_gate *g)
 {
 	struct bg_hatches hs;
-	char line[800], act[32], names[160] = "";
-	unsigned nopen = 0;
+	char line[800], act[32], names[160];
+	unsigned nopen;
 
 	bg_hatches_find(p, g->target, &hs);
 	if (!g->quiet && p->uring.applied)
@@ -632,8 +632,8 @@ int bg_hatches_gate(const struct bg_policy *p, const struct bg_hatch_gate *g)
 			continue;
 		}
 		bg_warn("policy '%s': %s", p->name, line);
-		list_add(names, sizeof(names), &nopen, bg_hatch_name(h->cls));
 	}
+	nopen = bg_hatches_open(&hs, names, sizeof(names));
 	if (g->require_deny && bg_hatch_uring_open(p)) {
 		bg_err("--require-deny: policy '%s' allows io_uring while it denies %s%s; io_uring performs "
 		       "them without those syscalls, so no denial holds for it; drop the io_uring allow (the "
@@ -643,13 +643,30 @@ int bg_hatches_gate(const struct bg_policy *p, const struct bg_hatch_gate *g)
 		return -1;
 	}
 	if (g->strict && nopen) {
-		bg_err("--strict: policy '%s' leaves %u escape hatch%s open (%s); close %s as each warning "
-		       "says, or name %s in a `hatch accept` line if you keep %s knowingly",
-		       p->name, nopen, nopen > 1 ? "es" : "", names, nopen > 1 ? "them" : "it",
-		       nopen > 1 ? "them" : "it", nopen > 1 ? "them" : "it");
+		bg_hatches_strict_error(p, nopen, names);
 		return -1;
 	}
 	return 0;
+}
+
+void bg_hatches_strict_error(const struct bg_policy *p, unsigned nopen, const char *names)
+{
+	const char *it = nopen > 1 ? "them" : "it";
+
+	bg_err("--strict: policy '%s' leaves %u escape hatch%s open (%s); close %s as each finding "
+	       "says, or name %s in a `hatch accept` line if you keep %s knowingly",
+	       p->name, nopen, nopen > 1 ? "es" : "", names, it, it, it);
+}
+
+unsigned bg_hatches_open(const struct bg_hatches *hs, char *names, size_t len)
+{
+	unsigned n = 0;
+
+	names[0] = '\0';
+	for (unsigned i = 0; i < hs->n; i++)
+		if (hs->h[i].state == BG_HATCH_OPEN && !hs->h[i].accepted)
+			list_add(names, len, &n, bg_hatch_name(hs->h[i].cls));
+	return n;
 }
 
 /* The caller loads the policy again and says its warnings then. */

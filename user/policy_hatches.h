@@ -65,6 +65,11 @@ struct json_object *bg_uring_implied_to_json(const struct bg_policy *p);
  * perform: --require-deny never passes then. */
 bool bg_hatch_uring_open(const struct bg_policy *p);
 
+/* Open findings not accepted: how many, and their names (", "-separated,
+ * the first few) for the --strict refusal, which the second prints. */
+unsigned bg_hatches_open(const struct bg_hatches *hs, char *names, size_t len);
+void bg_hatches_strict_error(const struct bg_policy *p, unsigned nopen, const char *names);
+
 /* `hatch accept ...` line for bg_policy_print. */
 void bg_hatch_print_accept(const struct bg_policy *p, FILE *f);
 
