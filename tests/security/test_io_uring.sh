@@ -59,7 +59,18 @@ expect_rc 3 "--strict refuses it" "$BPFGUARD" attach --cgroup "$CGREL" --policy 
 expect_rc 0 "policy check without --strict validates it" "$BPFGUARD" policy check "$A"
 check "policy check names the hatch" grep -q "^# hatch io-uring:" "$TMP/out"
 
-# bpfguard run: the seccomp filter carries the implied rule
+# bpfguard run: the seccomp filter carries the implied rule.  The filter
+# is in force from exec on, so the helper's dynamic loader must be able to
+# open its libraries: creating opens are killed, read-only ones are not.
+P=$(policy killcreat <<'POL'
+name killcreat
+default allow
+kill unlink unlinkat rmdir
+kill openat if arg2 & O_CREAT == O_CREAT
+kill open if arg1 & O_CREAT == O_CREAT
+kill openat2 creat
+POL
+)
 mkdir -p "$TMP/rw"
 echo precious > "$TMP/rw/keep"
 "$BPFGUARD" run --policy "$P" --rw "$TMP/rw" -- "$URING" unlinkat "$TMP/rw/keep" > "$TMP/o4" 2> "$TMP/e4"
@@ -87,6 +98,7 @@ expect_rc 125 "run --strict refuses a policy allowing io_uring next to a kill ru
 check "run --strict: the payload never ran (the file is still there)" test -f "$TMP/rw/keep"
 
 # exports carry the implied rule
+P=$TMP/killfs.policy
 "$BPFGUARD" policy export --format docker "$P" > "$TMP/docker.json" 2>/dev/null
 check "a Docker export of the kill policy denies io_uring_setup" python3 -c "
 import json,sys

@@ -65,7 +65,7 @@ for h in io-uring namespaces ia32 bpf ptrace mount handles modules kexec ioports
 	expect_rc 0 "$h: attach warns and attaches" "$BPFGUARD" attach --cgroup "$CGREL" --policy "$V"
 	check "$h: attach warning names it" grep -q "warning: policy 'open-$h': hatch $h: " "$TMP/err"
 	expect_rc 3 "$h: attach --strict refuses" "$BPFGUARD" attach --cgroup "$CGREL" --policy "$V" --strict
-	check "$h: the refusal names it" grep -q -- "--strict: .*($h)" "$TMP/err"
+	check "$h: the refusal names it" grep -q -- "--strict: .*[(, ]$h[,)]" "$TMP/err"
 done
 check "refused attaches kept the last accepted policy" test "$("$BPFGUARD" status --json |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["attachments"][0]["policy"])')" = open-devices
