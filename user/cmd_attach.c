@@ -27,6 +27,7 @@
 #include "lsm.h"
 #include "mechanism.h"
 #include "policy.h"
+#include "policy_hatches.h"
 #include "probe.h"
 #include "run.h"
 #include "util.h"
@@ -39,6 +40,7 @@ struct attach_opts {
 	long rate_limit; /* -1 = leave as is */
 	int json;
 	int require_deny;
+	int strict; /* escape hatches refuse (user/policy_hatches.c) */
 	int quiet;  /* print nothing on success (bg_attach_policy) */
 	int target; /* enum bg_plan_target */
 };
@@ -47,12 +49,13 @@ static void usage_attach(FILE *f)
 {
 	fprintf(f,
 		"Usage: bpfguard attach --cgroup PATH --policy FILE [--mode audit|enforce]\n"
-		"                       [--fallback refuse|kill|audit] [--require-deny] [--rate-limit N] [--json]\n"
+		"                       [--fallback refuse|kill|audit] [--require-deny] [--strict] [--rate-limit N] [--json]\n"
 		"  PATH is a cgroup v2 directory, absolute or relative to the cgroup2 mount.\n"
 		"  --mode      enforce (default) acts on denials; audit only records them.\n"
 		"  --fallback  what an errno(N) rule becomes where the kernel cannot fail the call\n"
 		"              before it runs: refuse to attach (default), kill, or audit.\n"
 		"  --require-deny  fail unless every errno(N) rule is denied before effect.\n"
+		"  --strict    refuse a policy that leaves an escape hatch open (docs/policy.md).\n"
 		"  --rate-limit  denial events per second per cgroup (all attachments; 0 = no limit).\n");
 }
 
@@ -84,6 +87,7 @@ static int parse_attach(int argc, char **argv, struct attach_opts *o)
 		{ "fallback", required_argument, NULL, 'f' },
 		{ "rate-limit", required_argument, NULL, 'r' },
 		{ "require-deny", no_argument, NULL, 'D' },
+		{ "strict", no_argument, NULL, 'X' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -100,6 +104,7 @@ static int parse_attach(int argc, char **argv, struct attach_opts *o)
 		case 'p': o->policy = optarg; break;
 		case 'j': o->json = 1; break;
 		case 'D': o->require_deny = 1; break;
+		case 'X': o->strict = 1; break;
 		case 'm':
 			o->mode = bg_mode_parse(optarg);
 			if (o->mode < 0) {
@@ -424,7 +429,8 @@ int cmd_attach(int argc, char **argv)
 		return BG_EXIT_USAGE;
 	}
 	j.policy = loaded;
-	ret = prepare(&j);
+	ret = bg_hatches_gate(loaded, &(struct bg_hatch_gate){ .strict = j.o.strict,
+			      .require_deny = j.o.require_deny }) ? BG_EXIT_REFUSED : prepare(&j);
 	if (!ret)
 		ret = apply(&j);
 	bg_bpf_policy_free(&j.compiled);

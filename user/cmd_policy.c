@@ -18,12 +18,17 @@
 #include "policy.h"
 #include "policy_diff.h"
 #include "policy_export.h"
+#include "policy_hatches.h"
 #include "syscalls.h"
 #include "util.h"
 
 static const char policy_usage[] =
 	"usage: bpfguard policy VERB ...\n"
-	"  check FILE [--json]             validate a policy (native or Docker/OCI JSON), print it normalised\n"
+	"  check FILE [--json] [--strict] [--run]\n"
+	"                                  validate a policy (native or Docker/OCI JSON), print it normalised\n"
+	"                                  with the escape hatches it leaves open (for root in a guarded\n"
+	"                                  cgroup; --run: for the payload of bpfguard run); --strict: exit 3\n"
+	"                                  if one is open and not accepted\n"
 	"  groups                          the @groups and their syscalls\n"
 	"  export --format docker|oci|bpf [-o OUT] [--drop-sections] [--no-ia32] FILE\n"
 	"                                  write FILE as a seccomp profile (JSON) or as the compiled\n"
@@ -36,39 +41,63 @@ static const char policy_usage[] =
 
 static int policy_check(int argc, char **argv)
 {
+	static const char usage[] = "usage: bpfguard policy check FILE [--json] [--strict] [--run]";
+	struct bg_hatch_gate g = { .target = BG_HATCH_CGROUP };
+	struct bg_hatches hs;
 	const char *file = NULL;
 	struct bg_policy *p;
 	struct bg_diag d = {};
-	int json = 0;
+	unsigned nopen;
+	int json = 0, ret = 0;
+	char line[800], names[160];
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
 			json = 1;
+		else if (!strcmp(argv[i], "--strict"))
+			g.strict = true;
+		else if (!strcmp(argv[i], "--run"))
+			g.target = BG_HATCH_RUN;
 		else if (!file && argv[i][0] != '-')
 			file = argv[i];
 		else {
-			bg_err("policy check: unexpected argument '%s'; usage: bpfguard policy check FILE [--json]", argv[i]);
+			bg_err("policy check: unexpected argument '%s'; %s", argv[i], usage);
 			return BG_EXIT_USAGE;
 		}
 	}
 	if (!file) {
-		bg_err("usage: bpfguard policy check FILE [--json]");
+		bg_err("%s", usage);
 		return BG_EXIT_USAGE;
 	}
 	if (bg_policy_load(file, &p, &d)) {
 		bg_err("%s", d.msg);
 		return BG_EXIT_USAGE;
 	}
+	bg_hatches_find(p, g.target, &hs);
+	nopen = bg_hatches_open(&hs, names, sizeof(names));
 	if (json) {
 		struct json_object *o = bg_policy_to_json(p);
 
+		json_object_object_add(o, "implied_io_uring", bg_uring_implied_to_json(p));
+		json_object_object_add(o, "hatches_for", json_object_new_string(
+			g.target == BG_HATCH_RUN ? "run" : "cgroup"));
+		json_object_object_add(o, "hatches", bg_hatches_to_json(&hs));
 		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	} else {
+		/* Comment lines: the output stays a policy that parses. */
 		bg_policy_print(p, stdout);
+		for (unsigned i = 0; i < hs.n; i++) {
+			bg_hatch_line(&hs.h[i], line, sizeof(line));
+			printf("# %s\n", line);
+		}
+	}
+	if (g.strict && nopen) {
+		bg_hatches_strict_error(p, nopen, names);
+		ret = BG_EXIT_REFUSED;
 	}
 	bg_policy_free(p);
-	return 0;
+	return ret;
 }
 
 static int policy_groups(void)

@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "mechanism.h"
+#include "policy_hatches.h"
 #include "run.h"
 #include "util.h"
 
@@ -41,6 +42,8 @@ static void usage_run(FILE *f)
 		"              bpfguard events, no cgroup hooks: refused for policies with\n"
 		"              net/dev/sysctl/exec sections); starts a few ms faster\n"
 		"  --json      a JSON summary on stderr at the end\n"
+		"  --strict    refuse (exit 125) a policy that leaves the payload an escape hatch\n"
+		"              (bpfguard policy check --run lists them; docs/policy.md)\n"
 		"  --learn FILE  record every syscall the payload makes into a policy (implies\n"
 		"              --mode audit unless --mode is given; docs/learn.md)\n"
 		"  Pre-flight checks of CMD's file (nothing runs if one fails; the checked file\n"
@@ -121,12 +124,13 @@ int cmd_run(int argc, char **argv)
 		{ "require-static", no_argument, NULL, 'T' },
 		{ "gosum", required_argument, NULL, 'g' },
 		{ "learn", required_argument, NULL, 'L' },
+		{ "strict", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	static char bindpaths[BG_RUN_MAX_BINDS][PATH_MAX];
 	struct bg_run_opts o = { .mode = BG_MODE_ENFORCE, .uid = -1 };
-	bool mode_given = false;
+	bool mode_given = false, strict = false;
 	char *end;
 	int c;
 
@@ -141,6 +145,7 @@ int cmd_run(int argc, char **argv)
 		case 'T': o.require_static = true; break;
 		case 'g': o.gosum = optarg; break;
 		case 'L': o.learn_out = optarg; break;
+		case 'X': strict = true; break;
 		case 'S':
 			if (!bg_sha256_parse(optarg, o.sha256)) {
 				bg_err("run: --sha256 '%s': expected 64 hex digits (sha256sum prints them)", optarg);
@@ -247,5 +252,8 @@ int cmd_run(int argc, char **argv)
 		return BG_RUN_EXIT_ERROR;
 	}
 	o.argv = argv + optind;
+	if (bg_hatches_gate_file(o.policy_file, &(struct bg_hatch_gate){ .target = BG_HATCH_RUN,
+				 .strict = strict, .quiet = o.json }))
+		return BG_RUN_EXIT_ERROR;
 	return bg_run(&o);
 }

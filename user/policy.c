@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "policy.h"
+#include "policy_hatches.h"
 #include "syscalls.h"
 
 /* Policy files are small (Docker's default profile is ~20 KiB); the cap
@@ -769,6 +770,13 @@ void bg_policy_print(const struct bg_policy *p, FILE *f)
 				print_base_rules(p, &p->sys[abi][nr].base, f);
 	print_conditional_rules(p, f);
 	print_sections(p, f);
+	if (p->hatch_accept)
+		bg_hatch_print_accept(p, f);
+	if (p->uring.applied)
+		fprintf(f, "# implied: io_uring_setup %s, io_uring_enter and io_uring_register kill, because "
+			"the policy denies %s%s, which io_uring performs without those calls; name io_uring_* "
+			"to decide otherwise\n", bg_action_str_named(&p->uring.setup, act, sizeof(act)),
+			p->uring.ops, p->uring.nops > 6 ? ", ..." : "");
 }
 
 /* ------------------------------------------------------------------ */
@@ -869,9 +877,13 @@ int bg_policy_parse(const char *buf, size_t len, const char *origin,
 		bg_diag_set(d, "%s: no input; pass a buffer", origin ? origin : "<memory>");
 		return -1;
 	}
-	if (looks_like_json(buf, len))
-		return bg_policy_parse_docker(buf, len, origin, out, d);
-	return bg_policy_parse_native(buf, len, origin, out, d);
+	int r = looks_like_json(buf, len) ? bg_policy_parse_docker(buf, len, origin, out, d)
+					  : bg_policy_parse_native(buf, len, origin, out, d);
+	/* Here, not in a back end: every consumer of a loaded policy (BPF
+	 * maps, seccomp, exports, diff) then sees the same decisions. */
+	if (r == 0)
+		bg_policy_imply_io_uring(*out);
+	return r;
 }
 
 static int read_file(const char *path, char **buf, size_t *len, struct bg_diag *d)

@@ -53,6 +53,12 @@ struct bg_sysrules {
 	unsigned base_line;
 	unsigned nargrules;
 	struct bg_rule *argrules;  /* conditional rules, heap, in order */
+	/* The policy text names this syscall itself (not through a @group, not
+	 * by its default): what "allowed in so many words" means for the
+	 * implied io_uring rule (user/policy_hatches.c). */
+	bool named;
+	/* The unconditional rule was added by the implied io_uring rule. */
+	bool implied;
 };
 
 /*
@@ -150,6 +156,20 @@ struct bg_exec_policy {
 	struct bg_exec_entry *e; /* heap, n entries */
 };
 
+/*
+ * The implied io_uring rule (user/policy_hatches.c, docs/policy.md): io_uring
+ * performs openat, unlinkat, connect ... without those syscalls, so a policy
+ * that denies any of them also denies io_uring_setup (with the strongest of
+ * those denials) and io_uring_enter / io_uring_register (kill), unless it
+ * names them itself.  Filled by bg_policy_imply_io_uring().
+ */
+struct bg_uring_implied {
+	bool applied;             /* at least one io_uring_* rule was added */
+	struct bg_action setup;   /* what io_uring_setup got */
+	unsigned nops;            /* denied syscalls io_uring can perform */
+	char ops[160];            /* the first few of them, ", "-separated */
+};
+
 struct bg_policy {
 	char name[BG_NAME_MAX];
 	char source[BG_PATH_MAX]; /* file it came from, "" if built in code */
@@ -161,6 +181,12 @@ struct bg_policy {
 	struct bg_dev_policy dev;
 	struct bg_sysctl_policy sysctl;
 	struct bg_exec_policy exec;
+	struct bg_uring_implied uring;
+	/* `hatch accept ID...` lines: bit i = hatch class i acknowledged
+	 * (bg_hatch_id()); such a finding is still reported, as accepted, and
+	 * no longer fails --strict. */
+	uint64_t hatch_accept;
+	unsigned hatch_accept_line;
 };
 
 /* One-line diagnostics: "FILE:LINE: what is wrong; what to do". */
@@ -208,7 +234,9 @@ void bg_net_init(struct bg_net_policy *n);
 const char *bg_net_dir_name(int dir); /* "connect", "bind", "sendmsg" */
 
 /* Loads a policy file of any supported format (sniffed: JSON object =>
- * Docker/OCI, otherwise native).  Returns 0, or -1 with d->msg set. */
+ * Docker/OCI, otherwise native), then applies the implied io_uring rule
+ * (bg_policy_imply_io_uring), so every back end compiles it.  Returns 0,
+ * or -1 with d->msg set. */
 int bg_policy_load(const char *path, struct bg_policy **out, struct bg_diag *d);
 /* Same, from memory; `origin` is used in messages. */
 int bg_policy_parse(const char *buf, size_t len, const char *origin,
@@ -217,6 +245,9 @@ int bg_policy_parse_native(const char *buf, size_t len, const char *origin,
 			   struct bg_policy **out, struct bg_diag *d);
 int bg_policy_parse_docker(const char *buf, size_t len, const char *origin,
 			   struct bg_policy **out, struct bg_diag *d);
+
+/* The implied io_uring rule (user/policy_hatches.c); idempotent. */
+void bg_policy_imply_io_uring(struct bg_policy *p);
 
 /* Normalised native text: re-parsing it gives an equivalent policy. */
 void bg_policy_print(const struct bg_policy *p, FILE *f);

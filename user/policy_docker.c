@@ -405,6 +405,8 @@ static int parse_args(struct docker_parser *dp, struct json_object *rule, struct
 static int add_one(struct docker_parser *dp, int abi, int nr, const struct bg_rule *r)
 {
 	int e = bg_policy_add(dp->p, abi, nr, r);
+	/* A profile has no groups: every name is written out. */
+	dp->p->sys[abi][nr].named = true;
 	if (e == -EEXIST) {
 		/* Later wins, as in libseccomp where the last rule added for
 		 * a syscall replaces the earlier action. */

@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 
 #include "policy.h"
+#include "policy_hatches.h"
 #include "util.h"
 #include "syscalls.h"
 
@@ -487,6 +488,8 @@ static int apply_target(struct native_parser *ps, const struct name_target *nt,
 	for (int nr = 0; nr < BG_MAX_SYSCALLS; nr++) {
 		if (!nt->set[nr])
 			continue;
+		if (!nt->group)
+			ps->p->sys[nt->abi][nr].named = true;
 		if (!r->ncond) {
 			if (apply_base(ps, nt->abi, nr, r, nt->group) < 0)
 				return -1;
@@ -1002,6 +1005,25 @@ static int parse_exec_line(struct native_parser *ps, const struct line_tokens *t
 	return 0;
 }
 
+/* hatch accept ID... : escape hatches the author knows about and keeps
+ * (docs/policy.md, "Escape hatches"); they stop failing --strict. */
+static int parse_hatch_line(struct native_parser *ps, const struct line_tokens *t)
+{
+	if (t->n < 3 || strcmp(t->tok[1], "accept"))
+		return perr(ps, "'hatch' takes accept and one or more hatch names, e.g. 'hatch accept perf'");
+	for (unsigned i = 2; i < t->n; i++) {
+		int id = bg_hatch_id(t->tok[i]);
+
+		if (id < 0)
+			return perr(ps, "unknown hatch '%.64s'; `bpfguard policy check` names the hatches "
+				    "(docs/policy.md lists them)", t->tok[i]);
+		ps->p->hatch_accept |= 1ULL << id;
+	}
+	if (!ps->p->hatch_accept_line)
+		ps->p->hatch_accept_line = ps->line;
+	return 0;
+}
+
 static int parse_line(struct native_parser *ps, const char *text)
 {
 	struct line_tokens *t = ps->tokens;
@@ -1020,6 +1042,8 @@ static int parse_line(struct native_parser *ps, const char *text)
 		return parse_sysctl_line(ps, t);
 	if (strcmp(t->tok[0], "exec") == 0)
 		return parse_exec_line(ps, t);
+	if (strcmp(t->tok[0], "hatch") == 0)
+		return parse_hatch_line(ps, t);
 	return parse_rule_line(ps, t);
 }
 
