@@ -213,6 +213,7 @@ enum bg_hook {
 	BG_HOOK_EXEC,      /* tp_btf/sched_process_exec: killed before its first instruction */
 	BG_HOOK_BPRM,      /* lsm/bprm_check_security: execve fails with EACCES */
 	BG_HOOK_MMAP_EXEC, /* lsm/mmap_file: an executable mapping fails with EACCES */
+	BG_HOOK_MPROT_EXEC, /* lsm/file_mprotect: making a file mapping executable fails with EACCES */
 	BG_HOOK_ESC_MOVE,  /* tp_btf/cgroup_attach_task: moved out (cgroup.procs/threads) */
 	BG_HOOK_ESC_CLONE, /* tp_btf/sched_process_fork: born outside (clone3 CLONE_INTO_CGROUP) */
 	BG_HOOK_ESC_LATE,  /* sys_enter: a task moved out by another was killed at its next call */
@@ -330,6 +331,19 @@ struct bg_exec_pol {
 /* bg_exec_info.why */
 #define BG_EXEC_WHY_UNLISTED 1 /* no entry for (dev, ino) */
 #define BG_EXEC_WHY_CHANGED 2  /* listed, but modified since it was hashed (ctime differs) */
+#define BG_EXEC_WHY_WRITABLE 3 /* listed, but open for writing right now (inode i_writecount > 0) */
+#define BG_EXEC_WHY_FSTYPE 4   /* on tmpfs/ramfs/hugetlbfs/fuse: writes through a mapping keep ctime */
+
+/* File systems a file cannot be vouched for on (refused at trust time by
+ * statfs, at exec by the superblock's magic): tmpfs, ramfs and hugetlbfs
+ * never move ctime for a write through a shared mapping (no page_mkwrite
+ * time update), and a FUSE file's content is whatever its daemon serves. */
+#define BG_EXEC_FS_TMPFS 0x01021994u
+#define BG_EXEC_FS_RAMFS 0x858458f6u
+#define BG_EXEC_FS_HUGETLBFS 0x958458f6u
+#define BG_EXEC_FS_FUSE 0x65735546u
+#define BG_EXEC_FS_UNVOUCHABLE(m) \
+	((m) == BG_EXEC_FS_TMPFS || (m) == BG_EXEC_FS_RAMFS || (m) == BG_EXEC_FS_HUGETLBFS || (m) == BG_EXEC_FS_FUSE)
 
 struct bg_exec_info {
 	__u64 dev;

@@ -10,11 +10,26 @@
  * was hashed no longer matches (BG_EXEC_WHY_CHANGED) and is refused like
  * an unlisted one.
  *
- * Three programs, attached by userspace as the kernel allows:
+ * ctime does not see every write: a write through a shared writable
+ * mapping moves it only on the first write fault of a page (page_mkwrite),
+ * never on tmpfs/ramfs/hugetlbfs.  So a listed file is also refused when
+ *   - its file system is one of those (BG_EXEC_WHY_FSTYPE; userspace
+ *     refuses to hash files there too, this catches a (dev, ino) that
+ *     reappears on one), or
+ *   - someone holds it open for writing right now (i_writecount > 0,
+ *     BG_EXEC_WHY_WRITABLE): a writable mapping could change the code
+ *     under the running program without moving ctime.  Exec's own
+ *     deny-write makes the count negative, which is fine.
+ * Userspace (exec_allow.c) hashes under a read lease, which a writable
+ * open or mapping prevents and a new one breaks: no writable mapping is
+ * left over from before the hash.  docs/exec.md, "Identity".
+ *
+ * Four programs, attached by userspace as the kernel allows:
  *   lsm/bprm_check_security  execve fails with EACCES before anything of
  *                            the new program is loaded (BPF LSM kernels)
  *   lsm/mmap_file            an executable mapping of an unlisted file
- *                            (a shared object, the loader) fails (opt-in:
+ *   lsm/file_mprotect        (a shared object, the loader), or making a
+ *                            file mapping executable later, fails (opt-in:
  *                            `exec libraries`; BPF LSM kernels)
  *   tp_btf/sched_process_exec  where BPF LSM is unavailable (the CI host):
  *                            the new image is in place but has not run a
@@ -68,9 +83,23 @@ struct inode___ctime_priv {
 	struct timespec64 __i_ctime;
 } __attribute__((preserve_access_index));
 
-static __always_inline void file_identity(struct file *f, struct bg_exec_info *id)
+/* Someone holds the file open for writing (a writable fd or a shared
+ * writable mapping, whose file stays open until it is unmapped).  Negative
+ * counts are deny-write holders (exec, swap): nobody can write. */
+static __always_inline bool open_for_write(struct inode *ino)
 {
-	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	return BPF_CORE_READ(ino, i_writecount.counter) > 0;
+}
+
+static __always_inline bool unvouchable_fs(struct inode *ino)
+{
+	unsigned long magic = BPF_CORE_READ(ino, i_sb, s_magic);
+
+	return BG_EXEC_FS_UNVOUCHABLE(magic);
+}
+
+static __always_inline void file_identity(struct inode *ino, struct bg_exec_info *id)
+{
 
 	id->ino = BPF_CORE_READ(ino, i_ino);
 	id->dev = BPF_CORE_READ(ino, i_sb, s_dev);
@@ -107,6 +136,7 @@ static __always_inline int judge_file(struct file *f, __u32 need, struct verdict
 	struct bg_exec_val *val;
 	struct bg_exec_pol *pol;
 	struct bg_cgroup *cg;
+	struct inode *ino;
 	__u32 slot;
 
 	if (!f)
@@ -121,7 +151,8 @@ static __always_inline int judge_file(struct file *f, __u32 need, struct verdict
 		return 0; /* no exec section (or not this kind of check) */
 	v->owner = cg->owner;
 	v->flags = pol->flags;
-	file_identity(f, &v->id);
+	ino = BPF_CORE_READ(f, f_inode);
+	file_identity(ino, &v->id);
 	key.slot = slot;
 	key.dev = v->id.dev;
 	key.ino = v->id.ino;
@@ -136,6 +167,14 @@ static __always_inline int judge_file(struct file *f, __u32 need, struct verdict
 	}
 	if (val->ctime_sec != v->id.ctime_sec || val->ctime_nsec != v->id.ctime_nsec) {
 		v->id.why = BG_EXEC_WHY_CHANGED;
+		return 1;
+	}
+	if (unvouchable_fs(ino)) {
+		v->id.why = BG_EXEC_WHY_FSTYPE;
+		return 1;
+	}
+	if (open_for_write(ino)) {
+		v->id.why = BG_EXEC_WHY_WRITABLE;
 		return 1;
 	}
 	return 0;
@@ -225,6 +264,33 @@ int BPF_PROG(bg_exec_mmap, struct file *file, unsigned long reqprot, unsigned lo
 		return 0;
 	}
 	report(&v, BG_HOOK_MMAP_EXEC, BG_EFFECT_LSM_DENY, BG_MECH_LSM,
+	       (const char *)BPF_CORE_READ(file, f_path.dentry, d_name.name));
+	return -EACCES;
+}
+
+/* BPF LSM: mmap(PROT_READ) then mprotect(PROT_EXEC) reaches the same code
+ * as mmap(PROT_EXEC); judge the mapping's file the same way.  Anonymous
+ * memory (a JIT) has no file and is the syscall policy's business. */
+SEC("lsm/file_mprotect")
+int BPF_PROG(bg_exec_mprotect, struct vm_area_struct *vma, unsigned long reqprot, unsigned long prot,
+	     int ret)
+{
+	struct verdict v = {};
+	struct file *file;
+
+	if (ret)
+		return ret;
+	if (!((reqprot | prot) & PROT_EXEC))
+		return 0;
+	file = BPF_CORE_READ(vma, vm_file);
+	if (!file || !judge_file(file, BG_EXEC_ON | BG_EXEC_MMAP, &v))
+		return 0;
+	if (v.flags & BG_EXEC_AUDIT) {
+		report(&v, BG_HOOK_MPROT_EXEC, BG_EFFECT_RECORD, BG_MECH_AUDIT,
+		       (const char *)BPF_CORE_READ(file, f_path.dentry, d_name.name));
+		return 0;
+	}
+	report(&v, BG_HOOK_MPROT_EXEC, BG_EFFECT_LSM_DENY, BG_MECH_LSM,
 	       (const char *)BPF_CORE_READ(file, f_path.dentry, d_name.name));
 	return -EACCES;
 }

@@ -54,7 +54,7 @@ static const char *const hook_prog[BG_HOOK__COUNT] = {
 	[BG_HOOK_DEV] = "bg_dev",           [BG_HOOK_SYSCTL] = "bg_sysctl",
 	/* exec.bpf.c's (exec_allow.c attaches them; named here for events) */
 	[BG_HOOK_EXEC] = "bg_exec_kill",    [BG_HOOK_BPRM] = "bg_exec_bprm",
-	[BG_HOOK_MMAP_EXEC] = "bg_exec_mmap",
+	[BG_HOOK_MMAP_EXEC] = "bg_exec_mmap",  [BG_HOOK_MPROT_EXEC] = "bg_exec_mprotect",
 	/* escape.bpf.c's and guard's late kill (escape.c) */
 	[BG_HOOK_ESC_MOVE] = "bg_esc_move", [BG_HOOK_ESC_CLONE] = "bg_esc_fork",
 	[BG_HOOK_ESC_LATE] = "bg_esc_late",

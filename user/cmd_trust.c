@@ -5,12 +5,15 @@
  * file's SHA-256 and its path; changes reach the kernel at once (the
  * bg_exec_trusted map, if anything attached uses it).  docs/exec.md.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -39,44 +42,87 @@ static int commit(struct bg_trust *t)
 	return BG_EXIT_OK;
 }
 
+/* Opens FILE once, names it by what was opened and vouches for that same
+ * descriptor: the path, the hash and the identity all belong to one inode,
+ * whatever a symlink along FILE's path does meanwhile. */
+static int vouch_arg(const char *arg, char abs[PATH_MAX], struct bg_file_vouch *v, char *err, size_t errlen)
+{
+	int fd = open(arg, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	char link[64];
+	struct stat st, at;
+	ssize_t n;
+	int ret;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	/* The kernel's name for the open file (symlinks resolved); without
+	 * /proc, realpath, accepted only if it names the inode we hold. */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, abs, PATH_MAX - 1);
+	if (n > 0 && abs[0] == '/') {
+		abs[n] = '\0';
+	} else if (!realpath(arg, abs) || stat(abs, &at) || fstat(fd, &st) || at.st_dev != st.st_dev ||
+		   at.st_ino != st.st_ino) {
+		snprintf(err, errlen, "cannot tell which path names the file opened (it moved meanwhile?)");
+		close(fd);
+		return -1;
+	}
+	if (strchr(abs, '\n') || strstr(abs, " (deleted)")) {
+		snprintf(err, errlen, "its path %s cannot be stored (a newline, or deleted)", abs);
+		close(fd);
+		return -1;
+	}
+	ret = bg_file_vouch_fd(fd, abs, v, err, errlen);
+	close(fd);
+	return ret;
+}
+
 static int trust_add(struct bg_trust *t, int argc, char **argv)
 {
-	char err[PATH_MAX + 256], hex[65], abs[PATH_MAX];
+	char err[PATH_MAX + 512], hex[65];
 	struct bg_file_vouch *v = calloc((size_t)argc, sizeof(*v));
+	char (*abs)[PATH_MAX] = calloc((size_t)argc, PATH_MAX);
+	int ret = BG_EXIT_FAIL;
 
-	if (!v)
-		return BG_EXIT_FAIL;
-	/* all or nothing: every file hashed before the store changes */
+	if (!v || !abs)
+		goto oom;
+	/* all or nothing: every file opened and hashed before the store changes */
 	for (int i = 0; i < argc; i++) {
-		if (!realpath(argv[i], abs) || bg_file_vouch(abs, &v[i], err, sizeof(err))) {
-			bg_err("trust add: %s: %s; nothing was added", argv[i],
-			       realpath(argv[i], abs) ? err : "no such file");
-			free(v);
-			return BG_EXIT_USAGE;
+		if (vouch_arg(argv[i], abs[i], &v[i], err, sizeof(err))) {
+			bg_err("trust add: %s: %s; nothing was added", argv[i], err);
+			ret = BG_EXIT_USAGE;
+			goto out;
 		}
 	}
 	for (int i = 0; i < argc; i++) {
 		unsigned k;
 
-		realpath(argv[i], abs);
-		for (k = 0; k < t->n && strcmp(t->e[k].path, abs); k++)
+		for (k = 0; k < t->n && strcmp(t->e[k].path, abs[i]); k++)
 			;
 		if (k == t->n) {
 			struct bg_trust_entry *e = realloc(t->e, (t->n + 1) * sizeof(*e));
 
-			if (!e || !(e[t->n].path = strdup(abs))) {
-				free(v);
-				return BG_EXIT_FAIL;
-			}
-			t->e = e;
+			if (!e)
+				goto oom;
+			t->e = e; /* stored at once: the old block is gone */
+			if (!(e[t->n].path = strdup(abs[i])))
+				goto oom;
 			t->n++;
 		}
 		memcpy(t->e[k].sha256, v[i].sha256, 32);
 		bg_sha256_hex(v[i].sha256, hex);
-		printf("trusted sha256:%s %s\n", hex, abs);
+		printf("trusted sha256:%s %s\n", hex, abs[i]);
 	}
+	ret = commit(t);
+	goto out;
+oom:
+	bg_err("trust add: out of memory; nothing was added");
+out:
 	free(v);
-	return commit(t);
+	free(abs);
+	return ret;
 }
 
 static int trust_remove(struct bg_trust *t, int argc, char **argv)
@@ -120,9 +166,13 @@ static int trust_list(const struct bg_trust *t, bool verify, bool json)
 
 		bg_sha256_hex(t->e[k].sha256, hex);
 		if (verify) {
-			if (bg_file_vouch(t->e[k].path, &v, err, sizeof(err)))
-				state = "missing";
-			else
+			if (bg_file_vouch(t->e[k].path, &v, err, sizeof(err))) {
+				/* gone, or there but not vouchable now (open for
+				 * writing, on tmpfs...): either way it does not run */
+				state = access(t->e[k].path, F_OK) ? "missing" : "refused";
+				if (state[0] == 'r')
+					bg_warn("trust list: %s", err);
+			} else
 				state = memcmp(v.sha256, t->e[k].sha256, 32) ? "changed" : "ok";
 			bad += strcmp(state, "ok") != 0;
 		}

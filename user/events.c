@@ -177,7 +177,7 @@ static void hook_fields_json(const struct bg_event *e, struct json_object *o)
 		exec_path(e, path);
 		json_object_object_add(o, "path", json_object_new_string(path));
 		json_object_object_add(o, "why", json_object_new_string(
-			e->exec.why == BG_EXEC_WHY_CHANGED ? "changed since hashed" : "not listed"));
+			bg_exec_why_name(e->exec.why, false)));
 		json_object_object_add(o, "dev", json_object_new_uint64(e->exec.dev));
 		json_object_object_add(o, "ino", json_object_new_uint64(e->exec.ino));
 		if (exec_hash(e, path, hex))
@@ -305,7 +305,7 @@ int bg_event_format_text(const struct bg_event *e, int64_t boot_to_realtime,
 
 			exec_path(e, path);
 			snprintf(what, sizeof(what), "path=%.100s why=%s", path,
-				 e->exec.why == BG_EXEC_WHY_CHANGED ? "changed" : "unlisted");
+				 bg_exec_why_name(e->exec.why, true));
 		} else if (e->type == BG_EVENT_ESCAPE) {
 			snprintf(what, sizeof(what), "how=%s why=%s killed=%s to_cgroup_id=%llu mover_pid=%u",
 				 escape_how(e->nr), escape_why(e->escape.why), escape_kill(e->escape.kill),

@@ -10,11 +10,16 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <openssl/evp.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "exec.skel.h"
@@ -50,39 +55,162 @@ out:
 	return ret;
 }
 
-int bg_file_vouch(const char *path, struct bg_file_vouch *out, char *err, size_t errlen)
+/* statfs's name for the file systems BG_EXEC_FS_UNVOUCHABLE refuses. */
+static const char *unvouchable_fs_name(unsigned long magic)
+{
+	switch (magic) {
+	case BG_EXEC_FS_TMPFS: return "tmpfs";
+	case BG_EXEC_FS_RAMFS: return "ramfs";
+	case BG_EXEC_FS_HUGETLBFS: return "hugetlbfs";
+	case BG_EXEC_FS_FUSE: return "a FUSE file system";
+	}
+	return NULL;
+}
+
+/* A read lease on fd: the kernel grants it only while nobody holds the
+ * file open for writing (a writable descriptor, or a shared writable
+ * mapping, which keeps its file open until it is unmapped), and breaks it
+ * when somebody opens it for writing or truncates it.  Granting and
+ * breaking signal SIGIO to the holder; it is blocked in this thread for
+ * the lease's life and directed at this thread only, and a pending one is
+ * consumed before the mask is restored (bpfguard's CLI is
+ * single-threaded; the brief window before F_SETOWN_EX is covered by the
+ * block in that case). */
+struct lease {
+	int fd;
+	sigset_t old;
+};
+
+static int lease_take(struct lease *l, int fd)
+{
+	struct f_owner_ex me = { .type = F_OWNER_TID, .pid = (pid_t)syscall(SYS_gettid) };
+	sigset_t io;
+
+	sigemptyset(&io);
+	sigaddset(&io, SIGIO);
+	pthread_sigmask(SIG_BLOCK, &io, &l->old);
+	l->fd = fd;
+	if (fcntl(fd, F_SETLEASE, F_RDLCK)) {
+		int e = errno;
+
+		pthread_sigmask(SIG_SETMASK, &l->old, NULL);
+		errno = e;
+		return -1;
+	}
+	fcntl(fd, F_SETOWN_EX, &me);
+	return 0;
+}
+
+/* Still ours, unbroken: nobody opened the file for writing meanwhile
+ * (F_GETLEASE reports the type a lease is being broken to). */
+static bool lease_held(const struct lease *l)
+{
+	return fcntl(l->fd, F_GETLEASE) == F_RDLCK;
+}
+
+static void lease_drop(struct lease *l)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t io;
+
+	fcntl(l->fd, F_SETLEASE, F_UNLCK);
+	sigemptyset(&io);
+	sigaddset(&io, SIGIO);
+	while (sigtimedwait(&io, NULL, &zero) == SIGIO)
+		;
+	pthread_sigmask(SIG_SETMASK, &l->old, NULL);
+}
+
+/* Kernels before multigrain timestamps (6.13) stamp ctime with the coarse
+ * clock: a write within the same tick as the change we recorded would
+ * keep the recorded ctime.  Wait (while the lease keeps writers out) until
+ * the coarse clock has moved past it; a bounded wait, since a clock set
+ * back can leave a ctime in the future (docs/exec.md, limits). */
+static void wait_past_ctime(const struct timespec *ct)
+{
+	for (int i = 0; i < 100; i++) {
+		struct timespec now, ms = { 0, 1000000 };
+
+		clock_gettime(CLOCK_REALTIME_COARSE, &now);
+		if (now.tv_sec > ct->tv_sec || (now.tv_sec == ct->tv_sec && now.tv_nsec > ct->tv_nsec))
+			return;
+		nanosleep(&ms, NULL);
+	}
+}
+
+int bg_file_vouch_fd(int fd, const char *name, struct bg_file_vouch *out, char *err, size_t errlen)
 {
 	struct stat before, after;
-	int fd;
+	struct statfs sfs;
+	struct lease lease;
+	const char *fs;
+	int ret = -1;
 
 	memset(out, 0, sizeof(*out));
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
 	if (fstat(fd, &before) || !S_ISREG(before.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		close(fd);
+		snprintf(err, errlen, "%s: not a regular file", name);
 		return -1;
 	}
-	if (bg_sha256_fd(fd, out->sha256) || fstat(fd, &after)) {
-		snprintf(err, errlen, "%s: cannot read it: %s", path, strerror(errno));
-		close(fd);
+	if (fstatfs(fd, &sfs)) {
+		snprintf(err, errlen, "%s: cannot tell its file system: %s", name, strerror(errno));
 		return -1;
 	}
-	close(fd);
-	/* A write while we hashed moves the ctime: what we hashed may not be
-	 * what the kernel will see. */
-	if (after.st_ctim.tv_sec != before.st_ctim.tv_sec || after.st_ctim.tv_nsec != before.st_ctim.tv_nsec) {
-		snprintf(err, errlen, "%s: changed while being hashed; try again when it is not being written", path);
+	fs = unvouchable_fs_name((unsigned long)sfs.f_type);
+	if (fs) {
+		snprintf(err, errlen, "%s is on %s, where a write through a shared mapping leaves no trace "
+			 "bpfguard can check (ctime stays); copy it to a disk file system (ext4, xfs, btrfs) "
+			 "and list the copy", name, fs);
 		return -1;
 	}
+	if (lease_take(&lease, fd)) {
+		if (errno == EAGAIN)
+			snprintf(err, errlen, "%s is open for writing (a writable descriptor or a shared writable "
+				 "mapping) by some process, which could change it after hashing without a trace; "
+				 "stop the writer (fuser -v %s) and try again", name, name);
+		else
+			snprintf(err, errlen, "%s: cannot take a read lease to prove nobody can write it: %s "
+				 "(needs fs.leases-enable=1, root or the file's owner, and a file system with leases)",
+				 name, strerror(errno));
+		return -1;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0 || bg_sha256_fd(fd, out->sha256) || fstat(fd, &after)) {
+		snprintf(err, errlen, "%s: cannot read it: %s", name, strerror(errno));
+		goto out;
+	}
+	/* A write while we hashed moves the ctime or (an open for writing)
+	 * breaks the lease: what we hashed may not be what the kernel sees. */
+	if (!lease_held(&lease) || after.st_ctim.tv_sec != before.st_ctim.tv_sec ||
+	    after.st_ctim.tv_nsec != before.st_ctim.tv_nsec) {
+		snprintf(err, errlen, "%s: changed or opened for writing while being hashed; "
+			 "try again when nothing writes it", name);
+		goto out;
+	}
+	wait_past_ctime(&after.st_ctim);
 	out->key.dev = bg_kernel_dev(after.st_dev);
 	out->key.ino = after.st_ino;
 	out->val.ctime_sec = after.st_ctim.tv_sec;
 	out->val.ctime_nsec = (uint32_t)after.st_ctim.tv_nsec;
-	return 0;
+	ret = 0;
+out:
+	lease_drop(&lease);
+	return ret;
+}
+
+int bg_file_vouch(const char *path, struct bg_file_vouch *out, char *err, size_t errlen)
+{
+	/* O_NONBLOCK: a FIFO at path must not hang us (it is refused as not
+	 * a regular file); reads of a regular file ignore it. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int ret;
+
+	if (fd < 0) {
+		memset(out, 0, sizeof(*out));
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	ret = bg_file_vouch_fd(fd, path, out, err, errlen);
+	close(fd);
+	return ret;
 }
 
 /* ------------------------------------------------------------------ */
@@ -108,6 +236,7 @@ int bg_trust_load(struct bg_trust *t, char *err, size_t errlen)
 {
 	char line[PATH_MAX + 128];
 	unsigned lineno = 0;
+	struct stat st;
 	FILE *f;
 
 	memset(t, 0, sizeof(*t));
@@ -119,6 +248,12 @@ int bg_trust_load(struct bg_trust *t, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", t->file, strerror(errno));
 		return -1;
 	}
+	/* The store says what may run: only its owner should read or write
+	 * it.  Older bpfguard wrote it 0644; the next save fixes that. */
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077))
+		bg_warn("trust store %s has mode %04o (readable or writable by others than its owner); "
+			"chmod 600 it (the next `bpfguard trust add|remove` writes it 0600)",
+			t->file, (unsigned)(st.st_mode & 07777));
 	while (fgets(line, sizeof(line), f)) {
 		char *sp, *nl = strchr(line, '\n');
 		struct bg_trust_entry *e;
@@ -158,18 +293,27 @@ bad:
 int bg_trust_save(const struct bg_trust *t, char *err, size_t errlen)
 {
 	char tmp[sizeof(t->file) + 16], dir[sizeof(t->file)], *slash, hex[65];
-	FILE *f;
+	FILE *f = NULL;
+	bool bad;
+	int fd;
 
 	bg_strlcpy(dir, t->file, sizeof(dir));
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = '\0';
-		mkdir(dir, 0755); /* /var/lib/bpfguard */
+		mkdir(dir, 0700); /* /var/lib/bpfguard, if bpfguard makes it */
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", t->file);
-	f = fopen(tmp, "we");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+	/* mkostemp: a fresh file of our own, 0600 whatever the umask (fchmod
+	 * below makes sure), never one a symlink planted at a fixed name
+	 * points to; rename replaces the store, and its old mode, whole. */
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", t->file);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0 || fchmod(fd, 0600) || !(f = fdopen(fd, "w"))) {
+		snprintf(err, errlen, "cannot write %s: %s: %s", t->file, tmp, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
 		return -1;
 	}
 	fprintf(f, "# bpfguard trust store: files allowed to run where a policy says `exec trusted`.\n"
@@ -178,7 +322,9 @@ int bg_trust_save(const struct bg_trust *t, char *err, size_t errlen)
 		bg_sha256_hex(t->e[i].sha256, hex);
 		fprintf(f, "sha256:%s %s\n", hex, t->e[i].path);
 	}
-	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, t->file)) {
+	bad = fflush(f) || fsync(fileno(f));
+	bad = fclose(f) || bad;
+	if (bad || rename(tmp, t->file)) {
 		snprintf(err, errlen, "cannot write %s: %s", t->file, strerror(errno));
 		unlink(tmp);
 		return -1;
@@ -189,7 +335,11 @@ int bg_trust_save(const struct bg_trust *t, char *err, size_t errlen)
 /* ------------------------------------------------------------------ */
 /* kernel side */
 
-static const char *const exec_progs[] = { "bg_exec_kill", "bg_exec_bprm", "bg_exec_mmap" };
+/* Bit i of a `want`/`need` mask is exec_progs[i]. */
+static const char *const exec_progs[] = { "bg_exec_kill", "bg_exec_bprm", "bg_exec_mmap", "bg_exec_mprotect" };
+#define PROGS_KILL 1u
+#define PROGS_BPRM 2u
+#define PROGS_MAPS (4u | 8u) /* `exec libraries`: mmap_file and file_mprotect */
 
 static bool link_pinned(const char *prog)
 {
@@ -200,7 +350,7 @@ static bool link_pinned(const char *prog)
 }
 
 /* Loads exec.bpf.c against the pinned maps and attaches the programs in
- * `want` (bits: 1 kill, 2 bprm, 4 mmap) that are not attached yet. */
+ * `want` (PROGS_* bits) that are not attached yet. */
 static struct exec_bpf *exec_open(unsigned want, char *err, size_t errlen)
 {
 	struct exec_bpf *skel = exec_bpf__open();
@@ -323,7 +473,7 @@ int bg_exec_apply(struct bg_state *st, uint32_t slot, const struct bg_policy *p,
 		}
 	}
 	/* 2. programs: LSM deny where it loads, else kill at exec */
-	want = lsm ? 2u | (p->exec.libraries ? 4u : 0) : 1u;
+	want = lsm ? PROGS_BPRM | (p->exec.libraries ? PROGS_MAPS : 0) : PROGS_KILL;
 	skel = exec_open(want, err, errlen);
 	if (!skel) {
 		free(v);
@@ -394,9 +544,9 @@ void bg_exec_sync_links(struct bg_state *st)
 
 		if (bpf_map_lookup_elem(fd, &s, &pol) || !(pol.flags & BG_EXEC_ON))
 			continue;
-		need |= (pol.flags & BG_EXEC_KILL) ? 1u : 2u;
+		need |= (pol.flags & BG_EXEC_KILL) ? PROGS_KILL : PROGS_BPRM;
 		if (pol.flags & BG_EXEC_MMAP)
-			need |= 4u;
+			need |= PROGS_MAPS;
 	}
 	close(fd);
 	for (unsigned i = 0; i < ARRAY_SIZE(exec_progs); i++) {
@@ -462,4 +612,14 @@ void bg_exec_summary_slot(uint32_t slot, char *buf, size_t len)
 			 (pol.flags & BG_EXEC_KILL) ? "killed at exec (before their first instruction)" :
 						      "refused at exec (lsm, EACCES)", "");
 	close(fd);
+}
+
+const char *bg_exec_why_name(uint32_t why, bool terse)
+{
+	switch (why) {
+	case BG_EXEC_WHY_CHANGED: return terse ? "changed" : "changed since hashed";
+	case BG_EXEC_WHY_WRITABLE: return terse ? "writable" : "open for writing";
+	case BG_EXEC_WHY_FSTYPE: return terse ? "fstype" : "on a file system bpfguard cannot vouch for";
+	}
+	return terse ? "unlisted" : "not listed";
 }

@@ -10,8 +10,8 @@
  *
  * State in bpffs: maps/bg_exec_allow (slot, dev, ino) -> ctime,
  * maps/bg_exec_trusted (trust store, slot 0), maps/bg_exec_pol per slot,
- * links/bg_exec_{kill,bprm,mmap}, up while any attachment has an exec
- * section.
+ * links/bg_exec_{kill,bprm,mmap,mprotect}, up while any attachment has an
+ * exec section.
  */
 #ifndef BG_EXEC_ALLOW_H
 #define BG_EXEC_ALLOW_H
@@ -34,16 +34,27 @@ struct bg_file_vouch {
 };
 
 /* Hashes the file at path (following symlinks: the target is what runs)
- * and reads its identity; the ctime must not move while hashing.  0, or -1
- * with a one-line reason in err. */
+ * and reads its identity, or refuses (-1, one line in err) a file whose
+ * content could change later without the identity showing it: not a
+ * regular file, on tmpfs/ramfs/hugetlbfs/FUSE (BG_EXEC_FS_UNVOUCHABLE),
+ * open for writing or writably mapped by anyone (a read lease is refused),
+ * or written, opened for writing or changed while being hashed (the lease
+ * breaks, the ctime moves).  docs/exec.md, "Identity". */
 int bg_file_vouch(const char *path, struct bg_file_vouch *out, char *err, size_t errlen);
+/* The same for a file already open (read-only) as fd; name is for err.
+ * The identity is fd's own (fstat), so what was hashed is what is bound. */
+int bg_file_vouch_fd(int fd, const char *name, struct bg_file_vouch *out, char *err, size_t errlen);
+/* The event/status word for a bg_exec_info.why: terse ("unlisted") or
+ * long ("not listed"). */
+const char *bg_exec_why_name(uint32_t why, bool terse);
 /* SHA-256 of an open file's content (from its current offset). */
 int bg_sha256_fd(int fd, uint8_t out[32]);
 /* stat's st_dev as the kernel's dev_t (major << 20 | minor). */
 uint64_t bg_kernel_dev(dev_t d);
 
 /* Trust store: /var/lib/bpfguard/trust.list (BPFGUARD_TRUST_STORE
- * overrides), lines "sha256:HEX PATH". */
+ * overrides), lines "sha256:HEX PATH", mode 0600 (saving makes it so;
+ * loading warns when others may read or write it). */
 struct bg_trust_entry {
 	uint8_t sha256[32];
 	char *path;

@@ -35,3 +35,19 @@ vm_done() {
 	[ "$vm_failures" = 0 ] || { echo "$vm_failures check(s) failed"; exit 1; }
 	exit 0
 }
+
+# vm_diskfs DIR: mounts a fresh ext2 file system (16 MiB image on /tmp, a
+# loop device, the ext4 driver) at DIR.  The guest's own file systems are
+# tmpfs and 9p; files the exec allowlist must vouch for live on a disk file
+# system (docs/exec.md, "Identity").  Undo with vm_diskfs_done DIR.
+vm_diskfs() {
+	mkdir -p "$1" &&
+		dd if=/dev/zero of="$1.img" bs=1M count=16 2>/dev/null &&
+		mke2fs -q -F "$1.img" > /dev/null 2>&1 &&
+		mount -o loop "$1.img" "$1"
+}
+vm_diskfs_done() {
+	umount "$1" 2>/dev/null
+	rm -f "$1.img"
+	rmdir "$1" 2>/dev/null
+}

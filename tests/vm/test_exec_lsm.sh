@@ -12,15 +12,21 @@ SP=${SP:-$PWD/build-static/tests/helpers/sysprobe}
 CG2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 CG=$CG2/bpfguard-exec
 T=/tmp/bpfguard-exec
-rm -rf "$T"; mkdir -p "$T/ok" "$T/no" "$CG"
+# listed files live on a disk file system: the guest's /tmp is tmpfs,
+# which the allowlist refuses (docs/exec.md, "Identity")
+vm_diskfs_done "$T"; rm -rf "$T"
+check "an ext2 file system for the listed files" vm_diskfs "$T"
+mkdir -p "$T/ok" "$T/no" "$CG"
 "$BG" reset > /dev/null 2>&1
+cp "$SP" "$T/sysprobe"
+SP=$T/sysprobe
 # busybox runs the applet its file is named after
 cp /bin/busybox "$T/ok/true"
 cp /bin/busybox "$T/no/true"
 cp /bin/busybox "$T/lib-listed"
 cp /bin/busybox "$T/lib-unlisted"
 printf 'name exec-lsm\ndefault allow\nexec libraries\nexec allow %s\nexec allow %s\nexec allow %s\n' \
-	"$T/ok/true" "$T/lib-listed" "$(readlink -f "$SP")" > "$T/p.policy"
+	"$T/ok/true" "$T/lib-listed" "$SP" > "$T/p.policy"
 
 "$BG" attach --cgroup bpfguard-exec --policy "$T/p.policy" > "$T/out" 2>&1
 check "attach with an exec section" test $? = 0
@@ -46,4 +52,5 @@ check "event: the refused mapping" grep -q '"hook":"exec_mmap","path":"lib-unlis
 check "detach removes the exec programs" sh -c '! ls /sys/fs/bpf/bpfguard/links/ 2>/dev/null | grep -q bg_exec'
 "$BG" reset > /dev/null 2>&1
 rmdir "$CG" 2>/dev/null
+vm_diskfs_done "$T"
 vm_done
