@@ -751,17 +751,6 @@ static uint32_t decode_rune(const uint8_t *s, size_t n, size_t *w)
 	return r;
 }
 
-static int unhex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * strconv's unquote for "..." and `...` strings at the start of in:
  * returns the length of the quoted prefix (0 = syntax error) and, when out
@@ -846,7 +835,7 @@ static size_t go_unquote(const char *in, size_t n, struct bg_go_str *out)
 			if (n - i < digits)
 				goto bad;
 			for (k = 0; k < digits; k++) {
-				int h = unhex(in[i + k]);
+				int h = bg_unhex(in[i + k]);
 
 				if (h < 0)
 					goto bad;

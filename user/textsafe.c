@@ -170,7 +170,7 @@ size_t bg_text_escape(const void *p, size_t n, char *out, size_t len, unsigned f
 	return need;
 }
 
-static int unhex(char c)
+int bg_unhex(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -205,7 +205,7 @@ ssize_t bg_text_unescape(const char *s, size_t n, char *out, size_t len)
 				if (n - i < digits)
 					return -1;
 				for (size_t d = 0; d < digits; d++) {
-					int h = unhex(s[i + d]);
+					int h = bg_unhex(s[i + d]);
 
 					if (h < 0)
 						return -1;

@@ -65,6 +65,8 @@ ssize_t bg_text_unescape(const char *s, size_t n, char *out, size_t len);
 #define BG_ESC_MAX 1024
 const char *bg_esc(const char *s, char out[BG_ESC_MAX]);
 
+/* The value of one hex digit (either case), -1 if it is not one. */
+int bg_unhex(char c);
 /* Lower-case hex of n bytes into out (2n + 1 bytes). */
 void bg_hex(const void *s, size_t n, char *out);
 
