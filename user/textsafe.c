@@ -140,6 +140,16 @@ size_t bg_text_escape(const void *p, size_t n, char *out, size_t len, unsigned f
 	for (size_t i = 0; i < n; i += w) {
 		uint32_t cp;
 
+		/* plain printable ASCII, by far the common case: no decoding */
+		if (s[i] > 0x20 && s[i] < 0x7f && s[i] != '\\') {
+			w = 1;
+			if (!full && o + 1 < len)
+				out[o++] = (char)s[i];
+			else
+				full = true;
+			need++;
+			continue;
+		}
 		w = bg_utf8_decode(s + i, n - i, &cp);
 		if (!w) { /* ill-formed: the byte itself, lossless */
 			w = 1;
