@@ -28,6 +28,9 @@ restore() {
 }
 trap 'restore; cleanup' EXIT
 chmod 755 "$TMP" # nobody must reach the targets' directory to aim at them
+# from scratch: the directory must be made by bpfguard as this test runs
+# it (it holds only the locks of the bpfguard under test; we hold the tests' lock)
+rm -rf "$RUN_DIR"
 
 P=$(policy plain <<'POL'
 name plain
