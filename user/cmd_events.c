@@ -43,7 +43,7 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	struct drain *d = ctx;
 	struct bg_event_names names;
-	char line[2048];
+	char line[BG_EVENT_LINE_MAX];
 
 	if (size < sizeof(struct bg_event) ||
 	    (((const struct bg_event *)data)->type == BG_EVENT_EXEC && size < sizeof(struct bg_exec_event)))

@@ -25,6 +25,7 @@
 #include "go_buildinfo.h"
 #include "go_check.h"
 #include "gosum.h"
+#include "textsafe.h"
 #include "util.h"
 
 /* ------------------------------------------------------------------------ */
@@ -33,33 +34,16 @@
 static struct json_object *jstr_len(const char *s, size_t len)
 {
 	struct json_object *o;
-	char *fixed, *q;
-	size_t w;
-	bool valid = true;
+	char *fixed;
+	size_t k;
 
-	for (size_t i = 0; i < len; i += w)
-		if (bg_go_utf8_decode((const uint8_t *)s + i, len - i, &w) == 0xfffd && w == 1) {
-			valid = false;
-			break;
-		}
-	if (valid)
+	if (bg_utf8_valid(s, len))
 		return json_object_new_string_len(s, (int)len);
-	/* each invalid byte becomes U+FFFD (3 bytes) */
-	fixed = malloc(3 * len + 1);
+	fixed = malloc(3 * len + 1); /* each invalid byte becomes U+FFFD (3 bytes) */
 	if (!fixed)
 		return NULL;
-	q = fixed;
-	for (size_t i = 0; i < len; i += w) {
-		bg_go_utf8_decode((const uint8_t *)s + i, len - i, &w);
-		if (w == 1 && (unsigned char)s[i] >= 0x80) {
-			memcpy(q, "\xef\xbf\xbd", 3);
-			q += 3;
-		} else {
-			memcpy(q, s + i, w);
-			q += w;
-		}
-	}
-	o = json_object_new_string_len(fixed, (int)(q - fixed));
+	k = bg_utf8_replace(s, len, fixed, 3 * len + 1, false, NULL);
+	o = json_object_new_string_len(fixed, (int)k);
 	free(fixed);
 	return o;
 }

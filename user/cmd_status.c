@@ -23,6 +23,7 @@
 #include "mechanism.h"
 #include "policy.h"
 #include "syscalls.h"
+#include "textsafe.h"
 #include "util.h"
 
 struct counter {
@@ -105,16 +106,17 @@ static struct json_object *attachment_json(const struct bg_state *st, const stru
 	char mnt[PATH_MAX], abs[PATH_MAX * 2];
 	struct stat sb;
 
-	json_object_object_add(o, "cgroup", json_object_new_string(a->path));
+	/* cgroup and policy names are bytes others chose (textsafe.h) */
+	bg_json_add_str(o, "cgroup", a->path);
 	if (bg_cgroup2_mount(mnt, sizeof(mnt)) == 0) {
 		snprintf(abs, sizeof(abs), "%s%s", mnt, strcmp(a->path, "/") ? a->path : "");
-		json_object_object_add(o, "cgroup_path", json_object_new_string(abs));
+		bg_json_add_str(o, "cgroup_path", abs);
 		json_object_object_add(o, "cgroup_exists",
 				       json_object_new_boolean(stat(abs, &sb) == 0 && sb.st_ino == a->cgid));
 	}
 	json_object_object_add(o, "cgroup_id", json_object_new_uint64(a->cgid));
-	json_object_object_add(o, "policy", json_object_new_string(a->policy));
-	json_object_object_add(o, "policy_source", json_object_new_string(a->source));
+	bg_json_add_str(o, "policy", a->policy);
+	bg_json_add_str(o, "policy_source", a->source);
 	json_object_object_add(o, "mode", json_object_new_string(bg_mode_name((int)a->mode)));
 	json_object_object_add(o, "fallback", json_object_new_string(bg_fallback_name((int)a->fallback)));
 	for (unsigned m = 0; m < ARRAY_SIZE(a->nrules_by_mech); m++)
@@ -175,12 +177,13 @@ static void print_text(const struct bg_state *st, const struct bg_attachment *li
 		unsigned long long total;
 		struct counter *cs;
 		unsigned nc;
-		char mech[256];
+		char mech[256], epath[BG_ESC_MAX], epol[BG_ESC_MAX];
 
 		mech_line(a, mech, sizeof(mech));
 		cs = collect_counters(st, a->cgid, &nc, &total);
-		printf("%s (id %llu): policy %s, mode %s, %u cgroup(s) guarded\n", a->path,
-		       (unsigned long long)a->cgid, a->policy, bg_mode_name((int)a->mode),
+		/* escaped: a cgroup name must not reach the terminal raw */
+		printf("%s (id %llu): policy %s, mode %s, %u cgroup(s) guarded\n", bg_esc(a->path, epath),
+		       (unsigned long long)a->cgid, bg_esc(a->policy, epol), bg_mode_name((int)a->mode),
 		       bg_guarded_count(st, a->cgid));
 		printf("  mechanisms: %s (fallback %s)\n", mech, bg_fallback_name((int)a->fallback));
 		{

@@ -43,6 +43,7 @@
 #include "daemon_watch.h"
 #include "loader.h"
 #include "policy.h"
+#include "textsafe.h"
 #include "util.h"
 
 #define RATE_WINDOW 5 /* seconds of bpfguard_events_per_second */
@@ -50,12 +51,14 @@
 void bgd_log(int prio, const char *fmt, ...)
 {
 	static const char *const level[] = { "emerg", "alert", "crit", "error", "warning", "notice", "info", "debug" };
-	char msg[2048];
+	char raw[2048], msg[4 * sizeof(raw)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* cgroup and file names in messages: one message, one journal line */
+	bg_text_escape(raw, strlen(raw), msg, sizeof(msg), 0);
 	prio &= 7;
 	if (getenv("JOURNAL_STREAM"))
 		fprintf(stderr, "<%d>bpfguard daemon: %s\n", prio, msg);

@@ -21,6 +21,7 @@
 #include "daemon_enrich.h"
 #include "daemon_output.h"
 #include "events.h"
+#include "textsafe.h"
 #include "util.h"
 
 #define STOP_BATCH (-ECANCELED) /* our callback's "enough for this round" */
@@ -54,10 +55,11 @@ static int syslog_prio(const struct bg_event *e)
 	return e->effect == BG_EFFECT_RECORD ? LOG_NOTICE : LOG_WARNING;
 }
 
+/* unit comes from cgroup names: bytes others chose (textsafe.h) */
 static void add_str(struct json_object *o, const char *k, const char *v)
 {
 	if (v[0])
-		json_object_object_add(o, k, json_object_new_string(v));
+		bg_json_add_str(o, k, v);
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -69,7 +71,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	size_t jlen = 0, tlen = 0;
 	struct bg_event_names names;
 	struct bgd_enrich en;
-	char text[2560];
+	char text[BG_EVENT_LINE_MAX + 2048], eunit[4 * BGD_UNIT_MAX + 1];
 	bool have_text = false;
 
 	if (size < sizeof(struct bg_event) || (e->type == BG_EVENT_EXEC && size < sizeof(struct bg_exec_event)))
@@ -94,11 +96,13 @@ static int on_event(void *ctx, void *data, size_t size)
 			bgd_output_line(o, json, jlen, syslog_prio(e));
 		} else {
 			if (!have_text) {
-				int n = bg_event_format_text(e, d->offset, &names, text, sizeof(text) - 512);
+				int n = bg_event_format_text(e, d->offset, &names, text, sizeof(text) - 2048);
 
-				tlen = n < 0 ? 0 : (size_t)n < sizeof(text) - 512 ? (size_t)n : sizeof(text) - 513;
-				if (en.unit[0])
-					tlen += (size_t)snprintf(text + tlen, sizeof(text) - tlen, " unit=%.300s", en.unit);
+				tlen = n < 0 ? 0 : (size_t)n < sizeof(text) - 2048 ? (size_t)n : sizeof(text) - 2049;
+				if (en.unit[0]) {
+					bg_text_escape(en.unit, strlen(en.unit), eunit, sizeof(eunit), BG_ESC_SPACE);
+					tlen += (size_t)snprintf(text + tlen, sizeof(text) - tlen, " unit=%s", eunit);
+				}
 				if (en.container_id[0] && tlen < sizeof(text))
 					tlen += (size_t)snprintf(text + tlen, sizeof(text) - tlen, " container_id=%s",
 								 en.container_id);

@@ -35,6 +35,7 @@
 #include "mechanism.h"
 #include "policy.h"
 #include "syscalls.h"
+#include "textsafe.h"
 #include "util.h"
 
 static long long now_ms(void)
@@ -45,22 +46,11 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void bgd_metrics_escape(const char *in, char *out, size_t len)
+/* An output's name as a label value (the configuration's bytes). */
+static const char *out_label(const struct bgd_output *o, char lab[3 * BGD_NAME_MAX])
 {
-	size_t o = 0;
-
-	for (; *in && o + 3 < len; in++) {
-		if (*in == '\\' || *in == '"') {
-			out[o++] = '\\';
-			out[o++] = *in;
-		} else if (*in == '\n') {
-			out[o++] = '\\';
-			out[o++] = 'n';
-		} else {
-			out[o++] = *in;
-		}
-	}
-	out[o] = '\0';
+	bg_prom_escape(o->cfg.name, lab, 3 * BGD_NAME_MAX);
+	return lab;
 }
 
 /* ------------------------------------------------------------------ */
@@ -207,14 +197,15 @@ static void print_denials(FILE *f, const struct bg_state *st, const struct bg_at
 	qsort(l.v, l.n, sizeof(l.v[0]), by_labels);
 	for (size_t i = 0; i < l.n; i++) {
 		struct series *s = &l.v[i];
-		char pol[2 * BG_NAME_MAX], cg[2 * PATH_MAX];
+		char pol[3 * BG_NAME_MAX], cg[3 * PATH_MAX];
 
 		if (i + 1 < l.n && !by_labels(s, &l.v[i + 1])) {
 			l.v[i + 1].n += s->n;
 			continue;
 		}
-		bgd_metrics_escape(s->policy, pol, sizeof(pol));
-		bgd_metrics_escape(s->cgroup, cg, sizeof(cg));
+		/* escaped and made valid UTF-8: names are bytes others chose */
+		bg_prom_escape(s->policy, pol, sizeof(pol));
+		bg_prom_escape(s->cgroup, cg, sizeof(cg));
 		fprintf(f, "bpfguard_denials_total{policy=\"%s\",cgroup=\"%s\",syscall=\"%s\",action=\"%s\",effect=\"%s\"} %llu\n",
 			pol, cg, s->syscall, s->action, s->effect, s->n);
 	}
@@ -366,7 +357,7 @@ char *bgd_metrics_render(const struct bgd_metrics_src *src, size_t *len)
 	struct bg_attachment *atts = NULL;
 	unsigned natt = 0;
 	struct rusage ru;
-	char *text = NULL;
+	char *text = NULL, lab[3 * BGD_NAME_MAX];
 	double user, sys;
 	FILE *f = open_memstream(&text, len);
 
@@ -396,16 +387,18 @@ char *bgd_metrics_render(const struct bgd_metrics_src *src, size_t *len)
 	fprintf(f, "# HELP bpfguard_output_lines_total Event lines written per output.\n"
 		   "# TYPE bpfguard_output_lines_total counter\n");
 	for (unsigned i = 0; i < src->nouts; i++)
-		fprintf(f, "bpfguard_output_lines_total{output=\"%s\"} %llu\n", src->outs[i].cfg.name, src->outs[i].lines);
+		fprintf(f, "bpfguard_output_lines_total{output=\"%s\"} %llu\n", out_label(&src->outs[i], lab),
+			src->outs[i].lines);
 	fprintf(f, "# HELP bpfguard_output_errors_total Event lines lost to write errors per output.\n"
 		   "# TYPE bpfguard_output_errors_total counter\n");
 	for (unsigned i = 0; i < src->nouts; i++)
-		fprintf(f, "bpfguard_output_errors_total{output=\"%s\"} %llu\n", src->outs[i].cfg.name, src->outs[i].errors);
+		fprintf(f, "bpfguard_output_errors_total{output=\"%s\"} %llu\n", out_label(&src->outs[i], lab),
+			src->outs[i].errors);
 	fprintf(f, "# HELP bpfguard_output_rotations_total File rotations per output.\n"
 		   "# TYPE bpfguard_output_rotations_total counter\n");
 	for (unsigned i = 0; i < src->nouts; i++)
 		if (src->outs[i].cfg.type == BGD_OUT_FILE)
-			fprintf(f, "bpfguard_output_rotations_total{output=\"%s\"} %llu\n", src->outs[i].cfg.name,
+			fprintf(f, "bpfguard_output_rotations_total{output=\"%s\"} %llu\n", out_label(&src->outs[i], lab),
 				src->outs[i].rotations);
 	metric(f, "bpfguard_bpf_stats_enabled", "gauge",
 	       "1 if the kernel keeps BPF run statistics (kernel.bpf_stats_enabled or [metrics] program_stats).",

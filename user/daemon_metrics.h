@@ -66,7 +66,4 @@ void bgd_metrics_expire(struct bgd_metrics *m);
 /* The exposition text (malloc'd, *len bytes), for the endpoint and tests. */
 char *bgd_metrics_render(const struct bgd_metrics_src *src, size_t *len);
 
-/* Label value escaping of the exposition format: \ " and newline. */
-void bgd_metrics_escape(const char *in, char *out, size_t len);
-
 #endif

@@ -26,10 +26,15 @@ static int open_file(struct bgd_output *o, char *err, size_t errlen)
 {
 	struct stat st;
 
-	o->fd = open(o->cfg.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0640);
+	/* O_NOFOLLOW: a symlink planted at the path is not followed to a file
+	 * of someone else's choosing (docs/daemon.md, "Files and locks"). */
+	o->fd = open(o->cfg.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0640);
 	if (o->fd < 0) {
-		snprintf(err, errlen, "output %s: cannot open %s: %s; create its directory or fix the path",
-			 o->cfg.name, o->cfg.path, strerror(errno));
+		int e = errno;
+
+		snprintf(err, errlen, "output %s: cannot open %s: %s; %s", o->cfg.name, o->cfg.path, strerror(e),
+			 e == ELOOP ? "it is a symlink: remove it or name the file itself"
+				    : "create its directory or fix the path");
 		return -1;
 	}
 	o->size = fstat(o->fd, &st) == 0 ? (unsigned long long)st.st_size : 0;

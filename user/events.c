@@ -16,6 +16,7 @@
 #include "run.h"
 #include "policy.h"
 #include "syscalls.h"
+#include "textsafe.h"
 #include "util.h"
 
 static const char *type_name(uint32_t type)
@@ -168,14 +169,14 @@ static void hook_fields_json(const struct bg_event *e, struct json_object *o)
 		break;
 	case BG_EVENT_SYSCTL:
 		sysctl_name(e, name);
-		json_object_object_add(o, "sysctl", json_object_new_string(name));
+		bg_json_add_str(o, "sysctl", name);
 		json_object_object_add(o, "access", json_object_new_string(e->sysctl.write ? "write" : "read"));
 		break;
 	case BG_EVENT_EXEC: {
 		char path[BG_EXEC_PATH_MAX], hex[65];
 
 		exec_path(e, path);
-		json_object_object_add(o, "path", json_object_new_string(path));
+		bg_json_add_str(o, "path", path);
 		json_object_object_add(o, "why", json_object_new_string(
 			bg_exec_why_name(e->exec.why, false)));
 		json_object_object_add(o, "dev", json_object_new_uint64(e->exec.dev));
@@ -213,7 +214,7 @@ static void run_id_json(const char *cgroup, struct json_object *o)
 	cgroup += sizeof(pfx) - 1;
 	n = strcspn(cgroup, "/");
 	if (n)
-		json_object_object_add(o, "run_id", json_object_new_string_len(cgroup, (int)n));
+		bg_json_add_bytes(o, "run_id", cgroup, n);
 }
 
 /* What was decided and done, the same for syscall and hook events. */
@@ -239,16 +240,17 @@ struct json_object *bg_event_to_json(const struct bg_event *e, int64_t boot_to_r
 	comm_str(e, comm);
 	json_object_object_add(o, "time", json_object_new_string(ts));
 	json_object_object_add(o, "type", json_object_new_string(type_name(e->type)));
-	json_object_object_add(o, "policy", json_object_new_string(n->policy));
+	/* policy, cgroup, comm, path, sysctl: bytes others chose (textsafe.h) */
+	bg_json_add_str(o, "policy", n->policy);
 	json_object_object_add(o, "mode", json_object_new_string(n->mode));
-	json_object_object_add(o, "cgroup", json_object_new_string(n->cgroup));
+	bg_json_add_str(o, "cgroup", n->cgroup);
 	run_id_json(n->cgroup, o);
 	json_object_object_add(o, "cgroup_id", json_object_new_uint64(e->cgid));
 	json_object_object_add(o, "attached_cgroup_id", json_object_new_uint64(e->owner));
 	json_object_object_add(o, "pid", json_object_new_int64(e->pid));
 	json_object_object_add(o, "tid", json_object_new_int64(e->tid));
 	json_object_object_add(o, "uid", json_object_new_int64(e->uid));
-	json_object_object_add(o, "comm", json_object_new_string(comm));
+	bg_json_add_str(o, "comm", comm);
 	if (is_hook_event(e)) {
 		hook_fields_json(e, o);
 		verdict_fields_json(e, o);
@@ -280,17 +282,32 @@ int bg_event_format_json(const struct bg_event *e, int64_t boot_to_realtime,
 	return r;
 }
 
+/* A value of the key=value text line: escaped, spaces included, so no
+ * name can end the line or forge a field (textsafe.h). */
+static const char *text_val(const char *s, char *out, size_t len)
+{
+	if (!s[0])
+		return "?";
+	bg_text_escape(s, strlen(s), out, len, BG_ESC_SPACE);
+	return out;
+}
+
 int bg_event_format_text(const struct bg_event *e, int64_t boot_to_realtime,
 			 const struct bg_event_names *n, char *buf, size_t len)
 {
 	const char *sys = e->abi < BG_NR_TABLES ? bg_syscall_name(e->abi, (int)e->nr) : NULL;
 	char ts[48], comm[BG_COMM_LEN + 1], act[32];
+	char ecomm[4 * BG_COMM_LEN + 1], ecg[4 * BG_PATH_MAX + 1], epol[4 * BG_NAME_MAX + 1];
 	struct bg_action a = { .verdict = e->verdict, .err = e->err };
 
 	bg_format_rfc3339(e->ts_ns + boot_to_realtime, ts, sizeof(ts));
 	comm_str(e, comm);
+	bg_text_escape(comm, strlen(comm), ecomm, sizeof(ecomm), BG_ESC_SPACE);
+	text_val(n->cgroup, ecg, sizeof(ecg));
+	text_val(n->policy, epol, sizeof(epol));
 	if (is_hook_event(e)) {
-		char what[160], addr[INET6_ADDRSTRLEN], acc[4], name[BG_SYSCTL_NAME_LEN + 1];
+		char what[4 * BG_EXEC_PATH_MAX + 64], addr[INET6_ADDRSTRLEN], acc[4], name[BG_SYSCTL_NAME_LEN + 1];
+		char ev[4 * BG_EXEC_PATH_MAX + 1];
 
 		if (e->type == BG_EVENT_NET && e->nr == BG_HOOK_SOCK_CREATE) {
 			snprintf(what, sizeof(what), "family=%s type=%s protocol=%s", family_name(e->net.family),
@@ -304,7 +321,7 @@ int bg_event_format_text(const struct bg_event *e, int64_t boot_to_realtime,
 			char path[BG_EXEC_PATH_MAX];
 
 			exec_path(e, path);
-			snprintf(what, sizeof(what), "path=%.100s why=%s", path,
+			snprintf(what, sizeof(what), "path=%s why=%s", text_val(path, ev, sizeof(ev)),
 				 bg_exec_why_name(e->exec.why, true));
 		} else if (e->type == BG_EVENT_ESCAPE) {
 			snprintf(what, sizeof(what), "how=%s why=%s killed=%s to_cgroup_id=%llu mover_pid=%u",
@@ -316,16 +333,15 @@ int bg_event_format_text(const struct bg_event *e, int64_t boot_to_realtime,
 				 e->dev.type == BG_DEV_BLOCK ? 'b' : 'c', e->dev.major, e->dev.minor, acc);
 		} else {
 			sysctl_name(e, name);
-			snprintf(what, sizeof(what), "sysctl=%s access=%s", name, e->sysctl.write ? "write" : "read");
+			snprintf(what, sizeof(what), "sysctl=%s access=%s", text_val(name, ev, sizeof(ev)),
+				 e->sysctl.write ? "write" : "read");
 		}
 		return snprintf(buf, len, "%s %s cgroup=%s policy=%s pid=%u comm=%s hook=%s %s action=%s effect=%s count=%u",
-				ts, type_name(e->type), n->cgroup[0] ? n->cgroup : "?", n->policy[0] ? n->policy : "?",
-				e->pid, comm, bg_hook_name(e->nr), what, bg_action_str(&a, act, sizeof(act)),
-				effect_name(e->effect), e->count);
+				ts, type_name(e->type), ecg, epol, e->pid, ecomm, bg_hook_name(e->nr), what,
+				bg_action_str(&a, act, sizeof(act)), effect_name(e->effect), e->count);
 	}
 	return snprintf(buf, len, "%s %s cgroup=%s policy=%s pid=%u comm=%s syscall=%s(%u) abi=%s action=%s effect=%s count=%u",
-			ts, type_name(e->type), n->cgroup[0] ? n->cgroup : "?", n->policy[0] ? n->policy : "?",
-			e->pid, comm, sys ? sys : "?", e->nr, bg_abi_name(e->abi),
+			ts, type_name(e->type), ecg, epol, e->pid, ecomm, sys ? sys : "?", e->nr, bg_abi_name(e->abi),
 			bg_action_str(&a, act, sizeof(act)), effect_name(e->effect), e->count);
 }
 

@@ -18,6 +18,10 @@ struct bg_event_names {
 	const char *mode;   /* "audit" / "enforce", "" if unknown */
 };
 
+/* A buffer that holds any event line, JSON or text, whole: every name
+ * escaped at its longest (textsafe.h) still fits. */
+#define BG_EVENT_LINE_MAX 8192
+
 /* The JSON object of one event (schema: docs/events.md). */
 struct json_object *bg_event_to_json(const struct bg_event *e, int64_t boot_to_realtime,
 				     const struct bg_event_names *n);

@@ -24,6 +24,7 @@
 
 #include "go_buildinfo.h"
 #include "util.h"
+#include "textsafe.h"
 
 static const uint8_t go_magic[14] = { 0xff, ' ', 'G', 'o', ' ', 'b', 'u', 'i', 'l', 'd', 'i', 'n', 'f', ':' };
 #define BLOB_HDR 32
@@ -736,97 +737,18 @@ static bool valid_rune(uint32_t r)
 	return r <= 0x10ffff && !(r >= 0xd800 && r <= 0xdfff);
 }
 
-/*
- * utf8.DecodeRune: an invalid or truncated sequence decodes as
- * (RUNE_ERROR, 1).  Overlong forms, surrogates and values past U+10FFFF
- * are invalid; the accepted second-byte ranges encode that.
- */
-uint32_t bg_go_utf8_decode(const uint8_t *s, size_t n, size_t *w)
+/* utf8.DecodeRune over the shared strict decoder: an invalid or
+ * truncated sequence decodes as (RUNE_ERROR, 1). */
+static uint32_t decode_rune(const uint8_t *s, size_t n, size_t *w)
 {
-	uint8_t c = s[0], lo = 0x80, hi = 0xbf;
-	size_t need;
 	uint32_t r;
 
-	*w = 1;
-	if (c < 0x80)
-		return c;
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 2;
-		r = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 3;
-		r = c & 0x0f;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 4;
-		r = c & 0x07;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else {
+	*w = bg_utf8_decode(s, n, &r);
+	if (!*w) {
+		*w = 1;
 		return RUNE_ERROR;
 	}
-	if (n < need || s[1] < lo || s[1] > hi)
-		return RUNE_ERROR;
-	r = r << 6 | (s[1] & 0x3f);
-	for (size_t i = 2; i < need; i++) {
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return RUNE_ERROR;
-		r = r << 6 | (s[i] & 0x3f);
-	}
-	*w = need;
 	return r;
-}
-
-static size_t utf8_encode(uint32_t r, char *out)
-{
-	if (!valid_rune(r))
-		r = RUNE_ERROR;
-	if (r < 0x80) {
-		out[0] = (char)r;
-		return 1;
-	}
-	if (r < 0x800) {
-		out[0] = (char)(0xc0 | r >> 6);
-		out[1] = (char)(0x80 | (r & 0x3f));
-		return 2;
-	}
-	if (r < 0x10000) {
-		out[0] = (char)(0xe0 | r >> 12);
-		out[1] = (char)(0x80 | (r >> 6 & 0x3f));
-		out[2] = (char)(0x80 | (r & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | r >> 18);
-	out[1] = (char)(0x80 | (r >> 12 & 0x3f));
-	out[2] = (char)(0x80 | (r >> 6 & 0x3f));
-	out[3] = (char)(0x80 | (r & 0x3f));
-	return 4;
-}
-
-static bool utf8_valid(const uint8_t *s, size_t n)
-{
-	size_t w;
-
-	for (size_t i = 0; i < n; i += w)
-		if (bg_go_utf8_decode(s + i, n - i, &w) == RUNE_ERROR && w == 1)
-			return false;
-	return true;
-}
-
-static int unhex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /*
@@ -860,7 +782,7 @@ static size_t go_unquote(const char *in, size_t n, struct bg_go_str *out)
 		goto done;
 	}
 	if (!memchr(in, '\\', end) && !memchr(in, '\n', end) &&
-	    utf8_valid((const uint8_t *)in + 1, end - 2)) {
+	    bg_utf8_valid(in + 1, end - 2)) {
 		if (out && !dup_str(in + 1, end - 2, out))
 			return 0;
 		return end;
@@ -877,8 +799,8 @@ static size_t go_unquote(const char *in, size_t n, struct bg_go_str *out)
 		if (c == '\n')
 			goto bad;
 		if (c >= 0x80) {
-			v = bg_go_utf8_decode((const uint8_t *)in + i, n - i, &w);
-			k = utf8_encode(v, tmp);
+			v = decode_rune((const uint8_t *)in + i, n - i, &w);
+			k = bg_utf8_encode(v, tmp);
 			if (buf)
 				memcpy(buf + o, tmp, k);
 			o += k;
@@ -913,7 +835,7 @@ static size_t go_unquote(const char *in, size_t n, struct bg_go_str *out)
 			if (n - i < digits)
 				goto bad;
 			for (k = 0; k < digits; k++) {
-				int h = unhex(in[i + k]);
+				int h = bg_unhex(in[i + k]);
 
 				if (h < 0)
 					goto bad;
@@ -929,7 +851,7 @@ static size_t go_unquote(const char *in, size_t n, struct bg_go_str *out)
 			}
 			if (!valid_rune(v))
 				goto bad;
-			k = utf8_encode(v, tmp);
+			k = bg_utf8_encode(v, tmp);
 			if (buf)
 				memcpy(buf + o, tmp, k);
 			o += k;
@@ -1002,7 +924,7 @@ void bg_go_quote(const char *s, size_t len, FILE *f)
 
 		w = 1;
 		if (r >= 0x80)
-			r = bg_go_utf8_decode((const uint8_t *)s + i, len - i, &w);
+			r = decode_rune((const uint8_t *)s + i, len - i, &w);
 		if (w == 1 && r == RUNE_ERROR) {
 			fprintf(f, "\\x%c%c", hex[(unsigned char)s[i] >> 4], hex[s[i] & 0xf]);
 			continue;
@@ -1013,7 +935,7 @@ void bg_go_quote(const char *s, size_t len, FILE *f)
 			continue;
 		}
 		if (bg_go_is_print(r)) {
-			fwrite(tmp, 1, utf8_encode(r, tmp), f);
+			fwrite(tmp, 1, bg_utf8_encode(r, tmp), f);
 			continue;
 		}
 		switch (r) {

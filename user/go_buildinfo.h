@@ -118,8 +118,6 @@ bool bg_go_unquote(const char *s, size_t len, struct bg_go_str *out); /* strconv
 size_t bg_go_quoted_prefix(const char *s, size_t len); /* strconv.QuotedPrefix; 0 = none */
 void bg_go_quote(const char *s, size_t len, FILE *f);   /* strconv.Quote */
 bool bg_go_is_print(uint32_t r);                         /* strconv.IsPrint */
-/* utf8.DecodeRune: invalid or truncated input is (U+FFFD, *w = 1); n > 0 */
-uint32_t bg_go_utf8_decode(const uint8_t *s, size_t n, size_t *w);
 
 /* Verdicts.  Evidence: short human-readable strings (docs/go.md). */
 struct bg_go_verdict {

@@ -28,6 +28,7 @@
 #include <wctype.h>
 
 #include "go_zip.h"
+#include "textsafe.h"
 
 #define SIG_LOCAL 0x04034b50u
 #define SIG_CENTRAL 0x02014b50u
@@ -76,69 +77,6 @@ static void seterr(char *err, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Length of the UTF-8 sequence at s (1..4) and its code point, or 0 when
- * it is not valid UTF-8 (overlong, surrogate, > U+10FFFF, truncated). */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	uint32_t c;
-	size_t n;
-
-	if (!len)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-static size_t utf8_encode(uint32_t c, char *out)
-{
-	if (c < 0x80) {
-		out[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		out[0] = (char)(0xc0 | c >> 6);
-		out[1] = (char)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		out[0] = (char)(0xe0 | c >> 12);
-		out[1] = (char)(0x80 | (c >> 6 & 0x3f));
-		out[2] = (char)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | c >> 18);
-	out[1] = (char)(0x80 | (c >> 12 & 0x3f));
-	out[2] = (char)(0x80 | (c >> 6 & 0x3f));
-	out[3] = (char)(0x80 | (c & 0x3f));
-	return 4;
-}
-
 void bg_zip_quote(const char *s, size_t len, char *out, size_t outlen)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -156,7 +94,7 @@ void bg_zip_quote(const char *s, size_t len, char *out, size_t outlen)
 		size_t tn, step;
 		uint32_t cp;
 
-		step = utf8_decode(u + i, len - i, &cp);
+		step = bg_utf8_decode(u + i, len - i, &cp);
 		if (step == 1 && cp >= 0x20 && cp < 0x7f && cp != '"' && cp != '\\') {
 			tmp[0] = (char)cp;
 			tn = 1;
@@ -1082,7 +1020,7 @@ static const char *check_file_path(const char *p, size_t len, char *why, size_t 
 		return "empty string";
 	for (size_t k = 0; k < len;) {
 		uint32_t cp;
-		size_t n = utf8_decode((const unsigned char *)p + k, len - k, &cp);
+		size_t n = bg_utf8_decode((const unsigned char *)p + k, len - k, &cp);
 
 		if (!n)
 			return "invalid UTF-8";
@@ -1114,7 +1052,7 @@ static const char *check_file_path(const char *p, size_t len, char *why, size_t 
 			return "trailing dot in path element";
 		for (size_t k = 0; k < elen;) {
 			uint32_t cp;
-			size_t n = utf8_decode((const unsigned char *)el + k, elen - k, &cp);
+			size_t n = bg_utf8_decode((const unsigned char *)el + k, elen - k, &cp);
 
 			if (!file_char_ok(cp)) {
 				char q[32];
@@ -1230,7 +1168,7 @@ static void check_collisions(struct check *c, struct fold_table *t, struct fold_
 	/* the path is valid UTF-8 here (checked before) */
 	for (size_t k = 0; k < plen;) {
 		uint32_t cp = 0;
-		size_t n = utf8_decode((const unsigned char *)path + k, plen - k, &cp);
+		size_t n = bg_utf8_decode((const unsigned char *)path + k, plen - k, &cp);
 		char enc[4];
 		size_t en;
 
@@ -1242,7 +1180,7 @@ static void check_collisions(struct check *c, struct fold_table *t, struct fold_
 			s->slash_h[ns] = h;
 			ns++;
 		}
-		en = utf8_encode(fold_cp(cp), enc);
+		en = bg_utf8_encode(fold_cp(cp), enc);
 		for (size_t b = 0; b < en; b++) {
 			fold[f++] = enc[b];
 			h = FNV_STEP(h, enc[b]);

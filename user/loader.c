@@ -14,7 +14,9 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bpfguard.h"
@@ -87,22 +89,162 @@ static int ensure_bpffs(bool mount_it, char *err, size_t errlen)
 	return 0;
 }
 
-static int take_lock(bool exclusive, char *err, size_t errlen)
+int bg_run_dir(char *err, size_t errlen)
 {
+	struct stat st;
 	int fd;
 
-	mkdir("/run/lock", 0755);
-	fd = open(BG_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open lock %s: %s; run as root", BG_LOCK_PATH, strerror(errno));
+	if (mkdir(BG_RUN_DIR, 0700) && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s: %s; run as root", BG_RUN_DIR, strerror(errno));
 		return -1;
 	}
-	if (flock(fd, exclusive ? LOCK_EX : LOCK_SH) < 0) {
-		snprintf(err, errlen, "cannot lock %s: %s", BG_LOCK_PATH, strerror(errno));
+	/* O_NOFOLLOW: a symlink planted in /run before us is refused, never
+	 * followed to a directory of someone else's choosing. */
+	fd = open(BG_RUN_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+
+		snprintf(err, errlen, e == ELOOP || e == ENOTDIR ?
+			 "%s is not a directory (a symlink or a file someone left there: %s); remove it and retry" :
+			 "cannot open %s: %s; run as root", BG_RUN_DIR, strerror(e));
+		return -1;
+	}
+	if (fstat(fd, &st)) {
+		snprintf(err, errlen, "cannot stat %s: %s", BG_RUN_DIR, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
+		/* Whoever owns or can write it could swap our files: refuse
+		 * rather than use it, and do not repair what we did not make. */
+		snprintf(err, errlen, "%s is owned by uid %u with mode %03o, not by uid %u and writable by it alone; "
+			 "someone else made it: remove it (rm -r %s) and retry",
+			 BG_RUN_DIR, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), (unsigned)geteuid(), BG_RUN_DIR);
+		close(fd);
+		return -1;
+	}
+	/* Ours but readable by others (made by an older bpfguard, or as a
+	 * hostPath by the kubelet): tighten. */
+	if ((st.st_mode & 077) && fchmod(fd, 0700)) {
+		snprintf(err, errlen, "cannot make %s mode 0700: %s", BG_RUN_DIR, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+/* The pid holding a flock on fd's file, from /proc/locks ("1: FLOCK
+ * ADVISORY WRITE 1234 00:19:5678 0 EOF"), 0 if none is listed. */
+static pid_t lock_holder(int fd)
+{
+	char line[256];
+	struct stat st;
+	pid_t pid = 0;
+	FILE *f;
+
+	if (fstat(fd, &st) || !(f = fopen("/proc/locks", "re")))
+		return 0;
+	while (!pid && fgets(line, sizeof(line), f)) {
+		unsigned maj, min;
+		unsigned long ino;
+		int p;
+
+		if (strstr(line, " FLOCK ") &&
+		    sscanf(line, "%*s FLOCK %*s %*s %d %x:%x:%lu", &p, &maj, &min, &ino) == 4 &&
+		    ino == st.st_ino && maj == major(st.st_dev) && min == minor(st.st_dev) && p != getpid())
+			pid = p;
+	}
+	fclose(f);
+	return pid;
+}
+
+/* The wait for a lock: BPFGUARD_LOCK_TIMEOUT (30s, 500ms, ...) or 10 s.
+ * Holders keep it for one operation (an attach: a few seconds at most). */
+static uint64_t lock_timeout_ms(void)
+{
+	const char *v = getenv("BPFGUARD_LOCK_TIMEOUT");
+	uint64_t ms;
+
+	if (v && *v && bg_parse_duration_ms(v, &ms) == 0)
+		return ms;
+	if (v && *v)
+		bg_warn("BPFGUARD_LOCK_TIMEOUT='%s' is not a duration (10s, 500ms); waiting 10 s", v);
+	return 10000;
+}
+
+/*
+ * Opens (creating it, 0600) lock file name in bpfguard's directory and
+ * flocks it (LOCK_EX or LOCK_SH), waiting a bounded time: a holder that
+ * never lets go makes us fail with one line naming it, never hang.
+ */
+static int lock_file(const char *name, int how, char *err, size_t errlen)
+{
+	struct timespec t0, now;
+	uint64_t limit, waited;
+	char path[PATH_MAX];
+	unsigned nap = 1;
+	int dir, fd;
+
+	dir = bg_run_dir(err, errlen);
+	if (dir < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", BG_RUN_DIR, name);
+	fd = openat(dir, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+	close(dir);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open lock %s: %s; %s", path, strerror(errno),
+			 errno == ELOOP ? "remove the symlink" : "run as root");
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	limit = 0;
+	while (flock(fd, how | LOCK_NB)) {
+		pid_t pid;
+		char comm[64] = "";
+
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK) {
+			snprintf(err, errlen, "cannot lock %s: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (!limit)
+			limit = lock_timeout_ms();
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		waited = (uint64_t)(now.tv_sec - t0.tv_sec) * 1000 + (uint64_t)((now.tv_nsec - t0.tv_nsec) / 1000000);
+		if (waited < limit) {
+			usleep(nap * 1000); /* 1, 2, 4 .. 64 ms: quick when the holder is */
+			nap = nap < 64 ? nap * 2 : nap;
+			continue;
+		}
+		pid = lock_holder(fd);
+		if (pid > 0) {
+			char p[64], *c = NULL;
+			size_t n;
+
+			snprintf(p, sizeof(p), "/proc/%d/comm", (int)pid);
+			if (bg_read_file(p, 64, &c, &n) == 0) {
+				c[strcspn(c, "\n")] = '\0';
+				snprintf(comm, sizeof(comm), " (%.32s)", c);
+				free(c);
+			}
+		}
+		if (pid > 0)
+			snprintf(err, errlen, "%s is held by pid %d%s for more than %.1f s; wait for it to finish or stop it "
+				 "(BPFGUARD_LOCK_TIMEOUT sets the wait)", path, (int)pid, comm, limit / 1000.0);
+		else
+			snprintf(err, errlen, "%s is held by another process for more than %.1f s; wait for it to finish "
+				 "or stop it (BPFGUARD_LOCK_TIMEOUT sets the wait)", path, limit / 1000.0);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int take_lock(bool exclusive, char *err, size_t errlen)
+{
+	return lock_file(BG_LOCK_NAME, exclusive ? LOCK_EX : LOCK_SH, err, errlen);
 }
 
 bool bg_state_links_present(void)
@@ -503,22 +645,24 @@ unsigned long long bg_state_stat(const struct bg_state *st, unsigned idx)
 
 int bg_state_follow_begin(void)
 {
-	int fd;
+	char err[512];
+	int fd = lock_file(BG_FOLLOW_LOCK_NAME, LOCK_SH, err, sizeof(err));
 
-	mkdir("/run/lock", 0755);
-	fd = open(BG_FOLLOW_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd >= 0 && flock(fd, LOCK_SH)) {
-		close(fd);
-		fd = -1;
-	}
+	if (fd < 0)
+		bg_warn("%s; following without keeping bpfguard's maps pinned", err);
 	return fd;
 }
 
 static bool followed(void)
 {
-	int fd = open(BG_FOLLOW_LOCK_PATH, O_RDWR | O_CLOEXEC);
 	bool busy = false;
+	int dir, fd;
 
+	dir = bg_run_dir(NULL, 0);
+	if (dir < 0)
+		return false;
+	fd = openat(dir, BG_FOLLOW_LOCK_NAME, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	close(dir);
 	if (fd < 0)
 		return false;
 	busy = flock(fd, LOCK_EX | LOCK_NB) != 0;

@@ -8,7 +8,7 @@
  *                                      at least one cgroup is guarded
  * Enforcement lives in the kernel as long as the pins do; every invocation
  * reopens the same objects.  Mutating commands hold an exclusive flock on
- * /run/lock/bpfguard.lock so two invocations never interleave.
+ * /run/bpfguard/bpfguard.lock so two invocations never interleave.
  */
 #ifndef BG_LOADER_H
 #define BG_LOADER_H
@@ -49,7 +49,15 @@ struct bg_state {
 };
 
 #define BG_BPFFS "/sys/fs/bpf"
-#define BG_LOCK_PATH "/run/lock/bpfguard.lock"
+/* Every file bpfguard itself creates at run time lives in BG_RUN_DIR, a
+ * directory only root can enter: never in world-writable /run/lock, where
+ * anyone could hold our lock first or plant a symlink (docs/daemon.md). */
+#define BG_RUN_DIR "/run/bpfguard"
+#define BG_LOCK_NAME "bpfguard.lock"
+/* Opens BG_RUN_DIR (created 0700 if missing), refusing a symlink, a
+ * directory of another owner or one others can write; an O_DIRECTORY fd
+ * for openat(), or -1 with err (one line). */
+int bg_run_dir(char *err, size_t errlen);
 #define BG_DEFAULT_RATE_LIMIT 200 /* events per second per cgroup */
 
 /* Read-only: opens existing pins (shared lock); returns -ENOENT, with
@@ -74,13 +82,13 @@ bool bg_state_links_present(void);
 
 /*
  * Event followers (`bpfguard events --follow`) hold a shared lock on
- * BG_FOLLOW_LOCK_PATH while they follow, and keep bpfguard's maps pinned
+ * BG_RUN_DIR/BG_FOLLOW_LOCK_NAME while they follow, and keep bpfguard's maps pinned
  * (creating them if needed) so that the ring buffer they read is the one
  * every later attach and run writes to.  State with no attachment and no
  * follower is removed by whoever notices last (the end of a run, a
  * follower leaving): nothing is left behind.
  */
-#define BG_FOLLOW_LOCK_PATH "/run/lock/bpfguard.events.lock"
+#define BG_FOLLOW_LOCK_NAME "events.lock"
 int bg_state_follow_begin(void);
 /* bpfguard's exclusive lock alone (fd, -1 with err): for changes to state
  * outside bpffs that attach reads (the trust store). */

@@ -11,14 +11,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "textsafe.h"
 #include "util.h"
 
+/* Messages name cgroups, files and policies: escaped (textsafe.h) so one
+ * message stays one line and no control character reaches a terminal. */
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
-	char line[1024];
+	char line[1024], safe[4 * sizeof(line)];
 
 	vsnprintf(line, sizeof(line), fmt, ap);
-	fprintf(stderr, "bpfguard: %s%s\n", prefix, line);
+	bg_text_escape(line, strlen(line), safe, sizeof(safe), 0);
+	fprintf(stderr, "bpfguard: %s%s\n", prefix, safe);
 }
 
 void bg_err(const char *fmt, ...)

@@ -350,40 +350,13 @@ check "second stop: exit 0" test "$DRC" = 0
 
 # ------------------------------------------------------------- syslog
 # syslog(3) writes to /dev/log.  A private mount namespace gets its own
-# /dev (a tmpfs with the host's null/zero/random/urandom bound in) with a
-# listener at /dev/log, so nothing of the host's logging is touched.
+# /dev with a listener at /dev/log (syslog_ns.sh), so nothing of the
+# host's logging is touched.
 "$BPFGUARD" attach --cgroup "$CGREL/storm" --policy "$STORM" --mode audit > /dev/null # gone with the reset
 printf '[output sys]\ntype = syslog\nfacility = local3\nfilter.policy = storm\n[attach]\nstate = %s/owned2.json\n' \
 	"$TMP" > "$TMP/syslog.conf"
-mkdir -p "$TMP/hostdev"
-unshare -m --propagation private bash -s "$TMP" "$BPFGUARD" "$PY" > "$TMP/syslog.ns" 2>&1 <<'SH' &
-T=$1 BG=$2 PY=$3
-mount --rbind /dev "$T/hostdev" && mount -t tmpfs -o size=1m bgdev /dev || exit 1
-for n in null zero random urandom; do touch /dev/$n && mount --bind "$T/hostdev/$n" /dev/$n; done
-"$PY" -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-open(sys.argv[3], "w").close()
-s.settimeout(30)
-with open(sys.argv[2], "ab", buffering=0) as f:
-    while True:
-        try:
-            f.write(s.recv(65536) + b"\n")
-        except socket.timeout:
-            break' /dev/log "$T/syslog.out" "$T/syslog.ready" &
-LP=$!
-for _ in $(seq 100); do [ -e "$T/syslog.ready" ] && break; sleep 0.1; done
-"$BG" daemon --config "$T/syslog.conf" 2> "$T/syslog-daemon.log" &
-DP=$!
-for _ in $(seq 600); do grep -q "ready:" "$T/syslog-daemon.log" && break; sleep 0.1; done
-touch "$T/syslog.go"
-for _ in $(seq 300); do [ -e "$T/syslog.done" ] && break; sleep 0.1; done
-kill -TERM $DP
-wait $DP
-echo $? > "$T/syslog.rc"
-kill $LP
-SH
+unshare -m --propagation private bash "$BG_SRCDIR/tests/integration/syslog_ns.sh" \
+	"$TMP" syslog "$TMP/syslog.conf" "$BPFGUARD" "$PY" raw > "$TMP/syslog.ns" 2>&1 &
 SPID=$!
 wait_for 60 test -e "$TMP/syslog.go"
 sleep 1.1 # a fresh rate window

@@ -182,7 +182,7 @@ static void test_hook_events(void **state)
 	assert_false(json_object_object_get_ex(o, "abi", &v));
 	json_object_put(o);
 	bg_event_format_text(&e, 0, &NAMES, line, sizeof(line));
-	assert_non_null(strstr(line, " net cgroup=/demo/child policy=strict pid=100 comm=evil\"name\\x hook=connect4 "
+	assert_non_null(strstr(line, " net cgroup=/demo/child policy=strict pid=100 comm=evil\"name\\\\x hook=connect4 "
 				     "address=127.0.0.1 port=8081 protocol=tcp action=errno(1) effect=denied count=1"));
 
 	e = hook_sample(BG_EVENT_NET, BG_HOOK_CONNECT6);
