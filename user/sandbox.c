@@ -7,13 +7,16 @@
  *   1. waits for the parent's "go" (uid/gid maps written, moved into the
  *      run cgroups), dies with the parent (PR_SET_PDEATHSIG);
  *   2. unshares the cgroup namespace (rooted at the run cgroup);
- *   3. builds the file system view: a read-only recursive copy of the host
- *      root, a private /tmp, a fresh /proc, a minimal /dev, the --ro/--rw
- *      binds; pivot_root into it;
+ *   3. builds the file system view (--fs minimal: /usr, the library
+ *      directories and a curated /etc on an empty read-only root; --fs
+ *      host: a read-only recursive copy of the host root), a private
+ *      size-capped /tmp, a fresh /proc with runc's masked and read-only
+ *      paths, /sys read-only, a minimal /dev, the --ro/--rw binds;
+ *      pivot_root into it;
  *   4. brings loopback up (--net none), sets the hostname;
  *   5. forks the payload, which starts its own session, takes the rlimit
- *      fallbacks, drops every capability, installs the seccomp filter last
- *      and execs CMD;
+ *      fallbacks, drops every capability, enforces the Landlock ruleset,
+ *      installs the seccomp filter last and execs CMD;
  *   6. forwards INT/TERM/HUP/QUIT/USR1/USR2 to the payload, reaps orphans,
  *      and when the payload exits hands its wait status to the parent.
  * A payload that is pid 1 itself would ignore every signal it has no
@@ -165,21 +168,174 @@ static void attach_at(const struct bg_sandbox *sb, int fd, const char *rel, bool
 	close(fd);
 }
 
+const char *const bg_run_sysdirs[BG_RUN_NSYSDIRS] = { "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32" };
+
+/* What --fs minimal keeps of the host's /etc (read-only; absent ones are
+ * skipped): name resolution, TLS roots, time zone, the loader's cache and
+ * Debian's alternatives symlinks.  Nothing with credentials in it (no
+ * shadow, ssl/private, ssh, sudoers ...). */
+static const char *const etc_keep[] = {
+	"hosts", "resolv.conf", "nsswitch.conf", "host.conf", "gai.conf", "localtime", "timezone",
+	"ld.so.cache", "ld.so.conf", "ld.so.conf.d", "protocols", "services", "ssl/certs",
+	"ssl/openssl.cnf", "ca-certificates", "ca-certificates.conf", "alternatives", "os-release",
+};
+
+/* runc's default masked paths (plus kmsg): kernel memory, keys, timers and
+ * hardware details, hidden behind /dev/null (files) or an empty read-only
+ * tmpfs (directories) */
+static const char *const masked[] = {
+	"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/kmsg", "/proc/latency_stats",
+	"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+	"/sys/devices/virtual/powercap",
+};
+/* runc's default read-only paths: /proc/sys and friends stay readable */
+static const char *const readonly[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger" };
+
+static void mask_path(const struct bg_sandbox *sb, const char *rel)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), NEWROOT "%s", rel);
+	if (lstat(path, &st))
+		return; /* not on this kernel */
+	if (S_ISDIR(st.st_mode)) {
+		if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "size=4k,nr_inodes=1,mode=0555"))
+			die(sb, "cannot mask %s", rel);
+		return;
+	}
+	fd = clone_tree("/dev/null", true);
+	if (fd < 0 || move_mount(fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH))
+		die(sb, "cannot mask %s", rel);
+	close(fd);
+}
+
+static void readonly_path(const struct bg_sandbox *sb, const char *rel)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), NEWROOT "%s", rel);
+	if (access(path, F_OK))
+		return;
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) ||
+	    mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		die(sb, "cannot make %s read-only", rel);
+}
+
+static void write_file(const struct bg_sandbox *sb, const char *rel, const char *text)
+{
+	char path[PATH_MAX];
+	int fd;
+	ssize_t n = (ssize_t)strlen(text);
+
+	snprintf(path, sizeof(path), NEWROOT "%s", rel);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, n) != n)
+		die(sb, "cannot write %s", rel);
+	close(fd);
+}
+
+/* --fs minimal: an empty root (tmpfs, read-only once built) with /usr, the
+ * library and binary directories as the host has them (symlinks into /usr
+ * on a usr-merged system), a curated /etc with passwd/group entries for
+ * the sandbox's ids, and mount points for the rest. */
+static void minimal_root(const struct bg_sandbox *sb)
+{
+	char path[PATH_MAX], text[512], link[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (mount("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m,nr_inodes=4096"))
+		die(sb, "cannot mount the new root");
+	fd = clone_tree("/usr", true);
+	if (fd < 0)
+		die(sb, "cannot bind /usr");
+	attach_at(sb, fd, "/usr", true);
+	for (size_t i = 0; i < BG_RUN_NSYSDIRS; i++) {
+		const char *d = bg_run_sysdirs[i];
+
+		if (lstat(d, &st))
+			continue;
+		snprintf(path, sizeof(path), NEWROOT "%s", d);
+		if (S_ISLNK(st.st_mode)) {
+			n = readlink(d, link, sizeof(link) - 1);
+			if (n < 0)
+				die(sb, "cannot read the symlink %s", d);
+			link[n] = '\0';
+			if (symlink(link, path))
+				die(sb, "cannot recreate the symlink %s", d);
+		} else if (S_ISDIR(st.st_mode)) {
+			fd = clone_tree(d, true);
+			if (fd < 0)
+				die(sb, "cannot bind %s", d);
+			attach_at(sb, fd, d, true);
+		}
+	}
+	if (mkdir(NEWROOT "/etc", 0755))
+		die(sb, "cannot create /etc");
+	/* The sandbox's root is the host id it maps to; every other host id
+	 * shows as nobody (the overflow id). */
+	snprintf(text, sizeof(text),
+		 "root:x:0:0:bpfguard sandbox (host uid %u):/:/bin/sh\n"
+		 "nobody:x:65534:65534:nobody (any host id not mapped):/nonexistent:/usr/sbin/nologin\n",
+		 sb->host_uid);
+	write_file(sb, "/etc/passwd", text);
+	write_file(sb, "/etc/group", "root:x:0:\nnogroup:x:65534:\n");
+	write_file(sb, "/etc/hostname", "bpfguard\n");
+	for (size_t i = 0; i < ARRAY_SIZE(etc_keep); i++) {
+		snprintf(path, sizeof(path), "/etc/%s", etc_keep[i]);
+		/* a symlink (resolv.conf into /run, localtime into zoneinfo)
+		 * is followed: its target is what gets bound */
+		if (stat(path, &st))
+			continue;
+		fd = clone_tree(path, true);
+		if (fd < 0)
+			die(sb, "cannot bind %s", path);
+		attach_at(sb, fd, path, S_ISDIR(st.st_mode));
+	}
+	if (mkdir(NEWROOT "/tmp", 01777) || mkdir(NEWROOT "/proc", 0555) || mkdir(NEWROOT "/dev", 0755) ||
+	    mkdir(NEWROOT "/sys", 0555))
+		die(sb, "cannot create the mount points of the new root");
+}
+
+/* /sys read-only: a fresh sysfs where the sandbox owns its network
+ * namespace (it then shows only its own devices), else the host's sysfs
+ * without the mounts under it (no bpffs, cgroupfs, debugfs ...). */
+static void mount_sys(const struct bg_sandbox *sb)
+{
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
+	int fd;
+
+	if (!sb->o->net_host &&
+	    mount("sysfs", NEWROOT "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
+		return;
+	fd = open_tree(AT_FDCWD, "/sys", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (fd < 0 || mount_setattr(fd, "", AT_EMPTY_PATH, &a, sizeof(a)) ||
+	    move_mount(fd, "", AT_FDCWD, NEWROOT "/sys", MOVE_MOUNT_F_EMPTY_PATH))
+		die(sb, "cannot mount /sys read-only");
+	close(fd);
+}
+
 static void setup_mounts(const struct bg_sandbox *sb)
 {
 	static const char *const devs[] = { "null", "zero", "full", "random", "urandom", "tty" };
 	const struct bg_run_opts *o = sb->o;
-	int binds[BG_RUN_MAX_BINDS], devfd[ARRAY_SIZE(devs)], rootfd;
+	int binds[BG_RUN_MAX_BINDS], devfd[ARRAY_SIZE(devs)], rootfd = -1;
 	bool isdir[BG_RUN_MAX_BINDS];
-	char path[PATH_MAX];
+	char path[PATH_MAX], opts[128];
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		die(sb, "cannot make the mount namespace private");
-	/* Everything that comes from the host view is cloned first: once the
-	 * new root is mounted on NEWROOT the host's NEWROOT is hidden. */
-	rootfd = clone_tree("/", true);
-	if (rootfd < 0)
-		die(sb, "cannot copy the host root read-only");
+	/* Everything that lives under the host's NEWROOT is cloned first:
+	 * once the new root is mounted there it is hidden. */
+	if (o->fs == BG_FS_HOST) {
+		rootfd = clone_tree("/", true);
+		if (rootfd < 0)
+			die(sb, "cannot copy the host root read-only");
+	}
 	for (unsigned i = 0; i < o->nbinds; i++) {
 		binds[i] = clone_tree(o->binds[i].path, !o->binds[i].rw);
 		if (binds[i] < 0)
@@ -193,16 +349,30 @@ static void setup_mounts(const struct bg_sandbox *sb)
 		devfd[i] = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	}
 
-	if (move_mount(rootfd, "", AT_FDCWD, NEWROOT, MOVE_MOUNT_F_EMPTY_PATH))
-		die(sb, "cannot mount the new root");
-	close(rootfd);
+	if (o->fs == BG_FS_HOST) {
+		if (move_mount(rootfd, "", AT_FDCWD, NEWROOT, MOVE_MOUNT_F_EMPTY_PATH))
+			die(sb, "cannot mount the new root");
+		close(rootfd);
+	} else {
+		minimal_root(sb);
+	}
 
-	if (mount("tmpfs", NEWROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"))
+	/* tmpfs sizes bound what the payload can pin in memory without a
+	 * --memory limit; inodes too (a tmpfs allows half of RAM's pages) */
+	snprintf(opts, sizeof(opts), "mode=1777,size=%llu,nr_inodes=%llu", (unsigned long long)o->tmp_size,
+		 (unsigned long long)(o->tmp_size / 2048 > 1024 ? o->tmp_size / 2048 : 1024));
+	if (mount("tmpfs", NEWROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts))
 		die(sb, "cannot mount a private /tmp");
 	if (mount("proc", NEWROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
 		die(sb, "cannot mount a fresh /proc");
+	if (o->fs == BG_FS_MINIMAL)
+		mount_sys(sb);
+	for (size_t i = 0; i < ARRAY_SIZE(masked); i++)
+		mask_path(sb, masked[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(readonly); i++)
+		readonly_path(sb, readonly[i]);
 	/* /dev: a tmpfs with the harmless nodes bound from the host */
-	if (mount("tmpfs", NEWROOT "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755"))
+	if (mount("tmpfs", NEWROOT "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k"))
 		die(sb, "cannot mount /dev");
 	for (size_t i = 0; i < ARRAY_SIZE(devs); i++) {
 		if (devfd[i] < 0)
@@ -210,8 +380,10 @@ static void setup_mounts(const struct bg_sandbox *sb)
 		snprintf(path, sizeof(path), "/dev/%s", devs[i]);
 		attach_at(sb, devfd[i], path, false);
 	}
+	snprintf(opts, sizeof(opts), "mode=1777,size=%llu,nr_inodes=%llu", (unsigned long long)o->shm_size,
+		 (unsigned long long)(o->shm_size / 2048 > 1024 ? o->shm_size / 2048 : 1024));
 	if (mkdir(NEWROOT "/dev/shm", 01777) ||
-	    mount("tmpfs", NEWROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"))
+	    mount("tmpfs", NEWROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts))
 		die(sb, "cannot mount /dev/shm");
 	if (mkdir(NEWROOT "/dev/pts", 0755) == 0 &&
 	    mount("devpts", NEWROOT "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
@@ -230,6 +402,11 @@ static void setup_mounts(const struct bg_sandbox *sb)
 	 * private tmpfs) */
 	for (unsigned i = 0; i < o->nbinds; i++)
 		attach_at(sb, binds[i], o->binds[i].path, isdir[i]);
+	/* the minimal root's mount points are all made: nothing more may
+	 * appear in it */
+	if (o->fs == BG_FS_MINIMAL &&
+	    mount(NULL, NEWROOT, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL))
+		die(sb, "cannot make the new root read-only");
 
 	if (chdir(NEWROOT) || syscall(SYS_pivot_root, ".", "."))
 		die(sb, "cannot pivot_root into the new root");
@@ -321,6 +498,13 @@ static void __attribute__((noreturn)) payload(struct bg_sandbox *sb)
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		die(sb, "cannot set no_new_privs");
+	/* the second layer, before the filter (which may deny its calls) */
+	if (sb->ll.abi > 0) {
+		const char *what;
+
+		if (bg_landlock_apply(&sb->ll, &what))
+			die(sb, "Landlock: %s", what);
+	}
 	ret = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_LOG, &fp);
 	if (ret && errno == EINVAL)
 		ret = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp);
