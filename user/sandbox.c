@@ -237,42 +237,100 @@ static void write_file(const struct bg_sandbox *sb, const char *rel, const char 
 	close(fd);
 }
 
+/* The host paths of the view, cloned (open_tree) while init still has the
+ * credentials it was cloned with (bpfguard's host ids): a bind or CMD
+ * under a directory only root may traverse (/root/...) is reachable
+ * then, not once init is the namespace's root (the run's host id).
+ * Attached later, by setup_mounts(). */
+static const char *const devs[] = { "null", "zero", "full", "random", "urandom", "tty" };
+static struct {
+	int root;                             /* --fs host */
+	int usr;
+	int sysdir[BG_RUN_NSYSDIRS];          /* -1: absent or a symlink */
+	char link[BG_RUN_NSYSDIRS][PATH_MAX]; /* the symlink's target, or "" */
+	int etc[ARRAY_SIZE(etc_keep)];        /* -1: absent */
+	bool etc_dir[ARRAY_SIZE(etc_keep)];
+	int bind[BG_RUN_MAX_BINDS];
+	bool bind_dir[BG_RUN_MAX_BINDS];
+	int dev[ARRAY_SIZE(devs)];
+} src;
+
+static void clone_sources(const struct bg_sandbox *sb)
+{
+	const struct bg_run_opts *o = sb->o;
+	char path[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		die(sb, "cannot make the mount namespace private");
+	src.root = src.usr = -1;
+	if (o->fs == BG_FS_HOST) {
+		src.root = clone_tree("/", true);
+		if (src.root < 0)
+			die(sb, "cannot copy the host root read-only");
+	} else {
+		src.usr = clone_tree("/usr", true);
+		if (src.usr < 0)
+			die(sb, "cannot bind /usr");
+		for (size_t i = 0; i < BG_RUN_NSYSDIRS; i++) {
+			const char *d = bg_run_sysdirs[i];
+
+			src.sysdir[i] = -1;
+			src.link[i][0] = '\0';
+			if (lstat(d, &st))
+				continue;
+			if (S_ISLNK(st.st_mode)) {
+				n = readlink(d, src.link[i], sizeof(src.link[i]) - 1);
+				if (n < 0)
+					die(sb, "cannot read the symlink %s", d);
+				src.link[i][n] = '\0';
+			} else if (S_ISDIR(st.st_mode) && (src.sysdir[i] = clone_tree(d, true)) < 0) {
+				die(sb, "cannot bind %s", d);
+			}
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(etc_keep); i++) {
+			snprintf(path, sizeof(path), "/etc/%s", etc_keep[i]);
+			src.etc[i] = -1;
+			/* a symlink (resolv.conf into /run, localtime into
+			 * zoneinfo) is followed: its target is what gets bound */
+			if (stat(path, &st))
+				continue;
+			src.etc[i] = clone_tree(path, true);
+			if (src.etc[i] < 0)
+				die(sb, "cannot bind %s", path);
+			src.etc_dir[i] = S_ISDIR(st.st_mode);
+		}
+	}
+	for (unsigned i = 0; i < o->nbinds; i++) {
+		src.bind[i] = clone_tree(o->binds[i].path, !o->binds[i].rw);
+		if (src.bind[i] < 0)
+			die(sb, "cannot bind %s (--%s)", o->binds[i].path, o->binds[i].rw ? "rw" : "ro");
+		src.bind_dir[i] = fstat(src.bind[i], &st) || S_ISDIR(st.st_mode);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(devs); i++) {
+		snprintf(path, sizeof(path), "/dev/%s", devs[i]);
+		src.dev[i] = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	}
+}
+
 /* --fs minimal: an empty root (tmpfs, read-only once built) with /usr, the
  * library and binary directories as the host has them (symlinks into /usr
  * on a usr-merged system), a curated /etc with passwd/group entries for
  * the sandbox's ids, and mount points for the rest. */
 static void minimal_root(const struct bg_sandbox *sb)
 {
-	char path[PATH_MAX], text[512], link[PATH_MAX];
-	struct stat st;
-	ssize_t n;
-	int fd;
+	char path[PATH_MAX], text[512];
 
 	if (mount("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m,nr_inodes=4096"))
 		die(sb, "cannot mount the new root");
-	fd = clone_tree("/usr", true);
-	if (fd < 0)
-		die(sb, "cannot bind /usr");
-	attach_at(sb, fd, "/usr", true);
+	attach_at(sb, src.usr, "/usr", true);
 	for (size_t i = 0; i < BG_RUN_NSYSDIRS; i++) {
-		const char *d = bg_run_sysdirs[i];
-
-		if (lstat(d, &st))
-			continue;
-		snprintf(path, sizeof(path), NEWROOT "%s", d);
-		if (S_ISLNK(st.st_mode)) {
-			n = readlink(d, link, sizeof(link) - 1);
-			if (n < 0)
-				die(sb, "cannot read the symlink %s", d);
-			link[n] = '\0';
-			if (symlink(link, path))
-				die(sb, "cannot recreate the symlink %s", d);
-		} else if (S_ISDIR(st.st_mode)) {
-			fd = clone_tree(d, true);
-			if (fd < 0)
-				die(sb, "cannot bind %s", d);
-			attach_at(sb, fd, d, true);
-		}
+		snprintf(path, sizeof(path), NEWROOT "%s", bg_run_sysdirs[i]);
+		if (src.link[i][0] && symlink(src.link[i], path))
+			die(sb, "cannot recreate the symlink %s", bg_run_sysdirs[i]);
+		if (src.sysdir[i] >= 0)
+			attach_at(sb, src.sysdir[i], bg_run_sysdirs[i], true);
 	}
 	if (mkdir(NEWROOT "/etc", 0755))
 		die(sb, "cannot create /etc");
@@ -286,15 +344,10 @@ static void minimal_root(const struct bg_sandbox *sb)
 	write_file(sb, "/etc/group", "root:x:0:\nnogroup:x:65534:\n");
 	write_file(sb, "/etc/hostname", "bpfguard\n");
 	for (size_t i = 0; i < ARRAY_SIZE(etc_keep); i++) {
-		snprintf(path, sizeof(path), "/etc/%s", etc_keep[i]);
-		/* a symlink (resolv.conf into /run, localtime into zoneinfo)
-		 * is followed: its target is what gets bound */
-		if (stat(path, &st))
+		if (src.etc[i] < 0)
 			continue;
-		fd = clone_tree(path, true);
-		if (fd < 0)
-			die(sb, "cannot bind %s", path);
-		attach_at(sb, fd, path, S_ISDIR(st.st_mode));
+		snprintf(path, sizeof(path), "/etc/%s", etc_keep[i]);
+		attach_at(sb, src.etc[i], path, src.etc_dir[i]);
 	}
 	if (mkdir(NEWROOT "/tmp", 01777) || mkdir(NEWROOT "/proc", 0555) || mkdir(NEWROOT "/dev", 0755) ||
 	    mkdir(NEWROOT "/sys", 0555))
@@ -321,38 +374,13 @@ static void mount_sys(const struct bg_sandbox *sb)
 
 static void setup_mounts(const struct bg_sandbox *sb)
 {
-	static const char *const devs[] = { "null", "zero", "full", "random", "urandom", "tty" };
 	const struct bg_run_opts *o = sb->o;
-	int binds[BG_RUN_MAX_BINDS], devfd[ARRAY_SIZE(devs)], rootfd = -1;
-	bool isdir[BG_RUN_MAX_BINDS];
 	char path[PATH_MAX], opts[128];
 
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		die(sb, "cannot make the mount namespace private");
-	/* Everything that lives under the host's NEWROOT is cloned first:
-	 * once the new root is mounted there it is hidden. */
 	if (o->fs == BG_FS_HOST) {
-		rootfd = clone_tree("/", true);
-		if (rootfd < 0)
-			die(sb, "cannot copy the host root read-only");
-	}
-	for (unsigned i = 0; i < o->nbinds; i++) {
-		binds[i] = clone_tree(o->binds[i].path, !o->binds[i].rw);
-		if (binds[i] < 0)
-			die(sb, "cannot bind %s (--%s)", o->binds[i].path, o->binds[i].rw ? "rw" : "ro");
-		struct stat st;
-
-		isdir[i] = fstat(binds[i], &st) || S_ISDIR(st.st_mode);
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(devs); i++) {
-		snprintf(path, sizeof(path), "/dev/%s", devs[i]);
-		devfd[i] = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	}
-
-	if (o->fs == BG_FS_HOST) {
-		if (move_mount(rootfd, "", AT_FDCWD, NEWROOT, MOVE_MOUNT_F_EMPTY_PATH))
+		if (move_mount(src.root, "", AT_FDCWD, NEWROOT, MOVE_MOUNT_F_EMPTY_PATH))
 			die(sb, "cannot mount the new root");
-		close(rootfd);
+		close(src.root);
 	} else {
 		minimal_root(sb);
 	}
@@ -375,10 +403,10 @@ static void setup_mounts(const struct bg_sandbox *sb)
 	if (mount("tmpfs", NEWROOT "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k"))
 		die(sb, "cannot mount /dev");
 	for (size_t i = 0; i < ARRAY_SIZE(devs); i++) {
-		if (devfd[i] < 0)
+		if (src.dev[i] < 0)
 			continue;
 		snprintf(path, sizeof(path), "/dev/%s", devs[i]);
-		attach_at(sb, devfd[i], path, false);
+		attach_at(sb, src.dev[i], path, false);
 	}
 	snprintf(opts, sizeof(opts), "mode=1777,size=%llu,nr_inodes=%llu", (unsigned long long)o->shm_size,
 		 (unsigned long long)(o->shm_size / 2048 > 1024 ? o->shm_size / 2048 : 1024));
@@ -401,7 +429,7 @@ static void setup_mounts(const struct bg_sandbox *sb)
 	/* --ro / --rw, in the order given (a bind under /tmp lands on the
 	 * private tmpfs) */
 	for (unsigned i = 0; i < o->nbinds; i++)
-		attach_at(sb, binds[i], o->binds[i].path, isdir[i]);
+		attach_at(sb, src.bind[i], o->binds[i].path, src.bind_dir[i]);
 	/* the minimal root's mount points are all made: nothing more may
 	 * appear in it */
 	if (o->fs == BG_FS_MINIMAL &&
@@ -564,7 +592,9 @@ void bg_sandbox_init(struct bg_sandbox *sb)
 	/* Become the namespace's root for real: until now our credentials are
 	 * still the host ids we were cloned with, which the maps need not
 	 * contain (--user nobody maps 0 to 65534, not to our own 0), and files
-	 * cannot be created with an unmapped owner (EOVERFLOW). */
+	 * cannot be created with an unmapped owner (EOVERFLOW).  What the
+	 * view takes from the host is cloned before, with our host ids. */
+	clone_sources(sb);
 	if (setresgid(0, 0, 0) || setresuid(0, 0, 0))
 		die(sb, "cannot become root in the user namespace");
 	if (unshare(CLONE_NEWCGROUP))
