@@ -965,7 +965,7 @@ static int take_run_id(struct run *r)
 
 	if (getrandom(&start, sizeof(start), 0) != sizeof(start))
 		start = (uint32_t)getpid();
-	if ((mkdir("/run/bpfguard", 0755) && errno != EEXIST) || (mkdir(BG_RUN_ID_DIR, 0755) && errno != EEXIST)) {
+	if ((mkdir("/run", 0755) && errno != EEXIST) || (mkdir("/run/bpfguard", 0755) && errno != EEXIST) || (mkdir(BG_RUN_ID_DIR, 0755) && errno != EEXIST)) {
 		bg_err("run: cannot create %s (per-run ids): %s", BG_RUN_ID_DIR, strerror(errno));
 		return -1;
 	}

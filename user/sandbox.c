@@ -253,6 +253,7 @@ static struct {
 	int bind[BG_RUN_MAX_BINDS];
 	bool bind_dir[BG_RUN_MAX_BINDS];
 	int dev[ARRAY_SIZE(devs)];
+	int sys; /* --fs minimal --net host: the host's /sys, recursive, read-only */
 } src;
 
 static void clone_sources(const struct bg_sandbox *sb)
@@ -264,14 +265,21 @@ static void clone_sources(const struct bg_sandbox *sb)
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		die(sb, "cannot make the mount namespace private");
-	src.root = src.usr = -1;
+	src.root = src.usr = src.sys = -1;
+	/* the sandbox cannot mount a sysfs of the host's network namespace,
+	 * and cannot clone /sys without the mounts under it (they are locked
+	 * in a user namespace): the whole tree, whose mounts are hidden later */
+	if (o->fs == BG_FS_MINIMAL && o->net_host && (src.sys = clone_tree("/sys", true)) < 0)
+		die(sb, "cannot copy /sys read-only");
 	if (o->fs == BG_FS_HOST) {
 		src.root = clone_tree("/", true);
 		if (src.root < 0)
 			die(sb, "cannot copy the host root read-only");
 	} else {
-		src.usr = clone_tree("/usr", true);
-		if (src.usr < 0)
+		struct stat ust;
+
+		/* (a busybox system, as in the VM tests, may have no /usr) */
+		if (stat("/usr", &ust) == 0 && (src.usr = clone_tree("/usr", true)) < 0)
 			die(sb, "cannot bind /usr");
 		for (size_t i = 0; i < BG_RUN_NSYSDIRS; i++) {
 			const char *d = bg_run_sysdirs[i];
@@ -324,7 +332,8 @@ static void minimal_root(const struct bg_sandbox *sb)
 
 	if (mount("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m,nr_inodes=4096"))
 		die(sb, "cannot mount the new root");
-	attach_at(sb, src.usr, "/usr", true);
+	if (src.usr >= 0)
+		attach_at(sb, src.usr, "/usr", true);
 	for (size_t i = 0; i < BG_RUN_NSYSDIRS; i++) {
 		snprintf(path, sizeof(path), NEWROOT "%s", bg_run_sysdirs[i]);
 		if (src.link[i][0] && symlink(src.link[i], path))
@@ -359,17 +368,26 @@ static void minimal_root(const struct bg_sandbox *sb)
  * without the mounts under it (no bpffs, cgroupfs, debugfs ...). */
 static void mount_sys(const struct bg_sandbox *sb)
 {
-	struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
-	int fd;
+	char line[4096], mp[PATH_MAX];
+	FILE *f;
 
-	if (!sb->o->net_host &&
-	    mount("sysfs", NEWROOT "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
+	if (src.sys < 0) {
+		if (mount("sysfs", NEWROOT "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+			die(sb, "cannot mount /sys read-only");
 		return;
-	fd = open_tree(AT_FDCWD, "/sys", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	if (fd < 0 || mount_setattr(fd, "", AT_EMPTY_PATH, &a, sizeof(a)) ||
-	    move_mount(fd, "", AT_FDCWD, NEWROOT "/sys", MOVE_MOUNT_F_EMPTY_PATH))
-		die(sb, "cannot mount /sys read-only");
-	close(fd);
+	}
+	attach_at(sb, src.sys, "/sys", true);
+	/* cgroupfs, bpffs, debugfs, tracefs ... under it: each behind an
+	 * empty read-only tmpfs (mountinfo lists parents before children; a
+	 * child of a hidden mount is gone already) */
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		die(sb, "cannot read the mount table");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 &&
+		    !strncmp(mp, NEWROOT "/sys/", sizeof(NEWROOT "/sys/") - 1))
+			mask_path(sb, mp + sizeof(NEWROOT) - 1);
+	fclose(f);
 }
 
 static void setup_mounts(const struct bg_sandbox *sb)
