@@ -19,25 +19,32 @@ static void usage_run(FILE *f)
 {
 	fprintf(f,
 		"Usage: bpfguard run [--policy FILE] [--mode audit|enforce] [--net none|host]\n"
-		"                    [--memory SIZE] [--pids N] [--cpu CORES] [--timeout DURATION]\n"
-		"                    [--ro PATH]... [--rw PATH]... [--workdir DIR] [--env K=V]...\n"
-		"                    [--user UID|nobody] [--no-bpf] [--json]\n"
+		"                    [--memory SIZE] [--pids N|max] [--cpu CORES] [--timeout DURATION]\n"
+		"                    [--fs minimal|host] [--ro PATH]... [--rw PATH]... [--tmp-size SIZE]\n"
+		"                    [--shm-size SIZE] [--workdir DIR] [--env K=V]...\n"
+		"                    [--user UID|nobody|root] [--no-landlock] [--no-bpf] [--json]\n"
 		"                    [--sha256 HEX] [--require-static] [--deny-cgo] [--gosum FILE] -- CMD [ARGS...]\n"
 		"  Runs CMD in new user, pid, mount, net, uts, ipc and cgroup namespaces, under a\n"
 		"  seccomp filter compiled from the policy (installed just before exec), in a fresh\n"
-		"  cgroup with the policy attached; the host is visible read-only, /tmp is private.\n"
+		"  cgroup with the policy attached, as a per-run unprivileged host id, seeing a\n"
+		"  minimal read-only file system (/usr, the libraries, a curated /etc), behind a\n"
+		"  Landlock ruleset that matches that view.\n"
 		"  --policy    policy file (native or Docker/OCI JSON); default: the built-in\n"
 		"              go-static policy (static Go programs)\n"
 		"  --mode      enforce (default): denied calls fail with the policy's errno, kill\n"
 		"              rules kill; audit: everything runs and is recorded\n"
 		"  --net       none (default: only a loopback) or host\n"
 		"  --memory    e.g. 64M, 1G (cgroup v2, else cgroup v1, else RLIMIT_DATA)\n"
-		"  --pids      most processes+threads at once (cgroup v2, v1, else RLIMIT_NPROC)\n"
+		"  --pids      most processes+threads at once (default %d; max: no limit)\n"
 		"  --cpu       cores, e.g. 0.5 (cgroup v2 cpu.max or v1 CFS quota)\n"
 		"  --timeout   e.g. 30s, 500ms, 2m; kills the whole tree\n"
+		"  --fs        minimal (default): /usr, /lib..., a curated /etc, private /tmp;\n"
+		"              host: all of / read-only (weaker: the host's files are readable)\n"
 		"  --ro/--rw   bind a host path read-only / writable at the same place\n"
-		"  --user      the host uid root inside maps to (default: the invoking user,\n"
-		"              $SUDO_UID under sudo)\n"
+		"  --tmp-size  size cap of the private /tmp (default 64M); --shm-size: /dev/shm's (64M)\n"
+		"  --user      the host id the sandbox's root maps to: a per-run id from %u-%u\n"
+		"              (default), nobody, a UID, or root (DANGEROUS: host uid 0)\n"
+		"  --no-landlock  leave out the Landlock layer (the mount view still applies)\n"
 		"  --no-bpf    seccomp, namespaces and limits only: no BPF state (no events in\n"
 		"              bpfguard events, no cgroup hooks: refused for policies with\n"
 		"              net/dev/sysctl/exec sections); starts a few ms faster\n"
@@ -56,7 +63,8 @@ static void usage_run(FILE *f)
 		"check refused CMD; 120 killed by the\n"
 		"policy; 121 timeout; 122 killed by the memory limit; 123 the pids limit was hit\n"
 		"and the payload failed; 125 bpfguard error before the payload ran; 126 CMD not\n"
-		"executable; 127 CMD not found.  See docs/run.md.\n");
+		"executable; 127 CMD not found.  See docs/run.md.\n",
+		BG_RUN_DEFAULT_PIDS, BG_RUN_ID_MIN, BG_RUN_ID_MIN + BG_RUN_ID_COUNT - 1);
 }
 
 /* 64M, 1G, 512k, 1048576, 1.5G (binary units) */
@@ -125,18 +133,25 @@ int cmd_run(int argc, char **argv)
 		{ "gosum", required_argument, NULL, 'g' },
 		{ "learn", required_argument, NULL, 'L' },
 		{ "strict", no_argument, NULL, 'X' },
+		{ "fs", required_argument, NULL, 'F' },
+		{ "tmp-size", required_argument, NULL, 'Z' },
+		{ "shm-size", required_argument, NULL, 'z' },
+		{ "no-landlock", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	static char bindpaths[BG_RUN_MAX_BINDS][PATH_MAX];
-	struct bg_run_opts o = { .mode = BG_MODE_ENFORCE, .uid = -1 };
+	struct bg_run_opts o = {
+		.mode = BG_MODE_ENFORCE, .uid = -1, .pids = BG_RUN_DEFAULT_PIDS, .pids_default = true,
+		.tmp_size = BG_RUN_DEFAULT_TMP_SIZE, .shm_size = BG_RUN_DEFAULT_SHM_SIZE,
+	};
 	bool mode_given = false, strict = false;
 	char *end;
 	int c;
 
 	optind = 1;
 	/* '+': options end at the first non-option, CMD's own options are its own */
-	while ((c = getopt_long(argc, argv, "+p:m:n:M:P:C:t:r:w:d:e:u:jh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:m:n:M:P:C:t:r:w:d:e:u:F:jh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p': o.policy_file = optarg; break;
 		case 'j': o.json = true; break;
@@ -176,10 +191,15 @@ int cmd_run(int argc, char **argv)
 			}
 			break;
 		case 'P':
+			o.pids_default = false;
+			if (!strcmp(optarg, "max")) {
+				o.pids = 0;
+				break;
+			}
 			errno = 0;
 			o.pids = strtol(optarg, &end, 10);
 			if (errno || *end || o.pids < 1 || o.pids > 4194304) {
-				bg_err("run: --pids '%s': expected a number of processes, 1..4194304", optarg);
+				bg_err("run: --pids '%s': expected a number of processes, 1..4194304, or max", optarg);
 				return BG_RUN_EXIT_ERROR;
 			}
 			break;
@@ -213,15 +233,43 @@ int cmd_run(int argc, char **argv)
 			}
 			o.env[o.nenv++] = optarg;
 			break;
+		case 'F':
+			if (strcmp(optarg, "minimal") && strcmp(optarg, "host")) {
+				bg_err("run: --fs '%s': expected minimal or host", optarg);
+				return BG_RUN_EXIT_ERROR;
+			}
+			o.fs = strcmp(optarg, "host") ? BG_FS_MINIMAL : BG_FS_HOST;
+			break;
+		case 'Z':
+		case 'z':
+			if (parse_size(optarg, c == 'Z' ? &o.tmp_size : &o.shm_size)) {
+				bg_err("run: --%s '%s': expected a size of at least 4K, e.g. 64M or 1G",
+				       c == 'Z' ? "tmp-size" : "shm-size", optarg);
+				return BG_RUN_EXIT_ERROR;
+			}
+			break;
+		case 'N': o.no_landlock = true; break;
 		case 'u':
+			o.user_nobody = o.user_root = false;
+			o.uid = -1;
 			if (!strcmp(optarg, "nobody")) {
 				o.user_nobody = true;
+				break;
+			}
+			if (!strcmp(optarg, "root")) {
+				o.user_root = true;
 				break;
 			}
 			errno = 0;
 			o.uid = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || o.uid < 0 || o.uid >= 4294967295L) {
-				bg_err("run: --user '%s': expected a numeric uid or nobody", optarg);
+				bg_err("run: --user '%s': expected a numeric uid, nobody or root", optarg);
+				return BG_RUN_EXIT_ERROR;
+			}
+			if (o.uid == 0) {
+				/* host root is only ever given when asked for by name */
+				bg_err("run: --user 0: the payload would be host root; say --user root if that is "
+				       "really meant (docs/run.md)");
 				return BG_RUN_EXIT_ERROR;
 			}
 			break;

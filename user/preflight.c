@@ -168,3 +168,45 @@ int bg_run_preflight(const struct bg_run_opts *o, const char *exe, int *exe_fd)
 	*exe_fd = fd;
 	return 0;
 }
+
+void bg_run_interp(const char *exe, char *out, size_t len)
+{
+	char head[256];
+	struct bg_go_image im;
+	struct bg_elf e;
+	struct bg_elf_phdr ph;
+	ssize_t n;
+	int fd;
+
+	out[0] = '\0';
+	fd = open(exe, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = pread(fd, head, sizeof(head) - 1, 0);
+	close(fd);
+	if (n > 2 && head[0] == '#' && head[1] == '!') {
+		char *p = head + 2, *end;
+
+		head[n] = '\0';
+		p += strspn(p, " \t");
+		end = p + strcspn(p, " \t\r\n");
+		if (*p == '/' && (size_t)(end - p) < len) {
+			memcpy(out, p, (size_t)(end - p));
+			out[end - p] = '\0';
+		}
+		return;
+	}
+	if (bg_go_image_load(NULL, exe, &im))
+		return;
+	if (bg_elf_open(&e, im.buf, im.len) == BG_ELF_OK)
+		for (size_t i = 0; i < e.phnum; i++) {
+			if (!bg_elf_phdr(&e, i, &ph) || ph.type != BG_PT_INTERP)
+				continue;
+			/* a NUL-terminated path inside the file */
+			if (ph.offset < im.len && ph.filesz > 1 && ph.filesz <= len && ph.filesz <= im.len - ph.offset &&
+			    memchr(im.buf + ph.offset, '\0', ph.filesz) == im.buf + ph.offset + ph.filesz - 1)
+				memcpy(out, im.buf + ph.offset, ph.filesz);
+			break;
+		}
+	bg_go_image_unload(&im);
+}

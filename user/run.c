@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -58,6 +59,7 @@
 #include "commands.h"
 #include "compile_seccomp.h"
 #include "exec_allow.h"
+#include "landlock.h"
 #include "learn.h"
 #include "preflight.h"
 #include "record.h"
@@ -131,6 +133,9 @@ struct run {
 	struct bg_recorder rec;
 	bool recording;
 	struct bg_learn *learn; /* --learn */
+	int id_lock_fd;        /* holds the per-run id (BG_RUN_ID_DIR), -1 if none */
+	uid_t dyn_id;          /* the per-run id, when id_lock_fd >= 0 */
+	char interp[PATH_MAX]; /* CMD's interpreter (PT_INTERP, #!), if it had to be bound */
 	int64_t realtime_to_boot; /* ns to add to a realtime stamp */
 };
 
@@ -904,23 +909,85 @@ static int write_maps(pid_t pid, uid_t uid, gid_t gid)
 	return write_str(path, line);
 }
 
-/* The host ids the sandbox's root maps to (docs/run.md). */
-static void payload_ids(const struct bg_run_opts *o, uid_t *uid, gid_t *gid)
+/* The host ids the sandbox's root maps to (docs/run.md, "Who the payload
+ * is"): never host root unless --user root says so. */
+static void payload_ids(const struct run *r, uid_t *uid, gid_t *gid)
 {
-	const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
+	const struct bg_run_opts *o = r->o;
 
-	*uid = getuid();
-	*gid = getgid();
-	if (o->user_nobody) {
+	if (o->user_root) {
+		*uid = 0;
+		*gid = 0;
+	} else if (o->user_nobody) {
 		*uid = 65534;
 		*gid = 65534;
-	} else if (o->uid >= 0) {
+	} else if (o->uid > 0) {
 		*uid = (uid_t)o->uid;
 		*gid = (gid_t)o->uid;
-	} else if (su && sg && atoi(su) > 0) {
-		*uid = (uid_t)atoi(su);
-		*gid = (gid_t)atoi(sg);
+	} else {
+		*uid = r->dyn_id;
+		*gid = r->dyn_id;
 	}
+}
+
+/* Does /etc/passwd or /etc/group name id?  Files only: NSS modules are not
+ * loaded into bpfguard (and ids this high are nobody's in practice). */
+static bool id_named(unsigned id)
+{
+	static const char *const files[] = { "/etc/passwd", "/etc/group" };
+	char line[1024];
+
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		FILE *f = fopen(files[i], "re");
+
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			char *p = strchr(line, ':');
+
+			if (p && (p = strchr(p + 1, ':')) && strtoul(p + 1, NULL, 10) == id) {
+				fclose(f);
+				return true;
+			}
+		}
+		fclose(f);
+	}
+	return false;
+}
+
+/* A per-run id: a random start in the range, then the first id no other
+ * run holds (an flock on BG_RUN_ID_DIR/<id>, held until bpfguard and the
+ * sandbox's init are gone) and no passwd/group entry names. */
+static int take_run_id(struct run *r)
+{
+	uint32_t start = 0;
+	char path[sizeof(BG_RUN_ID_DIR) + 16];
+
+	if (getrandom(&start, sizeof(start), 0) != sizeof(start))
+		start = (uint32_t)getpid();
+	if ((mkdir("/run", 0755) && errno != EEXIST) || (mkdir("/run/bpfguard", 0755) && errno != EEXIST) || (mkdir(BG_RUN_ID_DIR, 0755) && errno != EEXIST)) {
+		bg_err("run: cannot create %s (per-run ids): %s", BG_RUN_ID_DIR, strerror(errno));
+		return -1;
+	}
+	for (uint32_t i = 0; i < BG_RUN_ID_COUNT; i++) {
+		unsigned id = BG_RUN_ID_MIN + (start + i) % BG_RUN_ID_COUNT;
+		int fd;
+
+		snprintf(path, sizeof(path), BG_RUN_ID_DIR "/%u", id);
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0) {
+			bg_err("run: cannot take a per-run id (%s): %s", path, strerror(errno));
+			return -1;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0 && !id_named(id)) {
+			r->id_lock_fd = fd;
+			r->dyn_id = id;
+			return 0;
+		}
+		close(fd);
+	}
+	bg_err("run: every per-run id (%u-%u) is in use", BG_RUN_ID_MIN, BG_RUN_ID_MIN + BG_RUN_ID_COUNT - 1);
+	return -1;
 }
 
 static int launch(struct run *r, struct bg_sandbox *sb, int sfd)
@@ -932,7 +999,8 @@ static int launch(struct run *r, struct bg_sandbox *sb, int sfd)
 	uid_t uid;
 	gid_t gid;
 
-	payload_ids(o, &uid, &gid);
+	payload_ids(r, &uid, &gid);
+	sb->host_uid = uid;
 	if (!o->net_host)
 		flags |= CLONE_NEWNET;
 	snprintf(path, sizeof(path), "%s/cgroup.procs", r->payload_cg);
@@ -1220,7 +1288,56 @@ static int by_n_desc(const void *a, const void *b)
 	return x->n < y->n ? 1 : x->n > y->n ? -1 : 0;
 }
 
-static void print_json(struct run *r, const struct outcome *out, double wall)
+static const char *ll_kind_name(int kind)
+{
+	switch (kind) {
+	case BG_LL_RO: return "read-exec";
+	case BG_LL_RW: return "all";
+	case BG_LL_READ: return "read";
+	case BG_LL_DEV: return "devices";
+	default: return "list";
+	}
+}
+
+/* Who the payload is, what it sees, and the Landlock layer. */
+static void json_sandbox(struct json_object *j, const struct run *r, const struct bg_sandbox *sb)
+{
+	const struct bg_run_opts *o = r->o;
+	struct json_object *u = json_object_new_object(), *ll = json_object_new_object();
+	struct json_object *fs = json_object_new_object();
+
+	json_object_object_add(u, "host_uid", json_object_new_int64(sb->host_uid));
+	json_object_object_add(u, "kind", json_object_new_string(
+		o->user_root ? "root" : o->user_nobody ? "nobody" : o->uid > 0 ? "uid" : "per-run"));
+	json_object_object_add(j, "user", u);
+	json_object_object_add(fs, "view", json_object_new_string(o->fs == BG_FS_HOST ? "host" : "minimal"));
+	json_object_object_add(fs, "tmp_bytes", json_object_new_uint64(o->tmp_size));
+	json_object_object_add(fs, "shm_bytes", json_object_new_uint64(o->shm_size));
+	json_object_object_add(j, "fs", fs);
+	json_object_object_add(ll, "abi", json_object_new_int(sb->ll.abi));
+	if (sb->ll.abi > 0) {
+		struct json_object *rules = json_object_new_object(), *net = json_object_new_object();
+		struct json_object *sc = json_object_new_array();
+
+		for (unsigned i = 0; i < sb->ll.nrules; i++)
+			json_object_object_add(rules, sb->ll.rule[i].path,
+					       json_object_new_string(ll_kind_name(sb->ll.rule[i].kind)));
+		json_object_object_add(ll, "fs", rules);
+		json_object_object_add(net, "connect", json_object_new_string(sb->ll.net_what[0]));
+		json_object_object_add(net, "bind", json_object_new_string(sb->ll.net_what[1]));
+		json_object_object_add(ll, "net", net);
+		if (sb->ll.scoped) {
+			json_object_array_add(sc, json_object_new_string("abstract-unix-sockets"));
+			json_object_array_add(sc, json_object_new_string("signals"));
+		}
+		json_object_object_add(ll, "scoped", sc);
+	} else {
+		json_object_object_add(ll, "note", json_object_new_string(sb->ll.note));
+	}
+	json_object_object_add(j, "landlock", ll);
+}
+
+static void print_json(struct run *r, const struct bg_sandbox *sb, const struct outcome *out, double wall)
 {
 	struct json_object *j = json_object_new_object(), *d = json_object_new_object();
 	struct json_object *lim = json_object_new_object(), *mech = json_object_new_object();
@@ -1296,6 +1413,7 @@ static void print_json(struct run *r, const struct outcome *out, double wall)
 	}
 	json_object_object_add(j, "limits", lim);
 	json_object_object_add(j, "network", json_object_new_string(r->o->net_host ? "host" : "none"));
+	json_sandbox(j, r, sb);
 	fprintf(stderr, "%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(j);
 }
@@ -1322,30 +1440,116 @@ static int export_filter(struct run *r)
 	return ret;
 }
 
-/* CMD must stay visible: under /tmp (private in the sandbox) and not
- * covered by a --ro/--rw bind, the binary itself is bound read-only. */
-static void keep_exe_visible(struct bg_run_opts *o, const char *exe)
+/* Is path (canonical) in the sandbox's view?  --fs host: everything but
+ * the private /tmp; --fs minimal: /usr, the host's real (not symlinked)
+ * library and binary directories; both: the --ro/--rw binds. */
+static bool in_view(const struct bg_run_opts *o, const char *path)
 {
 	size_t n;
 
-	if (strncmp(exe, "/tmp/", 5) || o->nbinds == BG_RUN_MAX_BINDS)
-		return;
 	for (unsigned i = 0; i < o->nbinds; i++) {
 		n = strlen(o->binds[i].path);
-		if (!strncmp(exe, o->binds[i].path, n) && exe[n] == '/')
-			return;
+		if (!strncmp(path, o->binds[i].path, n) && (path[n] == '/' || path[n] == '\0' || n == 1))
+			return true;
 	}
-	o->binds[o->nbinds++] = (struct bg_bind){ .path = exe, .rw = false };
+	if (o->fs == BG_FS_HOST)
+		return strncmp(path, "/tmp/", 5) != 0;
+	if (!strncmp(path, "/usr/", 5))
+		return true;
+	for (size_t i = 0; i < BG_RUN_NSYSDIRS; i++) {
+		struct stat st;
+
+		n = strlen(bg_run_sysdirs[i]);
+		if (!strncmp(path, bg_run_sysdirs[i], n) && path[n] == '/' && lstat(bg_run_sysdirs[i], &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			return true;
+	}
+	return false;
+}
+
+/* CMD and its interpreter must stay visible: a file outside the view (under
+ * the private /tmp, in /home, /opt ...) is bound read-only at its path. */
+static int keep_visible(struct bg_run_opts *o, const char *path)
+{
+	if (in_view(o, path))
+		return 0;
+	if (o->nbinds == BG_RUN_MAX_BINDS) {
+		bg_err("run: at most %d --ro/--rw binds, and %s needs one more", BG_RUN_MAX_BINDS - 1, path);
+		return -1;
+	}
+	o->binds[o->nbinds++] = (struct bg_bind){ .path = path, .rw = false };
+	return 0;
+}
+
+/* A --rw directory the payload's host id cannot write to is almost always
+ * a mistake now that the payload is not the invoking user: say so once
+ * (mode bits only; an ACL may still allow it). */
+static void warn_unwritable(const struct bg_run_opts *o, uid_t uid)
+{
+	for (unsigned i = 0; i < o->nbinds; i++) {
+		struct stat st;
+		bool w;
+
+		if (!o->binds[i].rw || stat(o->binds[i].path, &st) || !S_ISDIR(st.st_mode) || uid == 0)
+			continue;
+		w = st.st_uid == uid ? st.st_mode & S_IWUSR : st.st_gid == uid ? st.st_mode & S_IWGRP : st.st_mode & S_IWOTH;
+		if (!w)
+			bg_warn("run: --rw %s: the payload (host uid %u) cannot write there (owner %u, mode %04o); "
+				"make it writable, or choose the id with --user", o->binds[i].path, (unsigned)uid,
+				(unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	}
+}
+
+/* The Landlock layer: the same view, as access rights (docs/run.md). */
+static void plan_landlock(struct bg_sandbox *sb, const struct bg_policy *p)
+{
+	const struct bg_run_opts *o = sb->o;
+	struct bg_landlock *ll = &sb->ll;
+	int abi = o->no_landlock ? 0 : bg_landlock_abi();
+
+	bg_landlock_init(ll, abi);
+	if (o->no_landlock) {
+		snprintf(ll->note, sizeof(ll->note), "skipped (--no-landlock)");
+		return;
+	}
+	if (!abi) {
+		snprintf(ll->note, sizeof(ll->note), "skipped: this kernel has no Landlock (or it is disabled)");
+		bg_warn("run: note: no Landlock on this kernel; the sandbox's file system view is its only "
+			"file-system layer");
+		return;
+	}
+	if (o->fs == BG_FS_HOST) {
+		bg_landlock_add(ll, "/", BG_LL_RO);
+	} else {
+		bg_landlock_add(ll, "/", BG_LL_LIST);
+		bg_landlock_add(ll, "/usr", BG_LL_RO);
+		for (size_t i = 0; i < BG_RUN_NSYSDIRS; i++) {
+			struct stat st;
+
+			/* a symlink resolves into /usr: the rule is for real ones */
+			if (lstat(bg_run_sysdirs[i], &st) == 0 && S_ISDIR(st.st_mode))
+				bg_landlock_add(ll, bg_run_sysdirs[i], BG_LL_RO);
+		}
+		bg_landlock_add(ll, "/etc", BG_LL_READ);
+		bg_landlock_add(ll, "/sys", BG_LL_READ);
+	}
+	bg_landlock_add(ll, "/proc", BG_LL_READ);
+	bg_landlock_add(ll, "/dev", BG_LL_DEV);
+	bg_landlock_add(ll, "/dev/shm", BG_LL_RW);
+	bg_landlock_add(ll, "/tmp", BG_LL_RW);
+	for (unsigned i = 0; i < o->nbinds; i++)
+		bg_landlock_add(ll, o->binds[i].path, o->binds[i].rw ? BG_LL_RW : BG_LL_RO);
+	bg_landlock_plan_net(ll, p);
 }
 
 int bg_run(const struct bg_run_opts *opts)
 {
 	struct bg_run_opts oo = *opts, *o = &oo;
-	struct run r = { .o = o, .audit_fd = -1, .kill_nr = -1, .lerr_fd = -1, .status_fd = -1 };
+	struct run r = { .o = o, .audit_fd = -1, .kill_nr = -1, .lerr_fd = -1, .status_fd = -1, .id_lock_fd = -1 };
 	struct bg_sandbox sb = { .o = o, .exe_fd = -1 };
 	struct outcome out;
 	sigset_t mask, old;
-	char err[512];
+	char err[512], canon[PATH_MAX];
 	int ret, sfd = -1, code = BG_RUN_EXIT_ERROR;
 	unsigned char rnd[4] = {};
 
@@ -1356,7 +1560,12 @@ int bg_run(const struct bg_run_opts *opts)
 		bg_err("run: %s: %s", o->argv[0], ret == -ENOENT ? "command not found" : strerror(-ret));
 		return ret == -ENOENT ? BG_RUN_EXIT_NOTFOUND : BG_RUN_EXIT_NOEXEC;
 	}
-	keep_exe_visible(o, r.exe);
+	if (keep_visible(o, r.exe))
+		return BG_RUN_EXIT_ERROR;
+	bg_run_interp(r.exe, r.interp, sizeof(r.interp));
+	if (r.interp[0] == '/' && realpath(r.interp, canon) && bg_strlcpy(r.interp, canon, sizeof(r.interp)) &&
+	    keep_visible(o, r.interp))
+		return BG_RUN_EXIT_ERROR;
 	if (o->learn_out && bg_learn_check_output(o->learn_out, err, sizeof(err))) {
 		bg_err("run: --learn %s", err);
 		return BG_RUN_EXIT_ERROR;
@@ -1397,6 +1606,7 @@ int bg_run(const struct bg_run_opts *opts)
 	}
 	sb.exe = r.exe;
 	sb.envp = r.envp;
+	plan_landlock(&sb, r.policy);
 	sb.filter = r.prog;
 	sb.filter_len = (unsigned short)r.prog_len;
 
@@ -1416,7 +1626,16 @@ int bg_run(const struct bg_run_opts *opts)
 	}
 	snprintf(r.id, sizeof(r.id), "%d-%02x%02x%02x%02x", (int)getpid(), rnd[0], rnd[1], rnd[2], rnd[3]);
 
-	/* 2. cgroups, limits, the BPF attachment */
+	/* 2. the payload's host id, cgroups, limits, the BPF attachment */
+	if (!o->user_root && !o->user_nobody && o->uid <= 0 && take_run_id(&r))
+		goto out;
+	{
+		uid_t uid;
+		gid_t gid;
+
+		payload_ids(&r, &uid, &gid);
+		warn_unwritable(o, uid);
+	}
 	if (bg_cgroup2_mount(r.cg2, sizeof(r.cg2)) == 0)
 		sweep_stale(r.cg2);
 	if (setup_cgroups(&r))
@@ -1430,10 +1649,15 @@ int bg_run(const struct bg_run_opts *opts)
 		/* The kernel exempts the host's root user from RLIMIT_NPROC
 		 * (whatever the user namespace says): a limit that would not
 		 * hold is refused, not pretended. */
-		payload_ids(o, &uid, &gid);
+		payload_ids(&r, &uid, &gid);
 		if (uid == 0) {
-			bg_err("run: --pids: no pids controller here (cgroup v2 or v1), and RLIMIT_NPROC does not "
-			       "bind a payload mapped to host root; add --user nobody (or --user UID)");
+			if (o->pids_default)
+				bg_err("run: --user root: no pids controller here (cgroup v2 or v1), and RLIMIT_NPROC "
+				       "does not bind host root, so the default pids limit (%d) cannot hold; drop "
+				       "--user root, or add --pids max to run without one", BG_RUN_DEFAULT_PIDS);
+			else
+				bg_err("run: --pids: no pids controller here (cgroup v2 or v1), and RLIMIT_NPROC does "
+				       "not bind a payload mapped to host root; drop --user root");
 			goto out;
 		}
 		sb.rlimit_nproc = o->pids;
@@ -1499,7 +1723,7 @@ int bg_run(const struct bg_run_opts *opts)
 	if (out.line[0])
 		bg_err("%s", out.line);
 	if (o->json)
-		print_json(&r, &out, now_ms(&r.t0));
+		print_json(&r, &sb, &out, now_ms(&r.t0));
 	goto done;
 out:
 	teardown(&r);
@@ -1512,6 +1736,8 @@ done:
 		close(r.lerr_fd);
 	if (r.status_fd >= 0)
 		close(r.status_fd);
+	if (r.id_lock_fd >= 0)
+		close(r.id_lock_fd); /* the id is free again once init is gone too */
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	bg_recorder_close(&r.rec);
 	bg_learn_free(r.learn); /* detaches if a failure left it running */

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "landlock.h"
 #include "mechanism.h"
 #include "policy.h"
 
@@ -40,6 +41,27 @@ enum {
 #define BG_RUN_CGROUP "bpfguard.run"
 
 #define BG_RUN_MAX_BINDS 64
+
+/* Defaults that bound a run without flags (docs/run.md, "Defaults"). */
+#define BG_RUN_DEFAULT_PIDS 1024           /* --pids */
+#define BG_RUN_DEFAULT_TMP_SIZE (64ULL << 20) /* --tmp-size: the private /tmp */
+#define BG_RUN_DEFAULT_SHM_SIZE (64ULL << 20) /* --shm-size: /dev/shm */
+
+/* Per-run host ids (the default --user): one id, for uid and gid, from
+ * this range, held by a lock in BG_RUN_ID_DIR while the run lives.  A
+ * range no distribution, systemd (its DynamicUser range is 61184-65519,
+ * its container ranges 524288-1879048191) or shadow's subordinate ids
+ * (from 100000) hands out, so the id is nobody else's. docs/run.md. */
+#define BG_RUN_ID_MIN 2130706432U /* 0x7f000000 */
+#define BG_RUN_ID_COUNT 65536U
+#define BG_RUN_ID_DIR "/run/bpfguard/run-ids"
+
+enum bg_run_fs { BG_FS_MINIMAL = 0, BG_FS_HOST };
+
+/* The host directories --fs minimal shows besides /usr: a symlink (a
+ * usr-merged system) is recreated, a real directory bound read-only. */
+#define BG_RUN_NSYSDIRS 6
+extern const char *const bg_run_sysdirs[BG_RUN_NSYSDIRS];
 #define BG_RUN_MAX_ENV 256
 
 struct bg_bind {
@@ -52,7 +74,12 @@ struct bg_run_opts {
 	int mode;                /* enum bg_mode */
 	bool net_host;           /* --net host (default none) */
 	uint64_t memory;         /* bytes, 0 = no limit */
-	long pids;               /* 0 = no limit */
+	long pids;               /* 0 = no limit (--pids max) */
+	bool pids_default;       /* pids is BG_RUN_DEFAULT_PIDS, not given */
+	uint64_t tmp_size;       /* bytes: the private /tmp's size cap */
+	uint64_t shm_size;       /* bytes: /dev/shm's size cap */
+	int fs;                  /* enum bg_run_fs: --fs minimal (default) | host */
+	bool no_landlock;        /* --no-landlock */
 	double cpu;              /* cores, 0 = no limit */
 	uint64_t timeout_ms;     /* 0 = none */
 	struct bg_bind binds[BG_RUN_MAX_BINDS];
@@ -62,8 +89,9 @@ struct bg_run_opts {
 	unsigned nenv;
 	bool json;
 	bool no_bpf;             /* --no-bpf: seccomp, namespaces, limits; no BPF attachment */
-	long uid;                /* --user UID: host id root maps to; -1 = the invoking user */
+	long uid;                /* --user UID: host id root maps to; -1 = a per-run id */
 	bool user_nobody;        /* --user nobody (65534) */
+	bool user_root;          /* --user root: host uid 0 (dangerous; docs/run.md) */
 	char *const *argv;       /* CMD [ARGS...] */
 	const char *learn_out;   /* --learn FILE: write the learned policy there */
 	/* pre-flight checks of CMD's file, before anything is created */
@@ -107,6 +135,8 @@ struct bg_sandbox {
 	int cgroup_fd;             /* the payload cgroup's cgroup.procs, opened by the parent */
 	int exe_fd;                /* -1, or the checked CMD (pre-flight), exec'd through
 				    * /proc/self/fd so the file checked is the file run */
+	unsigned host_uid;         /* the host id the sandbox's root maps to */
+	struct bg_landlock ll;     /* ll.abi 0: no Landlock layer */
 	/* rlimit fallbacks (0 = not used) */
 	uint64_t rlimit_data;
 	long rlimit_nproc;

@@ -7,13 +7,16 @@
  *   1. waits for the parent's "go" (uid/gid maps written, moved into the
  *      run cgroups), dies with the parent (PR_SET_PDEATHSIG);
  *   2. unshares the cgroup namespace (rooted at the run cgroup);
- *   3. builds the file system view: a read-only recursive copy of the host
- *      root, a private /tmp, a fresh /proc, a minimal /dev, the --ro/--rw
- *      binds; pivot_root into it;
+ *   3. builds the file system view (--fs minimal: /usr, the library
+ *      directories and a curated /etc on an empty read-only root; --fs
+ *      host: a read-only recursive copy of the host root), a private
+ *      size-capped /tmp, a fresh /proc with runc's masked and read-only
+ *      paths, /sys read-only, a minimal /dev, the --ro/--rw binds;
+ *      pivot_root into it;
  *   4. brings loopback up (--net none), sets the hostname;
  *   5. forks the payload, which starts its own session, takes the rlimit
- *      fallbacks, drops every capability, installs the seccomp filter last
- *      and execs CMD;
+ *      fallbacks, drops every capability, enforces the Landlock ruleset,
+ *      installs the seccomp filter last and execs CMD;
  *   6. forwards INT/TERM/HUP/QUIT/USR1/USR2 to the payload, reaps orphans,
  *      and when the payload exits hands its wait status to the parent.
  * A payload that is pid 1 itself would ignore every signal it has no
@@ -165,53 +168,268 @@ static void attach_at(const struct bg_sandbox *sb, int fd, const char *rel, bool
 	close(fd);
 }
 
-static void setup_mounts(const struct bg_sandbox *sb)
+const char *const bg_run_sysdirs[BG_RUN_NSYSDIRS] = { "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32" };
+
+/* What --fs minimal keeps of the host's /etc (read-only; absent ones are
+ * skipped): name resolution, TLS roots, time zone, the loader's cache and
+ * Debian's alternatives symlinks.  Nothing with credentials in it (no
+ * shadow, ssl/private, ssh, sudoers ...). */
+static const char *const etc_keep[] = {
+	"hosts", "resolv.conf", "nsswitch.conf", "host.conf", "gai.conf", "localtime", "timezone",
+	"ld.so.cache", "ld.so.conf", "ld.so.conf.d", "protocols", "services", "ssl/certs",
+	"ssl/openssl.cnf", "ca-certificates", "ca-certificates.conf", "alternatives", "os-release",
+};
+
+/* runc's default masked paths (plus kmsg): kernel memory, keys, timers and
+ * hardware details, hidden behind /dev/null (files) or an empty read-only
+ * tmpfs (directories) */
+static const char *const masked[] = {
+	"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/kmsg", "/proc/latency_stats",
+	"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+	"/sys/devices/virtual/powercap",
+};
+/* runc's default read-only paths: /proc/sys and friends stay readable */
+static const char *const readonly[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger" };
+
+static void mask_path(const struct bg_sandbox *sb, const char *rel)
 {
-	static const char *const devs[] = { "null", "zero", "full", "random", "urandom", "tty" };
-	const struct bg_run_opts *o = sb->o;
-	int binds[BG_RUN_MAX_BINDS], devfd[ARRAY_SIZE(devs)], rootfd;
-	bool isdir[BG_RUN_MAX_BINDS];
 	char path[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), NEWROOT "%s", rel);
+	if (lstat(path, &st))
+		return; /* not on this kernel */
+	if (S_ISDIR(st.st_mode)) {
+		if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "size=4k,nr_inodes=1,mode=0555"))
+			die(sb, "cannot mask %s", rel);
+		return;
+	}
+	fd = clone_tree("/dev/null", true);
+	if (fd < 0 || move_mount(fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH))
+		die(sb, "cannot mask %s", rel);
+	close(fd);
+}
+
+static void readonly_path(const struct bg_sandbox *sb, const char *rel)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), NEWROOT "%s", rel);
+	if (access(path, F_OK))
+		return;
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) ||
+	    mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		die(sb, "cannot make %s read-only", rel);
+}
+
+static void write_file(const struct bg_sandbox *sb, const char *rel, const char *text)
+{
+	char path[PATH_MAX];
+	int fd;
+	ssize_t n = (ssize_t)strlen(text);
+
+	snprintf(path, sizeof(path), NEWROOT "%s", rel);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, n) != n)
+		die(sb, "cannot write %s", rel);
+	close(fd);
+}
+
+/* The host paths of the view, cloned (open_tree) while init still has the
+ * credentials it was cloned with (bpfguard's host ids): a bind or CMD
+ * under a directory only root may traverse (/root/...) is reachable
+ * then, not once init is the namespace's root (the run's host id).
+ * Attached later, by setup_mounts(). */
+static const char *const devs[] = { "null", "zero", "full", "random", "urandom", "tty" };
+static struct {
+	int root;                             /* --fs host */
+	int usr;
+	int sysdir[BG_RUN_NSYSDIRS];          /* -1: absent or a symlink */
+	char link[BG_RUN_NSYSDIRS][PATH_MAX]; /* the symlink's target, or "" */
+	int etc[ARRAY_SIZE(etc_keep)];        /* -1: absent */
+	bool etc_dir[ARRAY_SIZE(etc_keep)];
+	int bind[BG_RUN_MAX_BINDS];
+	bool bind_dir[BG_RUN_MAX_BINDS];
+	int dev[ARRAY_SIZE(devs)];
+	int sys; /* --fs minimal --net host: the host's /sys, recursive, read-only */
+} src;
+
+static void clone_sources(const struct bg_sandbox *sb)
+{
+	const struct bg_run_opts *o = sb->o;
+	char path[PATH_MAX];
+	struct stat st;
+	ssize_t n;
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		die(sb, "cannot make the mount namespace private");
-	/* Everything that comes from the host view is cloned first: once the
-	 * new root is mounted on NEWROOT the host's NEWROOT is hidden. */
-	rootfd = clone_tree("/", true);
-	if (rootfd < 0)
-		die(sb, "cannot copy the host root read-only");
-	for (unsigned i = 0; i < o->nbinds; i++) {
-		binds[i] = clone_tree(o->binds[i].path, !o->binds[i].rw);
-		if (binds[i] < 0)
-			die(sb, "cannot bind %s (--%s)", o->binds[i].path, o->binds[i].rw ? "rw" : "ro");
-		struct stat st;
+	src.root = src.usr = src.sys = -1;
+	/* the sandbox cannot mount a sysfs of the host's network namespace,
+	 * and cannot clone /sys without the mounts under it (they are locked
+	 * in a user namespace): the whole tree, whose mounts are hidden later */
+	if (o->fs == BG_FS_MINIMAL && o->net_host && (src.sys = clone_tree("/sys", true)) < 0)
+		die(sb, "cannot copy /sys read-only");
+	if (o->fs == BG_FS_HOST) {
+		src.root = clone_tree("/", true);
+		if (src.root < 0)
+			die(sb, "cannot copy the host root read-only");
+	} else {
+		struct stat ust;
 
-		isdir[i] = fstat(binds[i], &st) || S_ISDIR(st.st_mode);
+		/* (a busybox system, as in the VM tests, may have no /usr) */
+		if (stat("/usr", &ust) == 0 && (src.usr = clone_tree("/usr", true)) < 0)
+			die(sb, "cannot bind /usr");
+		for (size_t i = 0; i < BG_RUN_NSYSDIRS; i++) {
+			const char *d = bg_run_sysdirs[i];
+
+			src.sysdir[i] = -1;
+			src.link[i][0] = '\0';
+			if (lstat(d, &st))
+				continue;
+			if (S_ISLNK(st.st_mode)) {
+				n = readlink(d, src.link[i], sizeof(src.link[i]) - 1);
+				if (n < 0)
+					die(sb, "cannot read the symlink %s", d);
+				src.link[i][n] = '\0';
+			} else if (S_ISDIR(st.st_mode) && (src.sysdir[i] = clone_tree(d, true)) < 0) {
+				die(sb, "cannot bind %s", d);
+			}
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(etc_keep); i++) {
+			snprintf(path, sizeof(path), "/etc/%s", etc_keep[i]);
+			src.etc[i] = -1;
+			/* a symlink (resolv.conf into /run, localtime into
+			 * zoneinfo) is followed: its target is what gets bound */
+			if (stat(path, &st))
+				continue;
+			src.etc[i] = clone_tree(path, true);
+			if (src.etc[i] < 0)
+				die(sb, "cannot bind %s", path);
+			src.etc_dir[i] = S_ISDIR(st.st_mode);
+		}
+	}
+	for (unsigned i = 0; i < o->nbinds; i++) {
+		src.bind[i] = clone_tree(o->binds[i].path, !o->binds[i].rw);
+		if (src.bind[i] < 0)
+			die(sb, "cannot bind %s (--%s)", o->binds[i].path, o->binds[i].rw ? "rw" : "ro");
+		src.bind_dir[i] = fstat(src.bind[i], &st) || S_ISDIR(st.st_mode);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(devs); i++) {
 		snprintf(path, sizeof(path), "/dev/%s", devs[i]);
-		devfd[i] = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		src.dev[i] = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	}
+}
+
+/* --fs minimal: an empty root (tmpfs, read-only once built) with /usr, the
+ * library and binary directories as the host has them (symlinks into /usr
+ * on a usr-merged system), a curated /etc with passwd/group entries for
+ * the sandbox's ids, and mount points for the rest. */
+static void minimal_root(const struct bg_sandbox *sb)
+{
+	char path[PATH_MAX], text[512];
+
+	if (mount("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m,nr_inodes=4096"))
+		die(sb, "cannot mount the new root");
+	if (src.usr >= 0)
+		attach_at(sb, src.usr, "/usr", true);
+	for (size_t i = 0; i < BG_RUN_NSYSDIRS; i++) {
+		snprintf(path, sizeof(path), NEWROOT "%s", bg_run_sysdirs[i]);
+		if (src.link[i][0] && symlink(src.link[i], path))
+			die(sb, "cannot recreate the symlink %s", bg_run_sysdirs[i]);
+		if (src.sysdir[i] >= 0)
+			attach_at(sb, src.sysdir[i], bg_run_sysdirs[i], true);
+	}
+	if (mkdir(NEWROOT "/etc", 0755))
+		die(sb, "cannot create /etc");
+	/* The sandbox's root is the host id it maps to; every other host id
+	 * shows as nobody (the overflow id). */
+	snprintf(text, sizeof(text),
+		 "root:x:0:0:bpfguard sandbox (host uid %u):/:/bin/sh\n"
+		 "nobody:x:65534:65534:nobody (any host id not mapped):/nonexistent:/usr/sbin/nologin\n",
+		 sb->host_uid);
+	write_file(sb, "/etc/passwd", text);
+	write_file(sb, "/etc/group", "root:x:0:\nnogroup:x:65534:\n");
+	write_file(sb, "/etc/hostname", "bpfguard\n");
+	for (size_t i = 0; i < ARRAY_SIZE(etc_keep); i++) {
+		if (src.etc[i] < 0)
+			continue;
+		snprintf(path, sizeof(path), "/etc/%s", etc_keep[i]);
+		attach_at(sb, src.etc[i], path, src.etc_dir[i]);
+	}
+	if (mkdir(NEWROOT "/tmp", 01777) || mkdir(NEWROOT "/proc", 0555) || mkdir(NEWROOT "/dev", 0755) ||
+	    mkdir(NEWROOT "/sys", 0555))
+		die(sb, "cannot create the mount points of the new root");
+}
+
+/* /sys read-only: a fresh sysfs where the sandbox owns its network
+ * namespace (it then shows only its own devices), else the host's sysfs
+ * without the mounts under it (no bpffs, cgroupfs, debugfs ...). */
+static void mount_sys(const struct bg_sandbox *sb)
+{
+	char line[4096], mp[PATH_MAX];
+	FILE *f;
+
+	if (src.sys < 0) {
+		if (mount("sysfs", NEWROOT "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+			die(sb, "cannot mount /sys read-only");
+		return;
+	}
+	attach_at(sb, src.sys, "/sys", true);
+	/* cgroupfs, bpffs, debugfs, tracefs ... under it: each behind an
+	 * empty read-only tmpfs (mountinfo lists parents before children; a
+	 * child of a hidden mount is gone already) */
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		die(sb, "cannot read the mount table");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 &&
+		    !strncmp(mp, NEWROOT "/sys/", sizeof(NEWROOT "/sys/") - 1))
+			mask_path(sb, mp + sizeof(NEWROOT) - 1);
+	fclose(f);
+}
+
+static void setup_mounts(const struct bg_sandbox *sb)
+{
+	const struct bg_run_opts *o = sb->o;
+	char path[PATH_MAX], opts[128];
+
+	if (o->fs == BG_FS_HOST) {
+		if (move_mount(src.root, "", AT_FDCWD, NEWROOT, MOVE_MOUNT_F_EMPTY_PATH))
+			die(sb, "cannot mount the new root");
+		close(src.root);
+	} else {
+		minimal_root(sb);
 	}
 
-	if (move_mount(rootfd, "", AT_FDCWD, NEWROOT, MOVE_MOUNT_F_EMPTY_PATH))
-		die(sb, "cannot mount the new root");
-	close(rootfd);
-
-	if (mount("tmpfs", NEWROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"))
+	/* tmpfs sizes bound what the payload can pin in memory without a
+	 * --memory limit; inodes too (a tmpfs allows half of RAM's pages) */
+	snprintf(opts, sizeof(opts), "mode=1777,size=%llu,nr_inodes=%llu", (unsigned long long)o->tmp_size,
+		 (unsigned long long)(o->tmp_size / 2048 > 1024 ? o->tmp_size / 2048 : 1024));
+	if (mount("tmpfs", NEWROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts))
 		die(sb, "cannot mount a private /tmp");
 	if (mount("proc", NEWROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
 		die(sb, "cannot mount a fresh /proc");
+	if (o->fs == BG_FS_MINIMAL)
+		mount_sys(sb);
+	for (size_t i = 0; i < ARRAY_SIZE(masked); i++)
+		mask_path(sb, masked[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(readonly); i++)
+		readonly_path(sb, readonly[i]);
 	/* /dev: a tmpfs with the harmless nodes bound from the host */
-	if (mount("tmpfs", NEWROOT "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755"))
+	if (mount("tmpfs", NEWROOT "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k"))
 		die(sb, "cannot mount /dev");
 	for (size_t i = 0; i < ARRAY_SIZE(devs); i++) {
-		if (devfd[i] < 0)
+		if (src.dev[i] < 0)
 			continue;
 		snprintf(path, sizeof(path), "/dev/%s", devs[i]);
-		attach_at(sb, devfd[i], path, false);
+		attach_at(sb, src.dev[i], path, false);
 	}
+	snprintf(opts, sizeof(opts), "mode=1777,size=%llu,nr_inodes=%llu", (unsigned long long)o->shm_size,
+		 (unsigned long long)(o->shm_size / 2048 > 1024 ? o->shm_size / 2048 : 1024));
 	if (mkdir(NEWROOT "/dev/shm", 01777) ||
-	    mount("tmpfs", NEWROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"))
+	    mount("tmpfs", NEWROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts))
 		die(sb, "cannot mount /dev/shm");
 	if (mkdir(NEWROOT "/dev/pts", 0755) == 0 &&
 	    mount("devpts", NEWROOT "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
@@ -229,7 +447,12 @@ static void setup_mounts(const struct bg_sandbox *sb)
 	/* --ro / --rw, in the order given (a bind under /tmp lands on the
 	 * private tmpfs) */
 	for (unsigned i = 0; i < o->nbinds; i++)
-		attach_at(sb, binds[i], o->binds[i].path, isdir[i]);
+		attach_at(sb, src.bind[i], o->binds[i].path, src.bind_dir[i]);
+	/* the minimal root's mount points are all made: nothing more may
+	 * appear in it */
+	if (o->fs == BG_FS_MINIMAL &&
+	    mount(NULL, NEWROOT, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL))
+		die(sb, "cannot make the new root read-only");
 
 	if (chdir(NEWROOT) || syscall(SYS_pivot_root, ".", "."))
 		die(sb, "cannot pivot_root into the new root");
@@ -321,6 +544,13 @@ static void __attribute__((noreturn)) payload(struct bg_sandbox *sb)
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		die(sb, "cannot set no_new_privs");
+	/* the second layer, before the filter (which may deny its calls) */
+	if (sb->ll.abi > 0) {
+		const char *what;
+
+		if (bg_landlock_apply(&sb->ll, &what))
+			die(sb, "Landlock: %s", what);
+	}
 	ret = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_LOG, &fp);
 	if (ret && errno == EINVAL)
 		ret = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp);
@@ -380,7 +610,9 @@ void bg_sandbox_init(struct bg_sandbox *sb)
 	/* Become the namespace's root for real: until now our credentials are
 	 * still the host ids we were cloned with, which the maps need not
 	 * contain (--user nobody maps 0 to 65534, not to our own 0), and files
-	 * cannot be created with an unmapped owner (EOVERFLOW). */
+	 * cannot be created with an unmapped owner (EOVERFLOW).  What the
+	 * view takes from the host is cloned before, with our host ids. */
+	clone_sources(sb);
 	if (setresgid(0, 0, 0) || setresuid(0, 0, 0))
 		die(sb, "cannot become root in the user namespace");
 	if (unshare(CLONE_NEWCGROUP))

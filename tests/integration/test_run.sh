@@ -13,7 +13,7 @@ for prog in hello server forbidden; do
 		{ not_ok "go build $prog"; finish; }
 done
 ok "built hello, server and forbidden with $(go version | awk '{print $3}')"
-# The payload runs as the invoking user ($SUDO_UID under sudo): let it in.
+# The payload runs as a per-run host id: let it in.
 chmod 755 "$TMP"
 F=$TMP/forbidden
 run() { "$BPFGUARD" run "$@"; }
@@ -52,7 +52,7 @@ expect_rc 125 "--no-bpf refuses a policy with net sections" \
 check "... one line saying why" grep -q "net/dev/sysctl/exec sections" "$TMP/err"
 
 # --- forbidden calls: the policy's errno, no effect
-mkdir -p "$TMP/rw"
+mkdir -p "$TMP/rw"; chmod 1777 "$TMP/rw" # writable by the payload's per-run id
 run --json -- "$F" socket mount > "$TMP/out" 2> "$TMP/err"; summary "$TMP/err"
 check "socket() fails with EPERM (default errno of go-static)" grep -qx "socket: errno 1" "$TMP/out"
 check "mount() fails with EPERM" grep -qx "mount: errno 1" "$TMP/out"
@@ -66,8 +66,11 @@ check "... and had no effect" test ! -e "$TMP/rw/made"
 run --json -- "$F" exec /bin/true > "$TMP/out" 2> "$TMP/err"; summary "$TMP/err"
 check "an exec'd program stays under the policy (its loader's mprotect is denied)" \
 	test "$(sum 'j["denials"].get("mprotect", 0) >= 1 and j["exit_code"] == 127')" = True
-run -- "$F" mkdir /var/tmp/bg-run-$$ write "$TMP/rw/x" > "$TMP/out" 2>&1
-check "mkdir outside /tmp fails: the host is read-only (EROFS)" grep -qx "mkdir: errno 30" "$TMP/out"
+run -- "$F" mkdir /usr/bg-run-$$ write "$TMP/rw/x" > "$TMP/out" 2>&1
+check "mkdir outside /tmp fails: the view is read-only (EROFS)" grep -qx "mkdir: errno 30" "$TMP/out"
+check "... and had no effect" test ! -e /usr/bg-run-$$
+run --fs host -- "$F" mkdir /var/tmp/bg-run-$$ > "$TMP/out" 2>&1
+check "--fs host: the host is read-only too (EROFS)" grep -qx "mkdir: errno 30" "$TMP/out"
 check "... and had no effect" test ! -e /var/tmp/bg-run-$$
 run --policy "$TMP/gotest.policy" --rw "$TMP/rw" -- "$F" write "$TMP/rw/x" write /tmp/private-$$ > "$TMP/out" 2>&1
 check "--rw PATH is writable" test "$(grep -c ': ok' "$TMP/out")" = 2 -a -e "$TMP/rw/x"
@@ -211,8 +214,11 @@ expect_rc 0 "--cpu 0.5 runs (quota set)" run --cpu 0.5 -- "$TMP/hello"
 # cover cgroup v2): BPFGUARD_RUN_LIMITS=rlimit skips both cgroup tiers.
 export BPFGUARD_RUN_LIMITS=rlimit
 expect_rc 125 "rlimit tier: --pids for a payload mapped to host root is refused (RLIMIT_NPROC does not bind it)" \
-	run --pids 20 -- "$F" spawn 40
-check "... one line with what to do" grep -q "add --user nobody" "$TMP/err"
+	run --user root --pids 20 -- "$F" spawn 40
+check "... one line with what to do" grep -q "drop --user root" "$TMP/err"
+expect_rc 125 "rlimit tier: --user root with the default pids limit is refused too" run --user root -- "$TMP/hello"
+check "... one line with what to do" grep -q "add --pids max" "$TMP/err"
+expect_rc 0 "... --pids max lifts it" run --user root --pids max -- "$TMP/hello"
 run --user nobody --pids 20 --json -- "$F" spawn 40 > "$TMP/out" 2> "$TMP/err"; summary "$TMP/err"
 started=$(sed -n 's/^spawn: started \([0-9]*\) of 40$/\1/p' "$TMP/out")
 check "rlimit tier: --user nobody --pids 20: fork fails with EAGAIN past the limit (started ${started:-?} of 40)" \

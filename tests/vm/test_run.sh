@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.." || exit 1
 BG=${BG:-$PWD/build-static/bpfguard}
 SP=${SP:-$PWD/build-static/tests/helpers/sysprobe}
 T=/tmp/bpfguard-run-ia32
-rm -rf "$T"; mkdir -p "$T"; chmod 755 "$T"
+rm -rf "$T"; mkdir -p "$T"; chmod 1777 "$T" # writable by the payload's per-run id
 "$BG" reset > /dev/null 2>&1
 
 # A static glibc program needs more than go-static allows: allow x86_64,
