@@ -2,7 +2,7 @@
 /*
  * testhooks.h - fault injection for the rollback tests.
  *
- * BPFGUARD_FAIL_AT=<step> makes the named step of attach fail, so a test
+ * BPFGUARD_FAIL_AT=<step>[,<step>...] makes the named steps of attach fail, so a test
  * can prove that a failure there leaves the previous state intact.  Only
  * test builds (cmake -DBPFGUARD_TEST_HOOKS=ON) read the variable; in every
  * other build bg_fault() is a constant 0 and the string is not even in the
@@ -18,12 +18,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* -EIO if BPFGUARD_FAIL_AT names this step, else 0. */
+/* -EIO the first time a step BPFGUARD_FAIL_AT names is reached, else 0.
+ * The variable is a comma-separated list ("reconcile,cgentry-del": a
+ * failure, then one in its rollback); each entry fails once, so the same
+ * kind of write in the rollback succeeds unless listed again. */
 static inline int bg_fault(const char *step)
 {
+	static unsigned long long fired; /* bit per list entry */
 	const char *f = getenv("BPFGUARD_FAIL_AT");
+	size_t n = strlen(step);
 
-	return f && !strcmp(f, step) ? -EIO : 0;
+	for (unsigned i = 0; f && *f && i < 64; f += strcspn(f, ","), f += *f == ',', i++)
+		if (!strncmp(f, step, n) && (f[n] == ',' || f[n] == '\0') && !(fired & (1ULL << i))) {
+			fired |= 1ULL << i;
+			return -EIO;
+		}
+	return 0;
 }
 #else
 static inline int bg_fault(const char *step)
