@@ -9,10 +9,6 @@
 # default build BPFGUARD_FAIL_AT must not exist at all.
 . "$(dirname "$0")/../integration/lib.sh"
 
-hooks=${BG_TEST_HOOKS:-}
-if [ -z "$hooks" ]; then
-	grep -q BPFGUARD_FAIL_AT "$BPFGUARD" && hooks=ON || hooks=OFF
-fi
 
 A=$(policy a <<'POL'
 name a
@@ -37,7 +33,7 @@ killed() { "$SYSPROBE" --cgroup "$CG/$1" mkdir "$TMP/k.$RANDOM" > /dev/null 2>&1
 policy_of() { "$BPFGUARD" status --json > "$TMP/st" &&
 	json_eval "$TMP/st" "[a['policy'] for a in j['attachments'] if a['cgroup'] == '/$CGREL/$1']"; }
 
-if [ "$hooks" != ON ]; then
+if ! test_hooks; then
 	# default build: the variable is not read, the string is not there
 	check "a default build has no BPFGUARD_FAIL_AT in it" bash -c "! grep -q BPFGUARD_FAIL_AT '$BPFGUARD'"
 	expect_rc 0 "a default build ignores BPFGUARD_FAIL_AT" env BPFGUARD_FAIL_AT=reconcile \
