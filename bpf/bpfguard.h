@@ -21,8 +21,9 @@
 /* Syscall numbers below this are judged by table; the rest by the default.
  * x86_64 and i386 both end below 470 on 6.18. */
 #define BG_MAX_SYSCALLS 512
-#define BG_MAX_POLICIES 64   /* one slot per attachment (+1 spare for replace) */
+#define BG_MAX_POLICIES 64   /* distinct compiled policies (identical ones share a slot) */
 #define BG_MAX_CGROUPS 16384 /* guarded cgroups, descendants included */
+#define BG_MAX_ATTACHMENTS BG_MAX_CGROUPS /* attached cgroups (bg_attachments records) */
 #define BG_MAX_ARGRULES 8    /* conditional rules per (policy, abi, syscall) */
 #define BG_MAX_CONDS 6       /* conditions per rule, ANDed (any registers, repeats allowed) */
 #define BG_FILTER_SLOTS 4096 /* fast "maybe guarded" filter, power of two */
@@ -368,7 +369,7 @@ struct bg_tag {
 };
 #define BG_TAG_F_FUGITIVE 0x1 /* moved out by another task, kernel has no
 			       * bpf_send_signal_task: kill at its next syscall */
-#define BG_CGROUP_MAX_DEPTH 64 /* levels an ancestor walk follows */
+#define BG_CGROUP_MAX_DEPTH 64 /* levels below an attached cgroup that bpfguard guards (walks, escape.bpf.h) */
 
 /* bg_escape_info.why */
 #define BG_ESC_WHY_LEFT 1     /* the new cgroup is outside the guarded subtree */

@@ -67,7 +67,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC); /* see shared_maps.bpf.h */
-	__uint(max_entries, BG_MAX_POLICIES);
+	__uint(max_entries, BG_MAX_ATTACHMENTS);
 	__type(key, __u64);
 	__type(value, struct bg_attachment);
 } bg_attachments SEC(".maps");

@@ -10,6 +10,7 @@
 #include "attachment.h"
 #include "escape.h"
 #include "cgroup.h"
+#include "testhooks.h"
 #include "util.h"
 
 int bg_att_get(const struct bg_state *st, uint64_t cgid, struct bg_attachment *out)
@@ -21,24 +22,88 @@ int bg_att_get(const struct bg_state *st, uint64_t cgid, struct bg_attachment *o
 	return 0;
 }
 
-int bg_att_list(const struct bg_state *st, struct bg_attachment **out, unsigned *n)
+/* One batch call per chunk: a thousand attachments read one by one cost
+ * two syscalls each, and attach, detach and status all list them. */
+static int att_list_batch(int fd, struct bg_attachment **out, unsigned *n)
 {
-	struct bg_attachment *list = calloc(BG_MAX_POLICIES, sizeof(*list));
-	__u64 key, next, *prev = NULL;
-	unsigned cnt = 0;
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	unsigned cap = 256, cnt = 0;
+	struct bg_attachment *list = malloc(cap * sizeof(*list));
+	__u64 *keys = malloc(cap * sizeof(*keys)), batch = 0;
+	bool first = true;
+	int ret = 0;
 
-	if (!list)
-		return -ENOMEM;
-	while (cnt < BG_MAX_POLICIES &&
-	       bpf_map_get_next_key(st->map[BG_MAP_ATTACHMENTS], prev, &next) == 0) {
-		if (bpf_map_lookup_elem(st->map[BG_MAP_ATTACHMENTS], &next, &list[cnt]) == 0)
-			cnt++;
-		key = next;
-		prev = &key;
+	while (list && keys) {
+		__u32 count = cap - cnt;
+
+		ret = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys + cnt, list + cnt, &count, &o);
+		if (ret && errno != ENOENT && errno != ENOSPC) {
+			ret = -errno;
+			break;
+		}
+		cnt += count;
+		first = false;
+		if (ret && errno == ENOENT) {
+			ret = 0;
+			break;
+		}
+		if (cap - cnt < 64 || (ret && errno == ENOSPC)) {
+			struct bg_attachment *gl;
+			__u64 *gk;
+
+			cap *= 2;
+			gl = realloc(list, cap * sizeof(*list));
+			if (gl)
+				list = gl;
+			gk = realloc(keys, cap * sizeof(*keys));
+			if (gk)
+				keys = gk;
+			if (!gl || !gk) {
+				ret = -ENOMEM;
+				break;
+			}
+		}
+		ret = 0;
+	}
+	free(keys);
+	if (!list || ret) {
+		free(list);
+		return ret ? ret : -ENOMEM;
 	}
 	*out = list;
 	*n = cnt;
 	return 0;
+}
+
+int bg_att_list(const struct bg_state *st, struct bg_attachment **out, unsigned *n)
+{
+	int fd = st->map[BG_MAP_ATTACHMENTS];
+	struct bg_attachment *list = NULL;
+	__u64 key, next, *prev = NULL;
+	unsigned cnt = 0, cap = 0;
+
+	if (att_list_batch(fd, out, n) == 0)
+		return 0;
+	/* Kernels or maps without batch ops: one key at a time. */
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		if (cnt == cap) {
+			struct bg_attachment *g = realloc(list, (cap ? cap * 2 : 64) * sizeof(*g));
+
+			if (!g) {
+				free(list);
+				return -ENOMEM;
+			}
+			list = g;
+			cap = cap ? cap * 2 : 64;
+		}
+		if (bpf_map_lookup_elem(fd, &next, &list[cnt]) == 0)
+			cnt++;
+		key = next;
+		prev = &key;
+	}
+	*out = list ? list : calloc(1, sizeof(*list));
+	*n = cnt;
+	return *out ? 0 : -ENOMEM;
 }
 
 int bg_att_put(const struct bg_state *st, const struct bg_attachment *a)
@@ -55,48 +120,120 @@ int bg_att_del(const struct bg_state *st, uint64_t cgid)
 	return bpf_map_delete_elem(st->map[BG_MAP_ATTACHMENTS], &key) ? -errno : 0;
 }
 
-int bg_slot_alloc(const struct bg_state *st)
+int bg_slot_refs(const struct bg_state *st, unsigned refs[BG_MAX_POLICIES], unsigned *natt)
 {
-	bool used[BG_MAX_POLICIES] = {};
 	struct bg_attachment *list;
 	unsigned n;
+	int ret = bg_att_list(st, &list, &n);
 
-	if (bg_att_list(st, &list, &n))
-		return -ENOMEM;
+	memset(refs, 0, BG_MAX_POLICIES * sizeof(refs[0]));
+	if (ret)
+		return ret;
 	for (unsigned i = 0; i < n; i++)
 		if (list[i].slot < BG_MAX_POLICIES)
-			used[list[i].slot] = true;
+			refs[list[i].slot]++;
 	free(list);
+	if (natt)
+		*natt = n;
+	return 0;
+}
+
+int bg_slot_unused(const unsigned refs[BG_MAX_POLICIES])
+{
 	for (int s = 0; s < BG_MAX_POLICIES; s++)
-		if (!used[s])
+		if (!refs[s])
 			return s;
 	return -ENOSPC;
+}
+
+/* Map writes whose failure would leave a policy unenforced go through
+ * these: checked, and a test build can make each one fail by name
+ * (testhooks.h) to prove the caller's rollback. */
+int bg_map_write(int fd, const void *key, const void *val, const char *step)
+{
+	int ret = bg_fault(step);
+
+	if (ret)
+		return ret;
+	return bpf_map_update_elem(fd, key, val, BPF_ANY) ? -errno : 0;
+}
+
+/* A delete of something already gone succeeded. */
+int bg_map_remove(int fd, const void *key, const char *step)
+{
+	int ret = bg_fault(step);
+
+	if (ret)
+		return ret;
+	return bpf_map_delete_elem(fd, key) && errno != ENOENT ? -errno : 0;
 }
 
 int bg_slot_write(const struct bg_state *st, uint32_t slot, const struct bg_bpf_policy *bp)
 {
 	static __u32 generation;
 	struct bg_policy_slot *copy;
-	int ret = 0;
+	int ret;
 
-	bg_slot_clear(st, slot);
-	for (unsigned i = 0; i < bp->nargrules; i++) {
+	ret = bg_slot_clear(st, slot);
+	for (unsigned i = 0; !ret && i < bp->nargrules; i++) {
 		struct bg_argrules_key key = bp->argrules[i].key;
 
 		key.slot = slot;
-		if (bpf_map_update_elem(st->map[BG_MAP_ARGRULES], &key, &bp->argrules[i].val, BPF_ANY))
-			return -errno;
+		ret = bg_map_write(st->map[BG_MAP_ARGRULES], &key, &bp->argrules[i].val, "argrules");
 	}
 	/* The slot value is 8 KiB: keep it off the stack. */
-	copy = malloc(sizeof(*copy));
-	if (!copy)
-		return -ENOMEM;
-	*copy = bp->slot;
-	copy->generation = ++generation;
-	if (bpf_map_update_elem(st->map[BG_MAP_POLICIES], &slot, copy, BPF_ANY))
-		ret = -errno;
+	copy = ret ? NULL : malloc(sizeof(*copy));
+	if (!ret && !copy)
+		ret = -ENOMEM;
+	if (!ret) {
+		*copy = bp->slot;
+		copy->generation = ++generation;
+		ret = bg_map_write(st->map[BG_MAP_POLICIES], &slot, copy, "slot");
+	}
 	free(copy);
 	return ret;
+}
+
+static bool argrules_in_slot(const void *key, const void *ctx);
+static void *collect_keys(int fd, size_t ksz, bool (*match)(const void *key, const void *ctx),
+			  const void *ctx, unsigned *n);
+
+bool bg_slot_holds(const struct bg_state *st, uint32_t slot, const struct bg_bpf_policy *bp)
+{
+	struct bg_policy_slot *cur = malloc(sizeof(*cur));
+	struct bg_argrules *rv;
+	bool same = false;
+	unsigned n;
+	void *keys;
+
+	if (!cur)
+		return false;
+	if (bpf_map_lookup_elem(st->map[BG_MAP_POLICIES], &slot, cur))
+		goto out;
+	/* generation only tells writes apart; everything else is the policy */
+	cur->generation = bp->slot.generation;
+	if (memcmp(cur, &bp->slot, sizeof(*cur)))
+		goto out;
+	keys = collect_keys(st->map[BG_MAP_ARGRULES], sizeof(struct bg_argrules_key), argrules_in_slot,
+			    &slot, &n);
+	free(keys);
+	if (n != bp->nargrules)
+		goto out;
+	rv = malloc(sizeof(*rv));
+	if (!rv)
+		goto out;
+	same = true;
+	for (unsigned i = 0; same && i < bp->nargrules; i++) {
+		struct bg_argrules_key key = bp->argrules[i].key;
+
+		key.slot = slot;
+		same = bpf_map_lookup_elem(st->map[BG_MAP_ARGRULES], &key, rv) == 0 &&
+		       !memcmp(rv, &bp->argrules[i].val, sizeof(*rv));
+	}
+	free(rv);
+out:
+	free(cur);
+	return same;
 }
 
 /* Keys of a hash map that satisfy `match`, in a malloc'd array.  Deleting
@@ -137,37 +274,45 @@ static bool argrules_in_slot(const void *key, const void *ctx)
 	return ((const struct bg_argrules_key *)key)->slot == *(const uint32_t *)ctx;
 }
 
-void bg_slot_clear(const struct bg_state *st, uint32_t slot)
+int bg_slot_clear(const struct bg_state *st, uint32_t slot)
 {
 	struct bg_policy_slot *zero = calloc(1, sizeof(*zero));
 	struct bg_argrules_key *del;
 	unsigned n;
+	int ret = 0;
 
 	del = collect_keys(st->map[BG_MAP_ARGRULES], sizeof(*del), argrules_in_slot, &slot, &n);
-	for (unsigned i = 0; i < n; i++)
-		bpf_map_delete_elem(st->map[BG_MAP_ARGRULES], &del[i]);
-	free(del);
-	if (zero) {
-		bpf_map_update_elem(st->map[BG_MAP_POLICIES], &slot, zero, BPF_ANY);
-		free(zero);
+	for (unsigned i = 0; i < n; i++) {
+		int r = bg_map_remove(st->map[BG_MAP_ARGRULES], &del[i], "clear-argrules");
+
+		if (r && !ret)
+			ret = r;
 	}
+	free(del);
+	if (!zero)
+		return -ENOMEM;
+	if (!ret)
+		ret = bg_map_write(st->map[BG_MAP_POLICIES], &slot, zero, "clear-slot");
+	free(zero);
+	return ret;
 }
 
 struct reconcile_ctx {
 	const struct bg_state *st;
-	uint64_t owner_at[66]; /* owner per walk depth; 0 = unguarded */
-	uint32_t slot_at[66];
-	uint32_t flags_at[66]; /* BG_CG_F_* of the owner */
-	uint32_t epoch_at[66]; /* the owner's epoch (escape guard tags) */
+	/* per walk depth: owner (0 = unguarded), slot and BG_CG_F_* flags */
+	uint64_t owner_at[BG_CGROUP_MAX_DEPTH + 2];
+	uint32_t slot_at[BG_CGROUP_MAX_DEPTH + 2];
+	uint32_t flags_at[BG_CGROUP_MAX_DEPTH + 2];
+	uint32_t epoch_at[BG_CGROUP_MAX_DEPTH + 2]; /* the owner's epoch (escape guard tags) */
 	int guarded;
 	int err;
 };
 
-static void filter_set(const struct bg_state *st, uint64_t id)
+static int filter_set(const struct bg_state *st, uint64_t id)
 {
 	__u32 h = id & (BG_FILTER_SLOTS - 1), one = 1;
 
-	bpf_map_update_elem(st->map[BG_MAP_CGFILTER], &h, &one, BPF_ANY);
+	return bg_map_write(st->map[BG_MAP_CGFILTER], &h, &one, "filter");
 }
 
 /* An attachment keeps its epoch across re-attach and policy replacement
@@ -187,9 +332,8 @@ static int reconcile_visit(const char *abs, uint64_t id, int depth, void *vctx)
 	struct reconcile_ctx *c = vctx;
 	struct bg_attachment a;
 	__u64 key = id;
+	int ret;
 
-	if (depth >= 65)
-		return 0;
 	if (bg_att_get(c->st, id, &a) == 0) {
 		c->owner_at[depth + 1] = id;
 		c->slot_at[depth + 1] = a.slot;
@@ -204,25 +348,31 @@ static int reconcile_visit(const char *abs, uint64_t id, int depth, void *vctx)
 	if (c->owner_at[depth + 1]) {
 		struct bg_cgroup val = { .slot = c->slot_at[depth + 1], .owner = c->owner_at[depth + 1],
 					 .flags = c->flags_at[depth + 1], .epoch = c->epoch_at[depth + 1] };
-		int tagged;
 
-		/* entry before filter bit: see bg_cgroup_mkdir in guard.bpf.c */
-		if (bpf_map_update_elem(c->st->map[BG_MAP_CGROUPS], &key, &val, BPF_ANY)) {
-			c->err = -errno;
-			return c->err;
+		/* entry before filter bit: see bg_cgroup_mkdir in guard.bpf.c.
+		 * Both checked: an entry without its filter bit is skipped by
+		 * sys_enter, i.e. unguarded. */
+		ret = bg_map_write(c->st->map[BG_MAP_CGROUPS], &key, &val, "cgentry");
+		if (!ret && !(val.flags & BG_CG_F_SECCOMP))
+			ret = filter_set(c->st, id);
+		if (ret) {
+			c->err = ret;
+			return ret;
 		}
-		if (!(val.flags & BG_CG_F_SECCOMP))
-			filter_set(c->st, id);
 		/* the tasks already here are guarded from now on, wherever
 		 * they go (escape.bpf.c) */
-		tagged = bg_escape_tag_cgroup(c->st, abs, val.owner, val.epoch);
-		if (tagged < 0) {
-			c->err = tagged;
-			return c->err;
+		ret = bg_escape_tag_cgroup(c->st, abs, val.owner, val.epoch);
+		if (ret < 0) {
+			c->err = ret;
+			return ret;
 		}
 		c->guarded++;
 	} else {
-		bpf_map_delete_elem(c->st->map[BG_MAP_CGROUPS], &key);
+		ret = bg_map_remove(c->st->map[BG_MAP_CGROUPS], &key, "cgentry-del");
+		if (ret) {
+			c->err = ret;
+			return ret;
+		}
 	}
 	return 0;
 }
@@ -296,17 +446,23 @@ static unsigned collect_owned(const struct bg_state *st, uint64_t owner, __u64 *
 	return n;
 }
 
-void bg_sweep_owner(const struct bg_state *st, uint64_t owner)
+int bg_sweep_owner(const struct bg_state *st, uint64_t owner)
 {
 	__u64 *ids = calloc(BG_MAX_CGROUPS, sizeof(*ids));
 	unsigned n;
+	int ret = 0;
 
 	if (!ids)
-		return;
+		return -ENOMEM;
 	n = collect_owned(st, owner, ids, BG_MAX_CGROUPS, false);
-	for (unsigned i = 0; i < n; i++)
-		bpf_map_delete_elem(st->map[BG_MAP_CGROUPS], &ids[i]);
+	for (unsigned i = 0; i < n; i++) {
+		int r = bg_map_remove(st->map[BG_MAP_CGROUPS], &ids[i], "sweep");
+
+		if (r && !ret)
+			ret = r;
+	}
 	free(ids);
+	return ret;
 }
 
 unsigned bg_guarded_count(const struct bg_state *st, uint64_t owner)
@@ -346,15 +502,16 @@ static void filter_read(const struct bg_state *st, __u32 *cur)
 			cur[h] = 1; /* unknown: let the caller clear it */
 }
 
-void bg_filter_rebuild(const struct bg_state *st)
+int bg_filter_rebuild(const struct bg_state *st)
 {
 	__u64 *ids = calloc(BG_MAX_CGROUPS, sizeof(*ids));
 	static __u8 want[BG_FILTER_SLOTS];
 	static __u32 cur[BG_FILTER_SLOTS];
 	unsigned n;
+	int ret = 0;
 
 	if (!ids)
-		return;
+		return -ENOMEM;
 	memset(want, 0, sizeof(want));
 	n = collect_owned(st, 0, ids, BG_MAX_CGROUPS, true);
 	for (unsigned i = 0; i < n; i++)
@@ -363,16 +520,19 @@ void bg_filter_rebuild(const struct bg_state *st)
 	for (__u32 h = 0; h < BG_FILTER_SLOTS; h++) {
 		__u32 zero = 0;
 
+		/* A bit left set only costs an exact lookup: not checked. */
 		if (!want[h] && cur[h])
 			bpf_map_update_elem(st->map[BG_MAP_CGFILTER], &h, &zero, BPF_ANY);
 	}
 	/* A cgroup the kernel made guarded while we cleared (cgroup_mkdir
 	 * inherits) sets its own bit after inserting; re-scan so an entry
-	 * inserted before our clear gets its bit back. */
+	 * inserted before our clear gets its bit back.  A bit that cannot be
+	 * set leaves its cgroup unguarded: that one is checked. */
 	n = collect_owned(st, 0, ids, BG_MAX_CGROUPS, true);
-	for (unsigned i = 0; i < n; i++)
-		filter_set(st, ids[i]);
+	for (unsigned i = 0; i < n && !ret; i++)
+		ret = filter_set(st, ids[i]);
 	free(ids);
+	return ret;
 }
 
 static bool counter_of_owner(const void *key, const void *ctx)

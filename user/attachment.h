@@ -7,13 +7,14 @@
 #ifndef BG_ATTACHMENT_H
 #define BG_ATTACHMENT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "compile_bpf.h"
 #include "loader.h"
 
 int bg_att_get(const struct bg_state *st, uint64_t cgid, struct bg_attachment *out);
-/* All attachment records, malloc'd array (free it). */
+/* All attachment records (any number), malloc'd array (free it). */
 int bg_att_list(const struct bg_state *st, struct bg_attachment **out, unsigned *n);
 /* The bg_cgroups flags (BG_CG_F_*) entries owned by attachment a carry. */
 static inline uint32_t bg_att_cgflags(const struct bg_attachment *a)
@@ -25,25 +26,60 @@ unsigned bg_att_count_judged(const struct bg_state *st);
 int bg_att_put(const struct bg_state *st, const struct bg_attachment *a);
 int bg_att_del(const struct bg_state *st, uint64_t cgid);
 
-/* A policy slot no attachment uses; -ENOSPC if none. */
-int bg_slot_alloc(const struct bg_state *st);
+/*
+ * Policy slots are shared by content: attachments whose compiled policy
+ * (syscall table, argument rules, network/device/sysctl value, exec
+ * allowlist; mode and fallback are part of each) is identical point at one
+ * slot.  A slot's reference count is the number of attachment records
+ * naming it, counted from bg_attachments whenever it is needed, so there
+ * is no separate count to go stale; a slot no record names is free.
+ */
+/* refs[slot] = attachments using it; *natt (if not NULL) = attachments. */
+int bg_slot_refs(const struct bg_state *st, unsigned refs[BG_MAX_POLICIES], unsigned *natt);
+/* First slot with no reference, or -ENOSPC. */
+int bg_slot_unused(const unsigned refs[BG_MAX_POLICIES]);
+/* Does the slot hold exactly this compiled syscall policy (table and
+ * argument rules)?  The callers compare the other per-slot maps. */
+bool bg_slot_holds(const struct bg_state *st, uint32_t slot, const struct bg_bpf_policy *bp);
 /* Writes a compiled policy into an unused slot (invisible until a cgroup
- * entry points at it). */
+ * entry points at it).  0 or -errno; on error the slot may hold part of
+ * the policy (clear it). */
 int bg_slot_write(const struct bg_state *st, uint32_t slot, const struct bg_bpf_policy *bp);
-void bg_slot_clear(const struct bg_state *st, uint32_t slot);
+/* Empties a slot: 0 or the first -errno (it tries every entry). */
+int bg_slot_clear(const struct bg_state *st, uint32_t slot);
+
+/* Checked map writes for the attach and detach paths: 0 or -errno.  In a
+ * test build, BPFGUARD_FAIL_AT=<step> makes the write fail (testhooks.h).
+ * A remove of an absent key succeeds. */
+int bg_map_write(int fd, const void *key, const void *val, const char *step);
+int bg_map_remove(int fd, const void *key, const char *step);
 
 /* Recomputes the bg_cgroups entries of abs and every cgroup below it from
  * the attachment records: each gets the policy of its nearest attached
  * ancestor-or-self, or no entry.  Returns the number of guarded cgroups in
- * the subtree, or -errno. */
+ * the subtree, or -errno: BG_WALK_TOO_DEEP if part of the subtree is
+ * deeper than BG_CGROUP_MAX_DEPTH (those cgroups were not written). */
 int bg_reconcile(const struct bg_state *st, const char *abs, uint64_t id);
 /* Drops every bg_cgroups entry owned by `owner` (a detached cgroup that no
- * longer exists cannot be walked). */
-void bg_sweep_owner(const struct bg_state *st, uint64_t owner);
-/* Clears filter slots no guarded cgroup hashes to. */
-void bg_filter_rebuild(const struct bg_state *st);
+ * longer exists cannot be walked).  0 or the first -errno. */
+int bg_sweep_owner(const struct bg_state *st, uint64_t owner);
+/* Clears filter slots no guarded cgroup hashes to, and makes sure every
+ * guarded cgroup's slot is set (that part is checked: 0 or -errno). */
+int bg_filter_rebuild(const struct bg_state *st);
 void bg_counters_drop(const struct bg_state *st, uint64_t owner);
 /* Entries in bg_cgroups owned by `owner`. */
 unsigned bg_guarded_count(const struct bg_state *st, uint64_t owner);
+
+/* The attach core (cmd_attach.c) for callers that report errors
+ * themselves (the daemon): like bg_attach_policy (run.h), but the one-line
+ * error goes to res->err instead of stderr, and res->limit says it was a
+ * capacity limit (BG_MAX_POLICIES, BG_MAX_ATTACHMENTS, BG_MAX_CGROUPS). */
+struct bg_attach_req;
+struct bg_plan;
+struct bg_attach_result {
+	char err[1024];
+	bool limit;
+};
+int bg_attach_policy_r(const struct bg_attach_req *req, struct bg_plan *plan_out, struct bg_attach_result *res);
 
 #endif

@@ -29,9 +29,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "attachment.h"
 #include "cghooks.h"
 #include "cgroup_hooks.skel.h"
 #include "loader.h"
+#include "testhooks.h"
 #include "util.h"
 
 #include "hook_match.h"
@@ -311,15 +313,6 @@ static void link_pin(char *buf, size_t len, uint64_t cgid, unsigned hook)
 	bg_pin_path(buf, len, BG_PIN_LINKS, name);
 }
 
-/* Test hook, as in cmd_attach.c: BPFGUARD_FAIL_AT=cghooks fails after the
- * first link is pinned, to prove the rollback. */
-static bool fault(const char *step)
-{
-	const char *f = getenv("BPFGUARD_FAIL_AT");
-
-	return f && !strcmp(f, step);
-}
-
 static void unpin_links(uint64_t cgid, unsigned mask)
 {
 	char p[PATH_MAX];
@@ -332,15 +325,40 @@ static void unpin_links(uint64_t cgid, unsigned mask)
 	}
 }
 
-static void write_slot(int fd, uint32_t slot, const struct bg_netpol *v)
+static int write_slot(int fd, uint32_t slot, const struct bg_netpol *v, const char *step)
 {
 	static const struct bg_netpol zero;
 
-	bpf_map_update_elem(fd, &slot, v ? v : &zero, BPF_ANY);
+	return bg_map_write(fd, &slot, v ? v : &zero, step);
+}
+
+int bg_cghooks_value(const struct bg_policy *p, int mode, struct bg_netpol *out)
+{
+	if (bg_cghooks_compile(p, out))
+		return -EINVAL;
+	if (out->flags && mode == BG_MODE_AUDIT)
+		out->flags |= BG_HP_AUDIT;
+	return 0;
+}
+
+bool bg_cghooks_slot_holds(uint32_t slot, const struct bg_policy *p, int mode)
+{
+	struct bg_netpol want, cur;
+	int fd;
+	bool same;
+
+	if (bg_cghooks_value(p, mode, &want))
+		return false;
+	fd = open_pinned_map("bg_netpol");
+	if (fd < 0)
+		return !want.flags; /* never pinned: every slot is "no sections" */
+	same = bpf_map_lookup_elem(fd, &slot, &cur) == 0 && !memcmp(&cur, &want, sizeof(cur));
+	close(fd);
+	return same;
 }
 
 int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path, uint32_t slot,
-		     const struct bg_policy *p, int mode, char *err, size_t errlen)
+		     bool shared, const struct bg_policy *p, int mode, char *err, size_t errlen)
 {
 	struct cgroup_hooks_bpf *skel = NULL;
 	struct bg_netpol val;
@@ -354,22 +372,28 @@ int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path
 		snprintf(err, errlen, "internal: cgroup hooks need the state open for writing and a valid slot");
 		return -1;
 	}
-	if (bg_cghooks_compile(p, &val)) {
+	if (bg_cghooks_value(p, mode, &val)) {
 		snprintf(err, errlen, "internal: policy '%s' has a malformed net/dev/sysctl section", p->name);
 		return -1;
 	}
 	if (!val.flags) {
 		/* Nothing for the hooks.  Programs read a slot only through
-		 * entries that point at it; still, keep unused slots zero. */
+		 * entries that point at it; still, a fresh slot must not keep
+		 * a value an earlier policy left (a shared one already holds
+		 * this very value). */
+		if (shared)
+			return 0;
 		mapfd = open_pinned_map("bg_netpol");
 		if (mapfd >= 0) {
-			write_slot(mapfd, slot, NULL);
+			ret = write_slot(mapfd, slot, NULL, "netpol");
 			close(mapfd);
+			if (ret) {
+				snprintf(err, errlen, "cannot write bg_netpol[%u]: %s", slot, strerror(-ret));
+				return -1;
+			}
 		}
 		return 0;
 	}
-	if (mode == BG_MODE_AUDIT)
-		val.flags |= BG_HP_AUDIT;
 	need = bg_cghooks_needed(&val);
 
 	cgfd = open(cg_abs_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -411,11 +435,15 @@ int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path
 			 "pinned maps are from another version, or rerun with BPFGUARD_DEBUG=1", strerror(-ret));
 		goto fail;
 	}
-	/* The value before the links.  No cgroup entry points at the slot
-	 * yet (attach switches them later), so no program reads it now. */
-	if (bpf_map_update_elem(bpf_map__fd(skel->maps.bg_netpol), &slot, &val, BPF_ANY)) {
-		snprintf(err, errlen, "cannot write bg_netpol[%u]: %s", slot, strerror(errno));
-		goto fail;
+	/* The value before the links.  No cgroup entry points at a fresh
+	 * slot yet (attach switches them later), so no program reads it now;
+	 * a shared slot already holds this value and is in use: untouched. */
+	if (!shared) {
+		ret = write_slot(bpf_map__fd(skel->maps.bg_netpol), slot, &val, "netpol");
+		if (ret) {
+			snprintf(err, errlen, "cannot write bg_netpol[%u]: %s", slot, strerror(-ret));
+			goto fail;
+		}
 	}
 	for (unsigned h = 1; h < BG_HOOK_CGROUP__END; h++) {
 		struct bpf_link *link;
@@ -438,7 +466,8 @@ int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path
 			goto fail;
 		}
 		created |= 1u << h;
-		if (fault("cghooks")) {
+		/* test builds: BPFGUARD_FAIL_AT=cghooks fails after the first pin */
+		if (bg_fault("cghooks")) {
 			snprintf(err, errlen, "cannot attach cgroup hooks (injected)");
 			goto fail;
 		}
@@ -448,11 +477,8 @@ int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path
 	return 0;
 fail:
 	unpin_links(cgid, created);
-	mapfd = open_pinned_map("bg_netpol");
-	if (mapfd >= 0) {
-		write_slot(mapfd, slot, NULL); /* the slot was unused before */
-		close(mapfd);
-	}
+	/* A fresh slot was unused before: the caller clears it (and says so
+	 * if that fails); a shared one was never written. */
 	cgroup_hooks_bpf__destroy(skel);
 	if (cgfd >= 0)
 		close(cgfd);
@@ -505,18 +531,16 @@ void bg_cghooks_remove(uint64_t cgid)
 	close(fd);
 }
 
-void bg_cghooks_clear_slot(struct bg_state *st, uint32_t slot)
+int bg_cghooks_clear_slot(struct bg_state *st, uint32_t slot)
 {
-	int fd = open_pinned_map("bg_netpol");
+	int fd = open_pinned_map("bg_netpol"), ret;
 
 	(void)st;
-	if (fd < 0 || slot >= BG_MAX_POLICIES) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	write_slot(fd, slot, NULL);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno; /* never pinned: nothing to clear */
+	ret = slot < BG_MAX_POLICIES ? write_slot(fd, slot, NULL, "clear-netpol") : -EINVAL;
 	close(fd);
+	return ret;
 }
 
 int bg_cghooks_counts(uint64_t owner, unsigned long long denied[BG_HOOK__COUNT],

@@ -42,17 +42,24 @@ unsigned bg_cghooks_needed(const struct bg_netpol *v);
 /* Does the policy have any section the hooks enforce? */
 bool bg_cghooks_wanted(const struct bg_policy *p);
 
+/* The bg_netpol value a slot holds for this policy in this mode (enum
+ * bg_mode; audit records denials and lets the calls run).  0 or -EINVAL. */
+int bg_cghooks_value(const struct bg_policy *p, int mode, struct bg_netpol *out);
+/* Does the pinned slot hold exactly that value? */
+bool bg_cghooks_slot_holds(uint32_t slot, const struct bg_policy *p, int mode);
+
 /*
- * Writes the slot's bg_netpol value (mode: enum bg_mode; audit records
- * denials and lets the calls run), loads cgroup_hooks.bpf.c for this
- * attached cgroup with the pinned maps, attaches the programs the policy
- * needs to the cgroup and pins their links.  Links the cgroup already has
- * are kept (they judge whatever slot its entries point at).  Does nothing
- * else for a policy without sections.  On failure undoes what it did and
- * returns -1 with a one-line message.  `st` must be open for writing.
+ * Writes the slot's bg_netpol value (unless `shared`: the slot is in use
+ * and already holds it), loads cgroup_hooks.bpf.c for this attached cgroup
+ * with the pinned maps, attaches the programs the policy needs to the
+ * cgroup and pins their links.  Links the cgroup already has are kept
+ * (they judge whatever slot its entries point at).  Does nothing else for
+ * a policy without sections.  On failure unpins the links it made and
+ * returns -1 with a one-line message; a fresh slot's value is left for the
+ * caller to clear.  `st` must be open for writing.
  */
 int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path, uint32_t slot,
-		     const struct bg_policy *p, int mode, char *err, size_t errlen);
+		     bool shared, const struct bg_policy *p, int mode, char *err, size_t errlen);
 
 /* Unpins the links of `cgid` that the value in `slot` does not need. */
 void bg_cghooks_sync(struct bg_state *st, uint64_t cgid, uint32_t slot);
@@ -61,8 +68,8 @@ void bg_cghooks_sync(struct bg_state *st, uint64_t cgid, uint32_t slot);
  * its hook counters. */
 void bg_cghooks_remove(uint64_t cgid);
 
-/* Zeroes a slot's value (no sections). */
-void bg_cghooks_clear_slot(struct bg_state *st, uint32_t slot);
+/* Zeroes a slot's value (no sections): 0 or -errno. */
+int bg_cghooks_clear_slot(struct bg_state *st, uint32_t slot);
 
 /* One line for attach/status, e.g. "net: families inet; connect: 2 rules,
  * default deny; dev: 3 allow rules, default deny; sysctl: read-only".

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,6 @@
 #ifndef FILEID_KERNFS
 #define FILEID_KERNFS 0xfe
 #endif
-
-#define MAX_WALK_DEPTH 64
 
 int bg_cgroup2_mount(char *buf, size_t len)
 {
@@ -92,23 +91,45 @@ int bg_cgroup_resolve(const char *path, struct bg_cgpath *out, char *err, size_t
 	return 0;
 }
 
+/* Does the directory have a subdirectory?  (Only asked at the depth limit:
+ * a leaf there is fine, anything below it would go unvisited.) */
+static bool has_subdir(DIR *d)
+{
+	struct dirent *de;
+
+	while ((de = readdir(d)))
+		if (de->d_type == DT_DIR && strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			return true;
+	return false;
+}
+
+/* Takes over dirfd: every return path closes it. */
 static int walk_at(int dirfd, const char *abs, uint64_t id, int depth,
-		   bg_cgroup_visit_fn fn, void *ctx)
+		   bg_cgroup_visit_fn fn, void *ctx, bool *too_deep)
 {
 	struct dirent *de;
 	DIR *d;
 	int ret;
 
 	ret = fn(abs, id, depth, ctx);
-	if (ret)
-		return ret;
-	if (depth >= MAX_WALK_DEPTH)
-		return 0;
+	if (ret) {
+		close(dirfd);
+		return ret == BG_WALK_PRUNE ? 0 : ret;
+	}
 	/* readdir after the visit: a child created before this point is
 	 * listed below, one created after it inherited in the kernel. */
 	d = fdopendir(dirfd);
-	if (!d)
-		return -errno;
+	if (!d) {
+		ret = -errno;
+		close(dirfd);
+		return ret;
+	}
+	if (depth >= BG_CGROUP_MAX_DEPTH) {
+		if (has_subdir(d))
+			*too_deep = true;
+		closedir(d);
+		return 0;
+	}
 	while ((de = readdir(d))) {
 		char child[PATH_MAX];
 		struct stat st;
@@ -124,10 +145,12 @@ static int walk_at(int dirfd, const char *abs, uint64_t id, int depth,
 			continue;
 		}
 		if ((size_t)snprintf(child, sizeof(child), "%s/%s", abs, de->d_name) >= sizeof(child)) {
+			/* A path this long is far below any depth we walk. */
 			close(cfd);
+			*too_deep = true;
 			continue;
 		}
-		ret = walk_at(cfd, child, st.st_ino, depth + 1, fn, ctx); /* closes cfd */
+		ret = walk_at(cfd, child, st.st_ino, depth + 1, fn, ctx, too_deep); /* closes cfd */
 		if (ret)
 			break;
 	}
@@ -137,8 +160,9 @@ static int walk_at(int dirfd, const char *abs, uint64_t id, int depth,
 
 int bg_cgroup_walk(const char *abs, bg_cgroup_visit_fn fn, void *ctx)
 {
+	bool too_deep = false;
 	struct stat st;
-	int fd;
+	int fd, ret;
 
 	fd = open(abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -149,7 +173,8 @@ int bg_cgroup_walk(const char *abs, bg_cgroup_visit_fn fn, void *ctx)
 		close(fd);
 		return e;
 	}
-	return walk_at(fd, abs, st.st_ino, 0, fn, ctx);
+	ret = walk_at(fd, abs, st.st_ino, 0, fn, ctx, &too_deep); /* closes fd */
+	return ret ? ret : too_deep ? BG_WALK_TOO_DEEP : 0;
 }
 
 int bg_cgroup_path_by_id(uint64_t id, char *rel, size_t len)

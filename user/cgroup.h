@@ -3,6 +3,7 @@
 #ifndef BG_CGROUP_H
 #define BG_CGROUP_H
 
+#include <errno.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,10 +23,29 @@ struct bg_cgpath {
  * message (what, where, what to do) in err. */
 int bg_cgroup_resolve(const char *path, struct bg_cgpath *out, char *err, size_t errlen);
 
+/* BG_CGROUP_MAX_DEPTH (bpfguard.h): how many levels below its start a
+ * walk goes (the start is depth 0).  The one limit every cgroup walk of
+ * bpfguard uses, the kernel side's included (escape.bpf.h): a directory at
+ * this depth that still has subdirectories cuts the walk short, and the
+ * walk says so (BG_WALK_TOO_DEEP) rather than leave that subtree out
+ * silently. */
+#include "bpfguard.h"
+
+/* Callback return that skips the children of the directory just visited
+ * (the walk goes on with its siblings). */
+#define BG_WALK_PRUNE 1
+/* bg_cgroup_walk's return when a subtree was deeper than
+ * BG_CGROUP_MAX_DEPTH: every directory down to the limit was visited, the
+ * ones below were not. */
+#define BG_WALK_TOO_DEEP (-ELOOP)
+
 /* Pre-order walk of the directory tree below (and including) abs: the
  * callback sees a cgroup before any of its children, which is what makes
  * propagation race-free against cgroups created during the walk.
- * A non-zero callback return stops the walk and is returned. */
+ * A callback return of BG_WALK_PRUNE skips that directory's children; any
+ * other non-zero return stops the walk and is returned.  0 when the whole
+ * tree was visited, BG_WALK_TOO_DEEP if part of it is deeper than the
+ * limit (the rest was visited), other -errno if abs cannot be opened. */
 typedef int (*bg_cgroup_visit_fn)(const char *abs, uint64_t id, int depth, void *ctx);
 int bg_cgroup_walk(const char *abs, bg_cgroup_visit_fn fn, void *ctx);
 

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include "policy_hatches.h"
 #include "probe.h"
 #include "run.h"
+#include "testhooks.h"
 #include "util.h"
 
 struct attach_opts {
@@ -57,15 +59,6 @@ static void usage_attach(FILE *f)
 		"  --require-deny  fail unless every errno(N) rule is denied before effect.\n"
 		"  --strict    refuse a policy that leaves an escape hatch open (docs/policy.md).\n"
 		"  --rate-limit  denial events per second per cgroup (all attachments; 0 = no limit).\n");
-}
-
-/* Test hook: BPFGUARD_FAIL_AT=<step> makes attach fail at that step, so
- * the tests can prove the rollback leaves nothing changed. */
-static int fault(const char *step)
-{
-	const char *f = getenv("BPFGUARD_FAIL_AT");
-
-	return f && !strcmp(f, step) ? -EIO : 0;
 }
 
 /* Probe the kernel and decide mechanisms; shared with status and run via
@@ -279,62 +272,255 @@ static void print_attached(const struct attach_job *j, const struct bg_attachmen
 		printf("executables: %s\n", j->exec_summary);
 }
 
-static int apply(struct attach_job *j)
+/* Expected bg_exec_pol flags of a slot for this policy, as bg_exec_apply
+ * writes them (0 without an exec section). */
+static uint32_t exec_flags(const struct bg_policy *p, bool lsm, bool audit)
+{
+	if (!p->exec.present)
+		return 0;
+	return BG_EXEC_ON | (p->exec.trusted ? BG_EXEC_TRUSTED : 0) |
+	       (p->exec.libraries && lsm ? BG_EXEC_MMAP : 0) | (audit ? BG_EXEC_AUDIT : 0) |
+	       (lsm ? 0 : BG_EXEC_KILL);
+}
+
+static int open_pinned(const char *name)
+{
+	char p[PATH_MAX];
+
+	bg_pin_path(p, sizeof(p), BG_PIN_MAPS, name);
+	return bpf_obj_get(p);
+}
+
+/* Does the slot hold this policy's exec section: the same flags, and
+ * exactly the identities its files have now (each hashed and checked as
+ * bg_exec_apply would: a file whose content no longer matches never
+ * matches, so the fresh-slot path refuses it with its reason)? */
+static bool exec_slot_holds(uint32_t slot, const struct bg_policy *p, bool lsm, bool audit)
+{
+	uint32_t want = exec_flags(p, lsm, audit);
+	struct bg_exec_key k, next, *prev = NULL;
+	struct bg_exec_pol pol = {};
+	unsigned stored = 0, distinct = 0;
+	bool same = true;
+	int fd = open_pinned("bg_exec_pol"), afd;
+
+	if (fd < 0)
+		return want == 0; /* never pinned: no slot has an exec section */
+	if (bpf_map_lookup_elem(fd, &slot, &pol))
+		pol.flags = 0;
+	close(fd);
+	if (pol.flags != want)
+		return false;
+	if (!want)
+		return true;
+	afd = open_pinned("bg_exec_allow");
+	if (afd < 0)
+		return false;
+	while (bpf_map_get_next_key(afd, prev, &next) == 0) {
+		stored += next.slot == slot;
+		k = next;
+		prev = &k;
+	}
+	struct bg_file_vouch *v = calloc(p->exec.n ? p->exec.n : 1, sizeof(*v));
+
+	same = v != NULL;
+	for (unsigned i = 0; same && i < p->exec.n; i++) {
+		const struct bg_exec_entry *e = &p->exec.e[i];
+		struct bg_exec_val cur;
+		char why[PATH_MAX + 128];
+		bool dup = false;
+
+		same = bg_file_vouch(e->path, &v[i], why, sizeof(why)) == 0 &&
+		       (!e->has_hash || !memcmp(e->sha256, v[i].sha256, 32));
+		if (!same)
+			break;
+		v[i].key.slot = slot;
+		for (unsigned j = 0; j < i && !dup; j++)
+			dup = !memcmp(&v[j].key, &v[i].key, sizeof(v[i].key));
+		distinct += !dup;
+		same = bpf_map_lookup_elem(afd, &v[i].key, &cur) == 0 &&
+		       cur.ctime_sec == v[i].val.ctime_sec && cur.ctime_nsec == v[i].val.ctime_nsec;
+	}
+	free(v);
+	close(afd);
+	return same && distinct == stored;
+}
+
+/* A slot in use that holds exactly what this attach would write: the
+ * compiled syscall policy, the network/device/sysctl value, the exec
+ * section.  -1 if none. */
+static int find_shared_slot(const struct bg_state *st, const unsigned refs[BG_MAX_POLICIES],
+			    const struct attach_job *j)
+{
+	for (int s = 0; s < BG_MAX_POLICIES; s++)
+		if (refs[s] && bg_slot_holds(st, (uint32_t)s, &j->compiled) &&
+		    bg_cghooks_slot_holds((uint32_t)s, j->policy, j->o.mode) &&
+		    exec_slot_holds((uint32_t)s, j->policy, j->plan.mechs.lsm_deny, j->o.mode == BG_MODE_AUDIT))
+			return s;
+	return -1;
+}
+
+/* Empties every per-slot map of a slot no attachment names.  0, or -1
+ * with what failed appended to `left` (the slot is not referenced, so what
+ * remains enforces nothing; a fresh slot is emptied again before use). */
+static int free_slot(struct bg_state *st, uint32_t slot, char *left, size_t len)
+{
+	int r1 = bg_slot_clear(st, slot), r2 = bg_cghooks_clear_slot(st, slot), r3 = bg_exec_clear_slot(st, slot);
+	size_t n;
+
+	bg_exec_sync_links(st);
+	if (!r1 && !r2 && !r3)
+		return 0;
+	n = strlen(left);
+	snprintf(left + n, len - n, "%sunused policy slot %u not emptied (%s)", n ? "; " : "", slot,
+		 strerror(-(r1 ? r1 : r2 ? r2 : r3)));
+	return -1;
+}
+
+static void add_left(char *left, size_t len, const char *what, int err)
+{
+	size_t n = strlen(left);
+
+	snprintf(left + n, len - n, "%s%s (%s)", n ? "; " : "", what, strerror(err < 0 ? -err : err));
+}
+
+/* Where attach reports: stderr, or the caller's result (the daemon). */
+static void report(struct bg_attach_result *res, bool limit, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void report(struct bg_attach_result *res, bool limit, const char *fmt, ...)
+{
+	char msg[1536];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (res) {
+		bg_strlcpy(res->err, msg, sizeof(res->err));
+		res->limit = limit;
+	} else {
+		bg_err("%s", msg);
+	}
+}
+
+static int apply(struct attach_job *j, struct bg_attach_result *res)
 {
 	struct bg_attachment old, rec;
 	bool had_state = access(BG_BPFFS "/" BG_PIN_ROOT "/" BG_PIN_MAPS "/bg_attachments", F_OK) == 0;
-	bool replacing, had_links = bg_state_links_present(), had_escape = bg_escape_present();
+	bool replacing, shared, had_links = bg_state_links_present(), had_escape = bg_escape_present(), cfg_changed = false, limit = false;
 	bool seccomp = j->o.target == BG_TARGET_SECCOMP;
+	unsigned refs[BG_MAX_POLICIES], natt = 0;
+	struct bg_config cfg_old;
 	struct bg_state st;
-	char err[512], err2[512];
+	char err[768], err2[512], left[1024] = "";
 	int slot, guarded = 0, ret;
+	__u32 zero = 0;
 
 	/* bpfguard run's seccomp attachments need no sys_enter program: skip
 	 * loading (verifying) guard.bpf.c's programs for them. */
 	if (seccomp ? bg_state_open_maps(&st, err, sizeof(err)) : bg_state_open(&st, true, err, sizeof(err))) {
-		bg_err("%s", err);
+		report(res, false, "%s", err);
 		return BG_EXIT_FAIL;
 	}
 	replacing = bg_att_get(&st, j->cg.id, &old) == 0;
-	slot = bg_slot_alloc(&st);
-	if (slot < 0) {
-		bg_err("all %d policy slots are in use; detach a cgroup first", BG_MAX_POLICIES);
+	ret = bg_slot_refs(&st, refs, &natt);
+	if (ret) {
+		report(res, false, "attach failed, nothing changed: cannot read the attachment records: %s", strerror(-ret));
 		bg_state_close(&st);
 		return BG_EXIT_FAIL;
 	}
+	if (!replacing && natt >= BG_MAX_ATTACHMENTS) {
+		report(res, true, "attach failed, nothing changed: %d cgroups already have an attachment "
+		       "(BG_MAX_ATTACHMENTS); detach one first", BG_MAX_ATTACHMENTS);
+		bg_state_close(&st);
+		return BG_EXIT_FAIL;
+	}
+	/* Identical content shares a slot.  A replace never writes into the
+	 * slot the cgroup has now (others may share it): it takes another one,
+	 * copy-on-write, unless the new content is that slot's already. */
+	slot = find_shared_slot(&st, refs, j);
+	shared = slot >= 0;
+	if (!shared) {
+		slot = bg_slot_unused(refs);
+		if (slot < 0) {
+			report(res, true, "attach failed, nothing changed: %d distinct policies already attached "
+			       "(BG_MAX_POLICIES); attach a policy that is already in use (identical policies share "
+			       "one slot) or detach one first", BG_MAX_POLICIES);
+			bg_state_close(&st);
+			return BG_EXIT_FAIL;
+		}
+	}
 	fill_record(j, slot, &rec);
 
-	/* 1. the new policy, in a slot nothing points at yet */
-	ret = bg_slot_write(&st, slot, &j->compiled);
-	if (!ret)
-		ret = fault("slot");
-	if (ret) {
-		snprintf(err, sizeof(err), "cannot write policy slot: %s", strerror(-ret));
-		goto undo_slot;
+	/* 1. a fresh slot: emptied (an earlier failed clear may have left
+	 * something) and the new policy written, while nothing points at it */
+	if (!shared) {
+		ret = bg_exec_clear_slot(&st, slot);
+		if (!ret)
+			ret = bg_slot_write(&st, slot, &j->compiled);
+		if (ret) {
+			snprintf(err, sizeof(err), "cannot write policy slot %d: %s", slot, strerror(-ret));
+			goto undo_slot;
+		}
 	}
 	/* 2. programs up (inheritance before sys_enter; the LSM hooks before
 	 * any task can be marked), 3. the record */
 	err[0] = '\0';
 	if ((!seccomp && (bg_state_links_up(&st, err, sizeof(err)) ||
 			  lsm_sync_records(&st, j->plan.lsm_need, err, sizeof(err)))) ||
-	    bg_escape_up(err, sizeof(err)) || fault("links")) {
+	    bg_escape_up(err, sizeof(err)) || bg_fault("links")) {
 		if (!err[0])
 			snprintf(err, sizeof(err), "cannot attach programs (injected)");
 		goto undo_links;
 	}
 	/* network/device/sysctl sections: cgroup-BPF hooks on this cgroup
-	 * (undoes itself on failure) */
-	if (bg_cghooks_apply(&st, j->cg.id, j->cg.abs, slot, j->policy, j->o.mode, err, sizeof(err)))
-		goto undo_links;
-	/* exec section: every listed file hashed and matched, then its
-	 * identities in the slot and the exec programs up (undoes itself) */
-	if (bg_exec_apply(&st, slot, j->policy, j->plan.mechs.lsm_deny, j->o.mode == BG_MODE_AUDIT,
-			  err, sizeof(err)))
+	 * (unpins its own links on failure) */
+	if (bg_cghooks_apply(&st, j->cg.id, j->cg.abs, slot, shared, j->policy, j->o.mode, err, sizeof(err)))
 		goto undo_cghooks;
-	ret = bg_att_put(&st, &rec);
+	/* exec section: every listed file hashed and matched, then its
+	 * identities in the slot and the exec programs up (undoes itself).
+	 * A shared slot has them already; only the trust store is re-read, as
+	 * a fresh attach would. */
+	if (!shared) {
+		if (bg_exec_apply(&st, slot, j->policy, j->plan.mechs.lsm_deny, j->o.mode == BG_MODE_AUDIT,
+				  err, sizeof(err)))
+			goto undo_cghooks;
+	} else if (j->policy->exec.present && j->policy->exec.trusted) {
+		struct bg_trust t;
+
+		if (bg_trust_load(&t, err, sizeof(err)) || bg_exec_sync_trusted(&t, err, sizeof(err))) {
+			bg_trust_free(&t);
+			goto undo_cghooks;
+		}
+		bg_trust_free(&t);
+	}
+	/* the global rate limit, restored if anything below fails */
+	if (j->o.rate_limit >= 0) {
+		struct bg_config cfg;
+
+		ret = bpf_map_lookup_elem(st.map[BG_MAP_CONFIG], &zero, &cfg_old) ? -errno : 0;
+		if (!ret) {
+			cfg = cfg_old;
+			cfg.rate_limit = (__u32)j->o.rate_limit;
+			ret = bg_map_write(st.map[BG_MAP_CONFIG], &zero, &cfg, "ratelimit");
+		}
+		if (ret) {
+			snprintf(err, sizeof(err), "cannot set the rate limit: %s", strerror(-ret));
+			goto undo_hooks;
+		}
+		cfg_changed = true;
+	}
+	ret = bg_fault("record");
+	if (!ret)
+		ret = bg_att_put(&st, &rec);
 	if (ret) {
-		snprintf(err, sizeof(err), "cannot record attachment: %s", strerror(-ret));
-		goto undo_hooks;
+		limit = ret == -E2BIG || ret == -ENOSPC;
+		if (limit)
+			snprintf(err, sizeof(err), "cannot record attachment: bg_attachments is full (%d, BG_MAX_ATTACHMENTS)",
+				 BG_MAX_ATTACHMENTS);
+		else
+			snprintf(err, sizeof(err), "cannot record attachment: %s", strerror(-ret));
+		goto undo_rate;
 	}
 	/* 4. point the subtree at the new slot; each cgroup switches in one map
 	 * update from the complete old policy to the complete new one.  Twice:
@@ -343,11 +529,22 @@ static int apply(struct attach_job *j)
 	guarded = bg_reconcile(&st, j->cg.abs, j->cg.id);
 	if (guarded >= 0)
 		guarded = bg_reconcile(&st, j->cg.abs, j->cg.id);
-	if (guarded >= 0 && fault("reconcile"))
+	if (guarded >= 0 && bg_fault("reconcile"))
 		guarded = -EIO;
+	if (guarded == BG_WALK_TOO_DEEP) {
+		snprintf(err, sizeof(err), "cgroup %.300s has cgroups nested more than %d levels below it "
+			 "(BG_CGROUP_MAX_DEPTH); bpfguard cannot guard those, so it attaches nothing there; "
+			 "attach to the deeper cgroups themselves", j->cg.rel, BG_CGROUP_MAX_DEPTH);
+		goto undo_record;
+	}
+	if (guarded == -E2BIG || guarded == -ENOSPC) {
+		limit = true;
+		snprintf(err, sizeof(err), "cannot guard the cgroups under %.300s: the guarded-cgroup table is full "
+			 "(%d cgroups, BG_MAX_CGROUPS); detach something first", j->cg.rel, BG_MAX_CGROUPS);
+		goto undo_record;
+	}
 	if (guarded < 0) {
-		snprintf(err, sizeof(err), "cannot guard the cgroups under %.300s: %s (bg_cgroups holds %d)",
-			 j->cg.rel, strerror(-guarded), BG_MAX_CGROUPS);
+		snprintf(err, sizeof(err), "cannot guard the cgroups under %.300s: %s", j->cg.rel, strerror(-guarded));
 		goto undo_record;
 	}
 	if (guarded == 0) {
@@ -355,50 +552,58 @@ static int apply(struct attach_job *j)
 		snprintf(err, sizeof(err), "cgroup %.300s disappeared while attaching", j->cg.rel);
 		goto undo_record;
 	}
-	/* 5. the old slot is unreferenced now, and so are hook programs the
-	 * new policy does not need */
+	/* 5. committed.  What is left is tidying: hook programs the new policy
+	 * does not need, and the old slot if nothing names it any more.  A
+	 * failure here leaves only unused state behind; it is said, not undone. */
 	bg_cghooks_sync(&st, j->cg.id, slot);
-	if (!seccomp)
-		lsm_sync_records(&st, NULL, err, sizeof(err)); /* drop hooks only the old policy used */
-	if (replacing) {
-		bg_slot_clear(&st, old.slot);
-		bg_cghooks_clear_slot(&st, old.slot);
-		bg_exec_clear_slot(&st, old.slot);
-		bg_exec_sync_links(&st);
-	}
-	if (j->o.rate_limit >= 0) {
-		struct bg_config cfg;
-		__u32 zero = 0;
-
-		if (bpf_map_lookup_elem(st.map[BG_MAP_CONFIG], &zero, &cfg) == 0) {
-			cfg.rate_limit = (__u32)j->o.rate_limit;
-			bpf_map_update_elem(st.map[BG_MAP_CONFIG], &zero, &cfg, BPF_ANY);
-		}
-	}
+	if (!seccomp && lsm_sync_records(&st, NULL, err2, sizeof(err2)))
+		add_left(left, sizeof(left), "LSM hooks only the old policy needed stay attached", EIO);
+	if (replacing && (uint32_t)slot != old.slot && refs[old.slot] == 1)
+		free_slot(&st, old.slot, left, sizeof(left));
+	if (left[0] && !j->o.quiet)
+		bg_warn("attached, but: %s; harmless (unused), `bpfguard reset` removes it", left);
 	if (!j->o.quiet)
 		print_attached(j, &rec, guarded, replacing);
 	bg_state_close(&st);
 	return BG_EXIT_OK;
 
+	/* Undo, newest first.  Every step is checked: what could not be undone
+	 * is listed in `left` and said in the one error line. */
 undo_record:
-	if (replacing)
-		bg_att_put(&st, &old);
-	else
-		bg_att_del(&st, j->cg.id);
-	bg_reconcile(&st, j->cg.abs, j->cg.id);
-	bg_sweep_owner(&st, j->cg.id);
-	if (replacing)
-		bg_reconcile(&st, j->cg.abs, j->cg.id);
-	bg_filter_rebuild(&st);
+	ret = replacing ? bg_att_put(&st, &old) : bg_att_del(&st, j->cg.id);
+	if (ret)
+		add_left(left, sizeof(left), replacing ? "the old attachment record is not restored"
+						       : "the new attachment record is not removed", ret);
+	else {
+		int r = bg_reconcile(&st, j->cg.abs, j->cg.id);
+
+		if (!replacing && !(r < 0 && r != BG_WALK_TOO_DEEP))
+			r = bg_sweep_owner(&st, j->cg.id);
+		if (r < 0 && r != BG_WALK_TOO_DEEP)
+			add_left(left, sizeof(left), "some cgroups below still point at the new policy", r);
+	}
+	ret = bg_filter_rebuild(&st);
+	if (ret)
+		add_left(left, sizeof(left), "the sys_enter filter is not rebuilt", ret);
+	if (left[0]) {
+		/* Cgroups may still use the new slot: keep it whole (clearing it
+		 * would leave them with an empty, allow-everything policy). */
+		shared = true;
+	}
+undo_rate:
+	if (cfg_changed && (ret = bg_map_write(st.map[BG_MAP_CONFIG], &zero, &cfg_old, "undo-ratelimit")))
+		add_left(left, sizeof(left), "the rate limit keeps the new value", ret);
 undo_hooks:
-	bg_exec_clear_slot(&st, slot);
+	if (!shared && (ret = bg_exec_clear_slot(&st, slot)))
+		add_left(left, sizeof(left), "the new slot's exec allowlist is not emptied", ret);
 	bg_exec_sync_links(&st);
 undo_cghooks:
 	if (replacing)
 		bg_cghooks_sync(&st, j->cg.id, old.slot);
 	else
 		bg_cghooks_remove(j->cg.id);
-	bg_cghooks_clear_slot(&st, slot);
+	if (!shared && (ret = bg_cghooks_clear_slot(&st, slot)))
+		add_left(left, sizeof(left), "the new slot's network value is not emptied", ret);
 undo_links:
 	if (!seccomp)
 		lsm_sync_records(&st, NULL, err2, sizeof(err2));
@@ -407,11 +612,16 @@ undo_links:
 	if (!had_escape)
 		bg_escape_down();
 undo_slot:
-	bg_slot_clear(&st, slot);
+	if (!shared && (ret = bg_slot_clear(&st, slot)))
+		add_left(left, sizeof(left), "the new policy slot is not emptied", ret);
 	bg_state_close(&st);
-	if (!had_state)
+	if (!had_state && !left[0])
 		bg_state_reset(NULL, 0);
-	bg_err("attach failed, nothing changed: %s", err);
+	if (left[0])
+		report(res, limit, "attach failed: %s; undoing it failed too, and this remains: %s; "
+		       "`bpfguard detach --cgroup %s` or `bpfguard reset` clears it", err, left, j->cg.rel);
+	else
+		report(res, limit, "attach failed, nothing changed: %s", err);
 	return BG_EXIT_FAIL;
 }
 
@@ -432,13 +642,18 @@ int cmd_attach(int argc, char **argv)
 	ret = bg_hatches_gate(loaded, &(struct bg_hatch_gate){ .strict = j.o.strict,
 			      .require_deny = j.o.require_deny }) ? BG_EXIT_REFUSED : prepare(&j);
 	if (!ret)
-		ret = apply(&j);
+		ret = apply(&j, NULL);
 	bg_bpf_policy_free(&j.compiled);
 	bg_policy_free(loaded);
 	return ret;
 }
 
 int bg_attach_policy(const struct bg_attach_req *req, struct bg_plan *plan_out)
+{
+	return bg_attach_policy_r(req, plan_out, NULL);
+}
+
+int bg_attach_policy_r(const struct bg_attach_req *req, struct bg_plan *plan_out, struct bg_attach_result *res)
 {
 	struct attach_job j = {};
 	int ret;
@@ -449,7 +664,7 @@ int bg_attach_policy(const struct bg_attach_req *req, struct bg_plan *plan_out)
 	j.policy = req->policy;
 	ret = prepare(&j);
 	if (!ret)
-		ret = apply(&j);
+		ret = apply(&j, res);
 	if (!ret && plan_out)
 		*plan_out = j.plan;
 	bg_bpf_policy_free(&j.compiled);
@@ -527,37 +742,56 @@ static int find_for_detach(const struct bg_state *st, const char *path,
 	return found;
 }
 
-/* The detach itself: errors printed, the removed record in *a. */
 /* Everything a detach removes once the record `a` is chosen; cg_abs is
  * the attached cgroup's directory if it still exists (its children fall
- * back to an outer attachment), else NULL.  `st` open with maps. */
-static void remove_record(struct bg_state *st, const struct bg_attachment *a, const char *cg_abs)
+ * back to an outer attachment), else NULL.  `st` open with maps.  The
+ * slot is emptied only if no other attachment shares it.  Every step that
+ * keeps a policy in force is checked; 0, or BG_EXIT_FAIL with one line
+ * saying what remains. */
+static int remove_record(struct bg_state *st, const struct bg_attachment *a, const char *cg_abs)
 {
-	struct bg_attachment *left;
-	unsigned nleft = 0;
-	char err[512];
+	struct bg_attachment *all;
+	unsigned refs[BG_MAX_POLICIES], nall = 0;
+	char err[512], left[1024] = "";
+	int ret;
 
-	bg_att_del(st, a->cgid);
+	ret = bg_att_del(st, a->cgid);
+	if (ret) {
+		bg_err("detach of %s failed, nothing changed: cannot remove its attachment record: %s", a->path,
+		       strerror(-ret));
+		return BG_EXIT_FAIL;
+	}
 	lsm_sync_records(st, NULL, err, sizeof(err)); /* hooks nobody needs any more */
-	if (cg_abs)
-		bg_reconcile(st, cg_abs, a->cgid);
-	bg_sweep_owner(st, a->cgid);
-	bg_filter_rebuild(st);
-	bg_slot_clear(st, a->slot);
+	if (cg_abs && (ret = bg_reconcile(st, cg_abs, a->cgid)) < 0 && ret != BG_WALK_TOO_DEEP)
+		add_left(left, sizeof(left), "cgroups below it keep its policy", ret);
+	if ((ret = bg_sweep_owner(st, a->cgid)))
+		add_left(left, sizeof(left), "some cgroups keep its policy", ret);
+	if ((ret = bg_filter_rebuild(st)))
+		add_left(left, sizeof(left), "the sys_enter filter is not rebuilt (cgroups under an outer "
+			 "attachment may be judged late)", ret);
 	bg_cghooks_remove(a->cgid);
-	bg_cghooks_clear_slot(st, a->slot);
-	bg_exec_clear_slot(st, a->slot);
-	bg_exec_sync_links(st);
+	/* Shared: others still use the slot.  Unreadable: keep it (an emptied
+	 * slot in use would allow everything). */
+	if (left[0] == '\0' && bg_slot_refs(st, refs, NULL) == 0 && a->slot < BG_MAX_POLICIES && !refs[a->slot])
+		free_slot(st, a->slot, left, sizeof(left));
+	else
+		bg_exec_sync_links(st);
 	bg_counters_drop(st, a->cgid);
 	/* nothing judged by sys_enter: nothing on sys_enter */
 	if (bg_att_count_judged(st) == 0)
 		bg_state_links_down(st);
 	/* nothing guarded at all: no task to follow */
-	if (bg_att_list(st, &left, &nleft) == 0) {
-		free(left);
-		if (nleft == 0)
+	if (bg_att_list(st, &all, &nall) == 0) {
+		free(all);
+		if (nall == 0)
 			bg_escape_down();
 	}
+	if (left[0]) {
+		bg_err("detached policy '%s' from cgroup %s, but: %s; `bpfguard reset` removes everything", a->policy,
+		       a->path, left);
+		return BG_EXIT_FAIL;
+	}
+	return BG_EXIT_OK;
 }
 
 /* The detach itself: errors printed, the removed record in *a. */
@@ -568,6 +802,7 @@ static int detach_core(const char *path, struct bg_attachment *out)
 	struct bg_state st;
 	char err[512];
 	bool exists;
+	int ret;
 
 	if (bg_state_open(&st, false, err, sizeof(err)) == -ENOENT) {
 		bg_err("cgroup %s is not attached (nothing is); see bpfguard status", path);
@@ -584,10 +819,10 @@ static int detach_core(const char *path, struct bg_attachment *out)
 		bg_state_close(&st);
 		return BG_EXIT_USAGE;
 	}
-	remove_record(&st, &a, exists ? cg.abs : NULL);
+	ret = remove_record(&st, &a, exists ? cg.abs : NULL);
 	bg_state_close(&st);
 	*out = a;
-	return BG_EXIT_OK;
+	return ret;
 }
 
 int bg_detach_cgid(uint64_t cgid)
@@ -595,15 +830,15 @@ int bg_detach_cgid(uint64_t cgid)
 	struct bg_attachment a;
 	struct bg_state st;
 	char err[512];
+	int ret;
 
 	if (bg_state_open_maps(&st, err, sizeof(err))) {
 		bg_err("%s", err);
 		return BG_EXIT_FAIL;
 	}
-	if (bg_att_get(&st, cgid, &a) == 0)
-		remove_record(&st, &a, NULL);
+	ret = bg_att_get(&st, cgid, &a) == 0 ? remove_record(&st, &a, NULL) : BG_EXIT_OK;
 	bg_state_close(&st);
-	return BG_EXIT_OK;
+	return ret;
 }
 
 int bg_detach_cgroup(const char *path)

@@ -305,6 +305,7 @@ static void metrics_src(struct daemon *d, struct bgd_metrics_src *src)
 		.events_per_second = (double)sum / RATE_WINDOW,
 		.owned = d->apply.nown,
 		.attach_failures = d->apply.failures,
+		.attach_limit_failures = d->apply.limit_failures,
 		.stats_held = d->stats_fd >= 0,
 	};
 }

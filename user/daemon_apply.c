@@ -38,8 +38,6 @@
 #include "run.h"
 #include "util.h"
 
-#define MAX_WALK_DEPTH 64
-
 /* ------------------------------------------------------------------ */
 /* the ownership record */
 
@@ -284,7 +282,7 @@ static struct match *match_find(struct matches *m, uint64_t cgid)
 }
 
 struct walk {
-	const char *mnt;
+	size_t mlen; /* strlen of the cgroup2 mount */
 	const struct bgd_attachd *set;
 	unsigned line;
 	struct matches *m;
@@ -319,52 +317,41 @@ static void match_add(struct walk *w, uint64_t cgid, const char *rel)
 	w->m->n++;
 }
 
-/* rel: relative path without a leading '/' ("" = root) */
-static void walk_dir(struct walk *w, const char *rel, int depth)
+/* bg_cgroup_walk callback: a match is taken and not descended into (what
+ * is below inherits from it); a directory no match can be under is not
+ * descended into either. */
+static int match_visit(const char *abs, uint64_t id, int depth, void *ctx)
 {
+	struct walk *w = ctx;
 	const char *pat = w->set->v[w->line].pattern;
-	char abs[PATH_MAX];
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
+	const char *rel = abs[w->mlen] == '/' ? abs + w->mlen + 1 : abs + w->mlen; /* "" = root */
 
+	(void)depth;
 	if (!strcmp(rel, BG_RUN_CGROUP))
-		return; /* bpfguard run's cgroups are its own */
-	if ((size_t)snprintf(abs, sizeof(abs), "%s%s%s", w->mnt, rel[0] ? "/" : "", rel) >= sizeof(abs))
-		return;
+		return BG_WALK_PRUNE; /* bpfguard run's cgroups are its own */
 	if (bgd_glob_match(pat, rel)) {
-		if (stat(abs, &st) == 0 && S_ISDIR(st.st_mode))
-			match_add(w, st.st_ino, rel);
-		return; /* below: inherited from this match */
+		match_add(w, id, rel);
+		return BG_WALK_PRUNE;
 	}
-	if (depth >= MAX_WALK_DEPTH || !bgd_glob_could_descend(pat, rel))
-		return;
-	d = opendir(abs);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		char child[BG_PATH_MAX];
-
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", rel, rel[0] ? "/" : "", de->d_name) >=
-		    sizeof(child))
-			continue;
-		walk_dir(w, child, depth + 1);
-	}
-	closedir(d);
+	return bgd_glob_could_descend(pat, rel) ? 0 : BG_WALK_PRUNE;
 }
 
 static void collect_matches(const char *mnt, const struct bgd_attachd *set, bool report, struct matches *m)
 {
 	for (unsigned i = 0; i < set->n; i++) {
-		struct walk w = { .mnt = mnt, .set = set, .line = i, .m = m, .report = report };
-		char start[BGD_GLOB_MAX];
+		struct walk w = { .mlen = strlen(mnt), .set = set, .line = i, .m = m, .report = report };
 		size_t lp = bgd_glob_literal_prefix(set->v[i].pattern);
+		char start[PATH_MAX];
 
-		memcpy(start, set->v[i].pattern, lp);
-		start[lp] = '\0';
-		walk_dir(&w, start, 0);
+		if ((size_t)snprintf(start, sizeof(start), "%s%s%.*s", mnt, lp ? "/" : "", (int)lp,
+				     set->v[i].pattern) >= sizeof(start))
+			continue;
+		/* A subtree deeper than the walk goes is said, not skipped silently:
+		 * a cgroup down there that the line matches is not attached. */
+		if (bg_cgroup_walk(start, match_visit, &w) == BG_WALK_TOO_DEEP && report)
+			bgd_log(LOG_WARNING, "%s:%u: cgroups more than %d levels below %s were not searched "
+				"(BG_CGROUP_MAX_DEPTH); a match down there is not attached",
+				set->v[i].file, set->v[i].line, BG_CGROUP_MAX_DEPTH, start);
 	}
 }
 
@@ -434,9 +421,17 @@ static bool holds_daemon(const char *rel)
 	return in;
 }
 
+/* Cgroups of one attach.d line that a capacity limit kept from being
+ * attached in this pass: said once per line, not once per cgroup. */
+struct line_limit {
+	unsigned n;
+	char msg[sizeof(((struct bg_attach_result *)0)->err)];
+};
+
 static void attach_one(struct bgd_apply *a, const char *mnt, const struct match *m, const struct bgd_line *l,
-		       const struct bgd_policy_cache *pc, bool replacing)
+		       const struct bgd_policy_cache *pc, bool replacing, struct line_limit *ll)
 {
+	struct bg_attach_result res = { .err = "" };
 	char abs[PATH_MAX * 2];
 	struct bg_attach_req req = { .policy = pc->policy, .source = l->policy, .cgroup = abs,
 				     .mode = l->mode, .fallback = l->fallback, .target = BG_TARGET_CGROUP };
@@ -457,10 +452,17 @@ static void attach_one(struct bgd_apply *a, const char *mnt, const struct match 
 	bgd_log(LOG_INFO, "%s:%u: %s policy %s (%s) on cgroup %s, mode %s, fallback %s", l->file, l->line,
 		replacing ? "replacing with" : "attaching", pc->policy->name, l->policy, m->rel,
 		bg_mode_name(l->mode), bg_fallback_name(l->fallback));
-	rc = bg_attach_policy(&req, NULL);
+	rc = bg_attach_policy_r(&req, NULL, &res);
 	if (rc) {
-		bgd_log(LOG_ERR, "%s:%u: attaching %s to cgroup %s failed (exit %d; the reason is the line above); "
-			"retried at the next rescan or SIGHUP", l->file, l->line, l->policy, m->rel, rc);
+		if (res.limit && ll) {
+			if (!ll->n++)
+				bg_strlcpy(ll->msg, res.err, sizeof(ll->msg));
+			a->limit_failures++;
+		} else {
+			bgd_log(LOG_ERR, "%s:%u: attaching %s to cgroup %s failed (exit %d): %s; "
+				"retried at the next rescan or SIGHUP", l->file, l->line, l->policy, m->rel, rc,
+				res.err[0] ? res.err : "the reason is the line above");
+		}
 		a->failures++;
 		g = realloc(a->failed, (a->nfailed + 1) * sizeof(*g));
 		if (g) {
@@ -523,6 +525,7 @@ static int detach_one(struct bgd_apply *a, const char *mnt, const struct bgd_own
 int bgd_apply_pass(struct bgd_apply *a, const struct bgd_attachd *set, bool full)
 {
 	struct bg_attachment *live;
+	struct line_limit *ll;
 	struct matches m = {};
 	unsigned nlive;
 	char mnt[PATH_MAX];
@@ -541,6 +544,7 @@ int bgd_apply_pass(struct bgd_apply *a, const struct bgd_attachd *set, bool full
 	if (live_list(&live, &nlive))
 		return 0;
 	collect_matches(mnt, set, !a->reported, &m);
+	ll = set->n ? calloc(set->n, sizeof(*ll)) : NULL;
 
 	/* attachments the kernel no longer has as we made them are not ours */
 	for (unsigned i = a->nown; i-- > 0;) {
@@ -588,7 +592,7 @@ int bgd_apply_pass(struct bgd_apply *a, const struct bgd_attachd *set, bool full
 		}
 		if (!full && failed_before(a, mt->cgid))
 			continue;
-		attach_one(a, mnt, mt, l, pc, cur != NULL);
+		attach_one(a, mnt, mt, l, pc, cur != NULL, ll ? &ll[mt->line] : NULL);
 		dirty = true;
 		changes++;
 	}
@@ -615,6 +619,11 @@ int bgd_apply_pass(struct bgd_apply *a, const struct bgd_attachd *set, bool full
 		dirty = true;
 		changes++;
 	}
+	for (unsigned i = 0; ll && i < set->n; i++)
+		if (ll[i].n)
+			bgd_log(LOG_ERR, "%s:%u: %u matched cgroup%s not attached: %s; retried at the next rescan or SIGHUP",
+				set->v[i].file, set->v[i].line, ll[i].n, ll[i].n == 1 ? "" : "s", ll[i].msg);
+	free(ll);
 	a->reported = true; /* conflicts: once per configuration */
 	if (dirty)
 		record_save(a);

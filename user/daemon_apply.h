@@ -63,6 +63,7 @@ struct bgd_apply {
 	uint64_t *failed;          /* cgroups whose attach failed since the last full pass */
 	unsigned nfailed;
 	unsigned long long attached, detached, failures;
+	unsigned long long limit_failures; /* of failures: a capacity limit (BG_MAX_*) was reached */
 	bool reported;             /* conflicts of this configuration logged */
 };
 

@@ -384,6 +384,10 @@ char *bgd_metrics_render(const struct bgd_metrics_src *src, size_t *len)
 	metric(f, "bpfguard_daemon_attachments", "gauge", "Attachments the daemon made from attach.d.", src->owned);
 	metric(f, "bpfguard_daemon_attach_failures_total", "counter", "Declarative attachments that failed.",
 	       (double)src->attach_failures);
+	metric(f, "bpfguard_daemon_attach_limit_total", "counter",
+	       "Declarative attachments refused because a capacity limit was reached (distinct policies, "
+	       "attachments or guarded cgroups; the log names which).",
+	       (double)src->attach_limit_failures);
 	fprintf(f, "# HELP bpfguard_output_lines_total Event lines written per output.\n"
 		   "# TYPE bpfguard_output_lines_total counter\n");
 	for (unsigned i = 0; i < src->nouts; i++)

@@ -32,6 +32,7 @@ struct bgd_metrics_src {
 	double events_per_second;            /* over the last few seconds */
 	unsigned owned;                      /* attachments the daemon made */
 	unsigned long long attach_failures;
+	unsigned long long attach_limit_failures; /* of those: a capacity limit */
 	bool stats_held;                     /* the daemon holds BPF_ENABLE_STATS */
 };
 

@@ -23,7 +23,6 @@
 #include "util.h"
 
 #define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_ONLYDIR | IN_DONT_FOLLOW)
-#define MAX_DEPTH 64
 
 static bool could_descend(const struct bgd_attachd *set, const char *rel)
 {
@@ -87,34 +86,39 @@ static void add_one(struct bgd_watch *w, const char *rel)
 		inotify_rm_watch(w->fd, wd);
 }
 
-/* Watches rel and every directory below it that could hold matches.
- * Added before reading the directory, so nothing made in between is
- * missed. */
-static void add_tree(struct bgd_watch *w, const struct bgd_attachd *set, const char *rel, int depth)
-{
-	char abs[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
+struct tree {
+	struct bgd_watch *w;
+	const struct bgd_attachd *set;
+	size_t mlen;
+};
 
-	if (!strcmp(rel, BG_RUN_CGROUP) || depth > MAX_DEPTH || !could_descend(set, rel))
-		return;
-	add_one(w, rel);
+static int tree_visit(const char *abs, uint64_t id, int depth, void *ctx)
+{
+	struct tree *t = ctx;
+	const char *rel = abs[t->mlen] == '/' ? abs + t->mlen + 1 : abs + t->mlen; /* "" = root */
+
+	(void)id;
+	(void)depth;
+	if (!strcmp(rel, BG_RUN_CGROUP) || !could_descend(t->set, rel))
+		return BG_WALK_PRUNE;
+	add_one(t->w, rel);
+	return 0;
+}
+
+/* Watches rel and every directory below it that could hold matches,
+ * with the same walk (and depth limit) as every other cgroup walk.  Each
+ * directory is watched before it is read, so nothing made in between is
+ * missed. */
+static void add_tree(struct bgd_watch *w, const struct bgd_attachd *set, const char *rel)
+{
+	struct tree t = { .w = w, .set = set, .mlen = strlen(w->mnt) };
+	char abs[PATH_MAX];
+
 	if ((size_t)snprintf(abs, sizeof(abs), "%s%s%s", w->mnt, rel[0] ? "/" : "", rel) >= sizeof(abs))
 		return;
-	d = opendir(abs);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		char child[PATH_MAX];
-
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		if ((size_t)snprintf(child, sizeof(child), "%s%s%s", rel, rel[0] ? "/" : "", de->d_name) >=
-		    sizeof(child))
-			continue;
-		add_tree(w, set, child, depth + 1);
-	}
-	closedir(d);
+	if (bg_cgroup_walk(abs, tree_visit, &t) == BG_WALK_TOO_DEEP)
+		bgd_log(LOG_WARNING, "cgroups more than %d levels below %s are not watched (BG_CGROUP_MAX_DEPTH); "
+			"new cgroups there are found by the periodic rescan only if shallower", BG_CGROUP_MAX_DEPTH, abs);
 }
 
 static void drop_all(struct bgd_watch *w)
@@ -149,7 +153,7 @@ int bgd_watch_setup(struct bgd_watch *w, const struct bgd_attachd *set)
 		bgd_log(LOG_WARNING, "inotify: %s; new cgroups are found by the periodic rescan only", strerror(errno));
 		return -1;
 	}
-	add_tree(w, set, "", 0);
+	add_tree(w, set, "");
 	return 0;
 }
 
@@ -190,7 +194,7 @@ bool bgd_watch_handle(struct bgd_watch *w, const struct bgd_attachd *set)
 			if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
 				if (matches(set, child) || could_descend(set, child))
 					need = true;
-				add_tree(w, set, child, 0);
+				add_tree(w, set, child);
 			} else if (matches(set, child)) {
 				need = true; /* a matched cgroup went away: its attachment may go */
 			}
@@ -199,7 +203,7 @@ bool bgd_watch_handle(struct bgd_watch *w, const struct bgd_attachd *set)
 	if (overflow) {
 		bgd_log(LOG_WARNING, "inotify queue overflowed; watching everything again");
 		drop_all(w);
-		add_tree(w, set, "", 0);
+		add_tree(w, set, "");
 		need = true;
 	}
 	return need;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "exec.skel.h"
+#include "attachment.h"
 #include "exec_allow.h"
 #include "loader.h"
 #include "util.h"
@@ -410,18 +411,21 @@ static int open_pinned(const char *name)
 
 /* Deletes the slot's entries (collect first: get_next_key over a map we
  * delete from would restart). */
-static void clear_entries(int fd, uint32_t slot)
+static int clear_entries(int fd, uint32_t slot)
 {
 	struct bg_exec_key k, next, *prev = NULL, *del = NULL;
 	unsigned n = 0, cap = 0;
+	int ret = 0;
 
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		if (next.slot == slot) {
 			if (n == cap) {
 				struct bg_exec_key *g = realloc(del, (cap ? cap * 2 : 64) * sizeof(*g));
 
-				if (!g)
+				if (!g) {
+					ret = -ENOMEM;
 					break;
+				}
 				del = g;
 				cap = cap ? cap * 2 : 64;
 			}
@@ -431,8 +435,10 @@ static void clear_entries(int fd, uint32_t slot)
 		prev = &k;
 	}
 	for (unsigned i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &del[i]);
+		if (bpf_map_delete_elem(fd, &del[i]) && errno != ENOENT && !ret)
+			ret = -errno;
 	free(del);
+	return ret;
 }
 
 int bg_exec_apply(struct bg_state *st, uint32_t slot, const struct bg_policy *p, bool lsm, bool audit,
@@ -496,7 +502,17 @@ int bg_exec_apply(struct bg_state *st, uint32_t slot, const struct bg_policy *p,
 	pol.flags = BG_EXEC_ON | (p->exec.trusted ? BG_EXEC_TRUSTED : 0) |
 		    (p->exec.libraries && lsm ? BG_EXEC_MMAP : 0) | (audit ? BG_EXEC_AUDIT : 0) |
 		    (lsm ? 0 : BG_EXEC_KILL);
-	bpf_map_update_elem(pol_fd, &slot, &pol, BPF_ANY);
+	/* checked: without its flags the slot's allowlist is not enforced */
+	int wr = bg_map_write(pol_fd, &slot, &pol, "exec-flags");
+
+	if (wr) {
+		snprintf(err, errlen, "cannot write bg_exec_pol[%u]: %s", slot, strerror(-wr));
+		clear_entries(allow_fd, slot);
+		exec_bpf__destroy(skel);
+		free(v);
+		bg_exec_sync_links(st);
+		return -1;
+	}
 	exec_bpf__destroy(skel);
 	free(v);
 	if (p->exec.trusted) {
@@ -513,22 +529,24 @@ int bg_exec_apply(struct bg_state *st, uint32_t slot, const struct bg_policy *p,
 	return 0;
 }
 
-void bg_exec_clear_slot(struct bg_state *st, uint32_t slot)
+int bg_exec_clear_slot(struct bg_state *st, uint32_t slot)
 {
 	struct bg_exec_pol zero = {};
-	int fd;
+	int fd, ret = 0;
 
 	(void)st;
 	fd = open_pinned("bg_exec_pol");
 	if (fd >= 0) {
-		bpf_map_update_elem(fd, &slot, &zero, BPF_ANY);
+		ret = bg_map_write(fd, &slot, &zero, "clear-exec");
 		close(fd);
 	}
 	fd = open_pinned("bg_exec_allow");
 	if (fd >= 0) {
-		clear_entries(fd, slot);
+		if (clear_entries(fd, slot) && !ret)
+			ret = -EIO;
 		close(fd);
 	}
+	return ret;
 }
 
 void bg_exec_sync_links(struct bg_state *st)

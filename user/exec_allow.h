@@ -77,7 +77,8 @@ void bg_trust_free(struct bg_trust *t);
  * hash refuse the attach (err says which file). */
 int bg_exec_apply(struct bg_state *st, uint32_t slot, const struct bg_policy *p, bool lsm, bool audit,
 		  char *err, size_t errlen);
-void bg_exec_clear_slot(struct bg_state *st, uint32_t slot);
+/* Empties a slot's flags and entries: 0 or -errno. */
+int bg_exec_clear_slot(struct bg_state *st, uint32_t slot);
 /* Programs up while a slot needs them, down otherwise (after detach). */
 void bg_exec_sync_links(struct bg_state *st);
 /* One line for attach/status/run: what is listed and what enforces it

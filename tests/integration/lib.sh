@@ -51,6 +51,24 @@ if [ "$BG_TEST_NO_BPF" != 1 ]; then
 	mkdir -p "$CG"
 fi
 
+# Fault injection (BPFGUARD_FAIL_AT) exists only in test builds
+# (-DBPFGUARD_TEST_HOOKS=ON; ctest passes BG_TEST_HOOKS).  test_hooks: is
+# it compiled into $BPFGUARD?  Without BG_TEST_HOOKS, the binary tells.
+test_hooks() {
+	case ${BG_TEST_HOOKS:-} in
+	ON) return 0 ;;
+	OFF) return 1 ;;
+	*) grep -q BPFGUARD_FAIL_AT "$BPFGUARD" ;;
+	esac
+}
+# ignores_fault DESCRIPTION ATTACH-ARGS...: in a default build an injected
+# step must not fail (the variable is not read at all).
+ignores_fault() {
+	local what=$1
+	shift
+	expect_rc 0 "$what: a default build ignores BPFGUARD_FAIL_AT" env BPFGUARD_FAIL_AT=reconcile "$BPFGUARD" attach "$@"
+}
+
 ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
 not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
 
