@@ -376,6 +376,15 @@ char *bgd_metrics_render(const struct bgd_metrics_src *src, size_t *len)
 	metric(f, "bpfguard_counter_overflow_total", "counter",
 	       "Denials counted here because the exact counter map was full.",
 	       src->st ? (double)bg_state_stat(src->st, BG_STAT_COUNTER_FULL) : 0);
+	metric(f, "bpfguard_escapes_killed_total", "counter",
+	       "Guarded tasks killed for leaving their guarded cgroup subtree (or entering an unmapped cgroup in it).",
+	       src->st ? (double)bg_state_stat(src->st, BG_STAT_ESCAPES) : 0);
+	metric(f, "bpfguard_cgroups_created_while_full_total", "counter",
+	       "Cgroups created under a guarded cgroup while bg_cgroups was full (tasks entering them are killed).",
+	       src->st ? (double)bg_state_stat(src->st, BG_STAT_CGROUP_FULL) : 0);
+	metric(f, "bpfguard_cgroups_guarded", "gauge", "Entries in bg_cgroups (guarded cgroups, descendants included).",
+	       src->st ? (double)bg_guarded_count(src->st, 0) : 0);
+	metric(f, "bpfguard_cgroups_capacity", "gauge", "Capacity of bg_cgroups (BG_MAX_CGROUPS).", BG_MAX_CGROUPS);
 	metric(f, "bpfguard_daemon_events_read_total", "counter", "Events the daemon read from the ring buffer.",
 	       (double)src->events_read);
 	metric(f, "bpfguard_events_per_second", "gauge", "Events the daemon read per second, over the last 5 seconds.",
