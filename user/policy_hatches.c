@@ -29,16 +29,6 @@
 #include "syscalls.h"
 #include "util.h"
 
-/*
- * Whether this build refuses, in the kernel, moves of a process out of a
- * guarded cgroup (the cgroup-escape guard in bpf/guard.bpf.c).  The lead
- * sets it to 1 where that guard is merged; until then cgroupfs writes are
- * reported as open, which is what they are.
- */
-#ifndef BG_CGROUP_ESCAPE_GUARD
-#define BG_CGROUP_ESCAPE_GUARD 0
-#endif
-
 /* ------------------------------------------------------------------ */
 /* Reading the IR */
 
@@ -437,14 +427,12 @@ static bool check_cgroupfs(struct ctx *c, const char *calls, const char *fix_act
 	if (!write_open_allowed(c->p))
 		return false;
 	snprintf(c->h->what, sizeof(c->h->what), "files may be opened for writing, /sys/fs/cgroup included");
-	if (BG_CGROUP_ESCAPE_GUARD) {
-		c->h->state = BG_HATCH_CONTAINED;
-		snprintf(c->h->fix, sizeof(c->h->fix), "contained by bpfguard's cgroup-escape guard (a move "
-			 "out of a guarded cgroup is refused in the kernel); nothing to add");
-	} else {
-		snprintf(c->h->fix, sizeof(c->h->fix), "open: this build has no cgroup-escape guard; run "
-			 "the service as non-root or with /sys/fs/cgroup read-only in its mount namespace");
-	}
+	/* Leaving the cgroup is held by the escape guard (bpf/escape.bpf.c:
+	 * the task is killed), but root can still write other cgroups'
+	 * control files (cgroup.kill, cgroup.freeze, limits): open. */
+	snprintf(c->h->fix, sizeof(c->h->fix), "moving out is contained (the escape guard kills the task), but "
+		 "root can still kill, freeze or starve other cgroups through their control files: run the service "
+		 "as non-root or with /sys/fs/cgroup read-only in its mount namespace");
 	return true;
 }
 
