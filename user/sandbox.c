@@ -368,7 +368,8 @@ static void minimal_root(const struct bg_sandbox *sb)
  * without the mounts under it (no bpffs, cgroupfs, debugfs ...). */
 static void mount_sys(const struct bg_sandbox *sb)
 {
-	char line[4096], mp[PATH_MAX];
+	char line[4096], mp[PATH_MAX], *sub[256];
+	size_t n = 0;
 	FILE *f;
 
 	if (src.sys < 0) {
@@ -380,14 +381,18 @@ static void mount_sys(const struct bg_sandbox *sb)
 	/* cgroupfs, bpffs, debugfs, tracefs ... under it: each behind an
 	 * empty read-only tmpfs (mountinfo lists parents before children; a
 	 * child of a hidden mount is gone already) */
+	/* collected first: the masks are mounts under /sys themselves */
 	f = fopen("/proc/self/mountinfo", "re");
 	if (!f)
 		die(sb, "cannot read the mount table");
-	while (fgets(line, sizeof(line), f))
+	while (n < ARRAY_SIZE(sub) && fgets(line, sizeof(line), f))
 		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 &&
 		    !strncmp(mp, NEWROOT "/sys/", sizeof(NEWROOT "/sys/") - 1))
-			mask_path(sb, mp + sizeof(NEWROOT) - 1);
+			sub[n++] = strdup(mp + sizeof(NEWROOT) - 1);
 	fclose(f);
+	for (size_t i = 0; i < n; i++)
+		if (sub[i])
+			mask_path(sb, sub[i]);
 }
 
 static void setup_mounts(const struct bg_sandbox *sb)

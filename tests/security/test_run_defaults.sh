@@ -131,6 +131,11 @@ run "${A[@]}" -- /bin/sh -c "awk '\$5 == \"/sys\" { print \"opts\", \$6 }' /proc
 check "default: /sys is read-only, without the host's cgroup/bpf mounts, /sys/firmware masked" \
 	sh -c "grep -q '^opts ro' '$TMP/out' && grep -qx 0 '$TMP/out' && grep -q 'w=[1-9]' '$TMP/out'"
 
+run "${A[@]}" --net host -- /bin/sh -c "awk '\$5 == \"/sys\" { print \"opts\", \$6 }' /proc/self/mountinfo
+	find /sys/fs/cgroup /sys/fs/bpf /sys/firmware -mindepth 1 | wc -l" > "$TMP/out" 2>&1
+check "--net host (the host's sysfs): /sys read-only, its cgroup/bpf mounts hidden" \
+	sh -c "grep -q '^opts ro' '$TMP/out' && grep -qx 0 '$TMP/out'"
+
 # --- Landlock, a layer of its own
 run "${A[@]}" --fs host --json -- /bin/sh -c "echo x > /proc/self/comm; echo comm=\$?" > "$TMP/out" 2> "$TMP/err"
 summary "$TMP/err"
