@@ -244,28 +244,34 @@ int BPF_PROG(bg_exec_bprm, struct linux_binprm *bprm, int ret)
 	return -EACCES;
 }
 
+/* An executable mapping of file (hook: which program asks): 0 or -EACCES. */
+static __always_inline int judge_mapping(struct file *file, __u32 hook)
+{
+	struct verdict v = {};
+	const char *name;
+
+	if (!judge_file(file, BG_EXEC_ON | BG_EXEC_MMAP, &v))
+		return 0;
+	name = (const char *)BPF_CORE_READ(file, f_path.dentry, d_name.name);
+	if (v.flags & BG_EXEC_AUDIT) {
+		report(&v, hook, BG_EFFECT_RECORD, BG_MECH_AUDIT, name);
+		return 0;
+	}
+	report(&v, hook, BG_EFFECT_LSM_DENY, BG_MECH_LSM, name);
+	return -EACCES;
+}
+
 /* BPF LSM: executable mappings (shared objects, the ELF interpreter the
  * kernel maps during exec) of unlisted files, with `exec libraries`. */
 SEC("lsm/mmap_file")
 int BPF_PROG(bg_exec_mmap, struct file *file, unsigned long reqprot, unsigned long prot,
 	     unsigned long flags, int ret)
 {
-	struct verdict v = {};
-
 	if (ret)
 		return ret;
 	if (!file || !(prot & PROT_EXEC))
 		return 0;
-	if (!judge_file(file, BG_EXEC_ON | BG_EXEC_MMAP, &v))
-		return 0;
-	if (v.flags & BG_EXEC_AUDIT) {
-		report(&v, BG_HOOK_MMAP_EXEC, BG_EFFECT_RECORD, BG_MECH_AUDIT,
-		       (const char *)BPF_CORE_READ(file, f_path.dentry, d_name.name));
-		return 0;
-	}
-	report(&v, BG_HOOK_MMAP_EXEC, BG_EFFECT_LSM_DENY, BG_MECH_LSM,
-	       (const char *)BPF_CORE_READ(file, f_path.dentry, d_name.name));
-	return -EACCES;
+	return judge_mapping(file, BG_HOOK_MMAP_EXEC);
 }
 
 /* BPF LSM: mmap(PROT_READ) then mprotect(PROT_EXEC) reaches the same code
@@ -275,7 +281,6 @@ SEC("lsm/file_mprotect")
 int BPF_PROG(bg_exec_mprotect, struct vm_area_struct *vma, unsigned long reqprot, unsigned long prot,
 	     int ret)
 {
-	struct verdict v = {};
 	struct file *file;
 
 	if (ret)
@@ -283,16 +288,9 @@ int BPF_PROG(bg_exec_mprotect, struct vm_area_struct *vma, unsigned long reqprot
 	if (!((reqprot | prot) & PROT_EXEC))
 		return 0;
 	file = BPF_CORE_READ(vma, vm_file);
-	if (!file || !judge_file(file, BG_EXEC_ON | BG_EXEC_MMAP, &v))
+	if (!file)
 		return 0;
-	if (v.flags & BG_EXEC_AUDIT) {
-		report(&v, BG_HOOK_MPROT_EXEC, BG_EFFECT_RECORD, BG_MECH_AUDIT,
-		       (const char *)BPF_CORE_READ(file, f_path.dentry, d_name.name));
-		return 0;
-	}
-	report(&v, BG_HOOK_MPROT_EXEC, BG_EFFECT_LSM_DENY, BG_MECH_LSM,
-	       (const char *)BPF_CORE_READ(file, f_path.dentry, d_name.name));
-	return -EACCES;
+	return judge_mapping(file, BG_HOOK_MPROT_EXEC);
 }
 
 /* No BPF LSM: the exec has happened, the new image is mapped, but the task
