@@ -152,7 +152,7 @@ static int tag_one(const struct bg_state *st, int tid, unsigned flags, uint64_t 
 	if (bpf_map_lookup_elem(st->map[BG_MAP_TASKTAG], &pfd, &old) == 0 && tag_still_valid(st, &old))
 		goto out; /* an outer attachment's tag stands */
 	if (bpf_map_update_elem(st->map[BG_MAP_TASKTAG], &pfd, &t, BPF_ANY))
-		ret = errno == ESRCH ? 0 : -errno;
+		ret = errno == ESRCH || errno == ENOENT ? 0 : -errno; /* exited meanwhile */
 	else
 		ret = 1;
 out:
