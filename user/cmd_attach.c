@@ -640,9 +640,12 @@ int cmd_attach(int argc, char **argv)
 	}
 	j.policy = loaded;
 	ret = bg_hatches_gate(loaded, &(struct bg_hatch_gate){ .strict = j.o.strict,
-			      .require_deny = j.o.require_deny }) ? BG_EXIT_REFUSED : prepare(&j);
+			      .require_deny = j.o.require_deny, .silent = true }) ? BG_EXIT_REFUSED : prepare(&j);
 	if (!ret)
 		ret = apply(&j, NULL);
+	/* the findings once attached, so a failed attach says one line */
+	if (!ret)
+		bg_hatches_gate(loaded, &(struct bg_hatch_gate){ .quiet = j.o.quiet });
 	bg_bpf_policy_free(&j.compiled);
 	bg_policy_free(loaded);
 	return ret;

@@ -301,7 +301,7 @@ int cmd_run(int argc, char **argv)
 	}
 	o.argv = argv + optind;
 	if (bg_hatches_gate_file(o.policy_file, &(struct bg_hatch_gate){ .target = BG_HATCH_RUN,
-				 .strict = strict, .quiet = o.json }))
+				 .strict = strict, .silent = true }))
 		return BG_RUN_EXIT_ERROR;
 	return bg_run(&o);
 }

@@ -606,7 +606,7 @@ int bg_hatches_gate(const struct bg_policy *p, const struct bg_hatch_gate *g)
 	unsigned nopen;
 
 	bg_hatches_find(p, g->target, &hs);
-	if (!g->quiet && p->uring.applied)
+	if (!g->quiet && !g->silent && p->uring.applied)
 		fprintf(stderr, "bpfguard: note: policy '%s': io_uring_setup %s, io_uring_enter and "
 			"io_uring_register kill: implied, because it denies %s%s, which io_uring performs "
 			"without those calls\n", p->name, bg_action_str_named(&p->uring.setup, act, sizeof(act)),
@@ -614,6 +614,8 @@ int bg_hatches_gate(const struct bg_policy *p, const struct bg_hatch_gate *g)
 	for (unsigned i = 0; i < hs.n; i++) {
 		const struct bg_hatch *h = &hs.h[i];
 
+		if (g->silent)
+			break;
 		bg_hatch_line(h, line, sizeof(line));
 		if (h->state == BG_HATCH_CONTAINED || h->accepted) {
 			fprintf(stderr, "bpfguard: note: policy '%s': %s\n", p->name, line);

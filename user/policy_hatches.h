@@ -82,6 +82,9 @@ struct bg_hatch_gate {
 	bool strict;
 	bool require_deny;
 	bool quiet; /* findings only, no note */
+	bool silent; /* decide only (refusals still say why): the caller reports the
+		      * findings once its own input checks passed, so a bad-input
+		      * error stays one line */
 };
 int bg_hatches_gate(const struct bg_policy *p, const struct bg_hatch_gate *g);
 /* Same for a policy file not loaded yet (NULL: run's built-in policy).  A

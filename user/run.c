@@ -61,6 +61,7 @@
 #include "exec_allow.h"
 #include "landlock.h"
 #include "learn.h"
+#include "policy_hatches.h"
 #include "preflight.h"
 #include "record.h"
 #include "run.h"
@@ -1579,6 +1580,9 @@ int bg_run(const struct bg_run_opts *opts)
 			close(sb.exe_fd);
 		return BG_RUN_EXIT_ERROR;
 	}
+	/* escape hatches (cmd_run refused under --strict already): said once
+	 * the pre-flight passed, so its refusals stay one line */
+	bg_hatches_gate(r.policy, &(struct bg_hatch_gate){ .target = BG_HATCH_RUN, .quiet = o->json });
 	if (o->no_bpf && (bg_cghooks_wanted(r.policy) || r.policy->exec.present)) {
 		bg_err("run: policy '%s' has net/dev/sysctl/exec sections, which BPF programs enforce; drop --no-bpf",
 		       r.policy->name);
