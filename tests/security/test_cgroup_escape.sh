@@ -73,7 +73,7 @@ check "after detach a move out is allowed (exit $rc)" test "$rc" = 0 -a -d "$TMP
 # 8. the operator may still move tasks into a guarded cgroup: they are
 # guarded from then on (tagged on the move)
 expect_rc 0 "re-attach" "$BPFGUARD" attach --cgroup "$CGREL" --policy "$P"
-sleep 30 & sl=$!
+sleep 30 >/dev/null 2>&1 & sl=$!
 echo "$sl" > "$CG/cgroup.procs"
 echo "$sl" > "$OUT/cgroup.procs" 2>/dev/null
 sleep 0.2

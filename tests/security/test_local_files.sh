@@ -15,8 +15,17 @@ OLD=/run/lock/bpfguard.lock
 OLD_FOLLOW=/run/lock/bpfguard.events.lock
 NOBODY=(setpriv --reuid nobody --regid nogroup --clear-groups)
 HOLDER=
+# flock runs `sleep` as its child: end both, or the sleeper keeps ctest's
+# output pipe open for its full 300 s.
+stop_holder() {
+	[ -n "$HOLDER" ] || return 0
+	pkill -P "$HOLDER" 2>/dev/null
+	kill "$HOLDER" 2>/dev/null
+	wait "$HOLDER" 2>/dev/null
+	return 0
+}
 restore() {
-	[ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null && wait "$HOLDER" 2>/dev/null
+	stop_holder
 	HOLDER=
 	# put /run/lock back as a pristine machine has it (bpfguards of other
 	# builds recreate their files there as root), and ours as ours makes it
@@ -54,7 +63,7 @@ timed() {
 
 # ------------------------------------------------------------ the old lock, held by nobody
 rm -f "$OLD" "$OLD_FOLLOW"
-"${NOBODY[@]}" flock "$OLD" sleep 300 &
+"${NOBODY[@]}" flock "$OLD" sleep 300 >/dev/null 2>&1 &
 HOLDER=$!
 for _ in $(seq 50); do [ -e "$OLD" ] && break; sleep 0.1; done
 check "nobody created and holds $OLD" test "$(stat -c %U "$OLD" 2>/dev/null)" = nobody
@@ -65,8 +74,7 @@ check "... and succeeds" test "$RC" = 0
 timed 20 "run does not hang" "$BPFGUARD" run --policy "$P" -- /bin/true
 check "... and succeeds" test "$RC" = 0
 timed 20 "detach does not hang" "$BPFGUARD" detach --cgroup "$CGREL"
-kill "$HOLDER" 2>/dev/null
-wait "$HOLDER" 2>/dev/null
+stop_holder
 HOLDER=
 
 # ------------------------------------------------------------ symlinks planted in /run/lock
@@ -89,15 +97,14 @@ check "$RUN_DIR is a directory, mode 700, owned by root" \
 check "its lock file is 600 root" test "$(stat -c '%a %U' "$RUN_DIR/bpfguard.lock" 2>/dev/null)" = "600 root"
 
 # ------------------------------------------------------------ a lock held too long
-flock "$RUN_DIR/bpfguard.lock" sleep 300 &
+flock "$RUN_DIR/bpfguard.lock" sleep 300 >/dev/null 2>&1 &
 HOLDER=$!
 sleep 0.3
 BPFGUARD_LOCK_TIMEOUT=1s timed 10 "a held lock: status gives up after the timeout" "$BPFGUARD" status
 check "... with a failure" test "$RC" != 0
 check "... in one line naming the holder's pid" \
 	sh -c "test \$(wc -l < '$TMP/err') = 1 && grep -q 'bpfguard.lock is held by pid [0-9]* (flock)' '$TMP/err'"
-kill "$HOLDER"
-wait "$HOLDER" 2>/dev/null
+stop_holder
 HOLDER=
 
 # ------------------------------------------------------------ a hostile /run/bpfguard
