@@ -1,5 +1,5 @@
 #!/bin/bash
-# Attack (docs/threat-model.d/exec.md): root inside a guarded cgroup runs
+# Attack (docs/threat-model.md): root inside a guarded cgroup runs
 # code the exec allowlist never vouched for by changing a vouched file in a
 # way its identity (device, inode, ctime) does not show.
 #  - A shared writable mapping made before the file is hashed: its pages are

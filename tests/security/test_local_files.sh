@@ -1,6 +1,6 @@
 #!/bin/bash
 # The files bpfguard creates hold against an unprivileged local user
-# (docs/threat-model.d/outputs-and-files.md).  Before: the state lock lived
+# (docs/threat-model.md).  Before: the state lock lived
 # in world-writable /run/lock, opened with O_CREAT and no O_NOFOLLOW, and
 # was waited for forever, so `nobody` could create and hold it first
 # (root's status/attach/run hung) or plant a symlink there (root created a

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Outputs keep their integrity whatever bytes a hostile process chooses
-# (docs/threat-model.d/outputs-and-files.md).  The attacker names things:
+# (docs/threat-model.md).  The attacker names things:
 # its comm (prctl PR_SET_NAME: invalid UTF-8, ESC, a newline), a file it
 # executes (a path with a newline, a fake key=value, ESC, invalid UTF-8),
 # a cgroup (ESC and invalid UTF-8; cgroupfs refuses newlines).  Every

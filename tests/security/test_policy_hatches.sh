@@ -3,7 +3,7 @@
 # line from `policy check`, a warning from attach (and from run for the
 # classes the payload of run can use), and is refused by --strict (exit 3;
 # run: 125); the policy that closes every hatch gets none.  The attacker is
-# root inside the guarded cgroup (docs/threat-model.d/policy.md).
+# root inside the guarded cgroup (docs/threat-model.md).
 . "$(dirname "$0")/../integration/lib.sh"
 
 # Every line is tagged with the hatches it closes; dropping the lines of one

@@ -1,6 +1,6 @@
 #!/bin/bash
 # bpfguard run is safe by default for untrusted code (issue 10; attacker:
-# the payload, docs/threat-model.d/run.md).  Started by root without sudo
+# the payload, docs/threat-model.md).  Started by root without sudo
 # and with no flags but a permissive syscall policy (so that only the
 # sandbox itself stands in the way), the payload:
 #   - is not host uid 0 (the owner of a file it creates; the summary);

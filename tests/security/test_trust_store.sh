@@ -1,5 +1,5 @@
 #!/bin/bash
-# Attack (docs/threat-model.d/exec.md): the trust store says what may run
+# Attack (docs/threat-model.md): the trust store says what may run
 # where a policy says `exec trusted`.
 #  - It is written 0600 (the owner, root, only), whatever the umask; a store
 #    left readable or writable by others by an older bpfguard draws a

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Attack (docs/threat-model.d/exec.md), with BPF LSM (scripts/vmtest):
+# Attack (docs/threat-model.md), with BPF LSM (scripts/vmtest):
 # root inside a guarded cgroup with `exec libraries` runs code from a file
 # the allowlist does not list, or from a listed file it can still write.
 #  - mmap(PROT_READ) then mprotect(PROT_READ|PROT_EXEC) of an unlisted
