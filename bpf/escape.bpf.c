@@ -50,9 +50,8 @@ static __always_inline void kill_task(struct task_struct *task, const struct bg_
 	__u32 how, zero = 0, *gate;
 	struct bg_tag *own;
 
-	if (BPF_CORE_READ(task, tgid) == (bpf_get_current_pid_tgid() >> 32)) {
+	if (BPF_CORE_READ(task, tgid) == (bpf_get_current_pid_tgid() >> 32) && bpf_send_signal(SIGKILL) == 0) {
 		/* it moved itself: dies on the way back to user space */
-		bpf_send_signal(SIGKILL);
 		how = BG_ESC_KILL_SELF;
 	} else if (can_signal_task && bpf_send_signal_task(task, SIGKILL, PIDTYPE_TGID, 0) == 0) {
 		how = BG_ESC_KILL_TASK;

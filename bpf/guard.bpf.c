@@ -257,7 +257,9 @@ static __noinline int late_kill(struct task_struct *task, long id, __u64 cgid)
 		return 0;
 	if (!mark_denied(task, syscall_abi(task), id & ~(long)BG_X32_SYSCALL_BIT, 1 /* EPERM */))
 		stat_inc(BG_STAT_MARK_FAILED);
-	bpf_send_signal(SIGKILL);
+	if (bpf_send_signal(SIGKILL))
+		return 1; /* not sent (helper refused here): stay a fugitive, try
+			   * again at the next call; this one is LSM-refused */
 	t->flags &= ~BG_TAG_F_FUGITIVE;
 	gate = bpf_map_lookup_elem(&bg_fugitive_gate, &zero);
 	if (gate && *gate)

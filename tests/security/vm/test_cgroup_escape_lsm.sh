@@ -34,12 +34,20 @@ rc=$?
 check "move-self out: killed at once (exit $rc)" test "$rc" = 137
 check "move-self out: its mkdir never ran" test ! -e "$T/self"
 
-"$ESC" --cgroup "$CG" move-child "$OUT" "$T/child" > "$T/o" 2>&1
+# The kernel may refuse a migration for reasons of its own (the attack
+# did not happen then): try until the move itself went through.
+for _ in 1 2 3; do
+	"$ESC" --cgroup "$CG" move-child "$OUT" "$T/child" > "$T/o" 2>&1
+	grep -q "^move: ok" "$T/o" && break
+done
+check "move-child: the parent moved it out" grep -q "^move: ok" "$T/o"
 check "move-child: the child is killed" grep -q "child: killed by signal 9" "$T/o"
+grep -q "child: killed by signal 9" "$T/o" || sed 's/^/    /' "$T/o"
 check "move-child: its mkdir had no effect" test ! -e "$T/child"
 
 "$ESC" --cgroup "$CG" clone-into "$OUT" "$T/clone" > "$T/o" 2>&1
 check "clone-into: the child is killed" grep -q "child: killed by signal 9" "$T/o"
+grep -q "child: killed by signal 9" "$T/o" || sed 's/^/    /' "$T/o"
 check "clone-into: its mkdir had no effect" test ! -e "$T/clone"
 
 "$BG" events --json > "$T/ev"
