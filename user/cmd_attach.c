@@ -45,6 +45,7 @@ struct attach_opts {
 	int strict; /* escape hatches refuse (user/policy_hatches.c) */
 	int quiet;  /* print nothing on success (bg_attach_policy) */
 	int target; /* enum bg_plan_target */
+	bool no_escape_guard; /* see bg_attach_req.escape_guard */
 };
 
 static void usage_attach(FILE *f)
@@ -468,7 +469,7 @@ static int apply(struct attach_job *j, struct bg_attach_result *res)
 	err[0] = '\0';
 	if ((!seccomp && (bg_state_links_up(&st, err, sizeof(err)) ||
 			  lsm_sync_records(&st, j->plan.lsm_need, err, sizeof(err)))) ||
-	    bg_escape_up(err, sizeof(err)) || bg_fault("links")) {
+	    (!j->o.no_escape_guard && bg_escape_up(err, sizeof(err))) || bg_fault("links")) {
 		if (!err[0])
 			snprintf(err, sizeof(err), "cannot attach programs (injected)");
 		goto undo_links;
@@ -663,7 +664,8 @@ int bg_attach_policy_r(const struct bg_attach_req *req, struct bg_plan *plan_out
 
 	j.o = (struct attach_opts){ .cgroup = req->cgroup, .policy = req->source, .mode = req->mode,
 				    .fallback = req->fallback, .rate_limit = -1, .quiet = 1,
-				    .target = req->target };
+				    .target = req->target,
+				    .no_escape_guard = req->target == BG_TARGET_SECCOMP && !req->escape_guard };
 	j.policy = req->policy;
 	ret = prepare(&j);
 	if (!ret)

@@ -1670,6 +1670,7 @@ int bg_run(const struct bg_run_opts *opts)
 		struct bg_attach_req req = {
 			.policy = r.policy, .source = r.source, .cgroup = r.payload_cg, .mode = o->mode,
 			.fallback = BG_FALLBACK_AUDIT, .target = BG_TARGET_SECCOMP,
+			.escape_guard = o->user_root,
 		};
 
 		if (bg_attach_policy(&req, NULL))

@@ -156,6 +156,12 @@ struct bg_attach_req {
 	int mode;                       /* enum bg_mode */
 	int fallback;                   /* enum bg_fallback */
 	int target;                     /* enum bg_plan_target */
+	/* seccomp target only: also bring up the cgroup escape guard.  A
+	 * payload whose host id is not 0 cannot write any cgroup.procs (nor
+	 * see cgroupfs), so bpfguard run needs it only for --user root, and
+	 * spares every other run loading escape.bpf.o (a CO-RE load: ~25 ms
+	 * of start-up). */
+	bool escape_guard;
 };
 
 /* What `attach` does, for a policy already in memory, printing nothing on
