@@ -104,6 +104,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: escaper [--cgroup DIR] move-self|move-thread|move-child|clone-into DST PATH\n");
 		return 2;
 	}
+	/* The guard may kill a child before we write to its pipe: that write
+	 * must fail with EPIPE, not kill us before we report the child. */
+	signal(SIGPIPE, SIG_IGN);
 	a = argv[i];
 	dst = argv[i + 1];
 	path = argv[i + 2];
