@@ -565,4 +565,22 @@ struct bg_learn_arg_key {
 	__u64 val[BG_LEARN_NVALS]; /* unused ones 0 */
 };
 
+/* Executables run in the session (bg_learn_execs, hash): learning then
+ * knows which runtimes it watched, and adds the calls a Go runtime can
+ * make on paths one run may not take (docs/learn.md).  Keyed by the file's
+ * identity, so a program run a thousand times takes one entry. */
+#define BG_LEARN_MAX_EXECS 256
+#define BG_LEARN_PATH 256
+struct bg_learn_exec_key {
+	__u64 ino;
+	__u32 dev; /* the kernel's encoding: major << 20 | minor */
+	__u32 pad;
+};
+struct bg_learn_exec {
+	__u64 count;     /* execs of this file */
+	__u32 first_pid; /* tgid of the first */
+	__u32 pad;
+	char path[BG_LEARN_PATH]; /* as the first exec named it (bprm->interp) */
+};
+
 #endif /* BPFGUARD_H */

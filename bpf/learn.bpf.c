@@ -21,6 +21,10 @@
  *   3. for the few syscalls userspace marked in the slot's watch (socket's
  *      family and type, clone's and unshare's flags, prctl's option), the
  *      masked register values go into the bg_learn_args set with a count.
+ *   4. (bg_learn_exec) each executable run in the subtree: its identity,
+ *      the path it was run by and how often, so userspace can tell which
+ *      runtimes it watched (a Go binary may make calls one run never
+ *      shows).
  * Membership is decided by ancestry, not by a list of cgroup ids: a task
  * is in the session if its cgroup is the learned one or has it as the
  * ancestor at the learned depth, so cgroups created below it while
@@ -173,5 +177,50 @@ int BPF_PROG(bg_learn_sys_enter, struct pt_regs *regs, long id)
 		syscall_args(abi, regs, args);
 		record_args(idx, s, args);
 	}
+	return 0;
+}
+
+/* Executables run in the session (point 4 above).  When the map is full a
+ * new file is counted in bg_learn_execs_lost, and userspace says the
+ * runtime detection is incomplete instead of pretending it saw them all. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BG_LEARN_MAX_EXECS);
+	__type(key, struct bg_learn_exec_key);
+	__type(value, struct bg_learn_exec);
+} bg_learn_execs SEC(".maps");
+
+__u64 bg_learn_execs_lost = 0;
+
+/* A successful exec, in the new image's context (the task is already
+ * the new program; its cgroup is the one it runs in). */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(bg_learn_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct bg_learn_exec_key key = {};
+	struct bg_learn_exec v = { .count = 1 }, *e;
+	struct inode *inode;
+
+	if (!in_session(bpf_get_current_task_btf()))
+		return 0;
+	/* bprm->file is what really runs: the interpreter of a #! script,
+	 * whose path is bprm->interp (the script's own name is filename). */
+	inode = BPF_CORE_READ(bprm, file, f_inode);
+	key.ino = BPF_CORE_READ(inode, i_ino);
+	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	e = bpf_map_lookup_elem(&bg_learn_execs, &key);
+	if (e) {
+		__sync_fetch_and_add(&e->count, 1);
+		return 0;
+	}
+	v.first_pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_probe_read_kernel_str(v.path, sizeof(v.path), BPF_CORE_READ(bprm, interp));
+	if (bpf_map_update_elem(&bg_learn_execs, &key, &v, BPF_NOEXIST) == 0)
+		return 0;
+	e = bpf_map_lookup_elem(&bg_learn_execs, &key); /* lost a race: add to the winner */
+	if (e)
+		__sync_fetch_and_add(&e->count, 1);
+	else
+		__sync_fetch_and_add(&bg_learn_execs_lost, 1);
 	return 0;
 }

@@ -25,17 +25,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bpfguard.h"
 #include "cgroup.h"
+#include "go_check.h"
 #include "learn.h"
 #include "loader.h"
 #include "learn.skel.h"
 #include "policy.h"
 #include "syscalls.h"
+#include "textsafe.h"
 #include "util.h"
 
 #ifndef CLONE_NEWCGROUP
@@ -87,6 +91,32 @@ static const char *const extras[BG_NR_TABLES][5] = {
 	[BG_ABI_IA32] = { "exit", "exit_group", "sigreturn", "rt_sigreturn", NULL },
 };
 
+/*
+ * An executable the session saw run, and what kind of runtime it is.  A Go
+ * program makes calls that depend on timing, not on what it does: the
+ * scheduler yields when a lock is contended (sched_yield), sysmon preempts
+ * a long-running goroutine with a signal (getpid, tgkill, rt_sigreturn),
+ * the scavenger returns memory (madvise).  One run shows some of them, the
+ * next run others; a policy learned from one run kills the next.  So when
+ * a Go binary ran, the runtime's own calls (@go-runtime) that were not
+ * seen are added, each marked as added (docs/learn.md).
+ */
+enum exe_kind { EXE_UNCHECKED, EXE_GO, EXE_OTHER, EXE_UNREADABLE };
+
+struct learned_exe {
+	struct bg_learn_exec_key key;
+	struct bg_learn_exec rec;
+	enum exe_kind kind;
+	bool cgo;
+	char go_version[32]; /* EXE_GO */
+	char why[96];        /* EXE_UNREADABLE */
+};
+
+/* Paths userspace knows for files the kernel names by identity: `run
+ * --learn` knows its payload by its host path, while the exec inside the
+ * sandbox names it by the sandbox's. */
+#define MAX_HINTS 4
+
 struct argval {
 	uint32_t idx;
 	uint64_t val[BG_LEARN_NVALS];
@@ -95,7 +125,7 @@ struct argval {
 
 struct bg_learn {
 	struct learn_bpf *skel;
-	struct bpf_link *link;
+	struct bpf_link *link, *exec_link;
 	struct bg_cgpath cg;
 	unsigned level;
 	uint64_t t_start, t_stop;  /* CLOCK_MONOTONIC ns */
@@ -108,6 +138,13 @@ struct bg_learn {
 	size_t nvals;
 	char name[BG_NAME_MAX]; /* of the policy written, "" before */
 	int snap_err;           /* errno if the counts could not be read */
+	struct learned_exe *exes;
+	size_t nexes;
+	uint64_t exes_lost;     /* executables not recorded: the map was full */
+	char *hints[MAX_HINTS];
+	size_t nhints;
+	bool go_seen;           /* a Go binary ran: its runtime's calls are added */
+	unsigned char go_added[BG_MAX_SYSCALLS]; /* x86_64 numbers added for it */
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -245,6 +282,12 @@ int bg_learn_start(struct bg_learn **out, const char *cgroup_abs_path, uint64_t 
 			 strerror(errno));
 		goto fail;
 	}
+	l->exec_link = bpf_program__attach(l->skel->progs.bg_learn_exec);
+	if (!l->exec_link) {
+		snprintf(err, errlen, "cannot attach the learning program to sched_process_exec: %s; run as root",
+			 strerror(errno));
+		goto fail;
+	}
 	*out = l;
 	return 0;
 fail:
@@ -261,6 +304,123 @@ static int cmp_argval(const void *a, const void *b)
 	for (int i = 0; i < BG_LEARN_NVALS; i++)
 		if (x->val[i] != y->val[i])
 			return x->val[i] < y->val[i] ? -1 : 1;
+	return 0;
+}
+
+static bool same_file(const struct stat *st, const struct bg_learn_exec_key *k)
+{
+	/* the kernel's dev_t is major << 20 | minor (MINORBITS 20) */
+	return (uint64_t)st->st_ino == k->ino && major(st->st_dev) == (k->dev >> 20) &&
+	       minor(st->st_dev) == (k->dev & 0xfffff);
+}
+
+/* Opens the file the kernel recorded, by its path or by a hint path, and
+ * only if it is the very file (device and inode): a path can name another
+ * file by now, or name it in another mount namespace. */
+static int open_recorded(const struct bg_learn *l, const struct learned_exe *x)
+{
+	const char *cands[1 + MAX_HINTS];
+	size_t n = 0;
+
+	cands[n++] = x->rec.path;
+	for (size_t i = 0; i < l->nhints; i++)
+		cands[n++] = l->hints[i];
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		int fd = open(cands[i], O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && same_file(&st, &x->key))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+static void classify_exe(struct bg_learn *l, struct learned_exe *x)
+{
+	struct bg_go_file g;
+	char proc[64];
+	int fd = open_recorded(l, x), r;
+
+	if (fd < 0) {
+		x->kind = EXE_UNREADABLE;
+		snprintf(x->why, sizeof(x->why), "the file is gone or its path names another file now");
+		return;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	r = bg_go_file_open(NULL, proc, &g); /* NULL: prints nothing */
+	close(fd);
+	if (r == BG_GO_EXIT_NOT_GO) {
+		x->kind = EXE_OTHER;
+		return;
+	}
+	if (r) {
+		x->kind = EXE_UNREADABLE;
+		snprintf(x->why, sizeof(x->why), "it could not be read as an ELF file");
+		return;
+	}
+	x->kind = EXE_GO;
+	x->cgo = g.v.cgo;
+	snprintf(x->go_version, sizeof(x->go_version), "%.*s", (int)g.bi.go_version.len,
+		 g.bi.go_version.s ? g.bi.go_version.s : "");
+	/* The runtime's calls are those of amd64 Go; a GOARCH=386 binary
+	 * makes ia32 calls this list does not name. */
+	if (g.elf.machine == 62 /* EM_X86_64 */)
+		l->go_seen = true;
+	else
+		snprintf(x->why, sizeof(x->why), "not an x86-64 binary: its runtime's calls are not added");
+	bg_go_file_close(&g);
+}
+
+static void snapshot_execs(struct bg_learn *l)
+{
+	int fd = bpf_map__fd(l->skel->maps.bg_learn_execs);
+	struct bg_learn_exec_key key, next;
+	bool first = true;
+
+	l->exes_lost = l->skel->bss->bg_learn_execs_lost;
+	while (bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
+		struct learned_exe *x;
+
+		first = false;
+		key = next;
+		if (l->nexes == BG_LEARN_MAX_EXECS)
+			break;
+		if (!l->exes && !(l->exes = calloc(BG_LEARN_MAX_EXECS, sizeof(*l->exes)))) {
+			l->snap_err = ENOMEM;
+			return;
+		}
+		x = &l->exes[l->nexes];
+		if (bpf_map_lookup_elem(fd, &key, &x->rec))
+			continue;
+		x->key = key;
+		x->rec.path[sizeof(x->rec.path) - 1] = '\0';
+		l->nexes++;
+	}
+	for (size_t i = 0; i < l->nexes; i++)
+		classify_exe(l, &l->exes[i]);
+	if (l->go_seen) {
+		const char *const *m = bg_group_members("@go-runtime");
+
+		for (; m && *m; m++) {
+			int nr = bg_syscall_nr(BG_ABI_X86_64, *m);
+
+			if (nr >= 0 && nr < BG_MAX_SYSCALLS && !l->counts[nr])
+				l->go_added[nr] = 1;
+		}
+	}
+}
+
+int bg_learn_hint_exe(struct bg_learn *l, const char *path)
+{
+	if (l->nhints == MAX_HINTS)
+		return -1;
+	l->hints[l->nhints] = strdup(path);
+	if (!l->hints[l->nhints])
+		return -1;
+	l->nhints++;
 	return 0;
 }
 
@@ -318,6 +478,7 @@ static void snapshot(struct bg_learn *l)
 	}
 	if (l->nvals)
 		qsort(l->vals, l->nvals, sizeof(*l->vals), cmp_argval);
+	snapshot_execs(l);
 }
 
 void bg_learn_stop(struct bg_learn *l)
@@ -327,7 +488,8 @@ void bg_learn_stop(struct bg_learn *l)
 	/* Detach first: once bpf_link__destroy() returns no CPU is still in
 	 * the program, so the counts read next are final. */
 	bpf_link__destroy(l->link);
-	l->link = NULL;
+	bpf_link__destroy(l->exec_link);
+	l->link = l->exec_link = NULL;
 	l->t_stop = now_ns(CLOCK_MONOTONIC);
 	snapshot(l);
 	learn_bpf__destroy(l->skel);
@@ -340,8 +502,12 @@ void bg_learn_free(struct bg_learn *l)
 	if (!l)
 		return;
 	bpf_link__destroy(l->link);
+	bpf_link__destroy(l->exec_link);
 	learn_bpf__destroy(l->skel);
 	free(l->vals);
+	free(l->exes);
+	for (size_t i = 0; i < l->nhints; i++)
+		free(l->hints[i]);
 	free(l);
 }
 
@@ -667,6 +833,38 @@ static bool abi_seen(const struct bg_learn *l, int abi)
 	return l->counts[BG_LEARN_IDX_BIG + abi] != 0;
 }
 
+/* The executables seen, and the Go runtime's calls added for them. */
+static void print_go_added(FILE *f, const struct bg_learn *l)
+{
+	struct seen_ent ents[BG_MAX_SYSCALLS];
+	size_t n = 0;
+
+	if (!l->go_seen)
+		return;
+	for (int nr = 0; nr < BG_MAX_SYSCALLS; nr++)
+		if (l->go_added[nr] && bg_syscall_name(BG_ABI_X86_64, nr))
+			ents[n++] = (struct seen_ent){ bg_syscall_name(BG_ABI_X86_64, nr), nr };
+	qsort(ents, n, sizeof(*ents), cmp_seen);
+	fprintf(f, "# not seen, added: a Go runtime ran here (");
+	for (size_t i = 0, k = 0; i < l->nexes; i++) {
+		const struct learned_exe *x = &l->exes[i];
+
+		if (x->kind == EXE_GO && k++ < 3)
+			fprintf(f, "%s%s %s", k > 1 ? ", " : "", x->go_version, x->rec.path);
+	}
+	fprintf(f, "), and it makes some calls only\n"
+		   "# when a lock is contended, a goroutine is preempted or memory is returned: a run\n"
+		   "# that did not show them is no evidence they will not come (docs/learn.md)\n");
+	for (size_t i = 0; i < n; i++) {
+		char rule[128];
+
+		snprintf(rule, sizeof(rule), "allow %s", ents[i].name);
+		rule_line(f, rule, "added: @go-runtime, not seen");
+	}
+	if (!n)
+		fprintf(f, "# (every call of @go-runtime was seen: nothing to add)\n");
+}
+
 static void print_abi(FILE *f, const struct bg_learn *l, int abi)
 {
 	struct seen_ent ents[BG_MAX_SYSCALLS];
@@ -691,6 +889,8 @@ static void print_abi(FILE *f, const struct bg_learn *l, int abi)
 	if (ll)
 		fprintf(f, "# not seen, allowed anyway: a workload may exit another way next time (docs/learn.md)\n%s\n",
 			line);
+	if (abi == BG_ABI_X86_64)
+		print_go_added(f, l);
 }
 
 static void default_name(const struct bg_learn *l, char *buf, size_t len)
@@ -713,6 +913,36 @@ static void default_name(const struct bg_learn *l, char *buf, size_t len)
 		buf[BG_NAME_MAX - 1] = '\0';
 }
 
+static const char *exe_kind_name(const struct learned_exe *x)
+{
+	switch (x->kind) {
+	case EXE_GO: return x->cgo ? "go (cgo: libc's calls are only as seen)" : "go";
+	case EXE_OTHER: return "not go";
+	case EXE_UNREADABLE: return "could not be checked";
+	default: return "unchecked";
+	}
+}
+
+/* Which programs ran, so a reviewer knows what the record covers. */
+static void print_exes(FILE *f, const struct bg_learn *l)
+{
+	if (!l->nexes && !l->exes_lost)
+		return;
+	fprintf(f, "# executables run while learning (%zu):\n", l->nexes);
+	for (size_t i = 0; i < l->nexes; i++) {
+		const struct learned_exe *x = &l->exes[i];
+		char path[BG_ESC_MAX];
+
+		/* escaped: a hostile file name cannot end the comment line */
+		fprintf(f, "#   %s: %s%s%s%s%s, %llu exec%s\n", bg_esc(x->rec.path, path), exe_kind_name(x),
+			x->kind == EXE_GO ? " " : "", x->kind == EXE_GO ? x->go_version : "",
+			x->why[0] ? "; " : "", x->why, (unsigned long long)x->rec.count, plural(x->rec.count));
+	}
+	if (l->exes_lost)
+		fprintf(f, "#   and %llu more not recorded (more than %d distinct files): the Go runtime may have run "
+			"unnoticed; review with docs/learn.md\n", (unsigned long long)l->exes_lost, BG_LEARN_MAX_EXECS);
+}
+
 static void print_policy(FILE *f, const struct bg_learn *l, const char *name)
 {
 	bool ia32 = abi_seen(l, BG_ABI_IA32);
@@ -729,6 +959,7 @@ static void print_policy(FILE *f, const struct bg_learn *l, const char *name)
 		plural(bg_learn_syscalls(l)));
 	fprintf(f, "# Only what ran while learning is allowed: review it before enforcing\n"
 		   "# (bpfguard policy diff, docs/learn.md).\n");
+	print_exes(f, l);
 	fprintf(f, "name %s\n", name);
 	fprintf(f, "default errno(EPERM)\n");
 	if (ia32)
@@ -912,6 +1143,36 @@ static struct json_object *seen_json(const struct bg_learn *l, int abi, int nr, 
 	return o;
 }
 
+static struct json_object *exes_json(const struct bg_learn *l)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < l->nexes; i++) {
+		const struct learned_exe *x = &l->exes[i];
+		struct json_object *o = json_object_new_object();
+
+		bg_json_add_str(o, "path", x->rec.path);
+		json_object_object_add(o, "execs", json_object_new_uint64(x->rec.count));
+		json_object_object_add(o, "first_pid", json_object_new_int64(x->rec.first_pid));
+		json_object_object_add(o, "kind", json_object_new_string(x->kind == EXE_GO ? "go" :
+			x->kind == EXE_OTHER ? "other" : "unchecked"));
+		if (x->kind == EXE_GO) {
+			json_object_object_add(o, "go_version", json_object_new_string(x->go_version));
+			json_object_object_add(o, "cgo", json_object_new_boolean(x->cgo));
+		}
+		if (x->why[0])
+			json_object_object_add(o, "note", json_object_new_string(x->why));
+		json_object_array_add(a, o);
+	}
+	if (l->exes_lost) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "not_recorded", json_object_new_uint64(l->exes_lost));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 struct json_object *bg_learn_to_json(const struct bg_learn *l)
 {
 	struct json_object *o = json_object_new_object(), *seen = json_object_new_array();
@@ -943,5 +1204,14 @@ struct json_object *bg_learn_to_json(const struct bg_learn *l)
 	json_object_object_add(o, "calls_ia32", json_object_new_uint64(per_abi[BG_ABI_IA32]));
 	json_object_object_add(o, "calls_x32", json_object_new_uint64(l->counts[BG_LEARN_IDX_X32]));
 	json_object_object_add(o, "seen", seen);
+	json_object_object_add(o, "executables", exes_json(l));
+	if (l->go_seen) {
+		struct json_object *added = json_object_new_array();
+
+		for (int nr = 0; nr < BG_MAX_SYSCALLS; nr++)
+			if (l->go_added[nr] && bg_syscall_name(BG_ABI_X86_64, nr))
+				json_object_array_add(added, json_object_new_string(bg_syscall_name(BG_ABI_X86_64, nr)));
+		json_object_object_add(o, "added_for_go_runtime", added);
+	}
 	return o;
 }

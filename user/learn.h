@@ -38,6 +38,12 @@ int bg_learn_check_output(const char *out_path, char *err, size_t errlen);
 int bg_learn_start(struct bg_learn **l, const char *cgroup_abs_path, uint64_t cgid,
 		   char *err, size_t errlen);
 
+/* A path by which this process can open a file the workload will run
+ * under another name (`run --learn`: the payload is exec'd by its path in
+ * the sandbox).  Used only for a file with the same device and inode as
+ * one the kernel saw run.  -1 when out of room or memory. */
+int bg_learn_hint_exe(struct bg_learn *l, const char *path);
+
 /* Detaches the program and takes the final counts (idempotent).  After
  * this the workload costs nothing; the record stays in *l. */
 void bg_learn_stop(struct bg_learn *l);
@@ -54,7 +60,10 @@ int bg_learn_stop_write(struct bg_learn *l, const char *out_path, const char *na
  * written, once bg_learn_stop_write() succeeded), cgroup, cgroup_id,
  * duration_ms, calls_total, syscalls (distinct), per-ABI totals, and
  * `seen`: one object per syscall with abi, syscall, nr, count,
- * first_pid, first_comm and, for the recorded arguments, `values`. */
+ * first_pid, first_comm and, for the recorded arguments, `values`;
+ * `executables` run in the session (path, execs, kind go|other|unchecked,
+ * go_version, cgo) and, when a Go binary ran, `added_for_go_runtime`: the
+ * runtime's calls the policy allows although they were not seen. */
 struct json_object *bg_learn_to_json(const struct bg_learn *l);
 
 /* Totals, for a one-line summary. */

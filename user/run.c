@@ -1691,6 +1691,10 @@ int bg_run(const struct bg_run_opts *opts)
 		bg_err("run: --learn: %s", err);
 		goto out;
 	}
+	if (r.learn && bg_learn_hint_exe(r.learn, r.exe)) {
+		bg_err("run: --learn: out of memory");
+		goto out;
+	}
 
 	/* 3. launch */
 	if (launch(&r, &sb, sfd))
