@@ -374,6 +374,15 @@ static void classify_exe(struct bg_learn *l, struct learned_exe *x)
 	bg_go_file_close(&g);
 }
 
+/* Allowed anyway, and said so in its own line. */
+static bool is_extra(const char *name)
+{
+	for (int i = 0; extras[BG_ABI_X86_64][i]; i++)
+		if (!strcmp(extras[BG_ABI_X86_64][i], name))
+			return true;
+	return false;
+}
+
 static void snapshot_execs(struct bg_learn *l)
 {
 	int fd = bpf_map__fd(l->skel->maps.bg_learn_execs);
@@ -407,7 +416,7 @@ static void snapshot_execs(struct bg_learn *l)
 		for (; m && *m; m++) {
 			int nr = bg_syscall_nr(BG_ABI_X86_64, *m);
 
-			if (nr >= 0 && nr < BG_MAX_SYSCALLS && !l->counts[nr])
+			if (nr >= 0 && nr < BG_MAX_SYSCALLS && !l->counts[nr] && !is_extra(*m))
 				l->go_added[nr] = 1;
 		}
 	}
