@@ -56,4 +56,8 @@ int bg_cgroup_path_by_id(uint64_t id, char *rel, size_t len);
 /* Moves a process into the cgroup (writes cgroup.procs). */
 int bg_cgroup_enter(const char *abs, int pid);
 
+/* Every `bpfguard run`'s cgroups live under <cgroup mount>/BG_RUN_CGROUP/<run
+ * id> (run/run.c makes them; events and the daemon recognise them). */
+#define BG_RUN_CGROUP "bpfguard.run"
+
 #endif

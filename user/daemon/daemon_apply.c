@@ -35,7 +35,7 @@
 #include "lsm.h"
 #include "mechanism.h"
 #include "policy.h"
-#include "run.h"
+#include "attach.h"
 #include "util.h"
 
 /* ------------------------------------------------------------------ */
@@ -504,14 +504,14 @@ static int detach_one(struct bgd_apply *a, const char *mnt, const struct bgd_own
 		bgd_log(LOG_INFO, "detaching %s from cgroup %s: no line of attach.d declares it any more (it came from %s:%u)",
 			o->source, rel, o->file, o->line);
 		snprintf(abs, sizeof(abs), "%s%s", mnt, rel);
-		rc = bg_detach_cgroup(abs);
+		rc = bg_detach_cgroup(abs, NULL);
 	} else {
 		bgd_log(LOG_INFO, "detaching %s from cgroup %s: the cgroup was removed", o->source, o->path);
 		snprintf(abs, sizeof(abs), "%s%s", mnt, o->path);
 		if (stat(abs, &st) == 0 && st.st_ino != o->cgid)
 			rc = bg_detach_cgid(o->cgid); /* the path belongs to a new cgroup now */
 		else
-			rc = bg_detach_cgroup(abs);
+			rc = bg_detach_cgroup(abs, NULL);
 	}
 	if (rc) {
 		bgd_log(LOG_ERR, "detaching %s from cgroup %s failed (exit %d; the reason is the line above); "

@@ -70,16 +70,12 @@ void bg_counters_drop(const struct bg_state *st, uint64_t owner);
 /* Entries in bg_cgroups owned by `owner`. */
 unsigned bg_guarded_count(const struct bg_state *st, uint64_t owner);
 
-/* The attach core (cmd_attach.c) for callers that report errors
- * themselves (the daemon): like bg_attach_policy (run.h), but the one-line
- * error goes to res->err instead of stderr, and res->limit says it was a
- * capacity limit (BG_MAX_POLICIES, BG_MAX_ATTACHMENTS, BG_MAX_CGROUPS). */
-struct bg_attach_req;
-struct bg_plan;
+/* Where the attach core (attach.h) reports a failure for callers that
+ * log it themselves (the daemon): the one-line error, and whether it was
+ * a capacity limit (BG_MAX_POLICIES, BG_MAX_ATTACHMENTS, BG_MAX_CGROUPS). */
 struct bg_attach_result {
 	char err[1024];
 	bool limit;
 };
-int bg_attach_policy_r(const struct bg_attach_req *req, struct bg_plan *plan_out, struct bg_attach_result *res);
 
 #endif

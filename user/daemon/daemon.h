@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * daemon.h - what the parts of `bpfguard daemon` share: its log.
+ * daemon.h - the daemon's entry point, and what its parts share: the log
+ * (daemon_log.c).
  *
  * The daemon's own messages go to stderr, one line each, "bpfguard daemon:
  * LEVEL: message".  Under systemd (JOURNAL_STREAM set) each line starts
@@ -10,7 +11,14 @@
 #ifndef BG_DAEMON_H
 #define BG_DAEMON_H
 
+#include <stdbool.h>
 #include <syslog.h> /* LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO */
+
+/* Runs the daemon with the configuration at config_path (NULL: the
+ * default, and an absent file means JSON lines on stdout) until SIGTERM;
+ * check: validate the configuration, attach.d and its policies, and
+ * return.  BG_EXIT_*. */
+int bgd_main(const char *config_path, bool check);
 
 void bgd_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -3,13 +3,7 @@
 #ifndef BG_COMMANDS_H
 #define BG_COMMANDS_H
 
-/* Exit codes shared by every command (documented in README). */
-enum {
-	BG_EXIT_OK = 0,
-	BG_EXIT_FAIL = 1,  /* runtime failure */
-	BG_EXIT_USAGE = 2, /* bad arguments or input */
-	BG_EXIT_REFUSED = 3, /* policy cannot be enforced as asked (--fallback refuse) */
-};
+#include "exitcodes.h"
 
 int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);

@@ -6,6 +6,7 @@
  * (fsnotify from the VFS), which is all we need: what appears is a
  * cgroup, the kernel's own files inside it are not directories.
  */
+#include <stdio.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@
 #include "daemon_attachd.h"
 #include "daemon_glob.h"
 #include "daemon_watch.h"
-#include "run.h"
+#include "cgroup.h"
 #include "util.h"
 
 #define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_ONLYDIR | IN_DONT_FOLLOW)

@@ -37,8 +37,6 @@ enum {
 	BG_RUN_EXIT_NOTFOUND = 127,/* CMD not found */
 };
 
-/* Every run's cgroups live under <cgroup mount>/BG_RUN_CGROUP/<run id>. */
-#define BG_RUN_CGROUP "bpfguard.run"
 
 #define BG_RUN_MAX_BINDS 64
 
@@ -146,32 +144,5 @@ struct bg_sandbox {
  * up the sandbox, forks the payload and reaps until the payload exits;
  * never returns. */
 void bg_sandbox_init(struct bg_sandbox *sb) __attribute__((noreturn));
-
-/* ---- the attach core, defined in cmd_attach.c ---- */
-
-struct bg_attach_req {
-	const struct bg_policy *policy; /* in memory; not taken over */
-	const char *source;             /* recorded as the policy's source */
-	const char *cgroup;             /* as `attach --cgroup` */
-	int mode;                       /* enum bg_mode */
-	int fallback;                   /* enum bg_fallback */
-	int target;                     /* enum bg_plan_target */
-	/* seccomp target only: also bring up the cgroup escape guard.  A
-	 * payload whose host id is not 0 cannot write any cgroup.procs (nor
-	 * see cgroupfs), so bpfguard run needs it only for --user root, and
-	 * spares every other run loading escape.bpf.o (a CO-RE load: ~25 ms
-	 * of start-up). */
-	bool escape_guard;
-};
-
-/* What `attach` does, for a policy already in memory, printing nothing on
- * success (errors: one line on stderr, nothing changed).  BG_EXIT_*; the
- * plan (per-mechanism tally) in *plan_out if not NULL. */
-int bg_attach_policy(const struct bg_attach_req *req, struct bg_plan *plan_out);
-/* What `detach --cgroup PATH` does, printing nothing on success. */
-int bg_detach_cgroup(const char *path);
-/* The same for the attachment record of cgroup id cgid, whose directory
- * is gone (its path may belong to a new cgroup already).  No record: 0. */
-int bg_detach_cgid(uint64_t cgid);
 
 #endif

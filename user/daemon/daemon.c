@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * daemon: `bpfguard daemon [--config FILE] [--foreground] [--check]`.
+ * daemon.c - the daemon's main loop (cli/cmd_daemon.c parses `bpfguard
+ * daemon [--config FILE] [--foreground] [--check]` and calls bgd_main()).
  *
  * One long-running, single-threaded process (systemd style: it never
  * forks; --foreground is the only mode) that
@@ -17,7 +18,6 @@
  * daemon only reports and declares.  docs/daemon.md.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -32,7 +32,7 @@
 #include <linux/bpf.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "exitcodes.h"
 #include "daemon.h"
 #include "daemon_apply.h"
 #include "daemon_attachd.h"
@@ -47,24 +47,6 @@
 #include "util.h"
 
 #define RATE_WINDOW 5 /* seconds of bpfguard_events_per_second */
-
-void bgd_log(int prio, const char *fmt, ...)
-{
-	static const char *const level[] = { "emerg", "alert", "crit", "error", "warning", "notice", "info", "debug" };
-	char raw[2048], msg[4 * sizeof(raw)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
-	/* cgroup and file names in messages: one message, one journal line */
-	bg_text_escape(raw, strlen(raw), msg, sizeof(msg), 0);
-	prio &= 7;
-	if (getenv("JOURNAL_STREAM"))
-		fprintf(stderr, "<%d>bpfguard daemon: %s\n", prio, msg);
-	else
-		fprintf(stderr, "bpfguard daemon: %s: %s\n", level[prio], msg);
-}
 
 struct daemon {
 	const char *config_path;
@@ -84,19 +66,6 @@ struct daemon {
 	bool stop;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: bpfguard daemon [--config FILE] [--foreground] [--check]\n"
-		"  Drains denial events to the configured outputs, keeps attach.d's attachments\n"
-		"  in force and serves metrics (docs/daemon.md).  Runs in the foreground (it never\n"
-		"  forks); SIGHUP reloads the configuration and attach.d and reopens files;\n"
-		"  SIGTERM/SIGINT stop it, leaving every attachment in force.\n"
-		"  --config FILE  configuration (default %s; if absent: JSON lines on stdout)\n"
-		"  --check        validate the configuration, attach.d and its policies, then exit\n"
-		"                 (0 ok, 2 errors)\n",
-		BGD_DEFAULT_CONFIG);
-}
 
 /* ------------------------------------------------------------------ */
 /* configuration */
@@ -435,35 +404,14 @@ static int check_only(struct daemon *d)
 	return d->set.nbad || bad_policies ? BG_EXIT_USAGE : BG_EXIT_OK;
 }
 
-int cmd_daemon(int argc, char **argv)
+int bgd_main(const char *config_path, bool check)
 {
-	static const struct option lo[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "check", no_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	struct daemon d = { .config_path = BGD_DEFAULT_CONFIG, .sfd = -1, .tfd = -1, .follow_lock = -1,
+	struct daemon d = { .config_path = config_path ? config_path : BGD_DEFAULT_CONFIG,
+			    .config_given = config_path != NULL, .sfd = -1, .tfd = -1, .follow_lock = -1,
 			    .stats_fd = -1 };
 	char err[1024];
-	bool check = false;
-	int c, ret = BG_EXIT_OK;
+	int ret = BG_EXIT_OK;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:fh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'c': d.config_path = optarg; d.config_given = true; break;
-		case 'f': break; /* the only mode */
-		case 'C': check = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return BG_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		bg_err("daemon: unexpected argument '%s'; see bpfguard daemon --help", argv[optind]);
-		return BG_EXIT_USAGE;
-	}
 	d.cfg = malloc(sizeof(*d.cfg));
 	if (!d.cfg)
 		return BG_EXIT_FAIL;

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../bpf/bpfguard.h"
+#include "bpfguard.h"
 
 struct json_object;
 struct bg_state;

@@ -13,7 +13,7 @@
 #include "loader.h"
 #include "exec_allow.h"
 #include "mechanism.h"
-#include "run.h"
+#include "cgroup.h"
 #include "policy.h"
 #include "syscalls.h"
 #include "textsafe.h"

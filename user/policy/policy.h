@@ -26,7 +26,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../bpf/bpfguard.h"
+#include "bpfguard.h"
 
 struct bg_action {
 	uint8_t verdict; /* enum bg_verdict */

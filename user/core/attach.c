@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * attach / detach / reset.
+ * attach.c - the attach core: one policy onto one cgroup, and detach.
+ *
+ * Used by `bpfguard attach|detach` (cli/cmd_attach.c prints the outcome),
+ * `bpfguard run` (the payload's cgroup, seccomp target) and the daemon
+ * (attach.d).  Nothing here prints on success; errors are one line on
+ * stderr, or in the caller's bg_attach_result (the daemon logs them).
  *
  * attach either fully applies or changes nothing: everything that can fail
  * on user input (policy, plan, cgroup path) is checked before bpffs is
@@ -8,59 +13,28 @@
  */
 #include <bpf/bpf.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "attachment.h"
 #include "cghooks.h"
 #include "escape.h"
 #include "exec_allow.h"
 #include "cgroup.h"
-#include "commands.h"
 #include "compile_bpf.h"
+#include "exitcodes.h"
 #include "loader.h"
 #include "lsm.h"
 #include "mechanism.h"
 #include "policy.h"
-#include "policy_hatches.h"
 #include "probe.h"
-#include "run.h"
 #include "testhooks.h"
 #include "util.h"
-
-struct attach_opts {
-	const char *cgroup;
-	const char *policy;
-	int mode;
-	int fallback;
-	long rate_limit; /* -1 = leave as is */
-	int json;
-	int require_deny;
-	int strict; /* escape hatches refuse (user/policy_hatches.c) */
-	int quiet;  /* print nothing on success (bg_attach_policy) */
-	int target; /* enum bg_plan_target */
-	bool no_escape_guard; /* see bg_attach_req.escape_guard */
-};
-
-static void usage_attach(FILE *f)
-{
-	fprintf(f,
-		"Usage: bpfguard attach --cgroup PATH --policy FILE [--mode audit|enforce]\n"
-		"                       [--fallback refuse|kill|audit] [--require-deny] [--strict] [--rate-limit N] [--json]\n"
-		"  PATH is a cgroup v2 directory, absolute or relative to the cgroup2 mount.\n"
-		"  --mode      enforce (default) acts on denials; audit only records them.\n"
-		"  --fallback  what an errno(N) rule becomes where the kernel cannot fail the call\n"
-		"              before it runs: refuse to attach (default), kill, or audit.\n"
-		"  --require-deny  fail unless every errno(N) rule is denied before effect.\n"
-		"  --strict    refuse a policy that leaves an escape hatch open (docs/policy.md).\n"
-		"  --rate-limit  denial events per second per cgroup (all attachments; 0 = no limit).\n");
-}
 
 /* Probe the kernel and decide mechanisms; shared with status and run via
  * mechanism.c.  The probe takes a few ms and leaves nothing behind. */
@@ -72,69 +46,18 @@ static void current_mechs(struct bg_mechs *m)
 	bg_mechs_from_probe(&p, m);
 }
 
-static int parse_attach(int argc, char **argv, struct attach_opts *o)
-{
-	static const struct option lo[] = {
-		{ "cgroup", required_argument, NULL, 'c' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "fallback", required_argument, NULL, 'f' },
-		{ "rate-limit", required_argument, NULL, 'r' },
-		{ "require-deny", no_argument, NULL, 'D' },
-		{ "strict", no_argument, NULL, 'X' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	int c;
-
-	*o = (struct attach_opts){ .mode = BG_MODE_ENFORCE, .fallback = BG_FALLBACK_REFUSE, .rate_limit = -1 };
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:p:m:f:r:jh", lo, NULL)) != -1) {
-		char *end;
-
-		switch (c) {
-		case 'c': o->cgroup = optarg; break;
-		case 'p': o->policy = optarg; break;
-		case 'j': o->json = 1; break;
-		case 'D': o->require_deny = 1; break;
-		case 'X': o->strict = 1; break;
-		case 'm':
-			o->mode = bg_mode_parse(optarg);
-			if (o->mode < 0) {
-				bg_err("--mode '%s': expected audit or enforce", optarg);
-				return -1;
-			}
-			break;
-		case 'f':
-			o->fallback = bg_fallback_parse(optarg);
-			if (o->fallback < 0) {
-				bg_err("--fallback '%s': expected refuse, kill or audit", optarg);
-				return -1;
-			}
-			break;
-		case 'r':
-			errno = 0;
-			o->rate_limit = strtol(optarg, &end, 10);
-			if (errno || *end || o->rate_limit < 0 || o->rate_limit > 1000000) {
-				bg_err("--rate-limit '%s': expected events per second, 0..1000000", optarg);
-				return -1;
-			}
-			break;
-		case 'h': usage_attach(stdout); exit(0);
-		default: usage_attach(stderr); return -1;
-		}
-	}
-	if (optind < argc) {
-		bg_err("attach: unexpected argument '%s'; see bpfguard attach --help", argv[optind]);
-		return -1;
-	}
-	if (!o->cgroup || !o->policy) {
-		bg_err("attach needs --cgroup PATH and --policy FILE; see bpfguard attach --help");
-		return -1;
-	}
-	return 0;
-}
+/* What bg_attach() was asked, in the form the steps below read it. */
+struct attach_opts {
+	const char *cgroup;
+	const char *policy; /* the source recorded */
+	int mode;
+	int fallback;
+	long rate_limit; /* -1 = leave as is */
+	int require_deny;
+	int quiet;  /* no warnings */
+	int target; /* enum bg_plan_target */
+	bool no_escape_guard; /* see bg_attach_req.escape_guard */
+};
 
 struct attach_job {
 	struct attach_opts o;
@@ -145,6 +68,10 @@ struct attach_job {
 	char summary[1024];
 	char hooks_summary[512];
 	char exec_summary[256];
+	/* the outcome, for bg_attach_out */
+	struct bg_attachment rec;
+	int guarded;
+	bool replaced;
 };
 
 /* Everything that depends only on user input and the loaded policy,
@@ -243,34 +170,6 @@ static void fill_record(const struct attach_job *j, uint32_t slot, struct bg_att
 	bg_strlcpy(a->policy, j->policy->name, sizeof(a->policy));
 	bg_strlcpy(a->path, j->cg.rel, sizeof(a->path));
 	bg_strlcpy(a->source, j->o.policy, sizeof(a->source));
-}
-
-static void print_attached(const struct attach_job *j, const struct bg_attachment *a,
-			   int guarded, bool replaced)
-{
-	if (j->o.json) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "cgroup", json_object_new_string(j->cg.rel));
-		json_object_object_add(o, "cgroup_id", json_object_new_uint64(j->cg.id));
-		json_object_object_add(o, "policy", json_object_new_string(a->policy));
-		json_object_object_add(o, "replaced", json_object_new_boolean(replaced));
-		json_object_object_add(o, "guarded_cgroups", json_object_new_int(guarded));
-		json_object_object_add(o, "enforcement", bg_plan_to_json(&j->plan));
-		json_object_object_add(o, "cgroup_hooks", json_object_new_string(j->hooks_summary));
-		json_object_object_add(o, "executables", json_object_new_string(j->exec_summary));
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(o);
-		return;
-	}
-	printf("%s policy '%s' on cgroup %s (id %llu, %d cgroup%s guarded)\n",
-	       replaced ? "replaced" : "attached", a->policy, j->cg.rel,
-	       (unsigned long long)j->cg.id, guarded, guarded == 1 ? "" : "s");
-	printf("enforcement: %s\n", j->summary);
-	if (j->hooks_summary[0])
-		printf("network/devices: %s (cgroup-hook: EPERM before any effect)\n", j->hooks_summary);
-	if (j->exec_summary[0])
-		printf("executables: %s\n", j->exec_summary);
 }
 
 /* Expected bg_exec_pol flags of a slot for this policy, as bg_exec_apply
@@ -563,8 +462,9 @@ static int apply(struct attach_job *j, struct bg_attach_result *res)
 		free_slot(&st, old.slot, left, sizeof(left));
 	if (left[0] && !j->o.quiet)
 		bg_warn("attached, but: %s; harmless (unused), `bpfguard reset` removes it", left);
-	if (!j->o.quiet)
-		print_attached(j, &rec, guarded, replacing);
+	j->rec = rec;
+	j->guarded = guarded;
+	j->replaced = replacing;
 	bg_state_close(&st);
 	return BG_EXIT_OK;
 
@@ -626,29 +526,32 @@ undo_slot:
 	return BG_EXIT_FAIL;
 }
 
-int cmd_attach(int argc, char **argv)
+int bg_attach(const struct bg_attach_req *req, struct bg_attach_out *out, struct bg_attach_result *res)
 {
 	struct attach_job j = {};
-	struct bg_policy *loaded = NULL;
-	struct bg_diag d = {};
 	int ret;
 
-	if (parse_attach(argc, argv, &j.o))
-		return BG_EXIT_USAGE;
-	if (bg_policy_load(j.o.policy, &loaded, &d)) {
-		bg_err("%s", d.msg);
-		return BG_EXIT_USAGE;
+	j.o = (struct attach_opts){ .cgroup = req->cgroup, .policy = req->source, .mode = req->mode,
+				    .fallback = req->fallback,
+				    .rate_limit = req->set_rate_limit ? (long)req->rate_limit : -1,
+				    .require_deny = req->require_deny, .quiet = req->quiet,
+				    .target = req->target,
+				    .no_escape_guard = req->target == BG_TARGET_SECCOMP && !req->escape_guard };
+	j.policy = req->policy;
+	ret = prepare(&j);
+	if (!ret)
+		ret = apply(&j, res);
+	if (out) {
+		out->plan = j.plan;
+		out->cg = j.cg;
+		out->rec = j.rec;
+		out->guarded = j.guarded;
+		out->replaced = j.replaced;
+		bg_strlcpy(out->summary, j.summary, sizeof(out->summary));
+		bg_strlcpy(out->hooks_summary, j.hooks_summary, sizeof(out->hooks_summary));
+		bg_strlcpy(out->exec_summary, j.exec_summary, sizeof(out->exec_summary));
 	}
-	j.policy = loaded;
-	ret = bg_hatches_gate(loaded, &(struct bg_hatch_gate){ .strict = j.o.strict,
-			      .require_deny = j.o.require_deny, .silent = true }) ? BG_EXIT_REFUSED : prepare(&j);
-	if (!ret)
-		ret = apply(&j, NULL);
-	/* the findings once attached, so a failed attach says one line */
-	if (!ret)
-		bg_hatches_gate(loaded, &(struct bg_hatch_gate){ .quiet = j.o.quiet });
 	bg_bpf_policy_free(&j.compiled);
-	bg_policy_free(loaded);
 	return ret;
 }
 
@@ -659,51 +562,18 @@ int bg_attach_policy(const struct bg_attach_req *req, struct bg_plan *plan_out)
 
 int bg_attach_policy_r(const struct bg_attach_req *req, struct bg_plan *plan_out, struct bg_attach_result *res)
 {
-	struct attach_job j = {};
+	struct bg_attach_req q = *req;
+	struct bg_attach_out out;
 	int ret;
 
-	j.o = (struct attach_opts){ .cgroup = req->cgroup, .policy = req->source, .mode = req->mode,
-				    .fallback = req->fallback, .rate_limit = -1, .quiet = 1,
-				    .target = req->target,
-				    .no_escape_guard = req->target == BG_TARGET_SECCOMP && !req->escape_guard };
-	j.policy = req->policy;
-	ret = prepare(&j);
-	if (!ret)
-		ret = apply(&j, res);
+	q.quiet = true;
+	ret = bg_attach(&q, &out, res);
 	if (!ret && plan_out)
-		*plan_out = j.plan;
-	bg_bpf_policy_free(&j.compiled);
+		*plan_out = out.plan;
 	return ret;
 }
 
 /* ------------------------------------------------------------------ */
-
-static int parse_cgroup_only(int argc, char **argv, const char *verb, const char **cgroup, int *json)
-{
-	static const struct option lo[] = {
-		{ "cgroup", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	int c;
-
-	*cgroup = NULL;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:jh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'c': *cgroup = optarg; break;
-		case 'j': *json = 1; break;
-		case 'h': printf("Usage: bpfguard %s --cgroup PATH\n", verb); exit(0);
-		default: return -1;
-		}
-	}
-	if (!*cgroup || optind < argc) {
-		bg_err("usage: bpfguard %s --cgroup PATH", verb);
-		return -1;
-	}
-	return 0;
-}
 
 /* PATH as attach recorded it: relative to the cgroup2 mount, leading '/'. */
 static void recorded_path(const char *path, char *out, size_t len)
@@ -846,54 +716,10 @@ int bg_detach_cgid(uint64_t cgid)
 	return ret;
 }
 
-int bg_detach_cgroup(const char *path)
+int bg_detach_cgroup(const char *path, struct bg_attachment *out)
 {
 	struct bg_attachment a;
 
-	return detach_core(path, &a);
+	return detach_core(path, out ? out : &a);
 }
 
-int cmd_detach(int argc, char **argv)
-{
-	struct bg_attachment a;
-	const char *path;
-	int json = 0, ret;
-
-	if (parse_cgroup_only(argc, argv, "detach", &path, &json))
-		return BG_EXIT_USAGE;
-	ret = detach_core(path, &a);
-	if (ret)
-		return ret;
-	if (json) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "detached", json_object_new_string(a.path));
-		json_object_object_add(o, "cgroup_id", json_object_new_uint64(a.cgid));
-		json_object_object_add(o, "policy", json_object_new_string(a.policy));
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(o);
-	} else
-		printf("detached policy '%s' from cgroup %s\n", a.policy, a.path);
-	return BG_EXIT_OK;
-}
-
-int cmd_reset(int argc, char **argv)
-{
-	char err[512];
-
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("Usage: bpfguard reset\n  detaches everything and removes every pin bpfguard made under %s/%s\n",
-		       BG_BPFFS, BG_PIN_ROOT);
-		return BG_EXIT_OK;
-	}
-	if (argc > 1 && strcmp(argv[1], "--json")) {
-		bg_err("usage: bpfguard reset");
-		return BG_EXIT_USAGE;
-	}
-	if (bg_state_reset(err, sizeof(err))) {
-		bg_err("%s", err);
-		return BG_EXIT_FAIL;
-	}
-	printf("removed everything bpfguard pinned under %s/%s\n", BG_BPFFS, BG_PIN_ROOT);
-	return BG_EXIT_OK;
-}

@@ -56,7 +56,7 @@
 #include "cghooks.h"
 #include "cgroup.h"
 #include "loader.h"
-#include "commands.h"
+#include "exitcodes.h"
 #include "compile_seccomp.h"
 #include "exec_allow.h"
 #include "landlock.h"
@@ -65,6 +65,7 @@
 #include "preflight.h"
 #include "record.h"
 #include "run.h"
+#include "attach.h"
 #include "run_default_policy.h"
 #include "syscalls.h"
 #include "util.h"
@@ -504,7 +505,7 @@ static void teardown(struct run *r)
 		kill_tree(r);
 		reap_init(r, true);
 	}
-	if (r->attached && bg_detach_cgroup(r->payload_cg) == 0) {
+	if (r->attached && bg_detach_cgroup(r->payload_cg, NULL) == 0) {
 		r->attached = false;
 		/* no attachment and no event follower left: no pins either */
 		bg_state_release_if_unused();
@@ -563,7 +564,7 @@ static void sweep_stale(const char *cg2)
 				dup2(null, 2);
 				close(null);
 			}
-			bg_detach_cgroup(p);
+			bg_detach_cgroup(p, NULL);
 			if (saved >= 0) {
 				dup2(saved, 2);
 				close(saved);

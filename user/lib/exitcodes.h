@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* exitcodes.h - the exit codes every command shares (README documents them);
+ * library code returns them so a command can pass them on unchanged. */
+#ifndef BG_EXITCODES_H
+#define BG_EXITCODES_H
+
+/* Exit codes shared by every command (documented in README). */
+enum {
+	BG_EXIT_OK = 0,
+	BG_EXIT_FAIL = 1,  /* runtime failure */
+	BG_EXIT_USAGE = 2, /* bad arguments or input */
+	BG_EXIT_REFUSED = 3, /* policy cannot be enforced as asked (--fallback refuse) */
+};
+
+#endif
