@@ -33,6 +33,9 @@
 #include "events.bpf.h"
 #include "escape.bpf.h"
 
+#define BG_AM_INLINE static __always_inline
+#include "arg_match.h"
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Set by the loader on kernels without bpf_send_signal_task: tasks that
@@ -73,54 +76,21 @@ struct {
 	__type(value, struct bg_attachment);
 } bg_attachments SEC(".maps");
 
-static __always_inline bool cond_holds(const struct bg_argcond *c, const __u64 *args)
-{
-	__u64 a;
-
-	if (c->arg > 5)
-		return false;
-	a = args[c->arg];
-	switch (c->op) {
-	case BG_OP_EQ: return a == c->val;
-	case BG_OP_NE: return a != c->val;
-	case BG_OP_LT: return a < c->val;
-	case BG_OP_LE: return a <= c->val;
-	case BG_OP_GT: return a > c->val;
-	case BG_OP_GE: return a >= c->val;
-	case BG_OP_MASKED_EQ: return (a & c->mask) == c->val;
-	}
-	return false;
-}
-
-/* First rule whose conditions all hold wins; none: keep *ent (the base). */
+/* First rule whose conditions all hold wins (arg_match.h); none: keep
+ * *ent (the base). */
 static __always_inline void match_argrules(__u32 slot, __u32 abi, __u32 nr,
 					   const __u64 *args, struct bg_sysent *ent)
 {
 	struct bg_argrules_key key = { .slot = slot, .abi = abi, .nr = nr };
+	const struct bg_argrule *r;
 	struct bg_argrules *rs;
 
 	rs = bpf_map_lookup_elem(&bg_argrules, &key);
 	if (!rs)
 		return; /* flag set but rules gone: mid-replace, base applies */
-	for (int i = 0; i < BG_MAX_ARGRULES; i++) {
-		const struct bg_argrule *r = &rs->rule[i];
-		bool all = true;
-
-		if (i >= rs->nrules)
-			break;
-		for (int j = 0; j < BG_MAX_CONDS; j++) {
-			if (j >= r->ncond)
-				break;
-			if (!cond_holds(&r->cond[j], args)) {
-				all = false;
-				break;
-			}
-		}
-		if (all) {
-			*ent = r->act;
-			return;
-		}
-	}
+	r = bg_am_first(rs, args);
+	if (r)
+		*ent = r->act;
 }
 
 static __always_inline void count_exact(__u64 cgid, __u64 owner, __u32 nr,
