@@ -18,6 +18,16 @@
 
 #define BG_LAYOUT_VERSION 6
 
+/*
+ * No struct below may have implicit padding (a hole, or a tail to its
+ * alignment): every byte is a named member, pads included, so the layout
+ * reads off the text, both compilers agree on it by construction, and a
+ * record cleared and filled by a program has no byte nobody wrote.
+ * -Wpadded makes an implicit pad a compile error here, in both compilers.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic error "-Wpadded"
+
 /* Syscall numbers below this are judged by table; the rest by the default.
  * x86_64 and i386 both end below 470 on 6.18. */
 #define BG_MAX_SYSCALLS 512
@@ -30,6 +40,7 @@
 #define BG_NAME_MAX 64
 #define BG_PATH_MAX 256
 #define BG_COMM_LEN 16
+#define BG_NR_ARGS 6         /* register arguments of a syscall */
 
 /* ABIs a syscall can arrive through.  Tables exist for the first two. */
 enum bg_abi {
@@ -418,7 +429,7 @@ struct bg_event {
 	__u64 cgid;
 	__u64 owner;
 	union {
-		__u64 args[6]; /* BG_EVENT_SYSCALL: raw register values, never dereferenced */
+		__u64 args[BG_NR_ARGS]; /* BG_EVENT_SYSCALL: raw register values, never dereferenced */
 		struct bg_net_info net;       /* BG_EVENT_NET */
 		struct bg_dev_info dev;       /* BG_EVENT_DEV */
 		struct bg_sysctl_info sysctl; /* BG_EVENT_SYSCTL */
@@ -439,6 +450,7 @@ struct bg_event {
 	__u8 mech;
 	__u8 flags;    /* BG_EVF_* */
 	char comm[BG_COMM_LEN];
+	__u32 pad; /* to the union's 8-byte alignment; zero */
 };
 
 #define BG_EXEC_PATH_MAX 256
@@ -479,6 +491,22 @@ struct bg_record_in {
 _Static_assert(sizeof(struct bg_record_in) <= 12 * 8 && sizeof(struct bg_record_in) % 8 == 0,
 	       "bg_record_in must fit a raw_tp test-run context");
 
+/* Enforcement mechanisms, strongest first (reporting and planning). */
+enum bg_mech {
+	BG_MECH_NONE = 0,
+	BG_MECH_LSM = 1,        /* BPF LSM returns -errno before effect */
+	BG_MECH_SECCOMP = 2,    /* seccomp filter (processes bpfguard launches) */
+	BG_MECH_CGROUP_HOOK = 3,/* cgroup-BPF hook denies before effect */
+	BG_MECH_KILL = 4,       /* sys_enter SIGKILL: the syscall body still runs */
+	BG_MECH_AUDIT = 5,      /* recorded only */
+};
+/* Room in the pinned per-mechanism counts (bg_attachment.nrules_by_mech)
+ * for enum bg_mech and two more values without a layout change. */
+#define BG_NR_MECHS 8
+/* bg_attachment.lsm_progs: a bit per LSM program (user/core/lsm.h, at most
+ * 128), in 64-bit words. */
+#define BG_LSM_PROG_WORDS 2
+
 /* Attachment record, bg_attachments keyed by the attached cgroup's id.
  * Only userspace reads it; it lives in bpffs so that every invocation (and
  * `reset`) sees the same state the kernel enforces. */
@@ -491,9 +519,9 @@ struct bg_attachment {
 	__u32 slot;
 	__u32 mode;     /* enum bg_mode */
 	__u32 fallback; /* enum bg_fallback */
-	__u32 nrules_by_mech[8]; /* decisions per enum bg_mech, for status */
+	__u32 nrules_by_mech[BG_NR_MECHS]; /* decisions per enum bg_mech, for status */
 	__u32 flags;    /* BG_ATT_F_* */
-	__u64 lsm_progs[2]; /* LSM programs this policy's errno rules need (lsm.h fit index) */
+	__u64 lsm_progs[BG_LSM_PROG_WORDS]; /* LSM programs this policy's errno rules need (lsm.h fit index) */
 	char policy[BG_NAME_MAX];
 	char path[BG_PATH_MAX];   /* relative to the cgroup2 mount, "/" = root */
 	char source[BG_PATH_MAX]; /* policy file as given */
@@ -501,16 +529,6 @@ struct bg_attachment {
 
 /* bg_attachment.flags */
 #define BG_ATT_F_SECCOMP 0x1 /* bpfguard run: seccomp judges, BG_CG_F_SECCOMP entries */
-
-/* Enforcement mechanisms, strongest first (reporting and planning). */
-enum bg_mech {
-	BG_MECH_NONE = 0,
-	BG_MECH_LSM = 1,        /* BPF LSM returns -errno before effect */
-	BG_MECH_SECCOMP = 2,    /* seccomp filter (processes bpfguard launches) */
-	BG_MECH_CGROUP_HOOK = 3,/* cgroup-BPF hook denies before effect */
-	BG_MECH_KILL = 4,       /* sys_enter SIGKILL: the syscall body still runs */
-	BG_MECH_AUDIT = 5,      /* recorded only */
-};
 
 /* Pin layout under bpffs. */
 #define BG_PIN_ROOT "bpfguard"
@@ -582,5 +600,126 @@ struct bg_learn_exec {
 	__u32 pad;
 	char path[BG_LEARN_PATH]; /* as the first exec named it (bprm->interp) */
 };
+
+/* ------------------------------------------------------------------ */
+/*
+ * The layout, checked by both compilers (clang -target bpf and gcc see
+ * this same header): the size of every struct above and the offsets that
+ * pin it (its last member, and what userspace decodes by position).  A
+ * failure here means a shared struct changed: bump BG_LAYOUT_VERSION (a
+ * running system then tells the user to `bpfguard reset` instead of
+ * misreading old pins), then update the line here and the fingerprint in
+ * tests/unit/test_layout.c, which covers every member.
+ */
+#define BG_LAYOUT_MSG " changed: bump BG_LAYOUT_VERSION, then update bpfguard.h's layout asserts and tests/unit/test_layout.c"
+#define BG_LAYOUT_SIZE(s, n) _Static_assert(sizeof(struct s) == (n), "size of struct " #s BG_LAYOUT_MSG)
+#define BG_LAYOUT_AT(s, f, n) \
+	_Static_assert(__builtin_offsetof(struct s, f) == (n), "offset of " #s "." #f BG_LAYOUT_MSG)
+
+/* Pinned maps: keys and values. */
+BG_LAYOUT_SIZE(bg_sysent, 8);
+BG_LAYOUT_AT(bg_sysent, pad, 6);
+BG_LAYOUT_SIZE(bg_policy_slot, 8224);
+BG_LAYOUT_AT(bg_policy_slot, dflt, 8192);
+BG_LAYOUT_AT(bg_policy_slot, x32, 8208);
+BG_LAYOUT_AT(bg_policy_slot, flags, 8220);
+BG_LAYOUT_SIZE(bg_argcond, 24);
+BG_LAYOUT_AT(bg_argcond, val, 8);
+BG_LAYOUT_AT(bg_argcond, mask, 16);
+BG_LAYOUT_SIZE(bg_argrule, 160);
+BG_LAYOUT_AT(bg_argrule, cond, 16);
+BG_LAYOUT_SIZE(bg_argrules_key, 8);
+BG_LAYOUT_AT(bg_argrules_key, nr, 6);
+BG_LAYOUT_SIZE(bg_argrules, 1288);
+BG_LAYOUT_AT(bg_argrules, rule, 8);
+BG_LAYOUT_SIZE(bg_cgroup, 24);
+BG_LAYOUT_AT(bg_cgroup, owner, 8);
+BG_LAYOUT_AT(bg_cgroup, epoch, 16);
+BG_LAYOUT_AT(bg_cgroup, pad, 20);
+BG_LAYOUT_SIZE(bg_counter_key, 24);
+BG_LAYOUT_AT(bg_counter_key, nr, 16);
+BG_LAYOUT_AT(bg_counter_key, effect, 23);
+BG_LAYOUT_SIZE(bg_mark, 20);
+BG_LAYOUT_AT(bg_mark, hooks_denied, 16);
+BG_LAYOUT_SIZE(bg_rate, 16);
+BG_LAYOUT_AT(bg_rate, suppressed, 12);
+BG_LAYOUT_SIZE(bg_config, 8);
+BG_LAYOUT_AT(bg_config, rate_limit, 4);
+BG_LAYOUT_SIZE(bg_net_rule, 40);
+BG_LAYOUT_AT(bg_net_rule, pad, 39);
+BG_LAYOUT_SIZE(bg_net_dirpol, 1288);
+BG_LAYOUT_AT(bg_net_dirpol, rule, 8);
+BG_LAYOUT_SIZE(bg_dev_rule, 12);
+BG_LAYOUT_AT(bg_dev_rule, access, 10);
+BG_LAYOUT_SIZE(bg_netpol, 4272);
+BG_LAYOUT_AT(bg_netpol, families, 8);
+BG_LAYOUT_AT(bg_netpol, dir, 24);
+BG_LAYOUT_AT(bg_netpol, dev, 3888);
+BG_LAYOUT_SIZE(bg_hook_counter_key, 24);
+BG_LAYOUT_AT(bg_hook_counter_key, pad, 21);
+BG_LAYOUT_SIZE(bg_exec_key, 24);
+BG_LAYOUT_AT(bg_exec_key, ino, 16);
+BG_LAYOUT_SIZE(bg_exec_val, 16);
+BG_LAYOUT_AT(bg_exec_val, pad, 12);
+BG_LAYOUT_SIZE(bg_exec_pol, 4);
+BG_LAYOUT_AT(bg_exec_pol, flags, 0);
+BG_LAYOUT_SIZE(bg_tag, 16);
+BG_LAYOUT_AT(bg_tag, flags, 12);
+BG_LAYOUT_SIZE(bg_attachment, 656);
+BG_LAYOUT_AT(bg_attachment, nrules_by_mech, 28);
+BG_LAYOUT_AT(bg_attachment, lsm_progs, 64);
+BG_LAYOUT_AT(bg_attachment, policy, 80);
+BG_LAYOUT_AT(bg_attachment, path, 144);
+BG_LAYOUT_AT(bg_attachment, source, 400);
+/* The ring buffer (bg_events) and bg_record's test-run input. */
+BG_LAYOUT_SIZE(bg_exec_info, 32);
+BG_LAYOUT_AT(bg_exec_info, why, 28);
+BG_LAYOUT_SIZE(bg_escape_info, 24);
+BG_LAYOUT_AT(bg_escape_info, pad, 20);
+BG_LAYOUT_SIZE(bg_net_info, 32);
+BG_LAYOUT_AT(bg_net_info, addr, 16);
+BG_LAYOUT_SIZE(bg_dev_info, 16);
+BG_LAYOUT_AT(bg_dev_info, access, 12);
+BG_LAYOUT_SIZE(bg_sysctl_info, 48);
+BG_LAYOUT_AT(bg_sysctl_info, name, 8);
+BG_LAYOUT_SIZE(bg_event, 128);
+BG_LAYOUT_AT(bg_event, args, 24);
+BG_LAYOUT_AT(bg_event, type, 72);
+BG_LAYOUT_AT(bg_event, nr, 88);
+BG_LAYOUT_AT(bg_event, count, 92);
+BG_LAYOUT_AT(bg_event, abi, 100);
+BG_LAYOUT_AT(bg_event, verdict, 104);
+BG_LAYOUT_AT(bg_event, comm, 108);
+BG_LAYOUT_AT(bg_event, pad, 124);
+BG_LAYOUT_SIZE(bg_exec_event, 384);
+BG_LAYOUT_AT(bg_exec_event, path, 128);
+BG_LAYOUT_SIZE(bg_record_in, 64);
+BG_LAYOUT_AT(bg_record_in, pid, 24);
+BG_LAYOUT_AT(bg_record_in, nr, 36);
+BG_LAYOUT_AT(bg_record_in, abi, 40);
+BG_LAYOUT_AT(bg_record_in, verdict, 44);
+BG_LAYOUT_AT(bg_record_in, comm, 48);
+/* Learning maps: not pinned, but shared with userspace all the same. */
+BG_LAYOUT_SIZE(bg_learn_watch, 24);
+BG_LAYOUT_AT(bg_learn_watch, mask, 8);
+BG_LAYOUT_SIZE(bg_learn_slot, 64);
+BG_LAYOUT_AT(bg_learn_slot, seen, 24);
+BG_LAYOUT_AT(bg_learn_slot, first_ns, 32);
+BG_LAYOUT_AT(bg_learn_slot, first_comm, 48);
+BG_LAYOUT_SIZE(bg_learn_arg_key, 24);
+BG_LAYOUT_AT(bg_learn_arg_key, val, 8);
+BG_LAYOUT_SIZE(bg_learn_exec_key, 16);
+BG_LAYOUT_AT(bg_learn_exec_key, pad, 12);
+BG_LAYOUT_SIZE(bg_learn_exec, 272);
+BG_LAYOUT_AT(bg_learn_exec, path, 16);
+
+/* Named counts that size pinned arrays must hold what they count. */
+_Static_assert(BG_MECH_AUDIT < BG_NR_MECHS, "enum bg_mech outgrew bg_attachment.nrules_by_mech");
+
+#undef BG_LAYOUT_SIZE
+#undef BG_LAYOUT_AT
+#undef BG_LAYOUT_MSG
+
+#pragma GCC diagnostic pop
 
 #endif /* BPFGUARD_H */

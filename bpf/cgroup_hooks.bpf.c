@@ -29,6 +29,7 @@
 #include <bpf/bpf_endian.h>
 #include "bpfguard.h"
 #include "shared_maps.bpf.h"
+#include "events.bpf.h"
 
 #define BG_HM_INLINE static __always_inline
 #include "hook_match.h"
@@ -92,49 +93,17 @@ static __always_inline struct bg_event *refuse(const struct judge *j, __u32 type
 {
 	bool audit = j->pol->flags & BG_HP_AUDIT;
 	__u8 effect = audit ? BG_EFFECT_RECORD : BG_EFFECT_HOOK_DENY;
-	__u64 now = bpf_ktime_get_boot_ns();
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct bg_rate *rate;
 	struct bg_event *e;
-	__u32 carried;
 
 	*verdict = audit ? 1 : 0;
 	count_hook(j, hook, effect);
-	if (!rate_admit(j->cgid, now, &carried, &rate))
+	e = event_reserve(j->cgid, j->owner, bpf_ktime_get_boot_ns(), sizeof(*e));
+	if (!e)
 		return NULL;
-	e = bpf_ringbuf_reserve(&bg_events, sizeof(*e), 0);
-	if (!e) {
-		stat_inc(BG_STAT_LOST);
-		if (rate)
-			__sync_fetch_and_add(&rate->suppressed, carried + 1);
-		return NULL;
-	}
-	e->ts_ns = now;
-	e->cgid = j->cgid;
-	e->owner = j->owner;
-	for (int i = 0; i < 6; i++)
-		e->args[i] = 0;
-	e->type = type;
-	e->pid = pid_tgid >> 32;
-	e->tid = (__u32)pid_tgid;
-	e->uid = (__u32)bpf_get_current_uid_gid();
-	e->nr = hook;
-	e->count = carried + 1;
-	e->suppressed = carried;
-	e->abi = 0;
-	e->err = EPERM;
-	e->verdict = BG_VERDICT_ERRNO;
-	e->effect = effect;
-	e->mech = audit ? BG_MECH_AUDIT : BG_MECH_CGROUP_HOOK;
-	e->flags = 0;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	event_task_current(e);
+	event_decision(e, type, hook, BG_VERDICT_ERRNO, effect,
+		       audit ? BG_MECH_AUDIT : BG_MECH_CGROUP_HOOK, EPERM);
 	return e;
-}
-
-static __always_inline void submit(struct bg_event *e)
-{
-	bpf_ringbuf_submit(e, 0);
-	stat_inc(BG_STAT_EVENTS);
 }
 
 static __always_inline int refuse_net(const struct judge *j, __u32 hook, const struct bg_net_info *ni)
@@ -144,7 +113,7 @@ static __always_inline int refuse_net(const struct judge *j, __u32 hook, const s
 
 	if (e) {
 		e->net = *ni;
-		submit(e);
+		event_submit(e);
 	}
 	return verdict;
 }
@@ -254,7 +223,7 @@ int bg_dev(struct bpf_cgroup_dev_ctx *ctx)
 	e = refuse(&j, BG_EVENT_DEV, BG_HOOK_DEV, &verdict);
 	if (e) {
 		e->dev = di;
-		submit(e);
+		event_submit(e);
 	}
 	return verdict;
 }
@@ -278,7 +247,7 @@ int bg_sysctl(struct bpf_sysctl *ctx)
 		e->sysctl.write = write;
 		/* full name relative to /proc/sys; cut (still terminated) if long */
 		bpf_sysctl_get_name(ctx, e->sysctl.name, sizeof(e->sysctl.name), 0);
-		submit(e);
+		event_submit(e);
 	}
 	return verdict;
 }

@@ -35,6 +35,7 @@
 #include <bpf/bpf_core_read.h>
 #include "bpfguard.h"
 #include "shared_maps.bpf.h"
+#include "events.bpf.h"
 #include "escape.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

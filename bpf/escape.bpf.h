@@ -3,7 +3,7 @@
  * escape.bpf.h - the cgroup escape guard's shared pieces: tag validity,
  * the subtree test, and the ESCAPE event.  escape.bpf.c (the move and fork
  * tracepoints) and guard.bpf.c (late kills at sys_enter on kernels without
- * bpf_send_signal_task) include it after shared_maps.bpf.h.
+ * bpf_send_signal_task) include it after shared_maps.bpf.h and events.bpf.h.
  */
 #ifndef BG_ESCAPE_BPF_H
 #define BG_ESCAPE_BPF_H
@@ -60,44 +60,21 @@ static __always_inline void report_escape(struct task_struct *task, const struct
 	struct bg_hook_counter_key key = {
 		.cgid = dst, .owner = tag->owner, .hook = hook, .effect = BG_EFFECT_KILL,
 	};
-	__u64 now = bpf_ktime_get_boot_ns();
-	struct bg_rate *rate;
 	struct bg_event *e;
-	__u32 carried;
 
 	counter_inc(&bg_hook_counters, &key);
 	stat_inc(BG_STAT_ESCAPES);
-	if (!rate_admit(dst, now, &carried, &rate))
+	e = event_reserve(dst, tag->owner, bpf_ktime_get_boot_ns(), sizeof(*e));
+	if (!e)
 		return;
-	e = bpf_ringbuf_reserve(&bg_events, sizeof(*e), 0);
-	if (!e) {
-		stat_inc(BG_STAT_LOST);
-		if (rate)
-			__sync_fetch_and_add(&rate->suppressed, carried + 1);
-		return;
-	}
-	__builtin_memset(e, 0, sizeof(*e));
-	e->ts_ns = now;
-	e->cgid = dst;
-	e->owner = tag->owner;
 	e->escape.dst_cgid = dst;
 	e->escape.mover_pid = bpf_get_current_pid_tgid() >> 32;
 	e->escape.why = why;
 	e->escape.kill = kill;
-	e->type = BG_EVENT_ESCAPE;
-	e->pid = BPF_CORE_READ(task, tgid);
-	e->tid = BPF_CORE_READ(task, pid);
-	e->uid = BPF_CORE_READ(task, cred, uid.val);
-	e->nr = hook;
-	e->count = carried + 1;
-	e->suppressed = carried;
-	e->verdict = BG_VERDICT_KILL;
-	e->effect = BG_EFFECT_KILL;
-	e->mech = BG_MECH_KILL;
+	event_task(e, task);
+	event_decision(e, BG_EVENT_ESCAPE, hook, BG_VERDICT_KILL, BG_EFFECT_KILL, BG_MECH_KILL, 0);
 	e->flags = BG_EVF_NO_ARGS;
-	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), task->comm);
-	bpf_ringbuf_submit(e, 0);
-	stat_inc(BG_STAT_EVENTS);
+	event_submit(e);
 }
 
 #endif

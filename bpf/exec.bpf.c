@@ -43,6 +43,7 @@
 #include <bpf/bpf_core_read.h>
 #include "bpfguard.h"
 #include "shared_maps.bpf.h"
+#include "events.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -185,44 +186,19 @@ static __always_inline void report(const struct verdict *v, __u32 hook, __u8 eff
 				   const char *path)
 {
 	struct bg_hook_counter_key key = { .cgid = v->cgid, .owner = v->owner, .hook = hook, .effect = effect };
-	__u64 now = bpf_ktime_get_boot_ns();
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct bg_exec_event *x;
-	struct bg_rate *rate;
-	__u32 carried;
 
 	counter_inc(&bg_hook_counters, &key);
-	if (!rate_admit(v->cgid, now, &carried, &rate))
+	x = (struct bg_exec_event *)event_reserve(v->cgid, v->owner, bpf_ktime_get_boot_ns(), sizeof(*x));
+	if (!x)
 		return;
-	x = bpf_ringbuf_reserve(&bg_events, sizeof(*x), 0);
-	if (!x) {
-		stat_inc(BG_STAT_LOST);
-		if (rate)
-			__sync_fetch_and_add(&rate->suppressed, carried + 1);
-		return;
-	}
-	__builtin_memset(&x->e, 0, sizeof(x->e));
-	x->e.ts_ns = now;
-	x->e.cgid = v->cgid;
-	x->e.owner = v->owner;
 	x->e.exec = v->id;
-	x->e.type = BG_EVENT_EXEC;
-	x->e.pid = pid_tgid >> 32;
-	x->e.tid = (__u32)pid_tgid;
-	x->e.uid = (__u32)bpf_get_current_uid_gid();
-	x->e.nr = hook;
-	x->e.count = carried + 1;
-	x->e.suppressed = carried;
-	x->e.err = EACCES;
-	x->e.verdict = hook == BG_HOOK_EXEC ? BG_VERDICT_KILL : BG_VERDICT_ERRNO;
-	x->e.effect = effect;
-	x->e.mech = mech;
-	bpf_get_current_comm(x->e.comm, sizeof(x->e.comm));
-	x->path[0] = '\0';
+	event_task_current(&x->e);
+	event_decision(&x->e, BG_EVENT_EXEC, hook, hook == BG_HOOK_EXEC ? BG_VERDICT_KILL : BG_VERDICT_ERRNO,
+		       effect, mech, EACCES);
 	if (path)
 		bpf_probe_read_kernel_str(x->path, sizeof(x->path), path);
-	bpf_ringbuf_submit(x, 0);
-	stat_inc(BG_STAT_EVENTS);
+	event_submit(x);
 }
 
 /* BPF LSM: refuse the exec before the new program is loaded.  An earlier

@@ -30,7 +30,11 @@
 #include "bpfguard.h"
 #include "syscall_regs.bpf.h"
 #include "shared_maps.bpf.h"
+#include "events.bpf.h"
 #include "escape.bpf.h"
+
+#define BG_AM_INLINE static __always_inline
+#include "arg_match.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -72,54 +76,21 @@ struct {
 	__type(value, struct bg_attachment);
 } bg_attachments SEC(".maps");
 
-static __always_inline bool cond_holds(const struct bg_argcond *c, const __u64 *args)
-{
-	__u64 a;
-
-	if (c->arg > 5)
-		return false;
-	a = args[c->arg];
-	switch (c->op) {
-	case BG_OP_EQ: return a == c->val;
-	case BG_OP_NE: return a != c->val;
-	case BG_OP_LT: return a < c->val;
-	case BG_OP_LE: return a <= c->val;
-	case BG_OP_GT: return a > c->val;
-	case BG_OP_GE: return a >= c->val;
-	case BG_OP_MASKED_EQ: return (a & c->mask) == c->val;
-	}
-	return false;
-}
-
-/* First rule whose conditions all hold wins; none: keep *ent (the base). */
+/* First rule whose conditions all hold wins (arg_match.h); none: keep
+ * *ent (the base). */
 static __always_inline void match_argrules(__u32 slot, __u32 abi, __u32 nr,
 					   const __u64 *args, struct bg_sysent *ent)
 {
 	struct bg_argrules_key key = { .slot = slot, .abi = abi, .nr = nr };
+	const struct bg_argrule *r;
 	struct bg_argrules *rs;
 
 	rs = bpf_map_lookup_elem(&bg_argrules, &key);
 	if (!rs)
 		return; /* flag set but rules gone: mid-replace, base applies */
-	for (int i = 0; i < BG_MAX_ARGRULES; i++) {
-		const struct bg_argrule *r = &rs->rule[i];
-		bool all = true;
-
-		if (i >= rs->nrules)
-			break;
-		for (int j = 0; j < BG_MAX_CONDS; j++) {
-			if (j >= r->ncond)
-				break;
-			if (!cond_holds(&r->cond[j], args)) {
-				all = false;
-				break;
-			}
-		}
-		if (all) {
-			*ent = r->act;
-			return;
-		}
-	}
+	r = bg_am_first(rs, args);
+	if (r)
+		*ent = r->act;
 }
 
 static __always_inline void count_exact(__u64 cgid, __u64 owner, __u32 nr,
@@ -133,48 +104,19 @@ static __always_inline void count_exact(__u64 cgid, __u64 owner, __u32 nr,
 	counter_inc(&bg_counters, &key);
 }
 
-static __always_inline void emit(struct task_struct *task, __u64 cgid,
-				 const struct bg_cgroup *cg, __u32 abi, __u32 nr,
+static __always_inline void emit(__u64 cgid, const struct bg_cgroup *cg, __u32 abi, __u32 nr,
 				 const __u64 *args, const struct bg_sysent *ent)
 {
-	__u64 now = bpf_ktime_get_boot_ns();
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct bg_rate *rate;
-	struct bg_event *e;
-	__u32 carried;
+	struct bg_event *e = event_reserve(cgid, cg->owner, bpf_ktime_get_boot_ns(), sizeof(*e));
 
-	if (!rate_admit(cgid, now, &carried, &rate))
+	if (!e)
 		return;
-	e = bpf_ringbuf_reserve(&bg_events, sizeof(*e), 0);
-	if (!e) {
-		/* Ring full: count the loss and hand this call (and what it
-		 * carried) to the next event of the cgroup. */
-		stat_inc(BG_STAT_LOST);
-		if (rate)
-			__sync_fetch_and_add(&rate->suppressed, carried + 1);
-		return;
-	}
-	e->ts_ns = now;
-	e->cgid = cgid;
-	e->owner = cg->owner;
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < BG_NR_ARGS; i++)
 		e->args[i] = args[i];
-	e->type = BG_EVENT_SYSCALL;
-	e->pid = pid_tgid >> 32;
-	e->tid = (__u32)pid_tgid;
-	e->uid = (__u32)bpf_get_current_uid_gid();
-	e->nr = nr;
-	e->count = carried + 1;
-	e->suppressed = carried;
+	event_task_current(e);
+	event_decision(e, BG_EVENT_SYSCALL, nr, ent->verdict, ent->effect, ent->mech, ent->err);
 	e->abi = abi;
-	e->err = ent->err;
-	e->verdict = ent->verdict;
-	e->effect = ent->effect;
-	e->mech = ent->mech;
-	e->flags = 0;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, 0);
-	stat_inc(BG_STAT_EVENTS);
+	event_submit(e);
 }
 
 /* Marks the task for the rest of this syscall (see lsm.bpf.c). */
@@ -238,7 +180,7 @@ static __always_inline int judge(struct task_struct *task, struct pt_regs *regs,
 		stat_inc(BG_STAT_MARK_FAILED);
 	}
 	count_exact(cgid, cg->owner, nr, abi, &ent);
-	emit(task, cgid, cg, abi, nr, args, &ent);
+	emit(cgid, cg, abi, nr, args, &ent);
 	if (ent.effect == BG_EFFECT_KILL)
 		bpf_send_signal(SIGKILL);
 	return 0;

@@ -21,6 +21,7 @@
 #include <bpf/bpf_helpers.h>
 #include "bpfguard.h"
 #include "shared_maps.bpf.h"
+#include "events.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -33,9 +34,7 @@ int bg_record(__u64 *ctx)
 	} u;
 	struct bg_record_in in;
 	struct bg_counter_key key = {};
-	struct bg_rate *rate;
 	struct bg_event *e;
-	__u32 carried;
 
 	/* The context is the caller's buffer (a copy the kernel made), read
 	 * in the 8-byte words a raw_tp context allows.  A plain __u64 array,
@@ -52,34 +51,18 @@ int bg_record(__u64 *ctx)
 	key.effect = in.effect;
 	counter_inc(&bg_counters, &key);
 
-	if (!rate_admit(in.cgid, in.ts_ns, &carried, &rate))
+	e = event_reserve(in.cgid, in.owner, in.ts_ns, sizeof(*e));
+	if (!e)
 		return 0;
-	e = bpf_ringbuf_reserve(&bg_events, sizeof(*e), 0);
-	if (!e) {
-		stat_inc(BG_STAT_LOST);
-		if (rate)
-			__sync_fetch_and_add(&rate->suppressed, carried + 1);
-		return 0;
-	}
-	__builtin_memset(e, 0, sizeof(*e));
-	e->ts_ns = in.ts_ns;
-	e->cgid = in.cgid;
-	e->owner = in.owner;
-	e->type = BG_EVENT_SYSCALL;
+	/* The task fields come from the audit record: the subject is not
+	 * the task running this program. */
 	e->pid = in.pid;
 	e->tid = in.tid;
 	e->uid = in.uid;
-	e->nr = in.nr;
-	e->count = carried + 1;
-	e->suppressed = carried;
-	e->abi = in.abi;
-	e->err = in.err;
-	e->verdict = in.verdict;
-	e->effect = in.effect;
-	e->mech = in.mech;
-	e->flags = BG_EVF_NO_ARGS;
 	__builtin_memcpy(e->comm, in.comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, 0);
-	stat_inc(BG_STAT_EVENTS);
+	event_decision(e, BG_EVENT_SYSCALL, in.nr, in.verdict, in.effect, in.mech, in.err);
+	e->abi = in.abi;
+	e->flags = BG_EVF_NO_ARGS;
+	event_submit(e);
 	return 0;
 }

@@ -145,46 +145,7 @@ struct {
 	__type(value, struct bg_config);
 } bg_config SEC(".maps");
 
-#define NSEC_PER_SEC 1000000000ULL
-
-/*
- * Per-cgroup event budget.  Returns true if this call may produce an event
- * and, through *carried, how many earlier denials it must account for.  The
- * exact counters are updated before this, so nothing here affects them.
- */
-static __always_inline bool rate_admit(__u64 cgid, __u64 now, __u32 *carried,
-				       struct bg_rate **state)
-{
-	__u32 zero = 0;
-	struct bg_config *cfg = bpf_map_lookup_elem(&bg_config, &zero);
-	struct bg_rate *r;
-
-	*carried = 0;
-	*state = NULL;
-	if (!cfg || cfg->rate_limit == 0)
-		return true;
-	r = bpf_map_lookup_elem(&bg_rate, &cgid);
-	if (!r) {
-		struct bg_rate fresh = { .window_start_ns = now };
-
-		bpf_map_update_elem(&bg_rate, &cgid, &fresh, BPF_NOEXIST);
-		r = bpf_map_lookup_elem(&bg_rate, &cgid);
-		if (!r)
-			return true; /* map full: never lose the event for it */
-	}
-	*state = r;
-	if (now - r->window_start_ns >= NSEC_PER_SEC) {
-		r->window_start_ns = now;
-		r->emitted = 0;
-	}
-	if (r->emitted >= cfg->rate_limit) {
-		__sync_fetch_and_add(&r->suppressed, 1);
-		stat_inc(BG_STAT_SUPPRESSED);
-		return false;
-	}
-	__sync_fetch_and_add(&r->emitted, 1);
-	*carried = __sync_lock_test_and_set(&r->suppressed, 0);
-	return true;
-}
+/* rate_admit(), the limiter over bg_rate and bg_config, is in events.bpf.h
+ * with the rest of event emission. */
 
 #endif

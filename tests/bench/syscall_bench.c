@@ -18,7 +18,7 @@
  * rotates each round) and ratios are taken within a round, then the median
  * over rounds.  A second phase enables kernel BPF statistics and reads
  * run_time_ns/run_cnt of bpfguard's bg_sys_enter and of the reference
- * programs in bpf/bench.bpf.c, all attached at once.
+ * programs in tests/bench/bench.bpf.c, all attached at once.
  *
  * drain: audit-mode policy that logs getpid, rate limit 0; N denials while
  * `bpfguard events --json --follow` drains concurrently, then P denials
@@ -51,7 +51,7 @@
 #define GUARD_STATS BENCH_BPFFS "/" BG_PIN_ROOT "/" BG_PIN_MAPS "/bg_stats"
 #define WARMUP_CALLS 20000L
 
-/* mirrors bpf/bench.bpf.c */
+/* mirrors tests/bench/bench.bpf.c */
 struct bench_cache_ent {
 	__u64 cgid;
 	__u32 slot;

@@ -12,15 +12,18 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "arg_match.h"
 #include "compile_bpf.h"
 #include "lsm.h"
 #include "mechanism.h"
 #include "policy.h"
 #include "syscalls.h"
 
-/* What guard.bpf.c's judge() does with the compiled maps, in C. */
+/* What guard.bpf.c's judge() does with the compiled maps: the slot's
+ * entry, then, if flagged, the first matching argument rule, found by the
+ * kernel's own matcher (bpf/arg_match.h). */
 static struct bg_sysent kernel_decision(const struct bg_bpf_policy *bp, int abi, int nr,
-					const uint64_t args[6])
+					const uint64_t args[BG_NR_ARGS])
 {
 	struct bg_sysent ent = nr < BG_MAX_SYSCALLS ? bp->slot.sys[abi][nr] : bp->slot.dflt[abi];
 
@@ -28,35 +31,13 @@ static struct bg_sysent kernel_decision(const struct bg_bpf_policy *bp, int abi,
 		return ent;
 	for (unsigned i = 0; i < bp->nargrules; i++) {
 		const struct bg_bpf_argrules *ar = &bp->argrules[i];
+		const struct bg_argrule *r;
 
 		if (ar->key.abi != abi || ar->key.nr != nr)
 			continue;
-		for (unsigned r = 0; r < ar->val.nrules; r++) {
-			const struct bg_argrule *rule = &ar->val.rule[r];
-			int all = 1;
-
-			for (unsigned c = 0; c < rule->ncond; c++) {
-				const struct bg_argcond *k = &rule->cond[c];
-				uint64_t a = args[k->arg];
-				int ok;
-
-				switch (k->op) {
-				case BG_OP_EQ: ok = a == k->val; break;
-				case BG_OP_NE: ok = a != k->val; break;
-				case BG_OP_LT: ok = a < k->val; break;
-				case BG_OP_LE: ok = a <= k->val; break;
-				case BG_OP_GT: ok = a > k->val; break;
-				case BG_OP_GE: ok = a >= k->val; break;
-				default: ok = (a & k->mask) == k->val; break;
-				}
-				if (!ok) {
-					all = 0;
-					break;
-				}
-			}
-			if (all)
-				return rule->act;
-		}
+		r = bg_am_first(&ar->val, args);
+		if (r)
+			return r->act;
 	}
 	return ent;
 }

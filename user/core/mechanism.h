@@ -47,7 +47,7 @@ struct bg_plan {
 	int mode;     /* enum bg_mode */
 	int fallback; /* enum bg_fallback */
 	/* results, counted over named syscalls of both tables */
-	unsigned n_by_mech[8];   /* per enum bg_mech (NONE = allowed) */
+	unsigned n_by_mech[BG_NR_MECHS]; /* per enum bg_mech (NONE = allowed) */
 	unsigned n_fallback;     /* errno decisions that took the fallback */
 	uint64_t lsm_need[2];    /* LSM programs the lsm decisions need (lsm.h) */
 	char fallback_examples[256];

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "policy.h"
+#include "arg_match.h"
 #include "policy_hatches.h"
 #include "syscalls.h"
 
@@ -320,19 +321,11 @@ int bg_policy_add(struct bg_policy *p, int abi, int nr, const struct bg_rule *r)
 /* ------------------------------------------------------------------ */
 /* Evaluating */
 
-static bool cond_holds(const struct bg_cond *c, const uint64_t args[6])
+/* The comparison is the kernel's own (bpf/arg_match.h): the reference
+ * semantics and guard.bpf.c cannot disagree on what a condition means. */
+static bool cond_holds(const struct bg_cond *c, const uint64_t args[BG_NR_ARGS])
 {
-	uint64_t v = args[c->arg];
-	switch (c->op) {
-	case BG_OP_EQ: return v == c->val;
-	case BG_OP_NE: return v != c->val;
-	case BG_OP_LT: return v < c->val;
-	case BG_OP_LE: return v <= c->val;
-	case BG_OP_GT: return v > c->val;
-	case BG_OP_GE: return v >= c->val;
-	case BG_OP_MASKED_EQ: return (v & c->mask) == c->val;
-	}
-	return false;
+	return bg_am_holds(args, c->arg, c->op, c->val, c->mask);
 }
 
 static bool rule_matches(const struct bg_rule *r, const uint64_t args[6])
