@@ -100,7 +100,7 @@ int cmd_go_hash(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", bg_opts_go_hash, NULL)) != -1) {
 		switch (c) {
 		case 'P': prefix = optarg; break;
-		case 'h': printf("%s\n", HASH_USAGE); return BG_GO_EXIT_OK;
+		case 'h': bg_cmd_usage(stdout); return BG_GO_EXIT_OK;
 		case ':':
 			fprintf(stderr, "bpfguard go hash: --prefix needs MODULE@VERSION; %s\n", HASH_USAGE);
 			return BG_GO_EXIT_USAGE;
@@ -571,7 +571,7 @@ int cmd_go_verify_modcache(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "jh", bg_opts_go_modcache, NULL)) != -1) {
 		switch (c) {
 		case 'j': bg_json_want(); break;
-		case 'h': printf("%s\n", VERIFY_USAGE); return BG_GO_EXIT_OK;
+		case 'h': bg_cmd_usage(stdout); return BG_GO_EXIT_OK;
 		default:
 			fprintf(stderr, "bpfguard go verify-modcache: unknown option '%s'; %s\n", argv[optind - 1],
 				VERIFY_USAGE);
