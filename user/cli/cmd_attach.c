@@ -26,7 +26,6 @@ struct attach_opts {
 	int mode;
 	int fallback;
 	long rate_limit; /* -1 = leave as is */
-	int json;
 	int require_deny;
 	int strict; /* escape hatches refuse (user/policy_hatches.c) */
 };
@@ -45,31 +44,32 @@ static void usage_attach(FILE *f)
 		"  --rate-limit  denial events per second per cgroup (all attachments; 0 = no limit).\n");
 }
 
+const struct option bg_opts_attach[] = {
+	{ "cgroup", required_argument, NULL, 'c' },
+	{ "policy", required_argument, NULL, 'p' },
+	{ "mode", required_argument, NULL, 'm' },
+	{ "fallback", required_argument, NULL, 'f' },
+	{ "rate-limit", required_argument, NULL, 'r' },
+	{ "require-deny", no_argument, NULL, 'D' },
+	{ "strict", no_argument, NULL, 'X' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
 static int parse_attach(int argc, char **argv, struct attach_opts *o)
 {
-	static const struct option lo[] = {
-		{ "cgroup", required_argument, NULL, 'c' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "fallback", required_argument, NULL, 'f' },
-		{ "rate-limit", required_argument, NULL, 'r' },
-		{ "require-deny", no_argument, NULL, 'D' },
-		{ "strict", no_argument, NULL, 'X' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	int c;
 
 	*o = (struct attach_opts){ .mode = BG_MODE_ENFORCE, .fallback = BG_FALLBACK_REFUSE, .rate_limit = -1 };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:p:m:f:r:jh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:p:m:f:r:jh", bg_opts_attach, NULL)) != -1) {
 		char *end;
 
 		switch (c) {
 		case 'c': o->cgroup = optarg; break;
 		case 'p': o->policy = optarg; break;
-		case 'j': o->json = 1; break;
+		case 'j': bg_json_want(); break;
 		case 'D': o->require_deny = 1; break;
 		case 'X': o->strict = 1; break;
 		case 'm':
@@ -109,9 +109,9 @@ static int parse_attach(int argc, char **argv, struct attach_opts *o)
 	return 0;
 }
 
-static void print_attached(const struct bg_attach_out *j, bool json)
+static void print_attached(const struct bg_attach_out *j)
 {
-	if (json) {
+	if (bg_json_mode) {
 		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "cgroup", json_object_new_string(j->cg.rel));
@@ -122,7 +122,7 @@ static void print_attached(const struct bg_attach_out *j, bool json)
 		json_object_object_add(o, "enforcement", bg_plan_to_json(&j->plan));
 		json_object_object_add(o, "cgroup_hooks", json_object_new_string(j->hooks_summary));
 		json_object_object_add(o, "executables", json_object_new_string(j->exec_summary));
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		bg_json_print(o);
 		json_object_put(o);
 		return;
 	}
@@ -158,7 +158,7 @@ int cmd_attach(int argc, char **argv)
 				.set_rate_limit = o.rate_limit >= 0, .rate_limit = (uint32_t)(o.rate_limit < 0 ? 0 : o.rate_limit),
 				.require_deny = o.require_deny }, &out, NULL);
 	if (!ret)
-		print_attached(&out, o.json);
+		print_attached(&out);
 	/* the findings once attached, so a failed attach says one line */
 	if (!ret)
 		bg_hatches_gate(loaded, &(struct bg_hatch_gate){ 0 });
@@ -168,22 +168,23 @@ int cmd_attach(int argc, char **argv)
 
 /* ------------------------------------------------------------------ */
 
-static int parse_cgroup_only(int argc, char **argv, const char *verb, const char **cgroup, int *json)
+const struct option bg_opts_detach[] = {
+	{ "cgroup", required_argument, NULL, 'c' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
+static int parse_cgroup_only(int argc, char **argv, const char *verb, const char **cgroup)
 {
-	static const struct option lo[] = {
-		{ "cgroup", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	int c;
 
 	*cgroup = NULL;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:jh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:jh", bg_opts_detach, NULL)) != -1) {
 		switch (c) {
 		case 'c': *cgroup = optarg; break;
-		case 'j': *json = 1; break;
+		case 'j': bg_json_want(); break;
 		case 'h': printf("Usage: bpfguard %s --cgroup PATH\n", verb); exit(0);
 		default: return -1;
 		}
@@ -199,36 +200,53 @@ int cmd_detach(int argc, char **argv)
 {
 	struct bg_attachment a;
 	const char *path;
-	int json = 0, ret;
+	int ret;
 
-	if (parse_cgroup_only(argc, argv, "detach", &path, &json))
+	if (parse_cgroup_only(argc, argv, "detach", &path))
 		return BG_EXIT_USAGE;
 	ret = bg_detach_cgroup(path, &a);
 	if (ret)
 		return ret;
-	if (json) {
+	if (bg_json_mode) {
 		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "detached", json_object_new_string(a.path));
 		json_object_object_add(o, "cgroup_id", json_object_new_uint64(a.cgid));
 		json_object_object_add(o, "policy", json_object_new_string(a.policy));
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		bg_json_print(o);
 		json_object_put(o);
 	} else
 		printf("detached policy '%s' from cgroup %s\n", a.policy, a.path);
 	return BG_EXIT_OK;
 }
 
+/* --json is accepted (scripts pass it to every command); the output is one line */
+const struct option bg_opts_reset[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
 int cmd_reset(int argc, char **argv)
 {
 	char err[512];
+	int c;
 
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("Usage: bpfguard reset\n  detaches everything and removes every pin bpfguard made under %s/%s\n",
-		       BG_BPFFS, BG_PIN_ROOT);
-		return BG_EXIT_OK;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "jh", bg_opts_reset, NULL)) != -1) {
+		switch (c) {
+		case 'j': break;
+		case 'h':
+			printf("Usage: bpfguard reset\n  detaches everything and removes every pin bpfguard made under %s/%s\n",
+			       BG_BPFFS, BG_PIN_ROOT);
+			return BG_EXIT_OK;
+		default:
+			bg_err("usage: bpfguard reset");
+			return BG_EXIT_USAGE;
+		}
 	}
-	if (argc > 1 && strcmp(argv[1], "--json")) {
+	if (optind < argc) {
 		bg_err("usage: bpfguard reset");
 		return BG_EXIT_USAGE;
 	}

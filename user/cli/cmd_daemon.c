@@ -23,21 +23,22 @@ static void usage(FILE *f)
 		BGD_DEFAULT_CONFIG);
 }
 
+const struct option bg_opts_daemon[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "foreground", no_argument, NULL, 'f' },
+	{ "check", no_argument, NULL, 'C' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
 int cmd_daemon(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "check", no_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	const char *config = NULL;
 	bool check = false;
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:fh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:fh", bg_opts_daemon, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'f': break; /* the only mode */

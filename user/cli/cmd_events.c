@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <errno.h>
 #include <getopt.h>
+#include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,7 @@ static void on_signal(int sig)
 struct drain {
 	struct bg_event_resolver *resolver;
 	int64_t offset;
-	int json;
+	enum bg_json_mode json;
 	unsigned long long printed, max;
 };
 
@@ -53,8 +54,19 @@ static int on_event(void *ctx, void *data, size_t size)
 		bg_event_format_json(data, d->offset, &names, line, sizeof(line));
 	else
 		bg_event_format_text(data, d->offset, &names, line, sizeof(line));
+	if (d->json == BG_JSON_PRETTY) {
+		/* -p: the same object indented (the line is the schema's source) */
+		struct json_object *o = json_tokener_parse(line);
+
+		if (o) {
+			bg_json_print(o);
+			json_object_put(o);
+			goto printed;
+		}
+	}
 	if (puts(line) == EOF)
 		return -EPIPE;
+printed:
 	d->printed++;
 	if (d->max && d->printed >= d->max)
 		return -ECANCELED; /* libbpf stops on a negative return, past this record */
@@ -141,16 +153,17 @@ static int drain_state(struct bg_state *st, struct drain *d, int follow, double 
 	return ret == -ECANCELED || ret > 0 ? 0 : ret;
 }
 
+const struct option bg_opts_events[] = {
+	{ "follow", no_argument, NULL, 'f' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "count", required_argument, NULL, 'n' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
 int cmd_events(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "follow", no_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	struct drain d = {};
 	struct bg_state st;
 	double timeout = 0;
@@ -160,10 +173,10 @@ int cmd_events(int argc, char **argv)
 	int follow_lock = -1;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "fjt:n:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fjt:n:h", bg_opts_events, NULL)) != -1) {
 		switch (c) {
 		case 'f': follow = 1; break;
-		case 'j': d.json = 1; break;
+		case 'j': bg_json_want(); break;
 		case 't':
 			timeout = strtod(optarg, &end);
 			if (*end || timeout <= 0) {
@@ -185,6 +198,7 @@ int cmd_events(int argc, char **argv)
 			return BG_EXIT_USAGE;
 		}
 	}
+	d.json = bg_json_mode;
 	/* A terminal sees each event as it comes; a pipe or file gets full
 	 * buffers, flushed after every poll round, so a burst costs a few
 	 * writes instead of one per event. */

@@ -81,39 +81,41 @@ static int hash_failed(const char *file, int st, const struct bg_hash_diag *d)
 	}
 }
 
+const struct option bg_opts_go_hash[] = {
+	{ "prefix", required_argument, NULL, 'P' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
 int cmd_go_hash(int argc, char **argv)
 {
 	const char *kind = NULL, *file = NULL, *prefix = NULL;
 	struct viol_print vp = { 0 };
 	struct bg_hash_diag d = { 0 };
 	char out[BG_H1_LEN];
-	int st;
+	int c, st;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			printf("%s\n", HASH_USAGE);
-			return BG_GO_EXIT_OK;
-		} else if (!strcmp(a, "--prefix")) {
-			if (++i >= argc) {
-				fprintf(stderr, "bpfguard go hash: --prefix needs MODULE@VERSION; %s\n", HASH_USAGE);
-				return BG_GO_EXIT_USAGE;
-			}
-			prefix = argv[i];
-		} else if (!strncmp(a, "--prefix=", 9)) {
-			prefix = a + 9;
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "bpfguard go hash: unknown option '%s'; %s\n", a, HASH_USAGE);
+	optind = 1;
+	opterr = 0; /* our own one-line messages */
+	while ((c = getopt_long(argc, argv, ":h", bg_opts_go_hash, NULL)) != -1) {
+		switch (c) {
+		case 'P': prefix = optarg; break;
+		case 'h': bg_cmd_usage(stdout); return BG_GO_EXIT_OK;
+		case ':':
+			fprintf(stderr, "bpfguard go hash: --prefix needs MODULE@VERSION; %s\n", HASH_USAGE);
 			return BG_GO_EXIT_USAGE;
-		} else if (!kind) {
-			kind = a;
-		} else if (!file) {
-			file = a;
-		} else {
-			fprintf(stderr, "bpfguard go hash: unexpected argument '%s'; %s\n", a, HASH_USAGE);
+		default:
+			fprintf(stderr, "bpfguard go hash: unknown option '%s'; %s\n", argv[optind - 1], HASH_USAGE);
 			return BG_GO_EXIT_USAGE;
 		}
+	}
+	if (optind < argc)
+		kind = argv[optind];
+	if (optind + 1 < argc)
+		file = argv[optind + 1];
+	if (optind + 2 < argc) {
+		fprintf(stderr, "bpfguard go hash: unexpected argument '%s'; %s\n", argv[optind + 2], HASH_USAGE);
+		return BG_GO_EXIT_USAGE;
 	}
 	if (!kind) {
 		fprintf(stderr, "bpfguard go hash: say what to hash; %s\n", HASH_USAGE);
@@ -546,6 +548,12 @@ static char *default_modcache(void)
 	return str_printf("%s/go/pkg/mod", home);
 }
 
+const struct option bg_opts_go_modcache[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
 int cmd_go_verify_modcache(int argc, char **argv)
 {
 	struct modlist l = { 0 };
@@ -554,25 +562,29 @@ int cmd_go_verify_modcache(int argc, char **argv)
 	const char *arg = NULL;
 	char *cache = NULL, *path = NULL;
 	size_t failed = 0, n = 0;
-	bool json = false;
+	bool json;
 	struct stat sb;
-	int rc = BG_GO_EXIT_FAIL;
+	int c, rc = BG_GO_EXIT_FAIL;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
-			json = true;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("%s\n", VERIFY_USAGE);
-			return BG_GO_EXIT_OK;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "bpfguard go verify-modcache: unknown option '%s'; %s\n", argv[i], VERIFY_USAGE);
-			return BG_GO_EXIT_USAGE;
-		} else if (!arg) {
-			arg = argv[i];
-		} else {
-			fprintf(stderr, "bpfguard go verify-modcache: unexpected argument '%s'; %s\n", argv[i], VERIFY_USAGE);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "jh", bg_opts_go_modcache, NULL)) != -1) {
+		switch (c) {
+		case 'j': bg_json_want(); break;
+		case 'h': bg_cmd_usage(stdout); return BG_GO_EXIT_OK;
+		default:
+			fprintf(stderr, "bpfguard go verify-modcache: unknown option '%s'; %s\n", argv[optind - 1],
+				VERIFY_USAGE);
 			return BG_GO_EXIT_USAGE;
 		}
+	}
+	json = bg_json_mode != BG_JSON_OFF;
+	if (optind < argc)
+		arg = argv[optind];
+	if (optind + 1 < argc) {
+		fprintf(stderr, "bpfguard go verify-modcache: unexpected argument '%s'; %s\n", argv[optind + 1],
+			VERIFY_USAGE);
+		return BG_GO_EXIT_USAGE;
 	}
 	cache = arg ? strdup(arg) : default_modcache();
 	if (!cache) {
@@ -624,7 +636,7 @@ int cmd_go_verify_modcache(int argc, char **argv)
 		json_object_object_add(root, "checked", json_object_new_int64((int64_t)n));
 		json_object_object_add(root, "failed", json_object_new_int64((int64_t)failed));
 		json_object_object_add(root, "all_verified", json_object_new_boolean(rc == 0));
-		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		bg_json_print(root);
 		json_object_put(root);
 	} else if (!rc) {
 		printf("all modules verified\n");

@@ -83,11 +83,6 @@ static struct json_object *strv_json(char **v, size_t n, const char *prefix)
 	return a;
 }
 
-static void print_json(struct json_object *o)
-{
-	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-}
-
 /* ------------------------------------------------------------------------ */
 /* go inspect */
 
@@ -150,37 +145,37 @@ static void inspect_usage(FILE *f)
 		   "  prints what `go version -m BINARY` prints, then the cgo and static verdicts\n");
 }
 
+const struct option bg_opts_go_inspect[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
 int cmd_go_inspect(int argc, char **argv)
 {
 	const char *file = NULL;
-	bool json = false;
 	struct bg_go_file g;
-	int r;
+	int c, r;
 
-	for (int i = 1; i < argc; i++) {
-		bool operand = false;
-
-		if (!strcmp(argv[i], "--")) {
-			/* the next word is the BINARY even if it starts with '-' */
-			if (++i >= argc)
-				break;
-			operand = true;
-		}
-		if (!operand && (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))) {
-			json = true;
-		} else if (!operand && (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))) {
-			inspect_usage(stdout);
-			return BG_GO_EXIT_OK;
-		} else if (!operand && argv[i][0] == '-' && argv[i][1]) {
-			bg_go_err("inspect", NULL, "unknown option '%s'; usage: bpfguard go inspect BINARY [--json]", argv[i]);
+	optind = 1;
+	opterr = 0; /* our own one-line messages */
+	/* getopt's `--` ends the options: the next word is the BINARY even if
+	 * it starts with '-' */
+	while ((c = getopt_long(argc, argv, "jh", bg_opts_go_inspect, NULL)) != -1) {
+		switch (c) {
+		case 'j': bg_json_want(); break;
+		case 'h': inspect_usage(stdout); return BG_GO_EXIT_OK;
+		default:
+			bg_go_err("inspect", NULL, "unknown option '%s'; usage: bpfguard go inspect BINARY [--json]",
+				  argv[optind - 1]);
 			return BG_GO_EXIT_USAGE;
-		} else {
-			if (file) {
-				bg_go_err("inspect", NULL, "one BINARY at a time ('%s' and '%s' given)", file, argv[i]);
-				return BG_GO_EXIT_USAGE;
-			}
-			file = argv[i];
 		}
+	}
+	if (optind < argc)
+		file = argv[optind];
+	if (optind + 1 < argc) {
+		bg_go_err("inspect", NULL, "one BINARY at a time ('%s' and '%s' given)", file, argv[optind + 1]);
+		return BG_GO_EXIT_USAGE;
 	}
 	if (!file) {
 		bg_go_err("inspect", NULL, "missing BINARY; usage: bpfguard go inspect BINARY [--json]");
@@ -189,10 +184,10 @@ int cmd_go_inspect(int argc, char **argv)
 	r = bg_go_file_open("inspect", file, &g);
 	if (r)
 		return r;
-	if (json) {
+	if (bg_json_mode) {
 		struct json_object *o = inspect_json(file, &g);
 
-		print_json(o);
+		bg_json_print(o);
 		json_object_put(o);
 	} else {
 		/* exactly cmd/go's "FILE: goversion" and BuildInfo.String() lines */
@@ -280,44 +275,47 @@ static void verify_usage(FILE *f)
 		   "  checks every dependency in BINARY's build info against the h1: hashes in FILE\n");
 }
 
+const struct option bg_opts_go_verify[] = {
+	{ "gosum", required_argument, NULL, 'g' },
+	{ "allow-dir-replace", no_argument, NULL, 'D' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
 int cmd_go_verify(int argc, char **argv)
 {
 	const char *file = NULL, *sumfile = NULL;
-	bool json = false, allow_dir = false;
+	bool allow_dir = false;
 	size_t ok = 0, failed = 0, skipped = 0;
 	struct bg_gosum gs;
 	struct bg_go_vresult *res;
 	struct bg_go_file g;
 	char err[512];
-	int r;
+	int c, r;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--json") || !strcmp(a, "-j")) {
-			json = true;
-		} else if (!strcmp(a, "--allow-dir-replace")) {
-			allow_dir = true;
-		} else if (!strcmp(a, "--gosum")) {
-			if (++i >= argc) {
-				bg_go_err("verify", NULL, "--gosum needs a FILE (the go.sum to check against)");
-				return BG_GO_EXIT_USAGE;
-			}
-			sumfile = argv[i];
-		} else if (!strncmp(a, "--gosum=", 8)) {
-			sumfile = a + 8;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			verify_usage(stdout);
-			return BG_GO_EXIT_OK;
-		} else if (a[0] == '-' && a[1]) {
-			bg_go_err("verify", NULL, "unknown option '%s'; usage: bpfguard go verify BINARY --gosum FILE [--json]", a);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jh", bg_opts_go_verify, NULL)) != -1) {
+		switch (c) {
+		case 'j': bg_json_want(); break;
+		case 'D': allow_dir = true; break;
+		case 'g': sumfile = optarg; break;
+		case 'h': verify_usage(stdout); return BG_GO_EXIT_OK;
+		case ':':
+			bg_go_err("verify", NULL, "--gosum needs a FILE (the go.sum to check against)");
 			return BG_GO_EXIT_USAGE;
-		} else if (file) {
-			bg_go_err("verify", NULL, "one BINARY at a time ('%s' and '%s' given)", file, a);
+		default:
+			bg_go_err("verify", NULL, "unknown option '%s'; usage: bpfguard go verify BINARY --gosum FILE [--json]",
+				  argv[optind - 1]);
 			return BG_GO_EXIT_USAGE;
-		} else {
-			file = a;
 		}
+	}
+	if (optind < argc)
+		file = argv[optind];
+	if (optind + 1 < argc) {
+		bg_go_err("verify", NULL, "one BINARY at a time ('%s' and '%s' given)", file, argv[optind + 1]);
+		return BG_GO_EXIT_USAGE;
 	}
 	if (!file || !sumfile || !sumfile[0]) {
 		bg_go_err("verify", NULL, "missing %s; usage: bpfguard go verify BINARY --gosum FILE [--json]",
@@ -354,10 +352,10 @@ int cmd_go_verify(int argc, char **argv)
 		else
 			failed++;
 	}
-	if (json) {
+	if (bg_json_mode) {
 		struct json_object *o = verify_json(file, sumfile, res, g.bi.ndeps, ok, failed, skipped);
 
-		print_json(o);
+		bg_json_print(o);
 		json_object_put(o);
 	} else {
 		for (size_t i = 0; i < g.bi.ndeps; i++)

@@ -30,7 +30,6 @@ struct learn_opts {
 	const char *out;
 	const char *name;
 	uint64_t duration_ms; /* 0 = until a signal */
-	int json;
 };
 
 static void usage_learn(FILE *f)
@@ -46,28 +45,29 @@ static void usage_learn(FILE *f)
 		"  --json      print what was recorded as JSON on stdout\n");
 }
 
+const struct option bg_opts_learn[] = {
+	{ "cgroup", required_argument, NULL, 'c' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "name", required_argument, NULL, 'n' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
 static int parse_learn(int argc, char **argv, struct learn_opts *o)
 {
-	static const struct option lo[] = {
-		{ "cgroup", required_argument, NULL, 'c' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	int c;
 
 	*o = (struct learn_opts){};
 	optind = 1;
 	opterr = 0; /* our own one-line messages */
-	while ((c = getopt_long(argc, argv, "c:d:o:n:jh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:d:o:n:jh", bg_opts_learn, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->cgroup = optarg; break;
 		case 'o': o->out = optarg; break;
 		case 'n': o->name = optarg; break;
-		case 'j': o->json = 1; break;
+		case 'j': bg_json_want(); break;
 		case 'd':
 			if (bg_parse_duration_ms(optarg, &o->duration_ms)) {
 				bg_err("learn: --duration '%s': expected a duration such as 30s, 500ms, 2m or 1h", optarg);
@@ -184,11 +184,11 @@ int cmd_learn(int argc, char **argv)
 		bg_learn_free(l);
 		return BG_EXIT_FAIL;
 	}
-	if (o.json) {
+	if (bg_json_mode) {
 		struct json_object *j = bg_learn_to_json(l);
 
 		json_object_object_add(j, "policy_file", json_object_new_string(o.out));
-		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		bg_json_print(j);
 		json_object_put(j);
 	} else {
 		printf("learned %u syscall%s (%llu calls) in cgroup %s; wrote %s; review it before enforcing (docs/learn.md)\n",

@@ -22,22 +22,24 @@
 #include "syscalls.h"
 #include "util.h"
 
-static const char policy_usage[] =
-	"usage: bpfguard policy VERB ...\n"
-	"  check FILE [--json] [--strict] [--run]\n"
-	"                                  validate a policy (native or Docker/OCI JSON), print it normalised\n"
-	"                                  with the escape hatches it leaves open (for root in a guarded\n"
-	"                                  cgroup; --run: for the payload of bpfguard run); --strict: exit 3\n"
-	"                                  if one is open and not accepted\n"
-	"  groups                          the @groups and their syscalls\n"
-	"  export --format docker|oci|bpf [-o OUT] [--drop-sections] [--no-ia32] FILE\n"
-	"                                  write FILE as a seccomp profile (JSON) or as the compiled\n"
-	"                                  classic-BPF program bwrap --seccomp FD takes\n"
-	"  diff A B [--json]               what A and B decide differently; exit 0 same, 1 different,\n"
-	"                                  2 bad input\n"
-	"  merge A B... [-o OUT] [--name NAME] [--default ACTION] [--default-ia32 ACTION]\n"
-	"                                  the union of what the inputs allow, as a native policy\n"
-	"See docs/policy.md, \"Export, diff and merge\".\n";
+/* getopt_long's '?' and ':' as one line naming the option (opterr is 0) */
+static int bad_option(const char *verb, char **argv, int c)
+{
+	if (c == ':')
+		bg_err("policy %s: %s needs a value; see bpfguard policy %s --help", verb, argv[optind - 1], verb);
+	else
+		bg_err("policy %s: unexpected argument '%s'; see bpfguard policy %s --help", verb, argv[optind - 1],
+		       verb);
+	return BG_EXIT_USAGE;
+}
+
+static const struct option check_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "strict", no_argument, NULL, 'S' },
+	{ "run", no_argument, NULL, 'R' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
 
 static int policy_check(int argc, char **argv)
 {
@@ -48,22 +50,25 @@ static int policy_check(int argc, char **argv)
 	struct bg_policy *p;
 	struct bg_diag d = {};
 	unsigned nopen;
-	int json = 0, ret = 0;
+	int c, ret = 0;
 	char line[800], names[160];
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
-			json = 1;
-		else if (!strcmp(argv[i], "--strict"))
-			g.strict = true;
-		else if (!strcmp(argv[i], "--run"))
-			g.target = BG_HATCH_RUN;
-		else if (!file && argv[i][0] != '-')
-			file = argv[i];
-		else {
-			bg_err("policy check: unexpected argument '%s'; %s", argv[i], usage);
-			return BG_EXIT_USAGE;
+	optind = 1;
+	opterr = 0; /* our own one-line messages */
+	while ((c = getopt_long(argc, argv, ":jh", check_opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': bg_json_want(); break;
+		case 'S': g.strict = true; break;
+		case 'R': g.target = BG_HATCH_RUN; break;
+		case 'h': bg_cmd_usage(stdout); return BG_EXIT_OK;
+		default: return bad_option("check", argv, c);
 		}
+	}
+	if (optind < argc)
+		file = argv[optind];
+	if (optind + 1 < argc) {
+		bg_err("policy check: unexpected argument '%s'; %s", argv[optind + 1], usage);
+		return BG_EXIT_USAGE;
 	}
 	if (!file) {
 		bg_err("%s", usage);
@@ -75,14 +80,14 @@ static int policy_check(int argc, char **argv)
 	}
 	bg_hatches_find(p, g.target, &hs);
 	nopen = bg_hatches_open(&hs, names, sizeof(names));
-	if (json) {
+	if (bg_json_mode) {
 		struct json_object *o = bg_policy_to_json(p);
 
 		json_object_object_add(o, "implied_io_uring", bg_uring_implied_to_json(p));
 		json_object_object_add(o, "hatches_for", json_object_new_string(
 			g.target == BG_HATCH_RUN ? "run" : "cgroup"));
 		json_object_object_add(o, "hatches", bg_hatches_to_json(&hs));
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		bg_json_print(o);
 		json_object_put(o);
 	} else {
 		/* Comment lines: the output stays a policy that parses. */
@@ -100,11 +105,45 @@ static int policy_check(int argc, char **argv)
 	return ret;
 }
 
-static int policy_groups(void)
+static const struct option groups_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
+static int policy_groups(int argc, char **argv)
 {
+	struct json_object *arr = NULL;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "jh", groups_opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': bg_json_want(); break;
+		case 'h': bg_cmd_usage(stdout); return BG_EXIT_OK;
+		default: return bad_option("groups", argv, c);
+		}
+	}
+	/* operands were ignored before the command table: still are */
+	if (bg_json_mode)
+		arr = json_object_new_array();
 	for (const char *const *g = bg_group_names(); *g; g++) {
 		const char *help = bg_group_help(*g);
 
+		if (arr) {
+			struct json_object *o = json_object_new_object(), *m = json_object_new_array();
+			char name[128];
+
+			snprintf(name, sizeof(name), "%s%s", (*g)[0] == '@' ? "" : "@", *g);
+			json_object_object_add(o, "name", json_object_new_string(name));
+			json_object_object_add(o, "help", help ? json_object_new_string(help) : NULL);
+			for (const char *const *s = bg_group_members(*g); s && *s; s++)
+				json_object_array_add(m, json_object_new_string(*s));
+			json_object_object_add(o, "syscalls", m);
+			json_object_array_add(arr, o);
+			continue;
+		}
 		printf("%s%s%s\n", (*g)[0] == '@' ? "" : "@", *g, help ? "" : "");
 		if (help)
 			printf("    %s\n", help);
@@ -112,6 +151,10 @@ static int policy_groups(void)
 		for (const char *const *m = bg_group_members(*g); m && *m; m++)
 			printf(" %s", *m);
 		printf("\n");
+	}
+	if (arr) {
+		bg_json_print(arr);
+		json_object_put(arr);
 	}
 	return 0;
 }
@@ -218,6 +261,15 @@ static int export_json(const struct bg_policy *p, const struct bg_export_opts *o
 	return finish_out(fd, out, r);
 }
 
+static const struct option export_opts[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "drop-sections", no_argument, NULL, 'D' },
+	{ "no-ia32", no_argument, NULL, 'I' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
 static int policy_export(int argc, char **argv)
 {
 	struct bg_export_opts o = { .format = -1 };
@@ -225,38 +277,38 @@ static int policy_export(int argc, char **argv)
 	bool bpf = false;
 	struct bg_policy *p;
 	struct bg_diag d = {};
-	int ret;
+	int c, ret;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if ((!strcmp(a, "--format") || !strcmp(a, "-f")) && i + 1 < argc) {
-			const char *f = argv[++i];
-
-			if (!strcmp(f, "docker")) {
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:o:h", export_opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (!strcmp(optarg, "docker")) {
 				o.format = BG_EXPORT_DOCKER;
-			} else if (!strcmp(f, "oci")) {
+			} else if (!strcmp(optarg, "oci")) {
 				o.format = BG_EXPORT_OCI;
-			} else if (!strcmp(f, "bpf")) {
+			} else if (!strcmp(optarg, "bpf")) {
 				o.format = BG_EXPORT_DOCKER;
 				bpf = true;
 			} else {
-				bg_err("policy export: unknown format '%s'; use docker, oci or bpf", f);
+				bg_err("policy export: unknown format '%s'; use docker, oci or bpf", optarg);
 				return BG_EXIT_USAGE;
 			}
-		} else if (!strcmp(a, "-o") && i + 1 < argc) {
-			out = argv[++i];
-		} else if (!strcmp(a, "--drop-sections")) {
-			o.drop_sections = true;
-		} else if (!strcmp(a, "--no-ia32")) {
-			o.no_ia32 = true;
-		} else if (!file && a[0] != '-') {
-			file = a;
-		} else {
-			bg_err("policy export: unexpected argument '%s'; usage: bpfguard policy export "
-			       "--format docker|oci|bpf [-o OUT] [--drop-sections] [--no-ia32] FILE", a);
-			return BG_EXIT_USAGE;
+			break;
+		case 'o': out = optarg; break;
+		case 'D': o.drop_sections = true; break;
+		case 'I': o.no_ia32 = true; break;
+		case 'h': bg_cmd_usage(stdout); return BG_EXIT_OK;
+		default: return bad_option("export", argv, c);
 		}
+	}
+	if (optind < argc)
+		file = argv[optind];
+	if (optind + 1 < argc) {
+		bg_err("policy export: unexpected argument '%s'; usage: bpfguard policy export "
+		       "--format docker|oci|bpf [-o OUT] [--drop-sections] [--no-ia32] FILE", argv[optind + 1]);
+		return BG_EXIT_USAGE;
 	}
 	if (!file || o.format < 0) {
 		bg_err("usage: bpfguard policy export --format docker|oci|bpf [-o OUT] [--drop-sections] "
@@ -284,25 +336,36 @@ static int policy_export(int argc, char **argv)
 	return ret;
 }
 
+static const struct option diff_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
 static int policy_diff(int argc, char **argv)
 {
 	const char *files[2] = { NULL, NULL };
 	struct bg_policy *a = NULL, *b = NULL;
 	struct bg_diag d = {};
 	unsigned nf = 0;
-	bool json = false;
-	int r;
+	int c, r;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
-			json = true;
-		} else if (nf < 2 && argv[i][0] != '-') {
-			files[nf++] = argv[i];
-		} else {
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "jh", diff_opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': bg_json_want(); break;
+		case 'h': bg_cmd_usage(stdout); return BG_EXIT_OK;
+		default: return bad_option("diff", argv, c);
+		}
+	}
+	for (; optind < argc; optind++) {
+		if (nf == 2) {
 			bg_err("policy diff: unexpected argument '%s'; usage: bpfguard policy diff A B [--json]",
-			       argv[i]);
+			       argv[optind]);
 			return BG_EXIT_USAGE;
 		}
+		files[nf++] = argv[optind];
 	}
 	if (nf != 2) {
 		bg_err("usage: bpfguard policy diff A B [--json]");
@@ -314,7 +377,7 @@ static int policy_diff(int argc, char **argv)
 		bg_policy_free(a);
 		return BG_EXIT_USAGE;
 	}
-	r = bg_policy_diff(a, b, json, stdout, &d);
+	r = bg_policy_diff(a, b, bg_json_mode != BG_JSON_OFF, stdout, &d);
 	if (r < 0)
 		bg_err("policy diff: %s", d.msg);
 	if (fflush(stdout) && r >= 0) {
@@ -335,6 +398,15 @@ static int parse_action_opt(const char *opt, const char *s, struct bg_action *a)
 	return -1;
 }
 
+static const struct option merge_opts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "name", required_argument, NULL, 'n' },
+	{ "default", required_argument, NULL, 'd' },
+	{ "default-ia32", required_argument, NULL, 'i' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
 static int policy_merge(int argc, char **argv)
 {
 	struct bg_policy *in[BG_MERGE_MAX_INPUTS] = { NULL }, *m = NULL;
@@ -342,42 +414,44 @@ static int policy_merge(int argc, char **argv)
 	struct bg_diag d = {};
 	const char *out = NULL;
 	unsigned n = 0;
-	int ret = BG_EXIT_USAGE;
+	int c, ret = BG_EXIT_USAGE;
 	FILE *f = stdout;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "-o") && i + 1 < argc) {
-			out = argv[++i];
-		} else if (!strcmp(a, "--name") && i + 1 < argc) {
-			o.name = argv[++i];
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", merge_opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 'n':
+			o.name = optarg;
 			if (!bg_policy_name_valid(o.name)) {
 				bg_err("policy merge: name '%s' is not valid; use 1..63 of A-Z a-z 0-9 . _ -", o.name);
 				goto out;
 			}
-		} else if (!strcmp(a, "--default") && i + 1 < argc) {
-			if (parse_action_opt(a, argv[++i], &o.dflt))
+			break;
+		case 'd':
+			if (parse_action_opt("--default", optarg, &o.dflt))
 				goto out;
 			o.has_dflt = true;
-		} else if (!strcmp(a, "--default-ia32") && i + 1 < argc) {
-			if (parse_action_opt(a, argv[++i], &o.ia32_dflt))
+			break;
+		case 'i':
+			if (parse_action_opt("--default-ia32", optarg, &o.ia32_dflt))
 				goto out;
 			o.has_ia32_dflt = true;
-		} else if (a[0] != '-') {
-			if (n >= BG_MERGE_MAX_INPUTS) {
-				bg_err("policy merge: more than %d policies; merge in steps", BG_MERGE_MAX_INPUTS);
-				goto out;
-			}
-			in[n] = load(a);
-			if (!in[n])
-				goto out;
-			n++;
-		} else {
-			bg_err("policy merge: unexpected argument '%s'; usage: bpfguard policy merge A B... "
-			       "[-o OUT] [--name NAME] [--default ACTION] [--default-ia32 ACTION]", a);
+			break;
+		case 'h': bg_cmd_usage(stdout); return BG_EXIT_OK;
+		default: return bad_option("merge", argv, c);
+		}
+	}
+	for (; optind < argc; optind++) {
+		if (n >= BG_MERGE_MAX_INPUTS) {
+			bg_err("policy merge: more than %d policies; merge in steps", BG_MERGE_MAX_INPUTS);
 			goto out;
 		}
+		in[n] = load(argv[optind]);
+		if (!in[n])
+			goto out;
+		n++;
 	}
 	if (n < 2) {
 		bg_err("usage: bpfguard policy merge A B... [-o OUT] [--name NAME] [--default ACTION] "
@@ -413,26 +487,15 @@ out:
 	return ret;
 }
 
-int cmd_policy(int argc, char **argv)
-{
-	if (argc < 2) {
-		fputs(policy_usage, stderr);
-		return BG_EXIT_USAGE;
-	}
-	if (!strcmp(argv[1], "check"))
-		return policy_check(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "groups"))
-		return policy_groups();
-	if (!strcmp(argv[1], "export"))
-		return policy_export(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "diff"))
-		return policy_diff(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "merge"))
-		return policy_merge(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		fputs(policy_usage, stdout);
-		return 0;
-	}
-	bg_err("policy: unknown verb '%s'; expected check, groups, export, diff or merge", argv[1]);
-	return BG_EXIT_USAGE;
-}
+const struct bg_cmd bg_policy_cmds[] = {
+	{ "check", policy_check, "validate a policy (native or Docker/OCI JSON), print it normalised "
+	  "with the escape hatches it leaves open", "FILE [--json] [--strict] [--run]", .opts = check_opts },
+	{ "groups", policy_groups, "the @groups and their syscalls", "[--json]", .opts = groups_opts },
+	{ "export", policy_export, "write a policy as a seccomp profile (JSON) or classic-BPF program",
+	  "--format docker|oci|bpf [-o OUT] [--drop-sections] [--no-ia32] FILE", .opts = export_opts },
+	{ "diff", policy_diff, "what A and B decide differently (exit 0 same, 1 different, 2 bad input)",
+	  "A B [--json]", .opts = diff_opts },
+	{ "merge", policy_merge, "the union of what the inputs allow, as a native policy",
+	  "A B... [-o OUT] [--name NAME] [--default ACTION] [--default-ia32 ACTION]", .opts = merge_opts },
+	{}
+};

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* probe: what this kernel offers, and what bpfguard will therefore use. */
+#include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,26 +11,38 @@
 #include "probe.h"
 #include "util.h"
 
+const struct option bg_opts_probe[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
 int cmd_probe(int argc, char **argv)
 {
 	struct bg_mechs mechs;
 	struct bg_probe p;
-	int json = 0;
+	int c;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
-			json = 1;
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+	optind = 1;
+	opterr = 0; /* our own one-line messages */
+	while ((c = getopt_long(argc, argv, "jh", bg_opts_probe, NULL)) != -1) {
+		switch (c) {
+		case 'j': bg_json_want(); break;
+		case 'h':
 			printf("Usage: bpfguard probe [--json]\n  what this kernel can enforce, tested by loading small BPF programs\n");
 			return BG_EXIT_OK;
-		} else {
-			bg_err("probe: unknown argument '%s'; usage: bpfguard probe [--json]", argv[i]);
+		default:
+			bg_err("probe: unknown argument '%s'; usage: bpfguard probe [--json]", argv[optind - 1]);
 			return BG_EXIT_USAGE;
 		}
 	}
+	if (optind < argc) {
+		bg_err("probe: unknown argument '%s'; usage: bpfguard probe [--json]", argv[optind]);
+		return BG_EXIT_USAGE;
+	}
 	bg_probe_run(&p);
 	bg_mechs_from_probe(&p, &mechs);
-	if (json) {
+	if (bg_json_mode) {
 		struct json_object *o = bg_probe_to_json(&p), *e = json_object_new_object();
 
 		/* The same decision attach makes, so scripts can check it. */
@@ -52,7 +65,7 @@ int cmd_probe(int argc, char **argv)
 		if (!mechs.lsm_deny)
 			json_object_object_add(e, "lsm_unavailable", json_object_new_string(mechs.lsm_why));
 		json_object_object_add(o, "enforcement", e);
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		bg_json_print(o);
 		json_object_put(o);
 		return 0;
 	}

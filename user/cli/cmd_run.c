@@ -110,36 +110,37 @@ static int add_bind(struct bg_run_opts *o, const char *path, bool rw, char store
 	return 0;
 }
 
+const struct option bg_opts_run[] = {
+	{ "policy", required_argument, NULL, 'p' },
+	{ "mode", required_argument, NULL, 'm' },
+	{ "net", required_argument, NULL, 'n' },
+	{ "memory", required_argument, NULL, 'M' },
+	{ "pids", required_argument, NULL, 'P' },
+	{ "cpu", required_argument, NULL, 'C' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "ro", required_argument, NULL, 'r' },
+	{ "rw", required_argument, NULL, 'w' },
+	{ "workdir", required_argument, NULL, 'd' },
+	{ "env", required_argument, NULL, 'e' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "no-bpf", no_argument, NULL, 'B' },
+	{ "sha256", required_argument, NULL, 'S' },
+	{ "deny-cgo", no_argument, NULL, 'G' },
+	{ "require-static", no_argument, NULL, 'T' },
+	{ "gosum", required_argument, NULL, 'g' },
+	{ "learn", required_argument, NULL, 'L' },
+	{ "strict", no_argument, NULL, 'X' },
+	{ "fs", required_argument, NULL, 'F' },
+	{ "tmp-size", required_argument, NULL, 'Z' },
+	{ "shm-size", required_argument, NULL, 'z' },
+	{ "no-landlock", no_argument, NULL, 'N' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
 int cmd_run(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "net", required_argument, NULL, 'n' },
-		{ "memory", required_argument, NULL, 'M' },
-		{ "pids", required_argument, NULL, 'P' },
-		{ "cpu", required_argument, NULL, 'C' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "ro", required_argument, NULL, 'r' },
-		{ "rw", required_argument, NULL, 'w' },
-		{ "workdir", required_argument, NULL, 'd' },
-		{ "env", required_argument, NULL, 'e' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "no-bpf", no_argument, NULL, 'B' },
-		{ "sha256", required_argument, NULL, 'S' },
-		{ "deny-cgo", no_argument, NULL, 'G' },
-		{ "require-static", no_argument, NULL, 'T' },
-		{ "gosum", required_argument, NULL, 'g' },
-		{ "learn", required_argument, NULL, 'L' },
-		{ "strict", no_argument, NULL, 'X' },
-		{ "fs", required_argument, NULL, 'F' },
-		{ "tmp-size", required_argument, NULL, 'Z' },
-		{ "shm-size", required_argument, NULL, 'z' },
-		{ "no-landlock", no_argument, NULL, 'N' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	static char bindpaths[BG_RUN_MAX_BINDS][PATH_MAX];
 	struct bg_run_opts o = {
 		.mode = BG_MODE_ENFORCE, .uid = -1, .pids = BG_RUN_DEFAULT_PIDS, .pids_default = true,
@@ -151,10 +152,10 @@ int cmd_run(int argc, char **argv)
 
 	optind = 1;
 	/* '+': options end at the first non-option, CMD's own options are its own */
-	while ((c = getopt_long(argc, argv, "+p:m:n:M:P:C:t:r:w:d:e:u:F:jh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:m:n:M:P:C:t:r:w:d:e:u:F:jh", bg_opts_run, NULL)) != -1) {
 		switch (c) {
 		case 'p': o.policy_file = optarg; break;
-		case 'j': o.json = true; break;
+		case 'j': bg_json_want(); break;
 		case 'B': o.no_bpf = true; break;
 		case 'G': o.deny_cgo = true; break;
 		case 'T': o.require_static = true; break;
@@ -281,6 +282,8 @@ int cmd_run(int argc, char **argv)
 			return BG_RUN_EXIT_ERROR;
 		}
 	}
+	/* the summary (stderr) is one line whatever -p says: run.c prints it */
+	o.json = bg_json_mode != BG_JSON_OFF;
 	if (optind >= argc) {
 		bg_err("run: missing CMD; usage: bpfguard run [OPTIONS] -- CMD [ARGS...]");
 		return BG_RUN_EXIT_ERROR;

@@ -230,24 +230,36 @@ static void print_text(const struct bg_state *st, const struct bg_attachment *li
 		       bg_state_stat(st, BG_STAT_LSM_MISSED));
 }
 
+const struct option bg_opts_status[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
 int cmd_status(int argc, char **argv)
 {
 	struct bg_attachment *list = NULL;
 	struct bg_state st;
 	char err[512];
 	unsigned n = 0;
-	int json = 0, ret;
+	int c, ret;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
-			json = 1;
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+	optind = 1;
+	opterr = 0; /* our own one-line messages */
+	while ((c = getopt_long(argc, argv, "jh", bg_opts_status, NULL)) != -1) {
+		switch (c) {
+		case 'j': bg_json_want(); break;
+		case 'h':
 			printf("Usage: bpfguard status [--json]\n  attachments, the mechanism in force for each, exact denial counters, event statistics\n");
 			return BG_EXIT_OK;
-		} else {
-			bg_err("status: unknown argument '%s'; usage: bpfguard status [--json]", argv[i]);
+		default:
+			bg_err("status: unknown argument '%s'; usage: bpfguard status [--json]", argv[optind - 1]);
 			return BG_EXIT_USAGE;
 		}
+	}
+	if (optind < argc) {
+		bg_err("status: unknown argument '%s'; usage: bpfguard status [--json]", argv[optind]);
+		return BG_EXIT_USAGE;
 	}
 	ret = bg_state_open(&st, false, err, sizeof(err));
 	if (ret && ret != -ENOENT) {
@@ -259,7 +271,7 @@ int cmd_status(int argc, char **argv)
 		bg_err("cannot list attachments");
 		return BG_EXIT_FAIL;
 	}
-	if (json) {
+	if (bg_json_mode) {
 		struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
 
 		for (unsigned i = 0; i < n; i++)
@@ -279,7 +291,7 @@ int cmd_status(int argc, char **argv)
 		json_object_object_add(o, "cgroups_guarded", json_object_new_uint64(ret ? 0 : bg_guarded_count(&st, 0)));
 		json_object_object_add(o, "cgroups_capacity", json_object_new_uint64(BG_MAX_CGROUPS));
 		json_object_object_add(o, "cgroups_created_while_full", json_object_new_uint64(ret ? 0 : bg_state_stat(&st, BG_STAT_CGROUP_FULL)));
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		bg_json_print(o);
 		json_object_put(o);
 	} else if (ret == -ENOENT) {
 		printf("no cgroups attached (no bpfguard state in %s)\n", BG_BPFFS);

@@ -189,7 +189,7 @@ static int trust_list(const struct bg_trust *t, bool verify, bool json)
 		}
 	}
 	if (json) {
-		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		bg_json_print(arr);
 		json_object_put(arr);
 	} else if (!t->n) {
 		printf("the trust store %s is empty\n", t->file);
@@ -197,38 +197,32 @@ static int trust_list(const struct bg_trust *t, bool verify, bool json)
 	return bad ? BG_EXIT_FAIL : BG_EXIT_OK;
 }
 
-int cmd_trust(int argc, char **argv)
+/* add, remove and list share one parser (they always have: --verify and
+ * --json are accepted by each verb and used by list) */
+static const struct option trust_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "verify", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
+static int cmd_trust(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "verify", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	char err[PATH_MAX + 256];
-	bool json = false, verify = false;
+	bool verify = false;
 	struct bg_trust t;
-	const char *verb;
+	const char *verb = argv[0];
 	int c, ret, lock = -1;
 	struct bg_state st;
 
-	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? BG_EXIT_USAGE : BG_EXIT_OK;
-	}
-	verb = argv[1];
-	optind = 2;
-	while ((c = getopt_long(argc, argv, "jvh", lo, NULL)) != -1) {
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jvh", trust_opts, NULL)) != -1) {
 		switch (c) {
-		case 'j': json = true; break;
+		case 'j': bg_json_want(); break;
 		case 'v': verify = true; break;
 		case 'h': usage(stdout); return BG_EXIT_OK;
 		default: return BG_EXIT_USAGE;
 		}
-	}
-	if (strcmp(verb, "add") && strcmp(verb, "remove") && strcmp(verb, "list")) {
-		bg_err("trust: unknown verb '%s'; use add, remove or list", verb);
-		return BG_EXIT_USAGE;
 	}
 	if (strcmp(verb, "list") && optind >= argc) {
 		bg_err("trust %s: name at least one file%s", verb, verb[0] == 'r' ? " or sha256:HEX" : "");
@@ -250,9 +244,17 @@ int cmd_trust(int argc, char **argv)
 	else if (!strcmp(verb, "remove"))
 		ret = trust_remove(&t, argc - optind, argv + optind);
 	else
-		ret = trust_list(&t, verify, json);
+		ret = trust_list(&t, verify, bg_json_mode != BG_JSON_OFF);
 	bg_trust_free(&t);
 	if (lock >= 0)
 		close(lock);
 	return ret;
 }
+
+const struct bg_cmd bg_trust_cmds[] = {
+	{ "add", cmd_trust, "hash FILE and trust that content at that path", "FILE...", .opts = trust_opts },
+	{ "remove", cmd_trust, "forget a file, by path or by hash", "FILE|sha256:HEX...", .opts = trust_opts },
+	{ "list", cmd_trust, "the trusted files; --verify: are they unchanged", "[--verify] [--json]",
+	  .opts = trust_opts },
+	{}
+};

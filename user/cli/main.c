@@ -2,8 +2,9 @@
 /*
  * bpfguard - per-cgroup syscall policy with eBPF.
  *
- * Command table in the style of bpftool: `bpfguard <command> [args]`, and
- * `bpfguard <object> <verb>` where a command has several verbs (policy).
+ * `bpfguard [-j|-p] COMMAND [ARGS]`, and `bpfguard OBJECT VERB [ARGS]` for
+ * the objects with several verbs (policy, go, trust).  The table below is
+ * the top level; bg_cmd_select (framework.c) dispatches at every level.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,48 +15,57 @@
 #define BPFGUARD_VERSION "0.1.0"
 #endif
 
-struct command {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *help;
+static const struct bg_cmd commands[] = {
+	{ "attach", cmd_attach, "put a syscall policy on a cgroup (and its descendants)",
+	  "--cgroup PATH --policy FILE [--mode audit|enforce] [--fallback refuse|kill|audit] [--strict] [--json]",
+	  .opts = bg_opts_attach },
+	{ "detach", cmd_detach, "remove a cgroup's policy", "--cgroup PATH [--json]", .opts = bg_opts_detach },
+	{ "status", cmd_status, "attached cgroups, mechanisms, denial counters", "[--json]",
+	  .opts = bg_opts_status },
+	{ "events", cmd_events, "drain denial events", "[--follow] [--json] [--timeout SEC] [--count N]",
+	  .opts = bg_opts_events },
+	{ "probe", cmd_probe, "what this kernel can enforce", "[--json]", .opts = bg_opts_probe },
+	{ "policy", NULL, "check, list groups, export, diff and merge policies", .sub = bg_policy_cmds },
+	{ "run", cmd_run, "run CMD sandboxed under a policy", "[OPTIONS] -- CMD [ARGS]", .opts = bg_opts_run },
+	{ "go", NULL, "Go binary and module checks (no Go toolchain needed)", .sub = bg_go_cmds },
+	{ "trust", NULL, "the executables `exec trusted` admits", .sub = bg_trust_cmds },
+	{ "daemon", cmd_daemon, "drain events to outputs, serve metrics, keep declarative attachments",
+	  "[--config FILE] [--check]", .opts = bg_opts_daemon },
+	{ "learn", cmd_learn, "record a workload's syscalls into a policy",
+	  "--cgroup PATH [--duration D] -o FILE [--name NAME] [--json]", .opts = bg_opts_learn },
+	{ "reset", cmd_reset, "remove everything bpfguard pinned", "", .opts = bg_opts_reset },
+	{}
 };
-
-static const struct command commands[] = {
-	{ "attach", cmd_attach, "attach --cgroup PATH --policy FILE [--mode audit|enforce] [--fallback refuse|kill|audit]" },
-	{ "detach", cmd_detach, "detach --cgroup PATH" },
-	{ "status", cmd_status, "status [--json]           attached cgroups, mechanisms, denial counters" },
-	{ "events", cmd_events, "events [--follow] [--json] drain denial events" },
-	{ "probe", cmd_probe, "probe [--json]            what this kernel offers" },
-	{ "policy", cmd_policy, "policy check FILE [--json] | policy groups" },
-	{ "run", cmd_run, "run [OPTIONS] -- CMD [ARGS] run CMD sandboxed under a policy (run --help)" },
-	{ "go", cmd_go, "go inspect|verify|hash|verify-modcache  Go binary and module checks (go help)" },
-	{ "trust", cmd_trust, "trust add|list|remove     executables `exec trusted` admits (trust help)" },
-	{ "daemon", cmd_daemon, "daemon [--config FILE]    drain events to outputs, metrics, declarative attachments" },
-	{ "learn", cmd_learn, "learn --cgroup PATH [--duration D] -o FILE  record a workload's syscalls into a policy" },
-	{ "reset", cmd_reset, "reset                     remove everything bpfguard pinned" },
-};
-
-static void usage(FILE *f)
-{
-	fprintf(f, "Usage: bpfguard COMMAND [ARGS]\n\nCommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %s\n", commands[i].help);
-	fprintf(f, "\nbpfguard COMMAND --help for details.  Exit codes: 0 ok, 1 failure, 2 bad input, 3 refused.\n");
-}
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? BG_EXIT_USAGE : 0;
+	int i;
+
+	/* global options, before the command (bpftool's -j/-p) */
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
+			bg_json_mode = BG_JSON_COMPACT;
+		} else if (!strcmp(argv[i], "-p") || !strcmp(argv[i], "--pretty")) {
+			bg_json_mode = BG_JSON_PRETTY;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("bpfguard %s\n", BPFGUARD_VERSION);
+			return BG_EXIT_OK;
+		} else if (strcmp(argv[i], "-h") && strcmp(argv[i], "--help")) {
+			fprintf(stderr, "bpfguard: unknown option '%s'; options before COMMAND are -j, -p, "
+					"--version (bpfguard help)\n", argv[i]);
+			return BG_EXIT_USAGE;
+		} else {
+			break; /* help: the selector prints it */
+		}
 	}
-	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+	if (i < argc && !strcmp(argv[i], "version")) {
 		printf("bpfguard %s\n", BPFGUARD_VERSION);
-		return 0;
+		return BG_EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "bpfguard: unknown command '%s'; run bpfguard --help\n", argv[1]);
-	return BG_EXIT_USAGE;
+	/* hidden: the command tree for scripts/gen-man and gen-completion */
+	if (i < argc && !strcmp(argv[i], "__complete-data")) {
+		bg_cmd_complete_data(commands);
+		return BG_EXIT_OK;
+	}
+	return bg_cmd_select(commands, "", argc - i, argv + i);
 }
