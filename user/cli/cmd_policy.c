@@ -39,6 +39,30 @@ static const char policy_usage[] =
 	"                                  the union of what the inputs allow, as a native policy\n"
 	"See docs/policy.md, \"Export, diff and merge\".\n";
 
+static void check_json(const struct bg_policy *p, enum bg_hatch_target target, const struct bg_hatches *hs)
+{
+	struct json_object *o = bg_policy_to_json(p);
+
+	json_object_object_add(o, "implied_io_uring", bg_uring_implied_to_json(p));
+	json_object_object_add(o, "hatches_for", json_object_new_string(target == BG_HATCH_RUN ? "run" : "cgroup"));
+	json_object_object_add(o, "hatches", bg_hatches_to_json(hs));
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+/* The policy normalised, then its hatches as comment lines: the output
+ * stays a policy that parses. */
+static void check_text(const struct bg_policy *p, const struct bg_hatches *hs)
+{
+	char line[800];
+
+	bg_policy_print(p, stdout);
+	for (unsigned i = 0; i < hs->n; i++) {
+		bg_hatch_line(&hs->h[i], line, sizeof(line));
+		printf("# %s\n", line);
+	}
+}
+
 static int policy_check(int argc, char **argv)
 {
 	static const char usage[] = "usage: bpfguard policy check FILE [--json] [--strict] [--run]";
@@ -49,7 +73,7 @@ static int policy_check(int argc, char **argv)
 	struct bg_diag d = {};
 	unsigned nopen;
 	int json = 0, ret = 0;
-	char line[800], names[160];
+	char names[160];
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
@@ -75,23 +99,10 @@ static int policy_check(int argc, char **argv)
 	}
 	bg_hatches_find(p, g.target, &hs);
 	nopen = bg_hatches_open(&hs, names, sizeof(names));
-	if (json) {
-		struct json_object *o = bg_policy_to_json(p);
-
-		json_object_object_add(o, "implied_io_uring", bg_uring_implied_to_json(p));
-		json_object_object_add(o, "hatches_for", json_object_new_string(
-			g.target == BG_HATCH_RUN ? "run" : "cgroup"));
-		json_object_object_add(o, "hatches", bg_hatches_to_json(&hs));
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(o);
-	} else {
-		/* Comment lines: the output stays a policy that parses. */
-		bg_policy_print(p, stdout);
-		for (unsigned i = 0; i < hs.n; i++) {
-			bg_hatch_line(&hs.h[i], line, sizeof(line));
-			printf("# %s\n", line);
-		}
-	}
+	if (json)
+		check_json(p, g.target, &hs);
+	else
+		check_text(p, &hs);
 	if (g.strict && nopen) {
 		bg_hatches_strict_error(p, nopen, names);
 		ret = BG_EXIT_REFUSED;
