@@ -176,7 +176,7 @@ if command -v go > /dev/null; then
 import sys, time, urllib.request
 for _ in range(100):
     try:
-        print(urllib.request.urlopen('http://127.0.0.1:$PORT/', timeout=2).read().decode(), end='')
+        print(urllib.request.urlopen('http://127.0.0.1:$PORT/', timeout=20).read().decode(), end='')
         sys.exit(0)
     except OSError:
         time.sleep(0.05)
@@ -224,6 +224,8 @@ sys.exit(1)"; }
 		for r in 1 2 3 4 5; do serve enforced$r || rc=$?; done
 		check "the server answers the same requests under it, five runs (exit $rc)" test $rc = 0
 		check "... every response ok" test "$(cat "$TMP"/enforced*.resp)" = "$(printf 'ok\n%.0s' $(seq 15))"
+		[ "$(cat "$TMP"/enforced*.resp)" = "$(printf 'ok\n%.0s' $(seq 15))" ] ||
+			head "$TMP"/enforced*.resp "$TMP"/enforced*.srv | sed 's/^/    /'
 		check "... with zero denials" test "$(denials)" = 0
 		[ "$(denials)" = 0 ] || { drain_events; cat "$TMP/events"; }
 		expect_rc 0 "detach" "$BPFGUARD" detach --cgroup "$CGREL/go"

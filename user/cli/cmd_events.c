@@ -4,25 +4,22 @@
  *
  * Without --follow it prints what is queued and exits; with --follow it
  * waits for more until interrupted (or --timeout).  One reader at a time:
- * the ring buffer has a single consumer position.
+ * the ring buffer has a single consumer position.  core/event_reader.c
+ * reads; this file parses the arguments and prints each event.
  */
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-#include <limits.h>
-#include <stdbool.h>
 #include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "event_reader.h"
 #include "events.h"
-#include "loader.h"
 #include "util.h"
 
 static volatile sig_atomic_t stop;
@@ -33,124 +30,41 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-struct drain {
-	struct bg_event_resolver *resolver;
-	int64_t offset;
+/* How events are printed: one line each, text or JSON. */
+struct render {
+	int64_t offset; /* boot time to wall clock */
 	enum bg_json_mode json;
-	unsigned long long printed, max;
 };
 
-static int on_event(void *ctx, void *data, size_t size)
+static int print_event(void *ctx, const struct bg_event *e, const struct bg_event_names *names)
 {
-	struct drain *d = ctx;
-	struct bg_event_names names;
+	struct render *o = ctx;
 	char line[BG_EVENT_LINE_MAX];
 
-	if (size < sizeof(struct bg_event) ||
-	    (((const struct bg_event *)data)->type == BG_EVENT_EXEC && size < sizeof(struct bg_exec_event)))
-		return 0; /* not ours: ignore rather than misread */
-	bg_event_resolve(d->resolver, data, &names);
-	if (d->json)
-		bg_event_format_json(data, d->offset, &names, line, sizeof(line));
+	if (o->json)
+		bg_event_format_json(e, o->offset, names, line, sizeof(line));
 	else
-		bg_event_format_text(data, d->offset, &names, line, sizeof(line));
-	if (d->json == BG_JSON_PRETTY) {
+		bg_event_format_text(e, o->offset, names, line, sizeof(line));
+	if (o->json == BG_JSON_PRETTY) {
 		/* -p: the same object indented (the line is the schema's source) */
-		struct json_object *o = json_tokener_parse(line);
+		struct json_object *j = json_tokener_parse(line);
 
-		if (o) {
-			bg_json_print(o);
-			json_object_put(o);
+		if (j) {
+			bg_json_print(j);
+			json_object_put(j);
 			goto printed;
 		}
 	}
 	if (puts(line) == EOF)
 		return -EPIPE;
 printed:
-	d->printed++;
-	if (d->max && d->printed >= d->max)
-		return -ECANCELED; /* libbpf stops on a negative return, past this record */
 	return 0;
 }
 
-static bool timed_out(const struct timespec *t0, double timeout)
+static void flush_round(void *ctx)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return timeout > 0 && (now.tv_sec - t0->tv_sec) + (now.tv_nsec - t0->tv_nsec) / 1e9 >= timeout;
-}
-
-/* The id of the ring buffer pinned now, 0 if none. */
-static __u32 pinned_events_id(void)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	char p[PATH_MAX];
-	int fd;
-
-	bg_pin_path(p, sizeof(p), BG_PIN_MAPS, bg_map_name(BG_MAP_EVENTS));
-	fd = bpf_obj_get(p);
-	if (fd < 0)
-		return 0;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		info.id = 0;
-	close(fd);
-	return info.id;
-}
-
-/*
- * Drains the ring buffer of an opened state; closes the state.  Returns 0
- * when done (no --follow, --count, --timeout, a signal), -ENOENT when
- * following and the pins went away (the caller waits for new ones), or a
- * negative error.
- */
-static int drain_state(struct bg_state *st, struct drain *d, int follow, double timeout,
-		       const struct timespec *t0)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	struct ring_buffer *rb;
-	unsigned rounds = 0;
-	int ret;
-
-	/* Consumers do not change enforcement: do not hold the state lock
-	 * while following, or attach/detach would wait for us. */
-	bg_state_close_lock(st);
-	bpf_obj_get_info_by_fd(st->map[BG_MAP_EVENTS], &info, &len);
-	d->resolver = bg_event_resolver_new(st);
-	rb = ring_buffer__new(st->map[BG_MAP_EVENTS], on_event, d, NULL);
-	if (!rb || !d->resolver) {
-		bg_err("cannot open the event ring buffer: %s", strerror(errno));
-		ring_buffer__free(rb);
-		bg_event_resolver_free(d->resolver);
-		bg_state_close(st);
-		return -EIO;
-	}
-	do {
-		ret = follow ? ring_buffer__poll(rb, 200) : ring_buffer__consume(rb);
-		fflush(stdout);
-		if (ret == -EINTR)
-			ret = 0;
-		if (ret < 0 || (d->max && d->printed >= d->max))
-			break;
-		if (timed_out(t0, timeout))
-			break;
-		/* every second: is our ring buffer still the pinned one? */
-		if (follow && ++rounds % 5 == 0 && pinned_events_id() != info.id) {
-			ret = ring_buffer__consume(rb); /* what is left in the old one */
-			fflush(stdout);
-			if (ret >= 0)
-				ret = -ENOENT;
-			break;
-		}
-	} while (follow && !stop);
-	ring_buffer__free(rb);
-	bg_event_resolver_free(d->resolver);
-	d->resolver = NULL;
-	bg_state_close(st);
-	/* consume/poll return how many records they took: success */
-	return ret == -ECANCELED || ret > 0 ? 0 : ret;
+	(void)ctx;
+	fflush(stdout);
 }
 
 const struct option bg_opts_events[] = {
@@ -164,29 +78,26 @@ const struct option bg_opts_events[] = {
 
 int cmd_events(int argc, char **argv)
 {
-	struct drain d = {};
-	struct bg_state st;
-	double timeout = 0;
-	int follow = 0, c, ret;
+	struct render out = {};
+	struct bg_event_reader r = { .stop = &stop, .on_event = print_event, .on_round = flush_round, .ctx = &out };
 	char err[512], *end;
-	struct timespec t0;
-	int follow_lock = -1;
+	int c, ret;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "fjt:n:h", bg_opts_events, NULL)) != -1) {
 		switch (c) {
-		case 'f': follow = 1; break;
+		case 'f': r.follow = true; break;
 		case 'j': bg_json_want(); break;
 		case 't':
-			timeout = strtod(optarg, &end);
-			if (*end || timeout <= 0) {
+			r.timeout = strtod(optarg, &end);
+			if (*end || r.timeout <= 0) {
 				bg_err("--timeout '%s': expected seconds > 0", optarg);
 				return BG_EXIT_USAGE;
 			}
 			break;
 		case 'n':
-			d.max = strtoull(optarg, &end, 10);
-			if (*end || !d.max) {
+			r.max = strtoull(optarg, &end, 10);
+			if (*end || !r.max) {
 				bg_err("--count '%s': expected a positive number", optarg);
 				return BG_EXIT_USAGE;
 			}
@@ -198,7 +109,7 @@ int cmd_events(int argc, char **argv)
 			return BG_EXIT_USAGE;
 		}
 	}
-	d.json = bg_json_mode;
+	out.json = bg_json_mode;
 	/* A terminal sees each event as it comes; a pipe or file gets full
 	 * buffers, flushed after every poll round, so a burst costs a few
 	 * writes instead of one per event. */
@@ -207,40 +118,14 @@ int cmd_events(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	d.offset = bg_boot_to_realtime_offset();
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	/* --follow outlives bpfguard's state: it waits for pins to appear and,
-	 * when they are removed (the last detach, the end of a `bpfguard run`
-	 * that brought them) and made anew, follows the new ring buffer. */
-	if (follow)
-		follow_lock = bg_state_follow_begin();
-	for (;;) {
-		ret = bg_state_open(&st, false, err, sizeof(err));
-		if (ret == -ENOENT && follow) {
-			/* Nothing pinned: pin the maps ourselves, so every attach
-			 * and run from now on writes to the ring we read. */
-			ret = bg_state_open_maps(&st, err, sizeof(err));
-			bg_state_close(&st);
-			if (!ret)
-				continue;
-		}
-		if (ret == -ENOENT)
-			return 0; /* nothing attached, nothing queued */
-		if (ret) {
-			bg_err("%s", err);
-			ret = BG_EXIT_FAIL;
-			break;
-		}
-		ret = drain_state(&st, &d, follow, timeout, &t0);
-		if (ret != -ENOENT || stop)
-			break;
-	}
-	if (follow_lock >= 0) {
-		close(follow_lock);
-		bg_state_release_if_unused(); /* the pins were only for us */
-	}
-	if (ret == BG_EXIT_FAIL)
+	out.offset = bg_boot_to_realtime_offset();
+	ret = bg_event_read(&r, err, sizeof(err));
+	if (ret == BG_EVENT_READ_NOSTATE) {
+		bg_err("%s", err);
 		return BG_EXIT_FAIL;
+	}
+	if (ret < 0 && err[0])
+		bg_err("%s", err);
 	if (ret < 0 && ret != -EPIPE && ret != -ECANCELED && ret != -ENOENT) {
 		bg_err("reading events: %s", strerror(-ret));
 		return BG_EXIT_FAIL;

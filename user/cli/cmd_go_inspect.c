@@ -209,7 +209,7 @@ int cmd_go_inspect(int argc, char **argv)
 /* ------------------------------------------------------------------------ */
 /* go verify */
 
-static void verify_text(const struct bg_go_vresult *v)
+static void verify_line(const struct bg_go_vresult *v)
 {
 	const struct bg_go_mod *m = v->m;
 	char rep[300] = "";
@@ -236,17 +236,29 @@ static void verify_text(const struct bg_go_vresult *v)
 	}
 }
 
+static void verify_text(const struct bg_go_vresult *v, size_t n, const struct bg_go_vcount *c)
+{
+	for (size_t i = 0; i < n; i++)
+		verify_line(&v[i]);
+	printf("%zu module%s verified", c->ok, c->ok == 1 ? "" : "s");
+	if (c->skipped)
+		printf(", %zu directory replacement%s skipped", c->skipped, c->skipped == 1 ? "" : "s");
+	if (c->failed)
+		printf(", %zu failed", c->failed);
+	printf("\n");
+}
+
 static struct json_object *verify_json(const char *file, const char *sumfile, const struct bg_go_vresult *v,
-				       size_t n, size_t ok, size_t failed, size_t skipped)
+				       size_t n, const struct bg_go_vcount *c)
 {
 	struct json_object *o = json_object_new_object(), *mods = json_object_new_array();
 
 	json_object_object_add(o, "file", jstr(file));
 	json_object_object_add(o, "gosum", jstr(sumfile));
-	json_object_object_add(o, "ok", json_object_new_boolean(failed == 0));
-	json_object_object_add(o, "verified", json_object_new_int64((int64_t)ok));
-	json_object_object_add(o, "failed", json_object_new_int64((int64_t)failed));
-	json_object_object_add(o, "skipped", json_object_new_int64((int64_t)skipped));
+	json_object_object_add(o, "ok", json_object_new_boolean(c->failed == 0));
+	json_object_object_add(o, "verified", json_object_new_int64((int64_t)c->ok));
+	json_object_object_add(o, "failed", json_object_new_int64((int64_t)c->failed));
+	json_object_object_add(o, "skipped", json_object_new_int64((int64_t)c->skipped));
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *m = json_object_new_object(), *hashes = NULL;
 
@@ -287,17 +299,17 @@ int cmd_go_verify(int argc, char **argv)
 {
 	const char *file = NULL, *sumfile = NULL;
 	bool allow_dir = false;
-	size_t ok = 0, failed = 0, skipped = 0;
+	struct bg_go_vcount c;
 	struct bg_gosum gs;
 	struct bg_go_vresult *res;
 	struct bg_go_file g;
 	char err[512];
-	int c, r;
+	int opt, r;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jh", bg_opts_go_verify, NULL)) != -1) {
-		switch (c) {
+	while ((opt = getopt_long(argc, argv, ":jh", bg_opts_go_verify, NULL)) != -1) {
+		switch (opt) {
 		case 'j': bg_json_want(); break;
 		case 'D': allow_dir = true; break;
 		case 'g': sumfile = optarg; break;
@@ -343,36 +355,21 @@ int cmd_go_verify(int argc, char **argv)
 		bg_gosum_free(&gs);
 		return BG_GO_EXIT_IO;
 	}
-	for (size_t i = 0; i < g.bi.ndeps; i++) {
-		bg_go_verify_dep(&g.bi.deps[i], &gs, allow_dir, &res[i]);
-		if (res[i].st == BG_GO_V_OK)
-			ok++;
-		else if (res[i].st == BG_GO_V_SKIPPED)
-			skipped++;
-		else
-			failed++;
-	}
+	bg_go_verify_all(&g.bi, &gs, allow_dir, res, &c);
 	if (bg_json_mode) {
-		struct json_object *o = verify_json(file, sumfile, res, g.bi.ndeps, ok, failed, skipped);
+		struct json_object *o = verify_json(file, sumfile, res, g.bi.ndeps, &c);
 
 		bg_json_print(o);
 		json_object_put(o);
 	} else {
-		for (size_t i = 0; i < g.bi.ndeps; i++)
-			verify_text(&res[i]);
-		printf("%zu module%s verified", ok, ok == 1 ? "" : "s");
-		if (skipped)
-			printf(", %zu directory replacement%s skipped", skipped, skipped == 1 ? "" : "s");
-		if (failed)
-			printf(", %zu failed", failed);
-		printf("\n");
+		verify_text(res, g.bi.ndeps, &c);
 	}
 	fflush(stdout);
-	if (failed)
+	if (c.failed)
 		bg_go_err("verify", file, "%zu of %zu modules not vouched for by %s; rebuild from verified sources or investigate the go.sum difference",
-		       failed, g.bi.ndeps, sumfile);
+		       c.failed, g.bi.ndeps, sumfile);
 	free(res);
 	bg_go_file_close(&g);
 	bg_gosum_free(&gs);
-	return failed ? BG_GO_EXIT_MISMATCH : BG_GO_EXIT_OK;
+	return c.failed ? BG_GO_EXIT_MISMATCH : BG_GO_EXIT_OK;
 }

@@ -137,6 +137,22 @@ static int wait_stop(const sigset_t *stop, uint64_t duration_ms)
 	}
 }
 
+/* What was learned: one JSON object, or one line. */
+static void print_result(const struct bg_learn *l, const struct learn_opts *o, const struct bg_cgpath *cg)
+{
+	if (bg_json_mode) {
+		struct json_object *j = bg_learn_to_json(l);
+
+		json_object_object_add(j, "policy_file", json_object_new_string(o->out));
+		bg_json_print(j);
+		json_object_put(j);
+	} else {
+		printf("learned %u syscall%s (%llu calls) in cgroup %s; wrote %s; review it before enforcing (docs/learn.md)\n",
+		       bg_learn_syscalls(l), bg_learn_syscalls(l) == 1 ? "" : "s",
+		       (unsigned long long)bg_learn_calls(l), cg->rel, o->out);
+	}
+}
+
 int cmd_learn(int argc, char **argv)
 {
 	struct learn_opts o;
@@ -184,17 +200,7 @@ int cmd_learn(int argc, char **argv)
 		bg_learn_free(l);
 		return BG_EXIT_FAIL;
 	}
-	if (bg_json_mode) {
-		struct json_object *j = bg_learn_to_json(l);
-
-		json_object_object_add(j, "policy_file", json_object_new_string(o.out));
-		bg_json_print(j);
-		json_object_put(j);
-	} else {
-		printf("learned %u syscall%s (%llu calls) in cgroup %s; wrote %s; review it before enforcing (docs/learn.md)\n",
-		       bg_learn_syscalls(l), bg_learn_syscalls(l) == 1 ? "" : "s",
-		       (unsigned long long)bg_learn_calls(l), cg.rel, o.out);
-	}
+	print_result(l, &o, &cg);
 	bg_learn_free(l);
 	return BG_EXIT_OK;
 }

@@ -41,6 +41,30 @@ static const struct option check_opts[] = {
 	{}
 };
 
+static void check_json(const struct bg_policy *p, enum bg_hatch_target target, const struct bg_hatches *hs)
+{
+	struct json_object *o = bg_policy_to_json(p);
+
+	json_object_object_add(o, "implied_io_uring", bg_uring_implied_to_json(p));
+	json_object_object_add(o, "hatches_for", json_object_new_string(target == BG_HATCH_RUN ? "run" : "cgroup"));
+	json_object_object_add(o, "hatches", bg_hatches_to_json(hs));
+	bg_json_print(o);
+	json_object_put(o);
+}
+
+/* The policy normalised, then its hatches as comment lines: the output
+ * stays a policy that parses. */
+static void check_text(const struct bg_policy *p, const struct bg_hatches *hs)
+{
+	char line[800];
+
+	bg_policy_print(p, stdout);
+	for (unsigned i = 0; i < hs->n; i++) {
+		bg_hatch_line(&hs->h[i], line, sizeof(line));
+		printf("# %s\n", line);
+	}
+}
+
 static int policy_check(int argc, char **argv)
 {
 	static const char usage[] = "usage: bpfguard policy check FILE [--json] [--strict] [--run]";
@@ -51,7 +75,7 @@ static int policy_check(int argc, char **argv)
 	struct bg_diag d = {};
 	unsigned nopen;
 	int c, ret = 0;
-	char line[800], names[160];
+	char names[160];
 
 	optind = 1;
 	opterr = 0; /* our own one-line messages */
@@ -80,23 +104,10 @@ static int policy_check(int argc, char **argv)
 	}
 	bg_hatches_find(p, g.target, &hs);
 	nopen = bg_hatches_open(&hs, names, sizeof(names));
-	if (bg_json_mode) {
-		struct json_object *o = bg_policy_to_json(p);
-
-		json_object_object_add(o, "implied_io_uring", bg_uring_implied_to_json(p));
-		json_object_object_add(o, "hatches_for", json_object_new_string(
-			g.target == BG_HATCH_RUN ? "run" : "cgroup"));
-		json_object_object_add(o, "hatches", bg_hatches_to_json(&hs));
-		bg_json_print(o);
-		json_object_put(o);
-	} else {
-		/* Comment lines: the output stays a policy that parses. */
-		bg_policy_print(p, stdout);
-		for (unsigned i = 0; i < hs.n; i++) {
-			bg_hatch_line(&hs.h[i], line, sizeof(line));
-			printf("# %s\n", line);
-		}
-	}
+	if (bg_json_mode)
+		check_json(p, g.target, &hs);
+	else
+		check_text(p, &hs);
 	if (g.strict && nopen) {
 		bg_hatches_strict_error(p, nopen, names);
 		ret = BG_EXIT_REFUSED;

@@ -1,15 +1,59 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* probe: what this kernel offers, and what bpfguard will therefore use. */
+/*
+ * probe: what this kernel offers, and what bpfguard will therefore use
+ * (core/probe.c tests, core/enforcement.c decides; this file renders).
+ */
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
-#include "lsm.h"
-#include "mechanism.h"
+#include "enforcement.h"
 #include "probe.h"
 #include "util.h"
+
+static void print_json(const struct bg_probe *p, const struct bg_enforcement *en)
+{
+	const struct bg_mechs *mechs = &en->mechs;
+	struct json_object *o = bg_probe_to_json(p), *e = json_object_new_object();
+
+	/* The same decision attach makes, so scripts can check it. */
+	json_object_object_add(e, "errno_deny", json_object_new_string(
+		mechs->lsm_deny ? "lsm" : "none (fallback required)"));
+	if (mechs->lsm_deny) {
+		struct json_object *cov = json_object_new_array();
+
+		for (unsigned i = 0; i < en->ncovered; i++)
+			json_object_array_add(cov, json_object_new_string(en->covered[i]));
+		json_object_object_add(e, "lsm_covered_syscalls", cov);
+	}
+	json_object_object_add(e, "kill", json_object_new_boolean(mechs->kill));
+	json_object_object_add(e, "seccomp_for_run", json_object_new_boolean(mechs->seccomp));
+	json_object_object_add(e, "cgroup_sock_deny", json_object_new_boolean(mechs->cgroup_sock));
+	if (!mechs->lsm_deny)
+		json_object_object_add(e, "lsm_unavailable", json_object_new_string(mechs->lsm_why));
+	json_object_object_add(o, "enforcement", e);
+	bg_json_print(o);
+	json_object_put(o);
+}
+
+static void print_text(const struct bg_probe *p, const struct bg_enforcement *en)
+{
+	const struct bg_mechs *mechs = &en->mechs;
+
+	bg_probe_print(p, stdout);
+	printf("\nenforcement on this kernel:\n");
+	if (mechs->lsm_deny) {
+		printf("  errno(N) before effect: BPF LSM, %u hook programs fit, %u syscalls covered;\n"
+		       "                          others need --fallback kill|audit\n", en->lsm_hooks_fit, en->ncovered);
+	} else {
+		printf("  errno(N) before effect: no (attach needs --fallback kill|audit)\n");
+		printf("    why: %s\n", mechs->lsm_why);
+	}
+	printf("  kill from the kernel:   %s\n", mechs->kill ? "yes (sys_enter SIGKILL, the call still runs)" : "no");
+	printf("  seccomp (bpfguard run): %s\n", mechs->seccomp ? "yes (denies before effect)" : "no");
+}
 
 const struct option bg_opts_probe[] = {
 	{ "json", no_argument, NULL, 'j' },
@@ -19,7 +63,7 @@ const struct option bg_opts_probe[] = {
 
 int cmd_probe(int argc, char **argv)
 {
-	struct bg_mechs mechs;
+	struct bg_enforcement e;
 	struct bg_probe p;
 	int c;
 
@@ -41,50 +85,14 @@ int cmd_probe(int argc, char **argv)
 		return BG_EXIT_USAGE;
 	}
 	bg_probe_run(&p);
-	bg_mechs_from_probe(&p, &mechs);
-	if (bg_json_mode) {
-		struct json_object *o = bg_probe_to_json(&p), *e = json_object_new_object();
-
-		/* The same decision attach makes, so scripts can check it. */
-		json_object_object_add(e, "errno_deny", json_object_new_string(
-			mechs.lsm_deny ? "lsm" : "none (fallback required)"));
-		if (mechs.lsm_deny) {
-			struct json_object *cov = json_object_new_array();
-
-			for (const struct bg_lsm_cover *c = bg_lsm_coverage(); c->syscall; c++) {
-				const char *hook;
-
-				if (bg_lsm_covers(mechs.lsm_fit, c->syscall, &hook))
-					json_object_array_add(cov, json_object_new_string(c->syscall));
-			}
-			json_object_object_add(e, "lsm_covered_syscalls", cov);
-		}
-		json_object_object_add(e, "kill", json_object_new_boolean(mechs.kill));
-		json_object_object_add(e, "seccomp_for_run", json_object_new_boolean(mechs.seccomp));
-		json_object_object_add(e, "cgroup_sock_deny", json_object_new_boolean(mechs.cgroup_sock));
-		if (!mechs.lsm_deny)
-			json_object_object_add(e, "lsm_unavailable", json_object_new_string(mechs.lsm_why));
-		json_object_object_add(o, "enforcement", e);
-		bg_json_print(o);
-		json_object_put(o);
-		return 0;
+	if (bg_enforcement_from_probe(&p, &e)) {
+		bg_err("probe: out of memory");
+		return BG_EXIT_FAIL;
 	}
-	bg_probe_print(&p, stdout);
-	printf("\nenforcement on this kernel:\n");
-	if (mechs.lsm_deny) {
-		unsigned fit = 0, covered = 0;
-
-		for (unsigned i = 0; i < mechs.lsm_fit->n; i++)
-			fit += mechs.lsm_fit->e[i].fits;
-		for (const struct bg_lsm_cover *c = bg_lsm_coverage(); c->syscall; c++)
-			covered += bg_lsm_covers(mechs.lsm_fit, c->syscall, NULL);
-		printf("  errno(N) before effect: BPF LSM, %u hook programs fit, %u syscalls covered;\n"
-		       "                          others need --fallback kill|audit\n", fit, covered);
-	} else {
-		printf("  errno(N) before effect: no (attach needs --fallback kill|audit)\n");
-		printf("    why: %s\n", mechs.lsm_why);
-	}
-	printf("  kill from the kernel:   %s\n", mechs.kill ? "yes (sys_enter SIGKILL, the call still runs)" : "no");
-	printf("  seccomp (bpfguard run): %s\n", mechs.seccomp ? "yes (denies before effect)" : "no");
+	if (bg_json_mode)
+		print_json(&p, &e);
+	else
+		print_text(&p, &e);
+	bg_enforcement_free(&e);
 	return 0;
 }

@@ -110,6 +110,195 @@ static int add_bind(struct bg_run_opts *o, const char *path, bool rw, char store
 	return 0;
 }
 
+static int opt_pids(struct bg_run_opts *o, const char *arg)
+{
+	char *end;
+
+	o->pids_default = false;
+	if (!strcmp(arg, "max")) {
+		o->pids = 0;
+		return 0;
+	}
+	errno = 0;
+	o->pids = strtol(arg, &end, 10);
+	if (errno || *end || o->pids < 1 || o->pids > 4194304) {
+		bg_err("run: --pids '%s': expected a number of processes, 1..4194304, or max", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int opt_cpu(struct bg_run_opts *o, const char *arg)
+{
+	char *end;
+
+	errno = 0;
+	o->cpu = strtod(arg, &end);
+	if (errno || *end || end == arg || !(o->cpu >= 0.01 && o->cpu <= 1024)) {
+		bg_err("run: --cpu '%s': expected cores, e.g. 0.5 or 2", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int opt_env(struct bg_run_opts *o, char *arg)
+{
+	if (!strchr(arg, '=') || arg[0] == '=') {
+		bg_err("run: --env '%s': expected NAME=VALUE", arg);
+		return -1;
+	}
+	if (o->nenv == BG_RUN_MAX_ENV) {
+		bg_err("run: at most %d --env", BG_RUN_MAX_ENV);
+		return -1;
+	}
+	o->env[o->nenv++] = arg;
+	return 0;
+}
+
+static int opt_user(struct bg_run_opts *o, const char *arg)
+{
+	char *end;
+
+	o->user_nobody = o->user_root = false;
+	o->uid = -1;
+	if (!strcmp(arg, "nobody")) {
+		o->user_nobody = true;
+		return 0;
+	}
+	if (!strcmp(arg, "root")) {
+		o->user_root = true;
+		return 0;
+	}
+	errno = 0;
+	o->uid = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || o->uid < 0 || o->uid >= 4294967295L) {
+		bg_err("run: --user '%s': expected a numeric uid, nobody or root", arg);
+		return -1;
+	}
+	if (o->uid == 0) {
+		/* host root is only ever given when asked for by name */
+		bg_err("run: --user 0: the payload would be host root; say --user root if that is "
+		       "really meant (docs/run.md)");
+		return -1;
+	}
+	return 0;
+}
+
+/* The sizes and limits: --memory, --pids, --cpu, --timeout, --tmp-size,
+ * --shm-size. */
+static int opt_limit(struct bg_run_opts *o, int c, char *arg)
+{
+	switch (c) {
+	case 'M':
+		if (parse_size(arg, &o->memory)) {
+			bg_err("run: --memory '%s': expected a size of at least 4K, e.g. 64M or 1G", arg);
+			return -1;
+		}
+		return 0;
+	case 'P':
+		return opt_pids(o, arg);
+	case 'C':
+		return opt_cpu(o, arg);
+	case 't':
+		if (bg_parse_duration_ms(arg, &o->timeout_ms)) {
+			bg_err("run: --timeout '%s': expected a duration, e.g. 30s, 500ms or 2m", arg);
+			return -1;
+		}
+		return 0;
+	default: /* 'Z', 'z' */
+		if (parse_size(arg, c == 'Z' ? &o->tmp_size : &o->shm_size)) {
+			bg_err("run: --%s '%s': expected a size of at least 4K, e.g. 64M or 1G",
+			       c == 'Z' ? "tmp-size" : "shm-size", arg);
+			return -1;
+		}
+		return 0;
+	}
+}
+
+/* Flags of the command line that are not run options themselves. */
+struct run_flags {
+	bool mode_given, strict;
+};
+
+/* One option other than --json and --help: 0, or -1 after one line. */
+static int run_opt(struct bg_run_opts *o, struct run_flags *f, int c, char *arg)
+{
+	static char bindpaths[BG_RUN_MAX_BINDS][PATH_MAX];
+
+	switch (c) {
+	case 'p': o->policy_file = arg; return 0;
+	case 'B': o->no_bpf = true; return 0;
+	case 'G': o->deny_cgo = true; return 0;
+	case 'T': o->require_static = true; return 0;
+	case 'g': o->gosum = arg; return 0;
+	case 'L': o->learn_out = arg; return 0;
+	case 'X': f->strict = true; return 0;
+	case 'd': o->workdir = arg; return 0;
+	case 'N': o->no_landlock = true; return 0;
+	case 'S':
+		if (!bg_sha256_parse(arg, o->sha256)) {
+			bg_err("run: --sha256 '%s': expected 64 hex digits (sha256sum prints them)", arg);
+			return -1;
+		}
+		o->has_sha256 = true;
+		return 0;
+	case 'm':
+		f->mode_given = true;
+		o->mode = bg_mode_parse(arg);
+		if (o->mode < 0) {
+			bg_err("run: --mode '%s': expected audit or enforce", arg);
+			return -1;
+		}
+		return 0;
+	case 'n':
+		if (strcmp(arg, "none") && strcmp(arg, "host")) {
+			bg_err("run: --net '%s': expected none or host", arg);
+			return -1;
+		}
+		o->net_host = !strcmp(arg, "host");
+		return 0;
+	case 'F':
+		if (strcmp(arg, "minimal") && strcmp(arg, "host")) {
+			bg_err("run: --fs '%s': expected minimal or host", arg);
+			return -1;
+		}
+		o->fs = strcmp(arg, "host") ? BG_FS_MINIMAL : BG_FS_HOST;
+		return 0;
+	case 'M': case 'P': case 'C': case 't': case 'Z': case 'z':
+		return opt_limit(o, c, arg);
+	case 'r':
+	case 'w':
+		return add_bind(o, arg, c == 'w', bindpaths);
+	case 'e':
+		return opt_env(o, arg);
+	case 'u':
+		return opt_user(o, arg);
+	default:
+		bg_err("run: bad arguments; see bpfguard run --help");
+		return -1;
+	}
+}
+
+/* What holds only for the options together, once all are read. */
+static int run_check(struct bg_run_opts *o, const struct run_flags *f)
+{
+	if (o->workdir && o->workdir[0] != '/') {
+		bg_err("run: --workdir '%s': expected an absolute path (inside the sandbox)", o->workdir);
+		return -1;
+	}
+	if (geteuid() != 0) {
+		bg_err("run: needs root (cgroups, BPF); run it with sudo");
+		return -1;
+	}
+	if (o->learn_out && !f->mode_given)
+		o->mode = BG_MODE_AUDIT; /* learn what the program does, not what the policy lets it */
+	if (o->learn_out && o->no_bpf) {
+		bg_err("run: --learn counts calls with a BPF program; drop --no-bpf");
+		return -1;
+	}
+	return 0;
+}
+
 const struct option bg_opts_run[] = {
 	{ "policy", required_argument, NULL, 'p' },
 	{ "mode", required_argument, NULL, 'm' },
@@ -141,145 +330,25 @@ const struct option bg_opts_run[] = {
 
 int cmd_run(int argc, char **argv)
 {
-	static char bindpaths[BG_RUN_MAX_BINDS][PATH_MAX];
 	struct bg_run_opts o = {
 		.mode = BG_MODE_ENFORCE, .uid = -1, .pids = BG_RUN_DEFAULT_PIDS, .pids_default = true,
 		.tmp_size = BG_RUN_DEFAULT_TMP_SIZE, .shm_size = BG_RUN_DEFAULT_SHM_SIZE,
 	};
-	bool mode_given = false, strict = false;
-	char *end;
+	struct run_flags f = {};
 	int c;
 
 	optind = 1;
 	/* '+': options end at the first non-option, CMD's own options are its own */
 	while ((c = getopt_long(argc, argv, "+p:m:n:M:P:C:t:r:w:d:e:u:F:jh", bg_opts_run, NULL)) != -1) {
 		switch (c) {
-		case 'p': o.policy_file = optarg; break;
 		case 'j': bg_json_want(); break;
-		case 'B': o.no_bpf = true; break;
-		case 'G': o.deny_cgo = true; break;
-		case 'T': o.require_static = true; break;
-		case 'g': o.gosum = optarg; break;
-		case 'L': o.learn_out = optarg; break;
-		case 'X': strict = true; break;
-		case 'S':
-			if (!bg_sha256_parse(optarg, o.sha256)) {
-				bg_err("run: --sha256 '%s': expected 64 hex digits (sha256sum prints them)", optarg);
-				return BG_RUN_EXIT_ERROR;
-			}
-			o.has_sha256 = true;
-			break;
-		case 'd': o.workdir = optarg; break;
-		case 'm':
-			mode_given = true;
-			o.mode = bg_mode_parse(optarg);
-			if (o.mode < 0) {
-				bg_err("run: --mode '%s': expected audit or enforce", optarg);
-				return BG_RUN_EXIT_ERROR;
-			}
-			break;
-		case 'n':
-			if (strcmp(optarg, "none") && strcmp(optarg, "host")) {
-				bg_err("run: --net '%s': expected none or host", optarg);
-				return BG_RUN_EXIT_ERROR;
-			}
-			o.net_host = !strcmp(optarg, "host");
-			break;
-		case 'M':
-			if (parse_size(optarg, &o.memory)) {
-				bg_err("run: --memory '%s': expected a size of at least 4K, e.g. 64M or 1G", optarg);
-				return BG_RUN_EXIT_ERROR;
-			}
-			break;
-		case 'P':
-			o.pids_default = false;
-			if (!strcmp(optarg, "max")) {
-				o.pids = 0;
-				break;
-			}
-			errno = 0;
-			o.pids = strtol(optarg, &end, 10);
-			if (errno || *end || o.pids < 1 || o.pids > 4194304) {
-				bg_err("run: --pids '%s': expected a number of processes, 1..4194304, or max", optarg);
-				return BG_RUN_EXIT_ERROR;
-			}
-			break;
-		case 'C':
-			errno = 0;
-			o.cpu = strtod(optarg, &end);
-			if (errno || *end || end == optarg || !(o.cpu >= 0.01 && o.cpu <= 1024)) {
-				bg_err("run: --cpu '%s': expected cores, e.g. 0.5 or 2", optarg);
-				return BG_RUN_EXIT_ERROR;
-			}
-			break;
-		case 't':
-			if (bg_parse_duration_ms(optarg, &o.timeout_ms)) {
-				bg_err("run: --timeout '%s': expected a duration, e.g. 30s, 500ms or 2m", optarg);
-				return BG_RUN_EXIT_ERROR;
-			}
-			break;
-		case 'r':
-		case 'w':
-			if (add_bind(&o, optarg, c == 'w', bindpaths))
-				return BG_RUN_EXIT_ERROR;
-			break;
-		case 'e':
-			if (!strchr(optarg, '=') || optarg[0] == '=') {
-				bg_err("run: --env '%s': expected NAME=VALUE", optarg);
-				return BG_RUN_EXIT_ERROR;
-			}
-			if (o.nenv == BG_RUN_MAX_ENV) {
-				bg_err("run: at most %d --env", BG_RUN_MAX_ENV);
-				return BG_RUN_EXIT_ERROR;
-			}
-			o.env[o.nenv++] = optarg;
-			break;
-		case 'F':
-			if (strcmp(optarg, "minimal") && strcmp(optarg, "host")) {
-				bg_err("run: --fs '%s': expected minimal or host", optarg);
-				return BG_RUN_EXIT_ERROR;
-			}
-			o.fs = strcmp(optarg, "host") ? BG_FS_MINIMAL : BG_FS_HOST;
-			break;
-		case 'Z':
-		case 'z':
-			if (parse_size(optarg, c == 'Z' ? &o.tmp_size : &o.shm_size)) {
-				bg_err("run: --%s '%s': expected a size of at least 4K, e.g. 64M or 1G",
-				       c == 'Z' ? "tmp-size" : "shm-size", optarg);
-				return BG_RUN_EXIT_ERROR;
-			}
-			break;
-		case 'N': o.no_landlock = true; break;
-		case 'u':
-			o.user_nobody = o.user_root = false;
-			o.uid = -1;
-			if (!strcmp(optarg, "nobody")) {
-				o.user_nobody = true;
-				break;
-			}
-			if (!strcmp(optarg, "root")) {
-				o.user_root = true;
-				break;
-			}
-			errno = 0;
-			o.uid = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || o.uid < 0 || o.uid >= 4294967295L) {
-				bg_err("run: --user '%s': expected a numeric uid, nobody or root", optarg);
-				return BG_RUN_EXIT_ERROR;
-			}
-			if (o.uid == 0) {
-				/* host root is only ever given when asked for by name */
-				bg_err("run: --user 0: the payload would be host root; say --user root if that is "
-				       "really meant (docs/run.md)");
-				return BG_RUN_EXIT_ERROR;
-			}
-			break;
 		case 'h':
 			usage_run(stdout);
 			return 0;
 		default:
-			bg_err("run: bad arguments; see bpfguard run --help");
-			return BG_RUN_EXIT_ERROR;
+			if (run_opt(&o, &f, c, optarg))
+				return BG_RUN_EXIT_ERROR;
+			break;
 		}
 	}
 	/* the summary (stderr) is one line whatever -p says: run.c prints it */
@@ -288,23 +357,11 @@ int cmd_run(int argc, char **argv)
 		bg_err("run: missing CMD; usage: bpfguard run [OPTIONS] -- CMD [ARGS...]");
 		return BG_RUN_EXIT_ERROR;
 	}
-	if (o.workdir && o.workdir[0] != '/') {
-		bg_err("run: --workdir '%s': expected an absolute path (inside the sandbox)", o.workdir);
+	if (run_check(&o, &f))
 		return BG_RUN_EXIT_ERROR;
-	}
-	if (geteuid() != 0) {
-		bg_err("run: needs root (cgroups, BPF); run it with sudo");
-		return BG_RUN_EXIT_ERROR;
-	}
-	if (o.learn_out && !mode_given)
-		o.mode = BG_MODE_AUDIT; /* learn what the program does, not what the policy lets it */
-	if (o.learn_out && o.no_bpf) {
-		bg_err("run: --learn counts calls with a BPF program; drop --no-bpf");
-		return BG_RUN_EXIT_ERROR;
-	}
 	o.argv = argv + optind;
 	if (bg_hatches_gate_file(o.policy_file, &(struct bg_hatch_gate){ .target = BG_HATCH_RUN,
-				 .strict = strict, .silent = true }))
+				 .strict = f.strict, .silent = true }))
 		return BG_RUN_EXIT_ERROR;
 	return bg_run(&o);
 }

@@ -4,21 +4,18 @@
  * the executables a policy admits with `exec trusted`.  Each entry is a
  * file's SHA-256 and its path; changes reach the kernel at once (the
  * bg_exec_trusted map, if anything attached uses it).  docs/exec.md.
+ * The operations are in core/trust.c; here: arguments and output.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
-#include "exec_allow.h"
-#include "loader.h"
+#include "trust.h"
 #include "util.h"
 
 static void usage(FILE *f)
@@ -29,54 +26,16 @@ static void usage(FILE *f)
 		   "The store is %s (BPFGUARD_TRUST_STORE overrides).\n", bg_trust_path());
 }
 
-/* Saves the store and pushes it to the kernel, under bpfguard's lock so
- * an attach reading the store at the same time sees one or the other. */
-static int commit(struct bg_trust *t)
+/* Saves the store and pushes it to the kernel (under the caller's lock). */
+static int commit(const struct bg_trust *t)
 {
 	char err[PATH_MAX + 256];
 
-	if (bg_trust_save(t, err, sizeof(err)) || bg_exec_sync_trusted(t, err, sizeof(err))) {
+	if (bg_trust_commit(t, err, sizeof(err))) {
 		bg_err("trust: %s", err);
 		return BG_EXIT_FAIL;
 	}
 	return BG_EXIT_OK;
-}
-
-/* Opens FILE once, names it by what was opened and vouches for that same
- * descriptor: the path, the hash and the identity all belong to one inode,
- * whatever a symlink along FILE's path does meanwhile. */
-static int vouch_arg(const char *arg, char abs[PATH_MAX], struct bg_file_vouch *v, char *err, size_t errlen)
-{
-	int fd = open(arg, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	char link[64];
-	struct stat st, at;
-	ssize_t n;
-	int ret;
-
-	if (fd < 0) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		return -1;
-	}
-	/* The kernel's name for the open file (symlinks resolved); without
-	 * /proc, realpath, accepted only if it names the inode we hold. */
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, abs, PATH_MAX - 1);
-	if (n > 0 && abs[0] == '/') {
-		abs[n] = '\0';
-	} else if (!realpath(arg, abs) || stat(abs, &at) || fstat(fd, &st) || at.st_dev != st.st_dev ||
-		   at.st_ino != st.st_ino) {
-		snprintf(err, errlen, "cannot tell which path names the file opened (it moved meanwhile?)");
-		close(fd);
-		return -1;
-	}
-	if (strchr(abs, '\n') || strstr(abs, " (deleted)")) {
-		snprintf(err, errlen, "its path %s cannot be stored (a newline, or deleted)", abs);
-		close(fd);
-		return -1;
-	}
-	ret = bg_file_vouch_fd(fd, abs, v, err, errlen);
-	close(fd);
-	return ret;
 }
 
 static int trust_add(struct bg_trust *t, int argc, char **argv)
@@ -90,28 +49,15 @@ static int trust_add(struct bg_trust *t, int argc, char **argv)
 		goto oom;
 	/* all or nothing: every file opened and hashed before the store changes */
 	for (int i = 0; i < argc; i++) {
-		if (vouch_arg(argv[i], abs[i], &v[i], err, sizeof(err))) {
+		if (bg_trust_vouch_arg(argv[i], abs[i], &v[i], err, sizeof(err))) {
 			bg_err("trust add: %s: %s; nothing was added", argv[i], err);
 			ret = BG_EXIT_USAGE;
 			goto out;
 		}
 	}
 	for (int i = 0; i < argc; i++) {
-		unsigned k;
-
-		for (k = 0; k < t->n && strcmp(t->e[k].path, abs[i]); k++)
-			;
-		if (k == t->n) {
-			struct bg_trust_entry *e = realloc(t->e, (t->n + 1) * sizeof(*e));
-
-			if (!e)
-				goto oom;
-			t->e = e; /* stored at once: the old block is gone */
-			if (!(e[t->n].path = strdup(abs[i])))
-				goto oom;
-			t->n++;
-		}
-		memcpy(t->e[k].sha256, v[i].sha256, 32);
+		if (bg_trust_set(t, abs[i], v[i].sha256))
+			goto oom;
 		bg_sha256_hex(v[i].sha256, hex);
 		printf("trusted sha256:%s %s\n", hex, abs[i]);
 	}
@@ -127,73 +73,94 @@ out:
 
 static int trust_remove(struct bg_trust *t, int argc, char **argv)
 {
+	struct bg_trust_entry *removed = calloc(t->n ? t->n : 1, sizeof(*removed));
+
+	if (!removed) {
+		bg_err("trust remove: out of memory; nothing was removed");
+		return BG_EXIT_FAIL;
+	}
 	for (int i = 0; i < argc; i++) {
-		uint8_t h[32];
-		char abs[PATH_MAX];
-		bool by_hash = !strncmp(argv[i], "sha256:", 7) && bg_sha256_parse(argv[i], h);
-		unsigned kept = 0, before = t->n;
+		unsigned n = bg_trust_remove(t, argv[i], removed);
 
-		if (!by_hash && !realpath(argv[i], abs))
-			bg_strlcpy(abs, argv[i], sizeof(abs)); /* a file already gone */
-		for (unsigned k = 0; k < t->n; k++) {
-			bool match = by_hash ? !memcmp(t->e[k].sha256, h, 32) : !strcmp(t->e[k].path, abs);
-
-			if (match) {
-				printf("removed %s\n", t->e[k].path);
-				free(t->e[k].path);
-			} else {
-				t->e[kept++] = t->e[k];
-			}
+		for (unsigned k = 0; k < n; k++) {
+			printf("removed %s\n", removed[k].path);
+			free(removed[k].path);
 		}
-		t->n = kept;
-		if (kept == before) {
+		if (!n) {
 			bg_err("trust remove: %s is not in %s; see bpfguard trust list", argv[i], t->file);
+			free(removed);
 			return BG_EXIT_USAGE;
 		}
 	}
+	free(removed);
 	return commit(t);
+}
+
+/* --verify: the state of every entry now (refusals warned about here). */
+static enum bg_trust_state *trust_verify(const struct bg_trust *t)
+{
+	enum bg_trust_state *states = calloc(t->n ? t->n : 1, sizeof(*states));
+
+	if (!states)
+		return NULL;
+	for (unsigned k = 0; k < t->n; k++) {
+		char err[PATH_MAX + 128];
+
+		states[k] = bg_trust_check(&t->e[k], err, sizeof(err));
+		if (states[k] == BG_TRUST_REFUSED)
+			bg_warn("trust list: %s", err);
+	}
+	return states;
+}
+
+static void trust_list_json(const struct bg_trust *t, const enum bg_trust_state *states)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (unsigned k = 0; k < t->n; k++) {
+		struct json_object *o = json_object_new_object();
+		char hex[65];
+
+		bg_sha256_hex(t->e[k].sha256, hex);
+		json_object_object_add(o, "sha256", json_object_new_string(hex));
+		json_object_object_add(o, "path", json_object_new_string(t->e[k].path));
+		if (states)
+			json_object_object_add(o, "state", json_object_new_string(bg_trust_state_name(states[k])));
+		json_object_array_add(arr, o);
+	}
+	bg_json_print(arr);
+	json_object_put(arr);
+}
+
+static void trust_list_text(const struct bg_trust *t, const enum bg_trust_state *states)
+{
+	for (unsigned k = 0; k < t->n; k++) {
+		char hex[65];
+
+		bg_sha256_hex(t->e[k].sha256, hex);
+		printf("sha256:%s %s%s%s\n", hex, t->e[k].path, states ? "  " : "",
+		       states ? bg_trust_state_name(states[k]) : "");
+	}
+	if (!t->n)
+		printf("the trust store %s is empty\n", t->file);
 }
 
 static int trust_list(const struct bg_trust *t, bool verify, bool json)
 {
-	struct json_object *arr = json ? json_object_new_array() : NULL;
-	int bad = 0;
+	enum bg_trust_state *states = NULL;
+	unsigned bad = 0;
 
-	for (unsigned k = 0; k < t->n; k++) {
-		char hex[65], err[PATH_MAX + 128];
-		const char *state = "unchecked";
-		struct bg_file_vouch v;
-
-		bg_sha256_hex(t->e[k].sha256, hex);
-		if (verify) {
-			if (bg_file_vouch(t->e[k].path, &v, err, sizeof(err))) {
-				/* gone, or there but not vouchable now (open for
-				 * writing, on tmpfs...): either way it does not run */
-				state = access(t->e[k].path, F_OK) ? "missing" : "refused";
-				if (state[0] == 'r')
-					bg_warn("trust list: %s", err);
-			} else
-				state = memcmp(v.sha256, t->e[k].sha256, 32) ? "changed" : "ok";
-			bad += strcmp(state, "ok") != 0;
-		}
-		if (json) {
-			struct json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "sha256", json_object_new_string(hex));
-			json_object_object_add(o, "path", json_object_new_string(t->e[k].path));
-			if (verify)
-				json_object_object_add(o, "state", json_object_new_string(state));
-			json_object_array_add(arr, o);
-		} else {
-			printf("sha256:%s %s%s%s\n", hex, t->e[k].path, verify ? "  " : "", verify ? state : "");
-		}
+	if (verify && !(states = trust_verify(t))) {
+		bg_err("trust list: out of memory");
+		return BG_EXIT_FAIL;
 	}
-	if (json) {
-		bg_json_print(arr);
-		json_object_put(arr);
-	} else if (!t->n) {
-		printf("the trust store %s is empty\n", t->file);
-	}
+	for (unsigned k = 0; states && k < t->n; k++)
+		bad += states[k] != BG_TRUST_OK;
+	if (json)
+		trust_list_json(t, states);
+	else
+		trust_list_text(t, states);
+	free(states);
 	return bad ? BG_EXIT_FAIL : BG_EXIT_OK;
 }
 
@@ -213,7 +180,6 @@ static int cmd_trust(int argc, char **argv)
 	struct bg_trust t;
 	const char *verb = argv[0];
 	int c, ret, lock = -1;
-	struct bg_state st;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jvh", trust_opts, NULL)) != -1) {
@@ -229,10 +195,8 @@ static int cmd_trust(int argc, char **argv)
 		return BG_EXIT_USAGE;
 	}
 	/* writers serialize with attach (which reads the store) */
-	if (strcmp(verb, "list") && bg_state_open(&st, false, err, sizeof(err)) == 0) {
-		bg_state_close(&st);
-		lock = bg_state_lock_exclusive(err, sizeof(err));
-	}
+	if (strcmp(verb, "list"))
+		lock = bg_trust_lock();
 	if (bg_trust_load(&t, err, sizeof(err))) {
 		bg_err("trust: %s", err);
 		if (lock >= 0)

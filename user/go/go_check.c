@@ -212,3 +212,17 @@ void bg_go_verify_dep(const struct bg_go_dep *d, const struct bg_gosum *gs, bool
 	v->st = bg_gosum_has(gs, v->m->path, v->m->version, false, v->m->sum) ? BG_GO_V_OK : BG_GO_V_MISMATCH;
 }
 
+void bg_go_verify_all(const struct bg_go_buildinfo *bi, const struct bg_gosum *gs, bool allow_dir,
+		      struct bg_go_vresult *res, struct bg_go_vcount *c)
+{
+	*c = (struct bg_go_vcount){ 0 };
+	for (size_t i = 0; i < bi->ndeps; i++) {
+		bg_go_verify_dep(&bi->deps[i], gs, allow_dir, &res[i]);
+		if (res[i].st == BG_GO_V_OK)
+			c->ok++;
+		else if (res[i].st == BG_GO_V_SKIPPED)
+			c->skipped++;
+		else
+			c->failed++;
+	}
+}

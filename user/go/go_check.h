@@ -62,4 +62,12 @@ struct bg_go_vresult {
 void bg_go_verify_dep(const struct bg_go_dep *d, const struct bg_gosum *gs, bool allow_dir,
 		      struct bg_go_vresult *v);
 
+/* `bpfguard go verify`: every dependency of bi checked (res has room for
+ * bi->ndeps), and how many were OK, SKIPPED, or failed (anything else). */
+struct bg_go_vcount {
+	size_t ok, failed, skipped;
+};
+void bg_go_verify_all(const struct bg_go_buildinfo *bi, const struct bg_gosum *gs, bool allow_dir,
+		      struct bg_go_vresult *res, struct bg_go_vcount *c);
+
 #endif

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * status.c - the model of `bpfguard status` (status.h): attachments, the
+ * mechanisms in force, exact denial counters and event statistics, read
+ * from the pinned maps.
+ */
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "attachment.h"
+#include "cghooks.h"
+#include "cgroup.h"
+#include "escape.h"
+#include "exec_allow.h"
+#include "lsm.h"
+#include "status.h"
+#include "util.h"
+
+static int by_count_desc(const void *a, const void *b)
+{
+	const struct bg_status_counter *x = a, *y = b;
+
+	return x->n < y->n ? 1 : x->n > y->n ? -1 : 0;
+}
+
+/* Exact counters of one attachment, merged over its cgroups. */
+static void collect_counters(const struct bg_state *st, struct bg_status_att *sa)
+{
+	struct bg_counter_key key, next, *prev = NULL;
+	struct bg_status_counter *list = NULL;
+	unsigned cnt = 0, cap = 0;
+
+	sa->denials_total = 0;
+	while (bpf_map_get_next_key(st->map[BG_MAP_COUNTERS], prev, &next) == 0) {
+		__u64 v;
+
+		key = next;
+		prev = &key;
+		if (next.owner != sa->a.cgid || bpf_map_lookup_elem(st->map[BG_MAP_COUNTERS], &next, &v))
+			continue;
+		sa->denials_total += v;
+		unsigned i;
+
+		for (i = 0; i < cnt; i++)
+			if (list[i].key.nr == next.nr && list[i].key.abi == next.abi &&
+			    list[i].key.verdict == next.verdict && list[i].key.effect == next.effect)
+				break;
+		if (i == cnt) {
+			if (cnt == cap) {
+				struct bg_status_counter *g = realloc(list, (cap ? cap * 2 : 32) * sizeof(*g));
+
+				if (!g)
+					break;
+				list = g;
+				cap = cap ? cap * 2 : 32;
+			}
+			list[cnt] = (struct bg_status_counter){ .key = next };
+			list[cnt].key.cgid = 0;
+			cnt++;
+		}
+		list[i].n += v;
+	}
+	if (cnt)
+		qsort(list, cnt, sizeof(*list), by_count_desc);
+	sa->counters = list;
+	sa->ncounters = cnt;
+}
+
+static void read_att(const struct bg_state *st, const char *mnt, struct bg_status_att *sa)
+{
+	const struct bg_attachment *a = &sa->a;
+	struct stat sb;
+
+	if (mnt) {
+		sa->have_path = true;
+		snprintf(sa->cgroup_path, sizeof(sa->cgroup_path), "%s%s", mnt, strcmp(a->path, "/") ? a->path : "");
+		sa->cgroup_exists = stat(sa->cgroup_path, &sb) == 0 && sb.st_ino == a->cgid;
+	}
+	bg_cghooks_summary_slot(a->slot, sa->cghooks, sizeof(sa->cghooks));
+	bg_exec_summary_slot(a->slot, sa->executables, sizeof(sa->executables));
+	bg_cghooks_counts(a->cgid, sa->hook_denied, sa->hook_recorded);
+	sa->guarded = bg_guarded_count(st, a->cgid);
+	collect_counters(st, sa);
+}
+
+int bg_status_read(struct bg_status *s, char *err, size_t errlen)
+{
+	struct bg_attachment *list = NULL;
+	char mnt[PATH_MAX];
+	bool have_mnt;
+	struct bg_state st;
+	unsigned n = 0;
+	int ret;
+
+	*s = (struct bg_status){};
+	s->sys_enter_attached = bg_state_links_present();
+	s->lsm_attached = bg_lsm_links_present();
+	s->escape_attached = bg_escape_present();
+	ret = bg_state_open(&st, false, err, errlen);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		return -1;
+	s->have_state = true;
+	if (bg_att_list(&st, &list, &n)) {
+		bg_state_close(&st);
+		snprintf(err, errlen, "cannot list attachments");
+		return -1;
+	}
+	if (n && !(s->att = calloc(n, sizeof(*s->att)))) {
+		free(list);
+		bg_state_close(&st);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	have_mnt = bg_cgroup2_mount(mnt, sizeof(mnt)) == 0;
+	for (unsigned i = 0; i < n; i++) {
+		s->att[i].a = list[i];
+		read_att(&st, have_mnt ? mnt : NULL, &s->att[i]);
+	}
+	s->natt = n;
+	free(list);
+	for (unsigned k = 0; k < BG_STAT__COUNT; k++)
+		s->stat[k] = bg_state_stat(&st, k);
+	s->cgroups_guarded = bg_guarded_count(&st, 0);
+	bg_state_close(&st);
+	return 0;
+}
+
+void bg_status_free(struct bg_status *s)
+{
+	for (unsigned i = 0; i < s->natt; i++)
+		free(s->att[i].counters);
+	free(s->att);
+	*s = (struct bg_status){};
+}
