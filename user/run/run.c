@@ -832,117 +832,141 @@ static void plan_landlock(struct bg_sandbox *sb, const struct bg_policy *p)
 	bg_landlock_plan_net(ll, p);
 }
 
-int bg_run(const struct bg_run_opts *opts)
+/* Step 1, nothing created yet: CMD, the pre-flight checks, the policy and
+ * its seccomp program.  o is r->o, writable: CMD and its interpreter may
+ * add binds.  0, or the exit code of the refusal (what this step made is
+ * released). */
+static int check_input(struct run *r, struct bg_sandbox *sb, struct bg_run_opts *o)
 {
-	struct bg_run_opts oo = *opts, *o = &oo;
-	struct run r = { .o = o, .audit_fd = -1, .kill_nr = -1, .lerr_fd = -1, .status_fd = -1, .id_lock_fd = -1 };
-	struct bg_sandbox sb = { .o = o, .exe_fd = -1 };
-	struct outcome out;
-	sigset_t mask, old;
 	char err[512], canon[PATH_MAX];
-	int ret, sfd = -1, code = BG_RUN_EXIT_ERROR;
-	unsigned char rnd[4] = {};
+	int ret;
 
-	clock_gettime(CLOCK_MONOTONIC, &r.t0);
-	/* 1. input, nothing created yet */
-	ret = resolve_exe(o->argv[0], r.exe, sizeof(r.exe));
+	ret = resolve_exe(o->argv[0], r->exe, sizeof(r->exe));
 	if (ret) {
 		bg_err("run: %s: %s", o->argv[0], ret == -ENOENT ? "command not found" : strerror(-ret));
 		return ret == -ENOENT ? BG_RUN_EXIT_NOTFOUND : BG_RUN_EXIT_NOEXEC;
 	}
-	if (keep_visible(o, r.exe))
+	if (keep_visible(o, r->exe))
 		return BG_RUN_EXIT_ERROR;
-	bg_run_interp(r.exe, r.interp, sizeof(r.interp));
-	if (r.interp[0] == '/' && realpath(r.interp, canon) && bg_strlcpy(r.interp, canon, sizeof(r.interp)) &&
-	    keep_visible(o, r.interp))
+	bg_run_interp(r->exe, r->interp, sizeof(r->interp));
+	if (r->interp[0] == '/' && realpath(r->interp, canon) &&
+	    bg_strlcpy(r->interp, canon, sizeof(r->interp)) && keep_visible(o, r->interp))
 		return BG_RUN_EXIT_ERROR;
 	if (o->learn_out && bg_learn_check_output(o->learn_out, err, sizeof(err))) {
 		bg_err("run: --learn %s", err);
 		return BG_RUN_EXIT_ERROR;
 	}
 	/* --sha256, --require-static, --deny-cgo, --gosum: before anything */
-	ret = bg_run_preflight(o, r.exe, &sb.exe_fd);
+	ret = bg_run_preflight(o, r->exe, &sb->exe_fd);
 	if (ret)
 		return ret;
-	if (load_policy(&r)) {
-		if (sb.exe_fd >= 0)
-			close(sb.exe_fd);
+	if (load_policy(r)) {
+		if (sb->exe_fd >= 0)
+			close(sb->exe_fd);
 		return BG_RUN_EXIT_ERROR;
 	}
 	/* escape hatches (cmd_run refused under --strict already): said once
 	 * the pre-flight passed, so its refusals stay one line */
-	bg_hatches_gate(r.policy, &(struct bg_hatch_gate){ .target = BG_HATCH_RUN, .quiet = o->json });
-	if (o->no_bpf && (bg_cghooks_wanted(r.policy) || r.policy->exec.present)) {
+	bg_hatches_gate(r->policy, &(struct bg_hatch_gate){ .target = BG_HATCH_RUN, .quiet = o->json });
+	if (o->no_bpf && (bg_cghooks_wanted(r->policy) || r->policy->exec.present)) {
 		bg_err("run: policy '%s' has net/dev/sysctl/exec sections, which BPF programs enforce; drop --no-bpf",
-		       r.policy->name);
-		bg_policy_free(r.policy);
+		       r->policy->name);
+		bg_policy_free(r->policy);
 		return BG_RUN_EXIT_ERROR;
 	}
-	r.filter = bg_seccomp_compile(r.policy, o->mode, err, sizeof(err));
-	if (!r.filter) {
-		bg_err("run: policy '%s': %s", r.policy->name, err);
-		bg_policy_free(r.policy);
+	r->filter = bg_seccomp_compile(r->policy, o->mode, err, sizeof(err));
+	if (!r->filter) {
+		bg_err("run: policy '%s': %s", r->policy->name, err);
+		bg_policy_free(r->policy);
 		return BG_RUN_EXIT_ERROR;
 	}
 	/* The program, exported once here; sandbox.c installs it with
 	 * SECCOMP_FILTER_FLAG_LOG (bg_seccomp_install() takes no flags). */
-	if (export_filter(&r)) {
-		bg_err("run: policy '%s': cannot export the seccomp program", r.policy->name);
-		goto early_out;
+	if (export_filter(r)) {
+		bg_err("run: policy '%s': cannot export the seccomp program", r->policy->name);
+		if (sb->exe_fd >= 0)
+			close(sb->exe_fd);
+		seccomp_release(r->filter);
+		bg_policy_free(r->policy);
+		return BG_RUN_EXIT_ERROR;
 	}
-	r.envp = build_env(o);
-	if (o->workdir) {
-		bg_strlcpy(sb.workdir, o->workdir, sizeof(sb.workdir));
-		sb.workdir_explicit = true;
-	} else if (!getcwd(sb.workdir, sizeof(sb.workdir))) {
-		snprintf(sb.workdir, sizeof(sb.workdir), "/");
-	}
-	sb.exe = r.exe;
-	sb.envp = r.envp;
-	plan_landlock(&sb, r.policy);
-	sb.filter = r.prog;
-	sb.filter_len = (unsigned short)r.prog_len;
+	return 0;
+}
 
-	/* signals from here on arrive through the signalfd: a ^C during the
-	 * setup still goes through the cleanup */
+/* What the sandbox's init gets: environment, working directory, the
+ * Landlock plan, the seccomp program. */
+static void plan_sandbox(struct run *r, struct bg_sandbox *sb)
+{
+	const struct bg_run_opts *o = r->o;
+
+	r->envp = build_env(o);
+	if (o->workdir) {
+		bg_strlcpy(sb->workdir, o->workdir, sizeof(sb->workdir));
+		sb->workdir_explicit = true;
+	} else if (!getcwd(sb->workdir, sizeof(sb->workdir))) {
+		snprintf(sb->workdir, sizeof(sb->workdir), "/");
+	}
+	sb->exe = r->exe;
+	sb->envp = r->envp;
+	plan_landlock(sb, r->policy);
+	sb->filter = r->prog;
+	sb->filter_len = (unsigned short)r->prog_len;
+}
+
+/* Signals from here on arrive through the signalfd (*sfd, -1 if none): a
+ * ^C during the setup still goes through the cleanup.  Also names the
+ * run.  0, or -1 (said). */
+static int take_signals(struct run *r, sigset_t *old, int *sfd)
+{
+	unsigned char rnd[4] = {};
+	sigset_t mask;
+
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &mask, &old);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0 || getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
+	sigprocmask(SIG_BLOCK, &mask, old);
+	*sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (*sfd < 0 || getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
 		bg_err("run: cannot set up signal handling: %s", strerror(errno));
-		goto out;
+		return -1;
 	}
-	snprintf(r.id, sizeof(r.id), "%d-%02x%02x%02x%02x", (int)getpid(), rnd[0], rnd[1], rnd[2], rnd[3]);
+	snprintf(r->id, sizeof(r->id), "%d-%02x%02x%02x%02x", (int)getpid(), rnd[0], rnd[1], rnd[2], rnd[3]);
+	return 0;
+}
 
-	/* 2. the payload's host id, cgroups, limits, the BPF attachment */
-	if (!o->user_root && !o->user_nobody && o->uid <= 0 && take_run_id(&r))
-		goto out;
+/* Step 2: the payload's host id, cgroups, limits, the BPF attachment, the
+ * audit reader, --learn.  0, or -1 (said; run_teardown() undoes it). */
+static int setup(struct run *r, struct bg_sandbox *sb)
+{
+	const struct bg_run_opts *o = r->o;
+	char err[512];
+
+	if (!o->user_root && !o->user_nobody && o->uid <= 0 && take_run_id(r))
+		return -1;
 	{
 		uid_t uid;
 		gid_t gid;
 
-		payload_ids(&r, &uid, &gid);
+		payload_ids(r, &uid, &gid);
 		warn_unwritable(o, uid);
 	}
-	if (bg_cgroup2_mount(r.cg2, sizeof(r.cg2)) == 0)
-		run_sweep_stale(r.cg2);
-	if (run_setup_cgroups(&r))
-		goto out;
-	if (r.via[RES_MEMORY] == VIA_RLIMIT)
-		sb.rlimit_data = o->memory;
-	if (r.via[RES_PIDS] == VIA_RLIMIT) {
+	if (bg_cgroup2_mount(r->cg2, sizeof(r->cg2)) == 0)
+		run_sweep_stale(r->cg2);
+	if (run_setup_cgroups(r))
+		return -1;
+	if (r->via[RES_MEMORY] == VIA_RLIMIT)
+		sb->rlimit_data = o->memory;
+	if (r->via[RES_PIDS] == VIA_RLIMIT) {
 		uid_t uid;
 		gid_t gid;
 
 		/* The kernel exempts the host's root user from RLIMIT_NPROC
 		 * (whatever the user namespace says): a limit that would not
 		 * hold is refused, not pretended. */
-		payload_ids(&r, &uid, &gid);
+		payload_ids(r, &uid, &gid);
 		if (uid == 0) {
 			if (o->pids_default)
 				bg_err("run: --user root: no pids controller here (cgroup v2 or v1), and RLIMIT_NPROC "
@@ -951,39 +975,126 @@ int bg_run(const struct bg_run_opts *opts)
 			else
 				bg_err("run: --pids: no pids controller here (cgroup v2 or v1), and RLIMIT_NPROC does "
 				       "not bind a payload mapped to host root; drop --user root");
-			goto out;
+			return -1;
 		}
-		sb.rlimit_nproc = o->pids;
+		sb->rlimit_nproc = o->pids;
 	}
 	if (!o->no_bpf) {
 		struct bg_attach_req req = {
-			.policy = r.policy, .source = r.source, .cgroup = r.payload_cg, .mode = o->mode,
+			.policy = r->policy, .source = r->source, .cgroup = r->payload_cg, .mode = o->mode,
 			.fallback = BG_FALLBACK_AUDIT, .target = BG_TARGET_SECCOMP,
 			.escape_guard = o->user_root,
 		};
 
 		if (bg_attach_policy(&req, NULL))
-			goto out;
-		r.attached = true;
-		if (bg_recorder_open(&r.rec, err, sizeof(err))) {
+			return -1;
+		r->attached = true;
+		if (bg_recorder_open(&r->rec, err, sizeof(err))) {
 			bg_err("run: %s", err);
-			goto out;
+			return -1;
 		}
-		r.recording = true;
-		r.realtime_to_boot = -bg_boot_to_realtime_offset();
+		r->recording = true;
+		r->realtime_to_boot = -bg_boot_to_realtime_offset();
 	}
-	run_audit_open(&r);
+	run_audit_open(r);
 	/* --learn: count every call of the payload cgroup in the kernel (the
 	 * filter runs first, so only what it lets through is seen; --learn
 	 * defaults to --mode audit, where everything runs) */
-	if (o->learn_out && bg_learn_start(&r.learn, r.payload_cg, r.payload_cgid, err, sizeof(err))) {
+	if (o->learn_out && bg_learn_start(&r->learn, r->payload_cg, r->payload_cgid, err, sizeof(err))) {
 		bg_err("run: --learn: %s", err);
-		goto out;
+		return -1;
 	}
-	if (r.learn && bg_learn_hint_exe(r.learn, r.exe)) {
+	if (r->learn && bg_learn_hint_exe(r->learn, r->exe)) {
 		bg_err("run: --learn: out of memory");
-		goto out;
+		return -1;
 	}
+	return 0;
+}
+
+/* Step 4, after the wait: what init and the payload reported, the late
+ * audit records, the outcome. */
+static void collect(struct run *r, struct outcome *out)
+{
+	if (r->lerr_fd >= 0 && read(r->lerr_fd, &r->lerr, sizeof(r->lerr)) == sizeof(r->lerr))
+		r->have_lerr = true;
+	if (r->status_fd >= 0 && read(r->status_fd, &r->payload_status, sizeof(int)) == sizeof(int))
+		r->have_payload_status = true;
+	/* late audit records (kauditd delivers asynchronously) */
+	run_audit_sync(r);
+	decide(r, out);
+}
+
+/* --learn: the learned policy into its file; the exit code, made an error
+ * if writing failed on an otherwise clean run. */
+static int write_learned(struct run *r, int code)
+{
+	const struct bg_run_opts *o = r->o;
+	char lname[64], err[512];
+	const char *base = strrchr(r->exe, '/') ? strrchr(r->exe, '/') + 1 : r->exe;
+
+	/* the policy is named after the program: learned-<name> */
+	snprintf(lname, sizeof(lname), "learned-%.40s", base);
+	for (char *c = lname; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_')
+			*c = '-';
+	if (bg_learn_stop_write(r->learn, o->learn_out, lname, err, sizeof(err))) {
+		bg_err("run: --learn: %s", err);
+		if (code == 0)
+			code = BG_RUN_EXIT_ERROR;
+	} else if (!o->json) {
+		fprintf(stderr, "bpfguard: run: learned %u syscalls (%llu calls) into %s\n",
+			bg_learn_syscalls(r->learn), (unsigned long long)bg_learn_calls(r->learn), o->learn_out);
+	}
+	return code;
+}
+
+/* Everything a run holds once its cgroups are gone. */
+static void release(struct run *r, struct bg_sandbox *sb, int sfd, const sigset_t *old)
+{
+	if (sfd >= 0)
+		close(sfd);
+	if (r->audit_fd >= 0)
+		close(r->audit_fd);
+	if (r->lerr_fd >= 0)
+		close(r->lerr_fd);
+	if (r->status_fd >= 0)
+		close(r->status_fd);
+	if (r->id_lock_fd >= 0)
+		close(r->id_lock_fd); /* the id is free again once init is gone too */
+	sigprocmask(SIG_SETMASK, old, NULL);
+	bg_recorder_close(&r->rec);
+	bg_learn_free(r->learn); /* detaches if a failure left it running */
+	if (sb->exe_fd >= 0)
+		close(sb->exe_fd);
+	seccomp_release(r->filter);
+	bg_policy_free(r->policy);
+	free(r->envp);
+	free(r->den);
+	free(r->prog);
+}
+
+int bg_run(const struct bg_run_opts *opts)
+{
+	struct bg_run_opts oo = *opts, *o = &oo;
+	struct run r = { .o = o, .audit_fd = -1, .kill_nr = -1, .lerr_fd = -1, .status_fd = -1, .id_lock_fd = -1 };
+	struct bg_sandbox sb = { .o = o, .exe_fd = -1 };
+	struct outcome out;
+	sigset_t old;
+	int sfd = -1, code;
+
+	clock_gettime(CLOCK_MONOTONIC, &r.t0);
+	/* 1. input, nothing created yet */
+	code = check_input(&r, &sb, o);
+	if (code)
+		return code;
+	code = BG_RUN_EXIT_ERROR;
+	plan_sandbox(&r, &sb);
+	if (take_signals(&r, &old, &sfd))
+		goto out;
+
+	/* 2. the payload's host id, cgroups, limits, the BPF attachment */
+	if (setup(&r, &sb))
+		goto out;
 
 	/* 3. launch */
 	if (launch(&r, &sb, sfd))
@@ -991,66 +1102,19 @@ int bg_run(const struct bg_run_opts *opts)
 
 	/* 4. wait */
 	wait_loop(&r, sfd);
-	if (r.lerr_fd >= 0 && read(r.lerr_fd, &r.lerr, sizeof(r.lerr)) == sizeof(r.lerr))
-		r.have_lerr = true;
-	if (r.status_fd >= 0 && read(r.status_fd, &r.payload_status, sizeof(int)) == sizeof(int))
-		r.have_payload_status = true;
-	/* late audit records (kauditd delivers asynchronously) */
-	run_audit_sync(&r);
-	decide(&r, &out);
+	collect(&r, &out);
 	code = out.code;
-	if (r.learn) {
-		char lname[64];
-		const char *base = strrchr(r.exe, '/') ? strrchr(r.exe, '/') + 1 : r.exe;
-
-		/* the policy is named after the program: learned-<name> */
-		snprintf(lname, sizeof(lname), "learned-%.40s", base);
-		for (char *c = lname; *c; c++)
-			if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_')
-				*c = '-';
-		if (bg_learn_stop_write(r.learn, o->learn_out, lname, err, sizeof(err))) {
-			bg_err("run: --learn: %s", err);
-			if (code == 0)
-				code = BG_RUN_EXIT_ERROR;
-		} else if (!o->json) {
-			fprintf(stderr, "bpfguard: run: learned %u syscalls (%llu calls) into %s\n",
-				bg_learn_syscalls(r.learn), (unsigned long long)bg_learn_calls(r.learn), o->learn_out);
-		}
-	}
+	if (r.learn)
+		code = write_learned(&r, code);
 	run_teardown(&r);
 	if (out.line[0])
 		bg_err("%s", out.line);
 	if (o->json)
 		print_json(&r, &sb, &out, now_ms(&r.t0));
-	goto done;
+	release(&r, &sb, sfd, &old);
+	return code;
 out:
 	run_teardown(&r);
-done:
-	if (sfd >= 0)
-		close(sfd);
-	if (r.audit_fd >= 0)
-		close(r.audit_fd);
-	if (r.lerr_fd >= 0)
-		close(r.lerr_fd);
-	if (r.status_fd >= 0)
-		close(r.status_fd);
-	if (r.id_lock_fd >= 0)
-		close(r.id_lock_fd); /* the id is free again once init is gone too */
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	bg_recorder_close(&r.rec);
-	bg_learn_free(r.learn); /* detaches if a failure left it running */
-	if (sb.exe_fd >= 0)
-		close(sb.exe_fd);
-	seccomp_release(r.filter);
-	bg_policy_free(r.policy);
-	free(r.envp);
-	free(r.den);
-	free(r.prog);
+	release(&r, &sb, sfd, &old);
 	return code;
-early_out:
-	if (sb.exe_fd >= 0)
-		close(sb.exe_fd);
-	seccomp_release(r.filter);
-	bg_policy_free(r.policy);
-	return BG_RUN_EXIT_ERROR;
 }
