@@ -366,19 +366,89 @@ static struct json_object *part_json(const char *what, const char *file, enum pa
 	return o;
 }
 
+/* The zip's h1: hash against the ziphash (want): its status, printed, or
+ * added to jm when json. */
+static enum part_status check_zip(const char *zip, const char *prefix, const char *modver,
+				  const char *want, bool json, struct json_object *jm)
+{
+	struct json_object *viol = NULL;
+	struct bg_hash_diag d = { 0 };
+	struct viol_print vp = { 0 };
+	char zh[BG_H1_LEN];
+	enum part_status zs;
+	int st;
+
+	if (json)
+		viol = json_object_new_array();
+	vp.modver = modver;
+	vp.arr = viol;
+	d.report = print_violation;
+	d.ctx = &vp;
+	st = bg_h1_zip_file(zip, prefix, zh, &d);
+	if (!st) {
+		zs = strcmp(zh, want) ? P_MODIFIED : P_VERIFIED;
+		if (zs == P_MODIFIED && !json)
+			printf("%s: zip has been modified (%s)\n", modver, zip);
+	} else if (st == BG_ZIP_ERULES || st == BG_ZIP_EFORMAT) {
+		/* a zip the go command would refuse, or cannot read,
+		 * is not the zip that was verified at download */
+		zs = P_INVALID;
+		if (!json) {
+			if (st == BG_ZIP_EFORMAT)
+				printf("%s: zip has been modified (%s): %s\n", modver, zip, d.msg);
+			else
+				printf("%s: zip has been modified (%s): %zu module-zip rule violation%s\n",
+				       modver, zip, d.nviol, d.nviol == 1 ? "" : "s");
+		}
+	} else {
+		zs = P_ERROR;
+		if (!json)
+			printf("%s: %s: %s\n", modver, zip, d.msg);
+	}
+	if (json)
+		json_object_object_add(jm, "zip", part_json("file", zip, zs, st ? NULL : zh,
+							     st && st != BG_ZIP_ERULES ? d.msg : NULL,
+							     st == BG_ZIP_ERULES ? viol : NULL));
+	if (st != BG_ZIP_ERULES && viol)
+		json_object_put(viol);
+	return zs;
+}
+
+/* The extracted directory's h1: hash against the ziphash, the same way. */
+static enum part_status check_dir(const char *dir, const char *prefix, const char *modver,
+				  const char *want, bool json, struct json_object *jm)
+{
+	struct bg_hash_diag d = { 0 };
+	char dh[BG_H1_LEN];
+	enum part_status ds;
+	int st;
+
+	st = bg_h1_dir(dir, prefix, dh, &d);
+	if (!st) {
+		ds = strcmp(dh, want) ? P_MODIFIED : P_VERIFIED;
+		if (ds == P_MODIFIED && !json)
+			printf("%s: dir has been modified (%s)\n", modver, dir);
+	} else {
+		ds = P_ERROR;
+		if (!json)
+			printf("%s: %s\n", modver, d.msg);
+	}
+	if (json)
+		json_object_object_add(jm, "dir", part_json("path", dir, ds, st ? NULL : dh, st ? d.msg : NULL, NULL));
+	return ds;
+}
+
 /* verifyMod of cmd/go/internal/modcmd/verify.go for one cached version. */
 static bool verify_one(const char *cache, const struct modver *m, struct json_object *arr, struct verdict *v)
 {
 	char *path = unescape(m->esc_path), *ver = unescape(m->esc_ver);
 	char *zip = NULL, *ziphash = NULL, *partial = NULL, *dir = NULL, *prefix = NULL, *modver = NULL;
-	char *want = NULL, zh[BG_H1_LEN], dh[BG_H1_LEN];
-	struct json_object *jm = NULL, *viol = NULL;
+	char *want = NULL;
+	struct json_object *jm = NULL;
 	enum part_status zs = P_MISSING, ds = P_MISSING;
-	struct bg_hash_diag d = { 0 };
-	struct viol_print vp = { 0 };
 	bool zip_exists, dir_exists, ok = true;
 	struct stat sb;
-	int err = 0, st;
+	int err = 0;
 
 	if (!path || !ver) {
 		char *where = str_printf("%s/@v/%s", m->esc_path, m->esc_ver);
@@ -444,62 +514,14 @@ static bool verify_one(const char *cache, const struct modver *m, struct json_ob
 	if (arr)
 		json_object_object_add(jm, "ziphash", json_object_new_string(want));
 
-	if (zip_exists) {
-		if (arr)
-			viol = json_object_new_array();
-		vp.modver = modver;
-		vp.arr = viol;
-		d.report = print_violation;
-		d.ctx = &vp;
-		st = bg_h1_zip_file(zip, prefix, zh, &d);
-		if (!st) {
-			zs = strcmp(zh, want) ? P_MODIFIED : P_VERIFIED;
-			if (zs == P_MODIFIED && !arr)
-				printf("%s: zip has been modified (%s)\n", modver, zip);
-		} else if (st == BG_ZIP_ERULES || st == BG_ZIP_EFORMAT) {
-			/* a zip the go command would refuse, or cannot read,
-			 * is not the zip that was verified at download */
-			zs = P_INVALID;
-			if (!arr) {
-				if (st == BG_ZIP_EFORMAT)
-					printf("%s: zip has been modified (%s): %s\n", modver, zip, d.msg);
-				else
-					printf("%s: zip has been modified (%s): %zu module-zip rule violation%s\n",
-					       modver, zip, d.nviol, d.nviol == 1 ? "" : "s");
-			}
-		} else {
-			zs = P_ERROR;
-			if (!arr)
-				printf("%s: %s: %s\n", modver, zip, d.msg);
-		}
-		if (arr)
-			json_object_object_add(jm, "zip", part_json("file", zip, zs, st ? NULL : zh,
-								     st && st != BG_ZIP_ERULES ? d.msg : NULL,
-								     st == BG_ZIP_ERULES ? viol : NULL));
-		if (st != BG_ZIP_ERULES && viol)
-			json_object_put(viol);
-		viol = NULL;
-	} else if (arr) {
+	if (zip_exists)
+		zs = check_zip(zip, prefix, modver, want, arr != NULL, jm);
+	else if (arr)
 		json_object_object_add(jm, "zip", part_json("file", zip, P_MISSING, NULL, NULL, NULL));
-	}
-
-	if (dir_exists) {
-		memset(&d, 0, sizeof(d));
-		st = bg_h1_dir(dir, prefix, dh, &d);
-		if (!st) {
-			ds = strcmp(dh, want) ? P_MODIFIED : P_VERIFIED;
-			if (ds == P_MODIFIED && !arr)
-				printf("%s: dir has been modified (%s)\n", modver, dir);
-		} else {
-			ds = P_ERROR;
-			if (!arr)
-				printf("%s: %s\n", modver, d.msg);
-		}
-		if (arr)
-			json_object_object_add(jm, "dir", part_json("path", dir, ds, st ? NULL : dh, st ? d.msg : NULL, NULL));
-	} else if (arr) {
+	if (dir_exists)
+		ds = check_dir(dir, prefix, modver, want, arr != NULL, jm);
+	else if (arr)
 		json_object_object_add(jm, "dir", part_json("path", dir, ds, NULL, NULL, NULL));
-	}
 	if (zs == P_MODIFIED || zs == P_INVALID || ds == P_MODIFIED) {
 		note(v, BG_GO_EXIT_MODIFIED);
 		ok = false;
