@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * fuzz_gozip.c - libFuzzer target for the zip reader and the module-zip
- * rules (user/go_zip.c) and the h1: hash over a zip (user/go_dirhash.c).
+ * fuzz_gozip.c - libFuzzer target for the zip reader (user/go/zip.c), the
+ * module-zip rules (user/go/go_zip.c) and the h1: hash over a zip
+ * (user/go/go_dirhash.c).
  *
  * The bytes are a zip file.  It is opened, checked against the module-zip
  * rules twice (with a fixed expected prefix, and with the prefix inferred

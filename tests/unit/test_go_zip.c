@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The zip reader and the module-zip rules (user/go_zip.c), and h1: hashes
- * of zips (user/go_dirhash.c), over zips built here in memory by a small
+ * The zip reader (user/go/zip.c) and the module-zip rules
+ * (user/go/go_zip.c), and h1: hashes of zips (user/go/go_dirhash.c), over zips built here in memory by a small
  * writer that can also write them wrong: every rule violation and every
  * kind of corruption the reader must catch has a zip of its own.
  */

@@ -303,53 +303,197 @@ static void report(struct bg_attach_result *res, bool limit, const char *fmt, ..
 	}
 }
 
+/* Opens the state and picks the slot: the one already holding identical
+ * content (*shared), else an unused one.  A replace never writes into the
+ * slot the cgroup has now (others may share it): it takes another one,
+ * copy-on-write, unless the new content is that slot's already.
+ * BG_EXIT_OK with st open, or BG_EXIT_FAIL (said; st closed, nothing
+ * changed). */
+static int pick_slot(struct attach_job *j, struct bg_attach_result *res, struct bg_state *st,
+		     struct bg_attachment *old, bool *replacing, unsigned refs[BG_MAX_POLICIES],
+		     int *slot, bool *shared)
+{
+	bool seccomp = j->o.target == BG_TARGET_SECCOMP;
+	unsigned natt = 0;
+	char err[768];
+	int ret;
+
+	/* bpfguard run's seccomp attachments need no sys_enter program: skip
+	 * loading (verifying) guard.bpf.c's programs for them. */
+	if (seccomp ? bg_state_open_maps(st, err, sizeof(err)) : bg_state_open(st, true, err, sizeof(err))) {
+		report(res, false, "%s", err);
+		return BG_EXIT_FAIL;
+	}
+	*replacing = bg_att_get(st, j->cg.id, old) == 0;
+	ret = bg_slot_refs(st, refs, &natt);
+	if (ret) {
+		report(res, false, "attach failed, nothing changed: cannot read the attachment records: %s", strerror(-ret));
+		bg_state_close(st);
+		return BG_EXIT_FAIL;
+	}
+	if (!*replacing && natt >= BG_MAX_ATTACHMENTS) {
+		report(res, true, "attach failed, nothing changed: %d cgroups already have an attachment "
+		       "(BG_MAX_ATTACHMENTS); detach one first", BG_MAX_ATTACHMENTS);
+		bg_state_close(st);
+		return BG_EXIT_FAIL;
+	}
+	/* Identical content shares a slot. */
+	*slot = find_shared_slot(st, refs, j);
+	*shared = *slot >= 0;
+	if (!*shared) {
+		*slot = bg_slot_unused(refs);
+		if (*slot < 0) {
+			report(res, true, "attach failed, nothing changed: %d distinct policies already attached "
+			       "(BG_MAX_POLICIES); attach a policy that is already in use (identical policies share "
+			       "one slot) or detach one first", BG_MAX_POLICIES);
+			bg_state_close(st);
+			return BG_EXIT_FAIL;
+		}
+	}
+	return BG_EXIT_OK;
+}
+
+/* The exec section: every listed file hashed and matched, then its
+ * identities in the slot and the exec programs up (undoes itself).  A
+ * shared slot has them already; only the trust store is re-read, as a
+ * fresh attach would.  0, or -1 with err. */
+static int exec_section(struct bg_state *st, const struct attach_job *j, int slot, bool shared,
+			char *err, size_t errlen)
+{
+	if (!shared)
+		return bg_exec_apply(st, slot, j->policy, j->plan.mechs.lsm_deny, j->o.mode == BG_MODE_AUDIT,
+				     err, errlen) ? -1 : 0;
+	if (j->policy->exec.present && j->policy->exec.trusted) {
+		struct bg_trust t;
+
+		if (bg_trust_load(&t, err, errlen) || bg_exec_sync_trusted(&t, err, errlen)) {
+			bg_trust_free(&t);
+			return -1;
+		}
+		bg_trust_free(&t);
+	}
+	return 0;
+}
+
+/* The global rate limit (j->o.rate_limit >= 0); *cfg_old keeps what to
+ * restore.  0, or -1 with err. */
+static int set_rate_limit(struct bg_state *st, const struct attach_job *j, struct bg_config *cfg_old,
+			  char *err, size_t errlen)
+{
+	struct bg_config cfg;
+	__u32 zero = 0;
+	int ret;
+
+	ret = bpf_map_lookup_elem(st->map[BG_MAP_CONFIG], &zero, cfg_old) ? -errno : 0;
+	if (!ret) {
+		cfg = *cfg_old;
+		cfg.rate_limit = (__u32)j->o.rate_limit;
+		ret = bg_map_write(st->map[BG_MAP_CONFIG], &zero, &cfg, "ratelimit");
+	}
+	if (ret) {
+		snprintf(err, errlen, "cannot set the rate limit: %s", strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+/* The attachment record.  0, or -1 with err (*limit: a table is full). */
+static int put_record(struct bg_state *st, const struct bg_attachment *rec, bool *limit,
+		      char *err, size_t errlen)
+{
+	int ret = bg_fault("record");
+
+	if (!ret)
+		ret = bg_att_put(st, rec);
+	if (!ret)
+		return 0;
+	*limit = ret == -E2BIG || ret == -ENOSPC;
+	if (*limit)
+		snprintf(err, errlen, "cannot record attachment: bg_attachments is full (%d, BG_MAX_ATTACHMENTS)",
+			 BG_MAX_ATTACHMENTS);
+	else
+		snprintf(err, errlen, "cannot record attachment: %s", strerror(-ret));
+	return -1;
+}
+
+/* Points the subtree at the new slot; each cgroup switches in one map
+ * update from the complete old policy to the complete new one.  Twice:
+ * the second pass catches a cgroup created mid-walk whose inheritance
+ * raced with the first.  The number of cgroups guarded (> 0), or -1 with
+ * err (*limit: a table is full). */
+static int guard_subtree(struct bg_state *st, const struct attach_job *j, bool *limit,
+			 char *err, size_t errlen)
+{
+	int guarded = bg_reconcile(st, j->cg.abs, j->cg.id);
+
+	if (guarded >= 0)
+		guarded = bg_reconcile(st, j->cg.abs, j->cg.id);
+	if (guarded >= 0 && bg_fault("reconcile"))
+		guarded = -EIO;
+	if (guarded == BG_WALK_TOO_DEEP) {
+		snprintf(err, errlen, "cgroup %.300s has cgroups nested more than %d levels below it "
+			 "(BG_CGROUP_MAX_DEPTH); bpfguard cannot guard those, so it attaches nothing there; "
+			 "attach to the deeper cgroups themselves", j->cg.rel, BG_CGROUP_MAX_DEPTH);
+		return -1;
+	}
+	if (guarded == -E2BIG || guarded == -ENOSPC) {
+		*limit = true;
+		snprintf(err, errlen, "cannot guard the cgroups under %.300s: the guarded-cgroup table is full "
+			 "(%d cgroups, BG_MAX_CGROUPS); detach something first", j->cg.rel, BG_MAX_CGROUPS);
+		return -1;
+	}
+	if (guarded < 0) {
+		snprintf(err, errlen, "cannot guard the cgroups under %.300s: %s", j->cg.rel, strerror(-guarded));
+		return -1;
+	}
+	if (guarded == 0) {
+		/* The directory vanished between resolve and walk. */
+		snprintf(err, errlen, "cgroup %.300s disappeared while attaching", j->cg.rel);
+		return -1;
+	}
+	return guarded;
+}
+
+/* After the commit, tidying: hook programs the new policy does not need,
+ * and the old slot if nothing names it any more.  A failure here leaves
+ * only unused state behind; it is said, not undone. */
+static void tidy(struct bg_state *st, const struct attach_job *j, int slot, bool replacing,
+		 const struct bg_attachment *old, const unsigned refs[BG_MAX_POLICIES])
+{
+	char err2[512], left[1024] = "";
+
+	bg_cghooks_sync(st, j->cg.id, slot);
+	if (j->o.target != BG_TARGET_SECCOMP && lsm_sync_records(st, NULL, err2, sizeof(err2)))
+		add_left(left, sizeof(left), "LSM hooks only the old policy needed stay attached", EIO);
+	if (replacing && (uint32_t)slot != old->slot && refs[old->slot] == 1)
+		free_slot(st, old->slot, left, sizeof(left));
+	if (left[0] && !j->o.quiet)
+		bg_warn("attached, but: %s; harmless (unused), `bpfguard reset` removes it", left);
+}
+
+/*
+ * The attach, in the order that keeps every cgroup on a complete policy:
+ * slot written, programs up, sections, record, subtree switched, tidied.
+ * The steps are functions; the undo ladder stays here, as labels in one
+ * function, because its order (newest first, each label undoing one step
+ * and falling through to the older ones) is the point and reads best as
+ * one list.
+ */
 static int apply(struct attach_job *j, struct bg_attach_result *res)
 {
 	struct bg_attachment old, rec;
 	bool had_state = access(BG_BPFFS "/" BG_PIN_ROOT "/" BG_PIN_MAPS "/bg_attachments", F_OK) == 0;
 	bool replacing, shared, had_links = bg_state_links_present(), had_escape = bg_escape_present(), cfg_changed = false, limit = false;
 	bool seccomp = j->o.target == BG_TARGET_SECCOMP;
-	unsigned refs[BG_MAX_POLICIES], natt = 0;
+	unsigned refs[BG_MAX_POLICIES];
 	struct bg_config cfg_old;
 	struct bg_state st;
 	char err[768], err2[512], left[1024] = "";
 	int slot, guarded = 0, ret;
 	__u32 zero = 0;
 
-	/* bpfguard run's seccomp attachments need no sys_enter program: skip
-	 * loading (verifying) guard.bpf.c's programs for them. */
-	if (seccomp ? bg_state_open_maps(&st, err, sizeof(err)) : bg_state_open(&st, true, err, sizeof(err))) {
-		report(res, false, "%s", err);
+	if (pick_slot(j, res, &st, &old, &replacing, refs, &slot, &shared))
 		return BG_EXIT_FAIL;
-	}
-	replacing = bg_att_get(&st, j->cg.id, &old) == 0;
-	ret = bg_slot_refs(&st, refs, &natt);
-	if (ret) {
-		report(res, false, "attach failed, nothing changed: cannot read the attachment records: %s", strerror(-ret));
-		bg_state_close(&st);
-		return BG_EXIT_FAIL;
-	}
-	if (!replacing && natt >= BG_MAX_ATTACHMENTS) {
-		report(res, true, "attach failed, nothing changed: %d cgroups already have an attachment "
-		       "(BG_MAX_ATTACHMENTS); detach one first", BG_MAX_ATTACHMENTS);
-		bg_state_close(&st);
-		return BG_EXIT_FAIL;
-	}
-	/* Identical content shares a slot.  A replace never writes into the
-	 * slot the cgroup has now (others may share it): it takes another one,
-	 * copy-on-write, unless the new content is that slot's already. */
-	slot = find_shared_slot(&st, refs, j);
-	shared = slot >= 0;
-	if (!shared) {
-		slot = bg_slot_unused(refs);
-		if (slot < 0) {
-			report(res, true, "attach failed, nothing changed: %d distinct policies already attached "
-			       "(BG_MAX_POLICIES); attach a policy that is already in use (identical policies share "
-			       "one slot) or detach one first", BG_MAX_POLICIES);
-			bg_state_close(&st);
-			return BG_EXIT_FAIL;
-		}
-	}
 	fill_record(j, slot, &rec);
 
 	/* 1. a fresh slot: emptied (an earlier failed clear may have left
@@ -377,91 +521,22 @@ static int apply(struct attach_job *j, struct bg_attach_result *res)
 	 * (unpins its own links on failure) */
 	if (bg_cghooks_apply(&st, j->cg.id, j->cg.abs, slot, shared, j->policy, j->o.mode, err, sizeof(err)))
 		goto undo_cghooks;
-	/* exec section: every listed file hashed and matched, then its
-	 * identities in the slot and the exec programs up (undoes itself).
-	 * A shared slot has them already; only the trust store is re-read, as
-	 * a fresh attach would. */
-	if (!shared) {
-		if (bg_exec_apply(&st, slot, j->policy, j->plan.mechs.lsm_deny, j->o.mode == BG_MODE_AUDIT,
-				  err, sizeof(err)))
-			goto undo_cghooks;
-	} else if (j->policy->exec.present && j->policy->exec.trusted) {
-		struct bg_trust t;
-
-		if (bg_trust_load(&t, err, sizeof(err)) || bg_exec_sync_trusted(&t, err, sizeof(err))) {
-			bg_trust_free(&t);
-			goto undo_cghooks;
-		}
-		bg_trust_free(&t);
-	}
+	if (exec_section(&st, j, slot, shared, err, sizeof(err)))
+		goto undo_cghooks;
 	/* the global rate limit, restored if anything below fails */
 	if (j->o.rate_limit >= 0) {
-		struct bg_config cfg;
-
-		ret = bpf_map_lookup_elem(st.map[BG_MAP_CONFIG], &zero, &cfg_old) ? -errno : 0;
-		if (!ret) {
-			cfg = cfg_old;
-			cfg.rate_limit = (__u32)j->o.rate_limit;
-			ret = bg_map_write(st.map[BG_MAP_CONFIG], &zero, &cfg, "ratelimit");
-		}
-		if (ret) {
-			snprintf(err, sizeof(err), "cannot set the rate limit: %s", strerror(-ret));
+		if (set_rate_limit(&st, j, &cfg_old, err, sizeof(err)))
 			goto undo_hooks;
-		}
 		cfg_changed = true;
 	}
-	ret = bg_fault("record");
-	if (!ret)
-		ret = bg_att_put(&st, &rec);
-	if (ret) {
-		limit = ret == -E2BIG || ret == -ENOSPC;
-		if (limit)
-			snprintf(err, sizeof(err), "cannot record attachment: bg_attachments is full (%d, BG_MAX_ATTACHMENTS)",
-				 BG_MAX_ATTACHMENTS);
-		else
-			snprintf(err, sizeof(err), "cannot record attachment: %s", strerror(-ret));
+	if (put_record(&st, &rec, &limit, err, sizeof(err)))
 		goto undo_rate;
-	}
-	/* 4. point the subtree at the new slot; each cgroup switches in one map
-	 * update from the complete old policy to the complete new one.  Twice:
-	 * the second pass catches a cgroup created mid-walk whose inheritance
-	 * raced with the first. */
-	guarded = bg_reconcile(&st, j->cg.abs, j->cg.id);
-	if (guarded >= 0)
-		guarded = bg_reconcile(&st, j->cg.abs, j->cg.id);
-	if (guarded >= 0 && bg_fault("reconcile"))
-		guarded = -EIO;
-	if (guarded == BG_WALK_TOO_DEEP) {
-		snprintf(err, sizeof(err), "cgroup %.300s has cgroups nested more than %d levels below it "
-			 "(BG_CGROUP_MAX_DEPTH); bpfguard cannot guard those, so it attaches nothing there; "
-			 "attach to the deeper cgroups themselves", j->cg.rel, BG_CGROUP_MAX_DEPTH);
+	/* 4. point the subtree at the new slot */
+	guarded = guard_subtree(&st, j, &limit, err, sizeof(err));
+	if (guarded < 0)
 		goto undo_record;
-	}
-	if (guarded == -E2BIG || guarded == -ENOSPC) {
-		limit = true;
-		snprintf(err, sizeof(err), "cannot guard the cgroups under %.300s: the guarded-cgroup table is full "
-			 "(%d cgroups, BG_MAX_CGROUPS); detach something first", j->cg.rel, BG_MAX_CGROUPS);
-		goto undo_record;
-	}
-	if (guarded < 0) {
-		snprintf(err, sizeof(err), "cannot guard the cgroups under %.300s: %s", j->cg.rel, strerror(-guarded));
-		goto undo_record;
-	}
-	if (guarded == 0) {
-		/* The directory vanished between resolve and walk. */
-		snprintf(err, sizeof(err), "cgroup %.300s disappeared while attaching", j->cg.rel);
-		goto undo_record;
-	}
-	/* 5. committed.  What is left is tidying: hook programs the new policy
-	 * does not need, and the old slot if nothing names it any more.  A
-	 * failure here leaves only unused state behind; it is said, not undone. */
-	bg_cghooks_sync(&st, j->cg.id, slot);
-	if (!seccomp && lsm_sync_records(&st, NULL, err2, sizeof(err2)))
-		add_left(left, sizeof(left), "LSM hooks only the old policy needed stay attached", EIO);
-	if (replacing && (uint32_t)slot != old.slot && refs[old.slot] == 1)
-		free_slot(&st, old.slot, left, sizeof(left));
-	if (left[0] && !j->o.quiet)
-		bg_warn("attached, but: %s; harmless (unused), `bpfguard reset` removes it", left);
+	/* 5. committed */
+	tidy(&st, j, slot, replacing, &old, refs);
 	j->rec = rec;
 	j->guarded = guarded;
 	j->replaced = replacing;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "go_elf.h"
+#include "go_strconv.h"
 
 /* Exit codes of `bpfguard go inspect|verify` (docs/go.md). */
 enum {
@@ -29,12 +30,6 @@ enum {
 #define BG_GO_LINES_MAX 100000u       /* dep lines, and build lines */
 #define BG_GO_OLD_STRING_MAX (1u << 20) /* a string behind a <1.18 pointer, as Go */
 #define BG_GO_SEARCH_WINDOW (64u << 10) /* where the magic is looked for, as Go */
-
-/* A byte string that may hold NULs (a Go string); s is NUL-terminated too. */
-struct bg_go_str {
-	char *s;
-	size_t len;
-};
 
 struct bg_go_mod {
 	const char *path, *version, *sum; /* never NULL; "" when absent */
@@ -112,12 +107,6 @@ void bg_go_buildinfo_free(struct bg_go_buildinfo *bi);
  * "\t" line after each => line).  Returns false on allocation failure.
  */
 bool bg_go_buildinfo_write(const struct bg_go_buildinfo *bi, FILE *f);
-
-/* Go's strconv rules, needed to reproduce `go version -m` byte for byte. */
-bool bg_go_unquote(const char *s, size_t len, struct bg_go_str *out); /* strconv.Unquote ("..." `...`) */
-size_t bg_go_quoted_prefix(const char *s, size_t len); /* strconv.QuotedPrefix; 0 = none */
-void bg_go_quote(const char *s, size_t len, FILE *f);   /* strconv.Quote */
-bool bg_go_is_print(uint32_t r);                         /* strconv.IsPrint */
 
 /* Verdicts.  Evidence: short human-readable strings (docs/go.md). */
 struct bg_go_verdict {

@@ -23,6 +23,10 @@
  * denies or kills never reaches bpfguard's BPF program.  The kernel logs
  * each such decision (SECCOMP_FILTER_FLAG_LOG; kills always) to the audit
  * netlink multicast group, which bpfguard reads.
+ *
+ * Files: this one orders the steps (input, launch, wait, outcome);
+ * run_cgroup.c makes and removes the cgroups and limits, run_audit.c reads
+ * the audit records, sandbox.c is the init inside the namespaces.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -65,14 +69,13 @@
 #include "preflight.h"
 #include "record.h"
 #include "run.h"
+#include "run_internal.h"
 #include "attach.h"
 #include "run_default_policy.h"
 #include "syscalls.h"
 #include "util.h"
 
 extern char **environ;
-
-enum limit_via { VIA_NONE = 0, VIA_V2, VIA_V1, VIA_RLIMIT };
 
 static const char *via_name(int v)
 {
@@ -84,187 +87,12 @@ static const char *via_name(int v)
 	}
 }
 
-enum { RES_MEMORY, RES_PIDS, RES_CPU, RES__COUNT };
-static const char *const res_ctrl[RES__COUNT] = { "memory", "pids", "cpu" };
-
-struct denial {
-	int abi, nr;
-	bool kill;
-	unsigned long long n;
-};
-
-struct run {
-	const struct bg_run_opts *o;
-	char id[48];
-	char cg2[PATH_MAX];
-	char base[PATH_MAX + 16];       /* <cg2>/bpfguard.run */
-	char dir[PATH_MAX + 80];        /* <base>/<id>: init, v2 limits */
-	char payload_cg[PATH_MAX + 96]; /* <dir>/payload: the payload, BPF attached */
-	bool made_dir, made_payload, attached;
-	uint64_t payload_cgid; /* the payload cgroup's id (events carry it) */
-	int via[RES__COUNT];
-	char v1dir[RES__COUNT][PATH_MAX + 80]; /* "" if not made */
-	struct bg_policy *policy;
-	char source[PATH_MAX];
-	scmp_filter_ctx filter;
-	struct sock_filter *prog; /* exported */
-	size_t prog_len;
-	char exe[PATH_MAX];
-	char **envp;
-	pid_t init;
-	int lerr_fd, status_fd;    /* read ends: launch errors, the payload's status */
-	int init_status;
-	bool init_reaped;
-	/* outcome */
-	bool timed_out;
-	int forwarded;
-	int payload_status;
-	bool have_payload_status;
-	struct bg_launch_err lerr;
-	bool have_lerr;
-	/* audit */
-	int audit_fd;
-	unsigned ses; /* our audit session, 0 if unknown */
-	struct denial *den;
-	unsigned nden, capden;
-	unsigned long long audit_lost;
-	int kill_abi, kill_nr; /* the syscall a kill record named, -1 if none */
-	bool marker_seen;      /* our end-of-run marker came back: all earlier records are in */
-	struct timespec t0;
-	/* events: seccomp records into bg_counters/bg_events (record.bpf.c) */
-	struct bg_recorder rec;
-	bool recording;
-	struct bg_learn *learn; /* --learn */
-	int id_lock_fd;        /* holds the per-run id (BG_RUN_ID_DIR), -1 if none */
-	uid_t dyn_id;          /* the per-run id, when id_lock_fd >= 0 */
-	char interp[PATH_MAX]; /* CMD's interpreter (PT_INTERP, #!), if it had to be bound */
-	int64_t realtime_to_boot; /* ns to add to a realtime stamp */
-};
-
 static double now_ms(const struct timespec *t0)
 {
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (t.tv_sec - t0->tv_sec) * 1e3 + (t.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-	ssize_t n = (ssize_t)strlen(s);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, n) != n)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static int writef(const char *dir, const char *file, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int writef(const char *dir, const char *file, const char *fmt, ...)
-{
-	char path[PATH_MAX + 64], buf[128];
-	va_list ap;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	return write_str(path, buf);
-}
-
-/* A "key value" line of a flat keyed file (memory.events, pids.events,
- * memory.oom_control); -1 if absent. */
-static long long keyed(const char *dir, const char *file, const char *key)
-{
-	char path[PATH_MAX + 64], k[64];
-	long long v, ret = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %lld", k, &v) == 2)
-		if (!strcmp(k, key)) {
-			ret = v;
-			break;
-		}
-	fclose(f);
-	return ret;
-}
-
-static long long read_ll(const char *dir, const char *file)
-{
-	char path[PATH_MAX + 64];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
-static bool file_has_word(const char *path, const char *word)
-{
-	char buf[512], *tok, *save;
-	bool found = false;
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return false;
-	if (fgets(buf, sizeof(buf), f))
-		for (tok = strtok_r(buf, " \n", &save); tok && !found; tok = strtok_r(NULL, " \n", &save))
-			found = !strcmp(tok, word);
-	fclose(f);
-	return found;
-}
-
-/* Mount point of the cgroup v1 hierarchy that has `ctrl`. */
-static int v1_mount(const char *ctrl, char *out, size_t len)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096];
-	int ret = -ENOENT;
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f) && ret) {
-		char *sep = strstr(line, " - "), fstype[32], opts[1024], mnt[PATH_MAX], *tok, *save;
-
-		if (!sep || sscanf(sep + 3, "%31s %*s %1023s", fstype, opts) != 2 || strcmp(fstype, "cgroup"))
-			continue;
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
-			continue;
-		for (tok = strtok_r(opts, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-			if (!strcmp(tok, ctrl)) {
-				ret = bg_strlcpy(out, mnt, len) ? 0 : -ENAMETOOLONG;
-				break;
-			}
-	}
-	fclose(f);
-	return ret;
-}
-
-static int rmdir_retry(const char *path)
-{
-	for (int i = 0; i < 200; i++) {
-		if (rmdir(path) == 0 || errno == ENOENT)
-			return 0;
-		if (errno != EBUSY)
-			return -errno;
-		usleep(10000);
-	}
-	return -EBUSY;
 }
 
 /* ------------------------------------------------------------------ */
@@ -352,546 +180,6 @@ static int load_policy(struct run *r)
 }
 
 /* ------------------------------------------------------------------ */
-/* cgroups and limits */
-
-static int v2_enable(struct run *r, const char *ctrl)
-{
-	char path[PATH_MAX + 64], plus[40];
-
-	snprintf(path, sizeof(path), "%s/cgroup.controllers", r->cg2);
-	if (!file_has_word(path, ctrl))
-		return -ENOENT;
-	snprintf(plus, sizeof(plus), "+%s", ctrl);
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", r->cg2);
-	if (!file_has_word(path, ctrl) && write_str(path, plus))
-		return -EPERM;
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", r->base);
-	if (!file_has_word(path, ctrl) && write_str(path, plus))
-		return -EPERM;
-	return 0;
-}
-
-static int setup_cgroups(struct run *r)
-{
-	const struct bg_run_opts *o = r->o;
-	bool want[RES__COUNT] = { o->memory > 0, o->pids > 0, o->cpu > 0 };
-	int ret;
-
-	if (bg_cgroup2_mount(r->cg2, sizeof(r->cg2))) {
-		bg_err("run: cgroup v2 is not mounted; bpfguard run needs it (mount -t cgroup2 none /sys/fs/cgroup/unified)");
-		return -1;
-	}
-	snprintf(r->base, sizeof(r->base), "%s/" BG_RUN_CGROUP, r->cg2);
-	snprintf(r->dir, sizeof(r->dir), "%s/%s", r->base, r->id);
-	snprintf(r->payload_cg, sizeof(r->payload_cg), "%s/payload", r->dir);
-	for (int tries = 0;; tries++) {
-		if (mkdir(r->base, 0755) && errno != EEXIST)
-			break;
-		if (mkdir(r->dir, 0755) == 0 || tries == 3 || errno != ENOENT)
-			break; /* ENOENT: another run removed the base just now */
-	}
-	if (access(r->dir, F_OK)) {
-		bg_err("run: cannot create cgroup %s: %s", r->dir, strerror(errno));
-		return -1;
-	}
-	r->made_dir = true;
-
-	/* limits: cgroup v2 controllers, else v1 hierarchies, else rlimits.
-	 * BPFGUARD_RUN_LIMITS=v1|rlimit starts lower down the list, so the
-	 * tests reach every tier on one machine (docs/run.md). */
-	const char *tier = getenv("BPFGUARD_RUN_LIMITS");
-	bool skip_v2 = tier && (!strcmp(tier, "v1") || !strcmp(tier, "rlimit"));
-	bool skip_v1 = tier && !strcmp(tier, "rlimit");
-
-	for (int i = 0; i < RES__COUNT; i++) {
-		char mnt[PATH_MAX], d[PATH_MAX + 16];
-
-		if (!want[i])
-			continue;
-		if (!skip_v2 && v2_enable(r, res_ctrl[i]) == 0) {
-			r->via[i] = VIA_V2;
-			continue;
-		}
-		if (!skip_v1 && v1_mount(res_ctrl[i], mnt, sizeof(mnt)) == 0) {
-			snprintf(d, sizeof(d), "%s/" BG_RUN_CGROUP, mnt);
-			if (mkdir(d, 0755) && errno != EEXIST)
-				goto v1_fail;
-			snprintf(r->v1dir[i], sizeof(r->v1dir[i]), "%s/%s", d, r->id);
-			if (mkdir(r->v1dir[i], 0755) && errno != EEXIST) {
-				r->v1dir[i][0] = '\0';
-				goto v1_fail;
-			}
-			r->via[i] = VIA_V1;
-			continue;
-		}
-v1_fail:
-		if (i == RES_CPU) {
-			bg_err("run: --cpu: no cpu controller on this machine (neither cgroup v2 nor v1)");
-			return -1;
-		}
-		r->via[i] = VIA_RLIMIT;
-	}
-	if (mkdir(r->payload_cg, 0755)) {
-		bg_err("run: cannot create cgroup %s: %s", r->payload_cg, strerror(errno));
-		return -1;
-	}
-	r->made_payload = true;
-	{
-		struct stat st;
-
-		if (stat(r->payload_cg, &st) == 0)
-			r->payload_cgid = st.st_ino;
-	}
-
-	ret = 0;
-	if (r->via[RES_MEMORY] == VIA_V2) {
-		ret = writef(r->dir, "memory.max", "%llu", (unsigned long long)o->memory);
-		writef(r->dir, "memory.swap.max", "0");
-	} else if (r->via[RES_MEMORY] == VIA_V1) {
-		ret = writef(r->v1dir[RES_MEMORY], "memory.limit_in_bytes", "%llu", (unsigned long long)o->memory);
-		writef(r->v1dir[RES_MEMORY], "memory.memsw.limit_in_bytes", "%llu", (unsigned long long)o->memory);
-	}
-	if (ret) {
-		bg_err("run: cannot set the memory limit: %s", strerror(-ret));
-		return -1;
-	}
-	if (r->via[RES_PIDS] == VIA_V2)
-		ret = writef(r->dir, "pids.max", "%ld", o->pids);
-	else if (r->via[RES_PIDS] == VIA_V1)
-		ret = writef(r->v1dir[RES_PIDS], "pids.max", "%ld", o->pids);
-	if (ret) {
-		bg_err("run: cannot set the pids limit: %s", strerror(-ret));
-		return -1;
-	}
-	if (o->cpu > 0) {
-		long period = 100000, quota = (long)(o->cpu * period + 0.5);
-
-		if (r->via[RES_CPU] == VIA_V2)
-			ret = writef(r->dir, "cpu.max", "%ld %ld", quota, period);
-		else if (r->via[RES_CPU] == VIA_V1)
-			ret = writef(r->v1dir[RES_CPU], "cpu.cfs_period_us", "%ld", period) ?:
-			      writef(r->v1dir[RES_CPU], "cpu.cfs_quota_us", "%ld", quota);
-		if (ret) {
-			bg_err("run: cannot set the cpu limit: %s", strerror(-ret));
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void kill_tree(struct run *r)
-{
-	if (r->made_dir)
-		writef(r->dir, "cgroup.kill", "1"); /* 5.14+; the pid namespace covers older kernels */
-	if (r->init > 0 && !r->init_reaped)
-		kill(r->init, SIGKILL);
-}
-
-static void reap_init(struct run *r, bool block)
-{
-	int st;
-
-	if (r->init <= 0 || r->init_reaped)
-		return;
-	if (waitpid(r->init, &st, block ? 0 : WNOHANG) == r->init) {
-		r->init_status = st;
-		r->init_reaped = true;
-	}
-}
-
-static void teardown(struct run *r)
-{
-	if (r->init > 0 && !r->init_reaped) {
-		kill_tree(r);
-		reap_init(r, true);
-	}
-	if (r->attached && bg_detach_cgroup(r->payload_cg, NULL) == 0) {
-		r->attached = false;
-		/* no attachment and no event follower left: no pins either */
-		bg_state_release_if_unused();
-	}
-	if (r->made_payload && rmdir_retry(r->payload_cg))
-		bg_warn("run: cannot remove cgroup %s: %s", r->payload_cg, strerror(errno));
-	if (r->made_dir && rmdir_retry(r->dir))
-		bg_warn("run: cannot remove cgroup %s: %s", r->dir, strerror(errno));
-	if (r->made_dir)
-		rmdir(r->base); /* if no other run uses it */
-	for (int i = 0; i < RES__COUNT; i++) {
-		char parent[sizeof(r->v1dir[i])], *slash;
-
-		if (!r->v1dir[i][0])
-			continue;
-		if (rmdir_retry(r->v1dir[i]))
-			bg_warn("run: cannot remove cgroup %s: %s", r->v1dir[i], strerror(errno));
-		bg_strlcpy(parent, r->v1dir[i], sizeof(parent));
-		slash = strrchr(parent, '/');
-		if (slash) {
-			*slash = '\0';
-			rmdir(parent);
-		}
-	}
-}
-
-/* Runs whose bpfguard died (SIGKILL, power loss of the tty ...): ids are
- * "<pid>-<random>"; a directory whose pid is gone and that holds no
- * process is removed, with its attachment. */
-static void sweep_stale(const char *cg2)
-{
-	char base[PATH_MAX + 16], d[PATH_MAX * 2], p[PATH_MAX * 3];
-	struct dirent *e;
-	DIR *dir;
-
-	snprintf(base, sizeof(base), "%s/" BG_RUN_CGROUP, cg2);
-	dir = opendir(base);
-	if (!dir)
-		return;
-	while ((e = readdir(dir))) {
-		long pid;
-		char *end;
-
-		if (e->d_name[0] == '.')
-			continue;
-		pid = strtol(e->d_name, &end, 10);
-		if (pid <= 0 || *end != '-' || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		snprintf(d, sizeof(d), "%s/%s", base, e->d_name);
-		snprintf(p, sizeof(p), "%s/payload", d);
-		writef(d, "cgroup.kill", "1");
-		if (access(p, F_OK) == 0) {
-			int saved = dup(2), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-			if (null >= 0) { /* "not attached" is expected here */
-				dup2(null, 2);
-				close(null);
-			}
-			bg_detach_cgroup(p, NULL);
-			if (saved >= 0) {
-				dup2(saved, 2);
-				close(saved);
-			}
-			rmdir_retry(p);
-		}
-		rmdir_retry(d);
-		for (int i = 0; i < RES__COUNT; i++) {
-			char mnt[PATH_MAX];
-
-			if (v1_mount(res_ctrl[i], mnt, sizeof(mnt)) == 0) {
-				snprintf(p, sizeof(p), "%s/" BG_RUN_CGROUP "/%s", mnt, e->d_name);
-				rmdir_retry(p);
-			}
-		}
-	}
-	closedir(dir);
-}
-
-/* ------------------------------------------------------------------ */
-/* audit records of seccomp decisions */
-
-static void audit_open(struct run *r)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 << (AUDIT_NLGRP_READLOG - 1) };
-	int sz = 8 << 20;
-	char buf[32];
-	FILE *f;
-
-	r->audit_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_AUDIT);
-	if (r->audit_fd < 0)
-		return;
-	setsockopt(r->audit_fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
-	if (bind(r->audit_fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		close(r->audit_fd);
-		r->audit_fd = -1;
-		return;
-	}
-	/* A fresh audit session for this run, inherited by the payload and
-	 * not changeable by it: records are matched by ses=, even for a
-	 * process already gone.  Writing the current login uid back keeps
-	 * who is logged in and only renews the session id. */
-	f = fopen("/proc/self/loginuid", "re");
-	if (f && fgets(buf, sizeof(buf), f)) {
-		unsigned long uid = strtoul(buf, NULL, 10);
-
-		if (uid == 4294967295UL)
-			snprintf(buf, sizeof(buf), "%u", (unsigned)getuid());
-		if (write_str("/proc/self/loginuid", buf) == 0) {
-			FILE *s = fopen("/proc/self/sessionid", "re");
-
-			if (s && fscanf(s, "%u", &r->ses) != 1)
-				r->ses = 0;
-			if (s)
-				fclose(s);
-			if (r->ses == 4294967295U)
-				r->ses = 0;
-		}
-	}
-	if (f)
-		fclose(f);
-}
-
-static bool pid_in_run(const struct run *r, long pid)
-{
-	char path[64], line[PATH_MAX];
-	bool in = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%ld/cgroup", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (!in && fgets(line, sizeof(line), f))
-		in = !strncmp(line, "0::", 3) && strstr(line, r->id);
-	fclose(f);
-	return in;
-}
-
-static void add_denial(struct run *r, int abi, int nr, bool kill)
-{
-	for (unsigned i = 0; i < r->nden; i++)
-		if (r->den[i].abi == abi && r->den[i].nr == nr && r->den[i].kill == kill) {
-			r->den[i].n++;
-			return;
-		}
-	if (r->nden == r->capden) {
-		unsigned cap = r->capden ? r->capden * 2 : 16;
-		struct denial *g = realloc(r->den, cap * sizeof(*g));
-
-		if (!g)
-			return;
-		r->den = g;
-		r->capden = cap;
-	}
-	r->den[r->nden++] = (struct denial){ .abi = abi, .nr = nr, .kill = kill, .n = 1 };
-}
-
-static bool field(const char *rec, const char *key, unsigned long long *v, int base)
-{
-	const char *p = rec;
-	size_t kl = strlen(key);
-
-	while ((p = strstr(p, key))) {
-		if ((p == rec || p[-1] == ' ') && p[kl] == '=') {
-			*v = strtoull(p + kl + 1, NULL, base);
-			return true;
-		}
-		p += kl;
-	}
-	return false;
-}
-
-/* comm="name" or comm=HEX (audit hex-encodes names with odd bytes) */
-static void audit_comm(const char *rec, char out[BG_COMM_LEN])
-{
-	const char *p = strstr(rec, " comm=");
-	size_t n = 0;
-
-	memset(out, 0, BG_COMM_LEN);
-	if (!p)
-		return;
-	p += 6;
-	if (*p == '"') {
-		for (p++; *p && *p != '"' && n < BG_COMM_LEN - 1; p++)
-			out[n++] = *p;
-		return;
-	}
-	for (; isxdigit((unsigned char)p[0]) && isxdigit((unsigned char)p[1]) && n < BG_COMM_LEN - 1; p += 2) {
-		char hx[3] = { p[0], p[1], 0 };
-
-		out[n++] = (char)strtoul(hx, NULL, 16);
-	}
-}
-
-/* What the policy says about nr when the record does not (a LOG record in
- * audit mode): its unconditional action if it has no argument rules. */
-static struct bg_action logged_action(const struct run *r, int abi, int nr)
-{
-	struct bg_action log = { .verdict = BG_VERDICT_LOG };
-	const struct bg_sysrules *sr;
-
-	if (abi >= BG_NR_TABLES || nr < 0 || nr >= BG_MAX_SYSCALLS)
-		return log;
-	sr = &r->policy->sys[abi][nr];
-	if (sr->nargrules)
-		return log;
-	if (sr->has_base)
-		return sr->base.verdict == BG_VERDICT_ALLOW ? log : sr->base;
-	return abi == BG_ABI_IA32 ? r->policy->ia32_dflt : r->policy->dflt;
-}
-
-/* The errno the filter returned for nr: the record names only the action,
- * so take it from the policy when its ERRNO rules for nr agree (0 if not). */
-static uint16_t policy_errno(const struct run *r, int abi, int nr)
-{
-	const struct bg_sysrules *sr;
-	uint16_t err = 0;
-
-	if (abi >= BG_NR_TABLES || nr < 0 || nr >= BG_MAX_SYSCALLS)
-		return 0;
-	sr = &r->policy->sys[abi][nr];
-	if (sr->has_base && sr->base.verdict == BG_VERDICT_ERRNO)
-		err = sr->base.err;
-	else if (!sr->has_base) {
-		const struct bg_action *d = abi == BG_ABI_IA32 ? &r->policy->ia32_dflt : &r->policy->dflt;
-
-		if (d->verdict == BG_VERDICT_ERRNO)
-			err = d->err;
-	}
-	for (unsigned i = 0; i < sr->nargrules; i++) {
-		const struct bg_action *a = &sr->argrules[i].action;
-
-		if (a->verdict != BG_VERDICT_ERRNO)
-			continue;
-		if (err && a->err != err)
-			return 0; /* two errnos: cannot tell which */
-		err = a->err;
-	}
-	return err;
-}
-
-/* One seccomp decision into bpfguard's counters and event stream, as the
- * sys_enter judge records its own. */
-static void record_event(struct run *r, const char *rec, int abi, int nr, unsigned action,
-			 bool kill)
-{
-	unsigned long long pid = 0, uid = 0, secs = 0, ms = 0;
-	struct bg_record_in in = {};
-	const char *stamp;
-
-	if (!r->recording)
-		return;
-	stamp = strstr(rec, "audit(");
-	if (stamp && sscanf(stamp, "audit(%llu.%llu:", &secs, &ms) == 2)
-		in.ts_ns = (uint64_t)((int64_t)(secs * 1000000000ULL + ms * 1000000ULL) + r->realtime_to_boot);
-	field(rec, "pid", &pid, 10);
-	field(rec, "uid", &uid, 10);
-	in.cgid = r->payload_cgid;
-	in.owner = r->payload_cgid;
-	in.pid = (uint32_t)pid;
-	in.tid = (uint32_t)pid; /* the record names the process only */
-	in.uid = (uint32_t)uid;
-	in.nr = (uint32_t)nr;
-	in.abi = (uint16_t)abi;
-	if (kill) {
-		in.verdict = BG_VERDICT_KILL;
-		in.effect = BG_EFFECT_KILL;
-		in.mech = BG_MECH_SECCOMP;
-	} else if (action == 0x00050000U /* ERRNO */) {
-		in.verdict = BG_VERDICT_ERRNO;
-		in.err = policy_errno(r, abi, nr);
-		in.effect = BG_EFFECT_SECCOMP_DENY;
-		in.mech = BG_MECH_SECCOMP;
-	} else { /* LOG: the call ran */
-		struct bg_action a = logged_action(r, abi, nr);
-
-		in.verdict = a.verdict;
-		in.err = a.err;
-		in.effect = BG_EFFECT_RECORD;
-		in.mech = BG_MECH_AUDIT;
-	}
-	audit_comm(rec, in.comm);
-	bg_recorder_put(&r->rec, &in);
-}
-
-/* "audit(...): auid=0 uid=0 gid=0 ses=7 pid=123 comm="x" exe="/x" sig=31
- *  arch=c000003e syscall=101 compat=0 ip=0x... code=0x80000000" */
-static void audit_record(struct run *r, const char *rec)
-{
-	unsigned long long ses, pid, sig = 0, arch = 0, nr, code;
-	unsigned action;
-	int abi;
-
-	if (!field(rec, "pid", &pid, 10) || !field(rec, "syscall", &nr, 10) || !field(rec, "code", &code, 16))
-		return;
-	field(rec, "sig", &sig, 10);
-	field(rec, "arch", &arch, 16);
-	if (r->ses ? !field(rec, "ses", &ses, 10) || ses != r->ses : !pid_in_run(r, (long)pid))
-		return;
-	action = (unsigned)code & 0xffff0000U;
-	if (action == 0x7fff0000U /* ALLOW */)
-		return;
-	abi = arch == 0x40000003ULL ? BG_ABI_IA32 : (nr & BG_X32_SYSCALL_BIT) ? BG_ABI_X32 : BG_ABI_X86_64;
-	record_event(r, rec, abi, (int)(nr & ~(unsigned long long)BG_X32_SYSCALL_BIT), action,
-		     sig == 31 || action == 0x80000000U || action == 0);
-	/* In enforce mode a LOG record is the policy's `log` action: an
-	 * event, not a denial. */
-	if (action == 0x7ffc0000U /* LOG */ && r->o->mode != BG_MODE_AUDIT)
-		return;
-	add_denial(r, abi, (int)(nr & ~(unsigned long long)BG_X32_SYSCALL_BIT),
-		   sig == 31 || action == 0x80000000U || action == 0);
-	if (sig == 31 || action == 0x80000000U || action == 0) {
-		r->kill_abi = abi;
-		r->kill_nr = (int)nr;
-	}
-}
-
-static void audit_drain(struct run *r)
-{
-	char buf[16384];
-	ssize_t n;
-
-	if (r->audit_fd < 0)
-		return;
-	while ((n = recv(r->audit_fd, buf, sizeof(buf) - 1, 0)) > 0 || (n < 0 && errno == ENOBUFS)) {
-		if (n < 0) {
-			r->audit_lost++;
-			continue;
-		}
-		/* one record per datagram; the kernel's nlmsg_len of audit
-		 * records is not reliable (userspace audit ignores it too) */
-		struct nlmsghdr *h = (struct nlmsghdr *)buf;
-
-		if ((size_t)n <= NLMSG_HDRLEN)
-			continue;
-		buf[n] = '\0';
-		if (h->nlmsg_type == AUDIT_SECCOMP)
-			audit_record(r, (char *)NLMSG_DATA(h));
-		else if (h->nlmsg_type == AUDIT_USER_AVC && strstr((char *)NLMSG_DATA(h), r->id) &&
-			 strstr((char *)NLMSG_DATA(h), "bpfguard-run-end"))
-			r->marker_seen = true;
-	}
-}
-
-/*
- * kauditd delivers records asynchronously, in order.  To know that every
- * seccomp record of the run has arrived, send a record of our own through
- * the same queue after the payload ended (AUDIT_USER_AVC: accepted even
- * while auditing is disabled; needs CAP_AUDIT_WRITE) and read until it
- * comes back.  Without it, wait for a short quiet period.
- */
-static void audit_sync(struct run *r)
-{
-	struct {
-		struct nlmsghdr h;
-		char text[128];
-	} m = {};
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	int fd, len;
-	bool sent = false;
-
-	if (r->audit_fd < 0)
-		return;
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
-	if (fd >= 0) {
-		len = snprintf(m.text, sizeof(m.text), "bpfguard-run-end %s", r->id) + 1;
-		m.h.nlmsg_len = NLMSG_LENGTH(len);
-		m.h.nlmsg_type = AUDIT_USER_AVC;
-		m.h.nlmsg_flags = NLM_F_REQUEST;
-		sent = sendto(fd, &m, m.h.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) > 0;
-		close(fd);
-	}
-	for (int waited = 0; waited < (sent ? 500 : 20) && !r->marker_seen;) {
-		struct pollfd p = { .fd = r->audit_fd, .events = POLLIN };
-		int step = sent ? 50 : 5;
-
-		if (poll(&p, 1, step) > 0)
-			audit_drain(r);
-		else if (!sent)
-			break; /* quiet */
-		else
-			waited += step;
-	}
-}
-
-/* ------------------------------------------------------------------ */
 /* launch and wait */
 
 static int write_maps(pid_t pid, uid_t uid, gid_t gid)
@@ -900,15 +188,15 @@ static int write_maps(pid_t pid, uid_t uid, gid_t gid)
 	int ret;
 
 	snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
-	write_str(path, "deny");
+	run_write_str(path, "deny");
 	snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
 	snprintf(line, sizeof(line), "0 %u 1\n", (unsigned)uid);
-	ret = write_str(path, line);
+	ret = run_write_str(path, line);
 	if (ret)
 		return ret;
 	snprintf(path, sizeof(path), "/proc/%d/gid_map", pid);
 	snprintf(line, sizeof(line), "0 %u 1\n", (unsigned)gid);
-	return write_str(path, line);
+	return run_write_str(path, line);
 }
 
 /* The host ids the sandbox's root maps to (docs/run.md, "Who the payload
@@ -1094,7 +382,7 @@ static void wait_loop(struct run *r, int sfd)
 			left = (deadline.tv_sec - t.tv_sec) * 1000LL + (deadline.tv_nsec - t.tv_nsec) / 1000000LL;
 			if (left <= 0) {
 				r->timed_out = true;
-				kill_tree(r);
+				run_kill_tree(r);
 				continue;
 			}
 			timeout = left > 1000000 ? 1000000 : (int)left + 1;
@@ -1102,24 +390,24 @@ static void wait_loop(struct run *r, int sfd)
 		if (poll(p, r->audit_fd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
 			break;
 		if (p[1].revents & POLLIN)
-			audit_drain(r);
+			run_audit_drain(r);
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGCHLD) {
-					reap_init(r, false);
+					run_reap_init(r, false);
 					continue;
 				}
 				/* forwarded to init, which passes it to the
 				 * payload; the third one kills the tree */
 				if (++r->forwarded >= 3)
-					kill_tree(r);
+					run_kill_tree(r);
 				else
 					kill(r->init, (int)si.ssi_signo);
 			}
 		}
-		reap_init(r, false);
+		run_reap_init(r, false);
 	}
 }
 
@@ -1178,12 +466,12 @@ static void decide(struct run *r, struct outcome *out)
 	/* limits and peak memory */
 	out->oom_kills = out->pids_hit = -1;
 	if (r->via[RES_MEMORY] == VIA_V2) {
-		out->oom_kills = keyed(r->dir, "memory.events", "oom_kill");
-		out->peak = read_ll(r->dir, "memory.peak");
+		out->oom_kills = run_keyed(r->dir, "memory.events", "oom_kill");
+		out->peak = run_read_ll(r->dir, "memory.peak");
 		out->peak_src = "cgroup-v2 memory.peak";
 	} else if (r->via[RES_MEMORY] == VIA_V1) {
-		out->oom_kills = keyed(r->v1dir[RES_MEMORY], "memory.oom_control", "oom_kill");
-		out->peak = read_ll(r->v1dir[RES_MEMORY], "memory.max_usage_in_bytes");
+		out->oom_kills = run_keyed(r->v1dir[RES_MEMORY], "memory.oom_control", "oom_kill");
+		out->peak = run_read_ll(r->v1dir[RES_MEMORY], "memory.max_usage_in_bytes");
 		out->peak_src = "cgroup-v1 memory.max_usage_in_bytes";
 	}
 	if (out->peak <= 0) {
@@ -1194,9 +482,9 @@ static void decide(struct run *r, struct outcome *out)
 		out->peak_src = "getrusage maxrss (largest process)";
 	}
 	if (r->via[RES_PIDS] == VIA_V2)
-		out->pids_hit = keyed(r->dir, "pids.events", "max");
+		out->pids_hit = run_keyed(r->dir, "pids.events", "max");
 	else if (r->via[RES_PIDS] == VIA_V1)
-		out->pids_hit = keyed(r->v1dir[RES_PIDS], "pids.events", "max");
+		out->pids_hit = run_keyed(r->v1dir[RES_PIDS], "pids.events", "max");
 
 	if (r->have_lerr) {
 		if (r->lerr.stage == BG_STAGE_EXEC) {
@@ -1411,7 +699,7 @@ static void print_json(struct run *r, const struct bg_sandbox *sb, const struct 
 			json_object_object_add(l, "oom_kills", json_object_new_int64(out->oom_kills));
 		if (i == RES_PIDS && out->pids_hit >= 0)
 			json_object_object_add(l, "hit", json_object_new_int64(out->pids_hit));
-		json_object_object_add(lim, res_ctrl[i], l);
+		json_object_object_add(lim, run_res_ctrl[i], l);
 	}
 	json_object_object_add(j, "limits", lim);
 	json_object_object_add(j, "network", json_object_new_string(r->o->net_host ? "host" : "none"));
@@ -1544,117 +832,141 @@ static void plan_landlock(struct bg_sandbox *sb, const struct bg_policy *p)
 	bg_landlock_plan_net(ll, p);
 }
 
-int bg_run(const struct bg_run_opts *opts)
+/* Step 1, nothing created yet: CMD, the pre-flight checks, the policy and
+ * its seccomp program.  o is r->o, writable: CMD and its interpreter may
+ * add binds.  0, or the exit code of the refusal (what this step made is
+ * released). */
+static int check_input(struct run *r, struct bg_sandbox *sb, struct bg_run_opts *o)
 {
-	struct bg_run_opts oo = *opts, *o = &oo;
-	struct run r = { .o = o, .audit_fd = -1, .kill_nr = -1, .lerr_fd = -1, .status_fd = -1, .id_lock_fd = -1 };
-	struct bg_sandbox sb = { .o = o, .exe_fd = -1 };
-	struct outcome out;
-	sigset_t mask, old;
 	char err[512], canon[PATH_MAX];
-	int ret, sfd = -1, code = BG_RUN_EXIT_ERROR;
-	unsigned char rnd[4] = {};
+	int ret;
 
-	clock_gettime(CLOCK_MONOTONIC, &r.t0);
-	/* 1. input, nothing created yet */
-	ret = resolve_exe(o->argv[0], r.exe, sizeof(r.exe));
+	ret = resolve_exe(o->argv[0], r->exe, sizeof(r->exe));
 	if (ret) {
 		bg_err("run: %s: %s", o->argv[0], ret == -ENOENT ? "command not found" : strerror(-ret));
 		return ret == -ENOENT ? BG_RUN_EXIT_NOTFOUND : BG_RUN_EXIT_NOEXEC;
 	}
-	if (keep_visible(o, r.exe))
+	if (keep_visible(o, r->exe))
 		return BG_RUN_EXIT_ERROR;
-	bg_run_interp(r.exe, r.interp, sizeof(r.interp));
-	if (r.interp[0] == '/' && realpath(r.interp, canon) && bg_strlcpy(r.interp, canon, sizeof(r.interp)) &&
-	    keep_visible(o, r.interp))
+	bg_run_interp(r->exe, r->interp, sizeof(r->interp));
+	if (r->interp[0] == '/' && realpath(r->interp, canon) &&
+	    bg_strlcpy(r->interp, canon, sizeof(r->interp)) && keep_visible(o, r->interp))
 		return BG_RUN_EXIT_ERROR;
 	if (o->learn_out && bg_learn_check_output(o->learn_out, err, sizeof(err))) {
 		bg_err("run: --learn %s", err);
 		return BG_RUN_EXIT_ERROR;
 	}
 	/* --sha256, --require-static, --deny-cgo, --gosum: before anything */
-	ret = bg_run_preflight(o, r.exe, &sb.exe_fd);
+	ret = bg_run_preflight(o, r->exe, &sb->exe_fd);
 	if (ret)
 		return ret;
-	if (load_policy(&r)) {
-		if (sb.exe_fd >= 0)
-			close(sb.exe_fd);
+	if (load_policy(r)) {
+		if (sb->exe_fd >= 0)
+			close(sb->exe_fd);
 		return BG_RUN_EXIT_ERROR;
 	}
 	/* escape hatches (cmd_run refused under --strict already): said once
 	 * the pre-flight passed, so its refusals stay one line */
-	bg_hatches_gate(r.policy, &(struct bg_hatch_gate){ .target = BG_HATCH_RUN, .quiet = o->json });
-	if (o->no_bpf && (bg_cghooks_wanted(r.policy) || r.policy->exec.present)) {
+	bg_hatches_gate(r->policy, &(struct bg_hatch_gate){ .target = BG_HATCH_RUN, .quiet = o->json });
+	if (o->no_bpf && (bg_cghooks_wanted(r->policy) || r->policy->exec.present)) {
 		bg_err("run: policy '%s' has net/dev/sysctl/exec sections, which BPF programs enforce; drop --no-bpf",
-		       r.policy->name);
-		bg_policy_free(r.policy);
+		       r->policy->name);
+		bg_policy_free(r->policy);
 		return BG_RUN_EXIT_ERROR;
 	}
-	r.filter = bg_seccomp_compile(r.policy, o->mode, err, sizeof(err));
-	if (!r.filter) {
-		bg_err("run: policy '%s': %s", r.policy->name, err);
-		bg_policy_free(r.policy);
+	r->filter = bg_seccomp_compile(r->policy, o->mode, err, sizeof(err));
+	if (!r->filter) {
+		bg_err("run: policy '%s': %s", r->policy->name, err);
+		bg_policy_free(r->policy);
 		return BG_RUN_EXIT_ERROR;
 	}
 	/* The program, exported once here; sandbox.c installs it with
 	 * SECCOMP_FILTER_FLAG_LOG (bg_seccomp_install() takes no flags). */
-	if (export_filter(&r)) {
-		bg_err("run: policy '%s': cannot export the seccomp program", r.policy->name);
-		goto early_out;
+	if (export_filter(r)) {
+		bg_err("run: policy '%s': cannot export the seccomp program", r->policy->name);
+		if (sb->exe_fd >= 0)
+			close(sb->exe_fd);
+		seccomp_release(r->filter);
+		bg_policy_free(r->policy);
+		return BG_RUN_EXIT_ERROR;
 	}
-	r.envp = build_env(o);
-	if (o->workdir) {
-		bg_strlcpy(sb.workdir, o->workdir, sizeof(sb.workdir));
-		sb.workdir_explicit = true;
-	} else if (!getcwd(sb.workdir, sizeof(sb.workdir))) {
-		snprintf(sb.workdir, sizeof(sb.workdir), "/");
-	}
-	sb.exe = r.exe;
-	sb.envp = r.envp;
-	plan_landlock(&sb, r.policy);
-	sb.filter = r.prog;
-	sb.filter_len = (unsigned short)r.prog_len;
+	return 0;
+}
 
-	/* signals from here on arrive through the signalfd: a ^C during the
-	 * setup still goes through the cleanup */
+/* What the sandbox's init gets: environment, working directory, the
+ * Landlock plan, the seccomp program. */
+static void plan_sandbox(struct run *r, struct bg_sandbox *sb)
+{
+	const struct bg_run_opts *o = r->o;
+
+	r->envp = build_env(o);
+	if (o->workdir) {
+		bg_strlcpy(sb->workdir, o->workdir, sizeof(sb->workdir));
+		sb->workdir_explicit = true;
+	} else if (!getcwd(sb->workdir, sizeof(sb->workdir))) {
+		snprintf(sb->workdir, sizeof(sb->workdir), "/");
+	}
+	sb->exe = r->exe;
+	sb->envp = r->envp;
+	plan_landlock(sb, r->policy);
+	sb->filter = r->prog;
+	sb->filter_len = (unsigned short)r->prog_len;
+}
+
+/* Signals from here on arrive through the signalfd (*sfd, -1 if none): a
+ * ^C during the setup still goes through the cleanup.  Also names the
+ * run.  0, or -1 (said). */
+static int take_signals(struct run *r, sigset_t *old, int *sfd)
+{
+	unsigned char rnd[4] = {};
+	sigset_t mask;
+
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &mask, &old);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0 || getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
+	sigprocmask(SIG_BLOCK, &mask, old);
+	*sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (*sfd < 0 || getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
 		bg_err("run: cannot set up signal handling: %s", strerror(errno));
-		goto out;
+		return -1;
 	}
-	snprintf(r.id, sizeof(r.id), "%d-%02x%02x%02x%02x", (int)getpid(), rnd[0], rnd[1], rnd[2], rnd[3]);
+	snprintf(r->id, sizeof(r->id), "%d-%02x%02x%02x%02x", (int)getpid(), rnd[0], rnd[1], rnd[2], rnd[3]);
+	return 0;
+}
 
-	/* 2. the payload's host id, cgroups, limits, the BPF attachment */
-	if (!o->user_root && !o->user_nobody && o->uid <= 0 && take_run_id(&r))
-		goto out;
+/* Step 2: the payload's host id, cgroups, limits, the BPF attachment, the
+ * audit reader, --learn.  0, or -1 (said; run_teardown() undoes it). */
+static int setup(struct run *r, struct bg_sandbox *sb)
+{
+	const struct bg_run_opts *o = r->o;
+	char err[512];
+
+	if (!o->user_root && !o->user_nobody && o->uid <= 0 && take_run_id(r))
+		return -1;
 	{
 		uid_t uid;
 		gid_t gid;
 
-		payload_ids(&r, &uid, &gid);
+		payload_ids(r, &uid, &gid);
 		warn_unwritable(o, uid);
 	}
-	if (bg_cgroup2_mount(r.cg2, sizeof(r.cg2)) == 0)
-		sweep_stale(r.cg2);
-	if (setup_cgroups(&r))
-		goto out;
-	if (r.via[RES_MEMORY] == VIA_RLIMIT)
-		sb.rlimit_data = o->memory;
-	if (r.via[RES_PIDS] == VIA_RLIMIT) {
+	if (bg_cgroup2_mount(r->cg2, sizeof(r->cg2)) == 0)
+		run_sweep_stale(r->cg2);
+	if (run_setup_cgroups(r))
+		return -1;
+	if (r->via[RES_MEMORY] == VIA_RLIMIT)
+		sb->rlimit_data = o->memory;
+	if (r->via[RES_PIDS] == VIA_RLIMIT) {
 		uid_t uid;
 		gid_t gid;
 
 		/* The kernel exempts the host's root user from RLIMIT_NPROC
 		 * (whatever the user namespace says): a limit that would not
 		 * hold is refused, not pretended. */
-		payload_ids(&r, &uid, &gid);
+		payload_ids(r, &uid, &gid);
 		if (uid == 0) {
 			if (o->pids_default)
 				bg_err("run: --user root: no pids controller here (cgroup v2 or v1), and RLIMIT_NPROC "
@@ -1663,39 +975,126 @@ int bg_run(const struct bg_run_opts *opts)
 			else
 				bg_err("run: --pids: no pids controller here (cgroup v2 or v1), and RLIMIT_NPROC does "
 				       "not bind a payload mapped to host root; drop --user root");
-			goto out;
+			return -1;
 		}
-		sb.rlimit_nproc = o->pids;
+		sb->rlimit_nproc = o->pids;
 	}
 	if (!o->no_bpf) {
 		struct bg_attach_req req = {
-			.policy = r.policy, .source = r.source, .cgroup = r.payload_cg, .mode = o->mode,
+			.policy = r->policy, .source = r->source, .cgroup = r->payload_cg, .mode = o->mode,
 			.fallback = BG_FALLBACK_AUDIT, .target = BG_TARGET_SECCOMP,
 			.escape_guard = o->user_root,
 		};
 
 		if (bg_attach_policy(&req, NULL))
-			goto out;
-		r.attached = true;
-		if (bg_recorder_open(&r.rec, err, sizeof(err))) {
+			return -1;
+		r->attached = true;
+		if (bg_recorder_open(&r->rec, err, sizeof(err))) {
 			bg_err("run: %s", err);
-			goto out;
+			return -1;
 		}
-		r.recording = true;
-		r.realtime_to_boot = -bg_boot_to_realtime_offset();
+		r->recording = true;
+		r->realtime_to_boot = -bg_boot_to_realtime_offset();
 	}
-	audit_open(&r);
+	run_audit_open(r);
 	/* --learn: count every call of the payload cgroup in the kernel (the
 	 * filter runs first, so only what it lets through is seen; --learn
 	 * defaults to --mode audit, where everything runs) */
-	if (o->learn_out && bg_learn_start(&r.learn, r.payload_cg, r.payload_cgid, err, sizeof(err))) {
+	if (o->learn_out && bg_learn_start(&r->learn, r->payload_cg, r->payload_cgid, err, sizeof(err))) {
 		bg_err("run: --learn: %s", err);
-		goto out;
+		return -1;
 	}
-	if (r.learn && bg_learn_hint_exe(r.learn, r.exe)) {
+	if (r->learn && bg_learn_hint_exe(r->learn, r->exe)) {
 		bg_err("run: --learn: out of memory");
-		goto out;
+		return -1;
 	}
+	return 0;
+}
+
+/* Step 4, after the wait: what init and the payload reported, the late
+ * audit records, the outcome. */
+static void collect(struct run *r, struct outcome *out)
+{
+	if (r->lerr_fd >= 0 && read(r->lerr_fd, &r->lerr, sizeof(r->lerr)) == sizeof(r->lerr))
+		r->have_lerr = true;
+	if (r->status_fd >= 0 && read(r->status_fd, &r->payload_status, sizeof(int)) == sizeof(int))
+		r->have_payload_status = true;
+	/* late audit records (kauditd delivers asynchronously) */
+	run_audit_sync(r);
+	decide(r, out);
+}
+
+/* --learn: the learned policy into its file; the exit code, made an error
+ * if writing failed on an otherwise clean run. */
+static int write_learned(struct run *r, int code)
+{
+	const struct bg_run_opts *o = r->o;
+	char lname[64], err[512];
+	const char *base = strrchr(r->exe, '/') ? strrchr(r->exe, '/') + 1 : r->exe;
+
+	/* the policy is named after the program: learned-<name> */
+	snprintf(lname, sizeof(lname), "learned-%.40s", base);
+	for (char *c = lname; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_')
+			*c = '-';
+	if (bg_learn_stop_write(r->learn, o->learn_out, lname, err, sizeof(err))) {
+		bg_err("run: --learn: %s", err);
+		if (code == 0)
+			code = BG_RUN_EXIT_ERROR;
+	} else if (!o->json) {
+		fprintf(stderr, "bpfguard: run: learned %u syscalls (%llu calls) into %s\n",
+			bg_learn_syscalls(r->learn), (unsigned long long)bg_learn_calls(r->learn), o->learn_out);
+	}
+	return code;
+}
+
+/* Everything a run holds once its cgroups are gone. */
+static void release(struct run *r, struct bg_sandbox *sb, int sfd, const sigset_t *old)
+{
+	if (sfd >= 0)
+		close(sfd);
+	if (r->audit_fd >= 0)
+		close(r->audit_fd);
+	if (r->lerr_fd >= 0)
+		close(r->lerr_fd);
+	if (r->status_fd >= 0)
+		close(r->status_fd);
+	if (r->id_lock_fd >= 0)
+		close(r->id_lock_fd); /* the id is free again once init is gone too */
+	sigprocmask(SIG_SETMASK, old, NULL);
+	bg_recorder_close(&r->rec);
+	bg_learn_free(r->learn); /* detaches if a failure left it running */
+	if (sb->exe_fd >= 0)
+		close(sb->exe_fd);
+	seccomp_release(r->filter);
+	bg_policy_free(r->policy);
+	free(r->envp);
+	free(r->den);
+	free(r->prog);
+}
+
+int bg_run(const struct bg_run_opts *opts)
+{
+	struct bg_run_opts oo = *opts, *o = &oo;
+	struct run r = { .o = o, .audit_fd = -1, .kill_nr = -1, .lerr_fd = -1, .status_fd = -1, .id_lock_fd = -1 };
+	struct bg_sandbox sb = { .o = o, .exe_fd = -1 };
+	struct outcome out;
+	sigset_t old;
+	int sfd = -1, code;
+
+	clock_gettime(CLOCK_MONOTONIC, &r.t0);
+	/* 1. input, nothing created yet */
+	code = check_input(&r, &sb, o);
+	if (code)
+		return code;
+	code = BG_RUN_EXIT_ERROR;
+	plan_sandbox(&r, &sb);
+	if (take_signals(&r, &old, &sfd))
+		goto out;
+
+	/* 2. the payload's host id, cgroups, limits, the BPF attachment */
+	if (setup(&r, &sb))
+		goto out;
 
 	/* 3. launch */
 	if (launch(&r, &sb, sfd))
@@ -1703,66 +1102,19 @@ int bg_run(const struct bg_run_opts *opts)
 
 	/* 4. wait */
 	wait_loop(&r, sfd);
-	if (r.lerr_fd >= 0 && read(r.lerr_fd, &r.lerr, sizeof(r.lerr)) == sizeof(r.lerr))
-		r.have_lerr = true;
-	if (r.status_fd >= 0 && read(r.status_fd, &r.payload_status, sizeof(int)) == sizeof(int))
-		r.have_payload_status = true;
-	/* late audit records (kauditd delivers asynchronously) */
-	audit_sync(&r);
-	decide(&r, &out);
+	collect(&r, &out);
 	code = out.code;
-	if (r.learn) {
-		char lname[64];
-		const char *base = strrchr(r.exe, '/') ? strrchr(r.exe, '/') + 1 : r.exe;
-
-		/* the policy is named after the program: learned-<name> */
-		snprintf(lname, sizeof(lname), "learned-%.40s", base);
-		for (char *c = lname; *c; c++)
-			if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_')
-				*c = '-';
-		if (bg_learn_stop_write(r.learn, o->learn_out, lname, err, sizeof(err))) {
-			bg_err("run: --learn: %s", err);
-			if (code == 0)
-				code = BG_RUN_EXIT_ERROR;
-		} else if (!o->json) {
-			fprintf(stderr, "bpfguard: run: learned %u syscalls (%llu calls) into %s\n",
-				bg_learn_syscalls(r.learn), (unsigned long long)bg_learn_calls(r.learn), o->learn_out);
-		}
-	}
-	teardown(&r);
+	if (r.learn)
+		code = write_learned(&r, code);
+	run_teardown(&r);
 	if (out.line[0])
 		bg_err("%s", out.line);
 	if (o->json)
 		print_json(&r, &sb, &out, now_ms(&r.t0));
-	goto done;
-out:
-	teardown(&r);
-done:
-	if (sfd >= 0)
-		close(sfd);
-	if (r.audit_fd >= 0)
-		close(r.audit_fd);
-	if (r.lerr_fd >= 0)
-		close(r.lerr_fd);
-	if (r.status_fd >= 0)
-		close(r.status_fd);
-	if (r.id_lock_fd >= 0)
-		close(r.id_lock_fd); /* the id is free again once init is gone too */
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	bg_recorder_close(&r.rec);
-	bg_learn_free(r.learn); /* detaches if a failure left it running */
-	if (sb.exe_fd >= 0)
-		close(sb.exe_fd);
-	seccomp_release(r.filter);
-	bg_policy_free(r.policy);
-	free(r.envp);
-	free(r.den);
-	free(r.prog);
+	release(&r, &sb, sfd, &old);
 	return code;
-early_out:
-	if (sb.exe_fd >= 0)
-		close(sb.exe_fd);
-	seccomp_release(r.filter);
-	bg_policy_free(r.policy);
-	return BG_RUN_EXIT_ERROR;
+out:
+	run_teardown(&r);
+	release(&r, &sb, sfd, &old);
+	return code;
 }
