@@ -537,7 +537,7 @@ struct bg_attachment {
 #define BG_PIN_PROGS "progs"
 
 /* ------------------------------------------------------------------ */
-/* Learning (learn.bpf.c, user/learn.c; docs/learn.md).  `bpfguard learn`
+/* Learning (learn.bpf.c, user/core/learn.c; docs/learn.md).  `bpfguard learn`
  * and `bpfguard run --learn` record every syscall made in a cgroup subtree.
  * Each session loads its own instance of learn.bpf.o, with the learned
  * cgroup's id (the session id) and depth in its read-only data: its maps

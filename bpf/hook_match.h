@@ -2,7 +2,7 @@
 /*
  * hook_match.h - the decisions of the cgroup hooks over a compiled
  * struct bg_netpol.  Plain C with no helpers, included by
- * cgroup_hooks.bpf.c *and* by user/cghooks.c, so the unit tests run the
+ * cgroup_hooks.bpf.c *and* by user/core/cghooks.c, so the unit tests run the
  * very code the kernel runs against a reference evaluator of the policy IR.
  *
  * Include after bpfguard.h; define BG_HM_INLINE first if the side needs

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * learn.bpf.c - record every syscall of a cgroup subtree, for `bpfguard
- * learn` and `bpfguard run --learn` (user/learn.c turns the record into a
+ * learn` and `bpfguard run --learn` (user/core/learn.c turns the record into a
  * policy; docs/learn.md).
  *
  * One instance of this object per learning session.  The learned cgroup's

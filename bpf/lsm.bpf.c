@@ -8,7 +8,7 @@
  * the call fails at the first security check it reaches, before it changes
  * anything; bg_sys_exit clears the mark when the call returns.
  *
- * Which syscalls reach which hooks is data in user/lsm_coverage.c; a
+ * Which syscalls reach which hooks is data in user/core/lsm.c (bg_lsm_coverage); a
  * syscall that reaches none of them is never planned for this mechanism
  * (it gets the user's --fallback instead).
  *

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * probe.bpf.c - tiny programs for `bpfguard probe` (user/probe.c).
+ * probe.bpf.c - tiny programs for `bpfguard probe` (user/core/probe.c).
  *
  * Each program answers one question about the running kernel: "does this
  * program type load, attach and fire?".  Every program is marked autoload

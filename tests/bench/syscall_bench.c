@@ -46,7 +46,7 @@
 #include "bpfguard.h"
 #include "bench.skel.h"
 
-#define BENCH_BPFFS "/sys/fs/bpf" /* as user/loader.h BG_BPFFS */
+#define BENCH_BPFFS "/sys/fs/bpf" /* as user/core/loader.h BG_BPFFS */
 #define GUARD_PROG BENCH_BPFFS "/" BG_PIN_ROOT "/" BG_PIN_PROGS "/bg_sys_enter"
 #define GUARD_STATS BENCH_BPFFS "/" BG_PIN_ROOT "/" BG_PIN_MAPS "/bg_stats"
 #define WARMUP_CALLS 20000L

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * h1: hashes (user/go_dirhash.c): the published dirhash test vectors,
+ * h1: hashes (user/go/go_dirhash.c): the published dirhash test vectors,
  * byte-wise name order, the newline rule, go.mod hashes, and HashDir's
  * walk over a real directory (nested directories, empty files, symbolic
  * links read through, empty directories contributing nothing, the prefix

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The escape-hatch pass and the implied io_uring rule (user/policy_hatches.c):
+ * The escape-hatch pass and the implied io_uring rule (user/policy/policy_hatches.c):
  * which policies get the implied denial and with which action, that only
  * names written out count as "allowed in so many words", that exports and
  * the printed form carry it, and that each hatch class is reported when,

@@ -27,7 +27,7 @@ struct attach_opts {
 	int fallback;
 	long rate_limit; /* -1 = leave as is */
 	int require_deny;
-	int strict; /* escape hatches refuse (user/policy_hatches.c) */
+	int strict; /* escape hatches refuse (user/policy/policy_hatches.c) */
 };
 
 static void usage_attach(FILE *f)

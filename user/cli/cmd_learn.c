@@ -2,7 +2,7 @@
 /*
  * bpfguard learn --cgroup PATH [--duration D] -o FILE [--name NAME] [--json]
  *
- * Records every syscall made in a cgroup subtree (user/learn.c) until the
+ * Records every syscall made in a cgroup subtree (user/core/learn.c) until the
  * duration ends or SIGINT/SIGTERM/SIGHUP arrives, then writes a minimal
  * policy.  Everything that can fail on user input (options, cgroup,
  * output path) is checked before the program is attached, so a bad

@@ -3,7 +3,7 @@
  * policy check | groups | export | diff | merge: the policy tools.  Each
  * verb loads policies through the front ends (bg_policy_load: native or
  * Docker/OCI JSON) and hands the IR to a back end or to the IR tools of
- * user/policy_diff.c; nothing here knows a format.
+ * user/seccomp/policy_diff.c; nothing here knows a format.
  */
 #include <errno.h>
 #include <fcntl.h>

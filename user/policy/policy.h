@@ -55,7 +55,7 @@ struct bg_sysrules {
 	struct bg_rule *argrules;  /* conditional rules, heap, in order */
 	/* The policy text names this syscall itself (not through a @group, not
 	 * by its default): what "allowed in so many words" means for the
-	 * implied io_uring rule (user/policy_hatches.c). */
+	 * implied io_uring rule (user/policy/policy_hatches.c). */
 	bool named;
 	/* The unconditional rule was added by the implied io_uring rule. */
 	bool implied;
@@ -157,7 +157,7 @@ struct bg_exec_policy {
 };
 
 /*
- * The implied io_uring rule (user/policy_hatches.c, docs/policy.md): io_uring
+ * The implied io_uring rule (user/policy/policy_hatches.c, docs/policy.md): io_uring
  * performs openat, unlinkat, connect ... without those syscalls, so a policy
  * that denies any of them also denies io_uring_setup (with the strongest of
  * those denials) and io_uring_enter / io_uring_register (kill), unless it
@@ -246,7 +246,7 @@ int bg_policy_parse_native(const char *buf, size_t len, const char *origin,
 int bg_policy_parse_docker(const char *buf, size_t len, const char *origin,
 			   struct bg_policy **out, struct bg_diag *d);
 
-/* The implied io_uring rule (user/policy_hatches.c); idempotent. */
+/* The implied io_uring rule (user/policy/policy_hatches.c); idempotent. */
 void bg_policy_imply_io_uring(struct bg_policy *p);
 
 /* Normalised native text: re-parsing it gives an equivalent policy. */

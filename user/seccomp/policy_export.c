@@ -2,7 +2,7 @@
 /*
  * policy_export.c - back end: policy IR -> Docker (moby) / OCI seccomp JSON.
  *
- * The profile is read back by user/policy_docker.c (import(export(P)) must
+ * The profile is read back by user/policy/policy_docker.c (import(export(P)) must
  * judge every call as P does) and by container runtimes, which hand it to
  * libseccomp the way runc does (libcontainer/seccomp): one libseccomp rule
  * per syscalls[] entry and name, its args ANDed (but ORed when two of them

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * policy_export.h - back end: policy IR -> Docker (moby) or OCI seccomp
- * JSON profile, the format user/policy_docker.c imports.
+ * JSON profile, the format user/policy/policy_docker.c imports.
  *
  * A profile is enforced by a container runtime through libseccomp, which
  * knows neither rule order nor per-ABI tables; the export therefore writes
- * the seccomp back end's disjoint rules (user/compile_seccomp.h) and
+ * the seccomp back end's disjoint rules (user/seccomp/compile_seccomp.h) and
  * refuses whatever a profile cannot say exactly, with a one-line reason.
  */
 #ifndef BG_POLICY_EXPORT_H
