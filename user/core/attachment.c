@@ -12,6 +12,7 @@
 #include "cgroup.h"
 #include "testhooks.h"
 #include "util.h"
+#include "vec.h"
 
 int bg_att_get(const struct bg_state *st, uint64_t cgid, struct bg_attachment *out)
 {
@@ -27,13 +28,16 @@ int bg_att_get(const struct bg_state *st, uint64_t cgid, struct bg_attachment *o
 static int att_list_batch(int fd, struct bg_attachment **out, unsigned *n)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	unsigned cap = 256, cnt = 0;
-	struct bg_attachment *list = malloc(cap * sizeof(*list));
-	__u64 *keys = malloc(cap * sizeof(*keys)), batch = 0;
+	size_t cap = 256, list_cap = 0, keys_cap = 0;
+	unsigned cnt = 0;
+	struct bg_attachment *list = NULL;
+	__u64 *keys = NULL, batch = 0;
 	bool first = true;
 	int ret = 0;
 
-	while (list && keys) {
+	if (BG_VEC_RESERVE(list, list_cap, cap) || BG_VEC_RESERVE(keys, keys_cap, cap))
+		ret = -ENOMEM;
+	while (!ret) {
 		__u32 count = cap - cnt;
 
 		ret = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys + cnt, list + cnt, &count, &o);
@@ -48,17 +52,8 @@ static int att_list_batch(int fd, struct bg_attachment **out, unsigned *n)
 			break;
 		}
 		if (cap - cnt < 64 || (ret && errno == ENOSPC)) {
-			struct bg_attachment *gl;
-			__u64 *gk;
-
 			cap *= 2;
-			gl = realloc(list, cap * sizeof(*list));
-			if (gl)
-				list = gl;
-			gk = realloc(keys, cap * sizeof(*keys));
-			if (gk)
-				keys = gk;
-			if (!gl || !gk) {
+			if (BG_VEC_RESERVE(list, list_cap, cap) || BG_VEC_RESERVE(keys, keys_cap, cap)) {
 				ret = -ENOMEM;
 				break;
 			}
@@ -66,9 +61,9 @@ static int att_list_batch(int fd, struct bg_attachment **out, unsigned *n)
 		ret = 0;
 	}
 	free(keys);
-	if (!list || ret) {
+	if (ret) {
 		free(list);
-		return ret ? ret : -ENOMEM;
+		return ret;
 	}
 	*out = list;
 	*n = cnt;
@@ -80,21 +75,16 @@ int bg_att_list(const struct bg_state *st, struct bg_attachment **out, unsigned 
 	int fd = st->map[BG_MAP_ATTACHMENTS];
 	struct bg_attachment *list = NULL;
 	__u64 key, next, *prev = NULL;
-	unsigned cnt = 0, cap = 0;
+	unsigned cnt = 0;
+	size_t cap = 0;
 
 	if (att_list_batch(fd, out, n) == 0)
 		return 0;
 	/* Kernels or maps without batch ops: one key at a time. */
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		if (cnt == cap) {
-			struct bg_attachment *g = realloc(list, (cap ? cap * 2 : 64) * sizeof(*g));
-
-			if (!g) {
-				free(list);
-				return -ENOMEM;
-			}
-			list = g;
-			cap = cap ? cap * 2 : 64;
+		if (BG_VEC_RESERVE(list, cap, cnt + 1)) {
+			free(list);
+			return -ENOMEM;
 		}
 		if (bpf_map_lookup_elem(fd, &next, &list[cnt]) == 0)
 			cnt++;

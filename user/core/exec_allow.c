@@ -27,6 +27,7 @@
 #include "exec_allow.h"
 #include "loader.h"
 #include "util.h"
+#include "vec.h"
 
 #define TRUST_DEFAULT "/var/lib/bpfguard/trust.list"
 
@@ -272,10 +273,8 @@ int bg_trust_load(struct bg_trust *t, char *err, size_t errlen)
 		*sp = '\0';
 		if (t->n >= BG_EXEC_MAX_ENTRIES * 4)
 			goto bad;
-		e = realloc(t->e, (t->n + 1) * sizeof(*e));
-		if (!e)
+		if (BG_VEC_RESIZE(t->e, t->n + 1))
 			goto bad;
-		t->e = e;
 		e = &t->e[t->n];
 		if (!bg_sha256_parse(line, e->sha256) || !(e->path = strdup(sp + 1)))
 			goto bad;

@@ -37,6 +37,7 @@
 #include "syscalls.h"
 #include "textsafe.h"
 #include "util.h"
+#include "vec.h"
 
 static long long now_ms(void)
 {
@@ -70,15 +71,8 @@ struct series_list {
 
 static struct series *series_add(struct series_list *l)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct series *g = realloc(l->v, cap * sizeof(*g));
-
-		if (!g)
-			return NULL;
-		l->v = g;
-		l->cap = cap;
-	}
+	if (BG_VEC_RESERVE(l->v, l->cap, l->n + 1))
+		return NULL;
 	memset(&l->v[l->n], 0, sizeof(l->v[0]));
 	return &l->v[l->n++];
 }

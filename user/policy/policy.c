@@ -23,6 +23,7 @@
 #include "policy.h"
 #include "policy_hatches.h"
 #include "syscalls.h"
+#include "vec.h"
 
 /* Policy files are small (Docker's default profile is ~20 KiB); the cap
  * only protects against being pointed at something that is not one. */
@@ -254,10 +255,8 @@ int bg_policy_add_exec(struct bg_policy *p, const char *path, const uint8_t *sha
 
 	if (p->exec.n >= BG_EXEC_MAX_ENTRIES)
 		return -E2BIG;
-	e = realloc(p->exec.e, (p->exec.n + 1) * sizeof(*e));
-	if (!e)
+	if (BG_VEC_RESIZE(p->exec.e, p->exec.n + 1))
 		return -ENOMEM;
-	p->exec.e = e;
 	e = &p->exec.e[p->exec.n];
 	memset(e, 0, sizeof(*e));
 	e->path = strdup(path);
@@ -286,10 +285,8 @@ static int add_conditional(struct bg_sysrules *s, const struct bg_rule *r)
 {
 	if (s->nargrules >= BG_MAX_ARGRULES)
 		return -E2BIG;
-	struct bg_rule *n = realloc(s->argrules, (s->nargrules + 1) * sizeof(*n));
-	if (!n)
+	if (BG_VEC_RESIZE(s->argrules, s->nargrules + 1))
 		return -ENOMEM;
-	s->argrules = n;
 	s->argrules[s->nargrules] = *r;
 	/* Unused fields zeroed so policies compare (and print) canonically. */
 	for (unsigned i = 0; i < r->ncond; i++)
