@@ -10,7 +10,6 @@
 #include "attachment.h"
 #include "escape.h"
 #include "cgroup.h"
-#include "testhooks.h"
 #include "util.h"
 #include "vec.h"
 
@@ -136,28 +135,6 @@ int bg_slot_unused(const unsigned refs[BG_MAX_POLICIES])
 	return -ENOSPC;
 }
 
-/* Map writes whose failure would leave a policy unenforced go through
- * these: checked, and a test build can make each one fail by name
- * (testhooks.h) to prove the caller's rollback. */
-int bg_map_write(int fd, const void *key, const void *val, const char *step)
-{
-	int ret = bg_fault(step);
-
-	if (ret)
-		return ret;
-	return bpf_map_update_elem(fd, key, val, BPF_ANY) ? -errno : 0;
-}
-
-/* A delete of something already gone succeeded. */
-int bg_map_remove(int fd, const void *key, const char *step)
-{
-	int ret = bg_fault(step);
-
-	if (ret)
-		return ret;
-	return bpf_map_delete_elem(fd, key) && errno != ENOENT ? -errno : 0;
-}
-
 int bg_slot_write(const struct bg_state *st, uint32_t slot, const struct bg_bpf_policy *bp)
 {
 	static __u32 generation;
@@ -184,9 +161,10 @@ int bg_slot_write(const struct bg_state *st, uint32_t slot, const struct bg_bpf_
 	return ret;
 }
 
-static bool argrules_in_slot(const void *key, const void *ctx);
-static void *collect_keys(int fd, size_t ksz, bool (*match)(const void *key, const void *ctx),
-			  const void *ctx, unsigned *n);
+static bool argrules_in_slot(const void *key, const void *ctx)
+{
+	return ((const struct bg_argrules_key *)key)->slot == *(const uint32_t *)ctx;
+}
 
 bool bg_slot_holds(const struct bg_state *st, uint32_t slot, const struct bg_bpf_policy *bp)
 {
@@ -195,6 +173,7 @@ bool bg_slot_holds(const struct bg_state *st, uint32_t slot, const struct bg_bpf
 	bool same = false;
 	unsigned n;
 	void *keys;
+	int ret;
 
 	if (!cur)
 		return false;
@@ -204,10 +183,10 @@ bool bg_slot_holds(const struct bg_state *st, uint32_t slot, const struct bg_bpf
 	cur->generation = bp->slot.generation;
 	if (memcmp(cur, &bp->slot, sizeof(*cur)))
 		goto out;
-	keys = collect_keys(st->map[BG_MAP_ARGRULES], sizeof(struct bg_argrules_key), argrules_in_slot,
-			    &slot, &n);
+	ret = bg_map_collect_keys(st->map[BG_MAP_ARGRULES], sizeof(struct bg_argrules_key), argrules_in_slot,
+				  &slot, &keys, &n);
 	free(keys);
-	if (n != bp->nargrules)
+	if (ret || n != bp->nargrules)
 		goto out;
 	rv = malloc(sizeof(*rv));
 	if (!rv)
@@ -226,59 +205,12 @@ out:
 	return same;
 }
 
-/* Keys of a hash map that satisfy `match`, in a malloc'd array.  Deleting
- * the key get_next_key stands on restarts the walk, so callers collect
- * first and delete afterwards. */
-static void *collect_keys(int fd, size_t ksz, bool (*match)(const void *key, const void *ctx),
-			  const void *ctx, unsigned *n)
-{
-	unsigned char key[64], next[64];
-	unsigned char *out = NULL;
-	unsigned cap = 0;
-	void *prev = NULL;
-
-	*n = 0;
-	if (ksz > sizeof(key))
-		return NULL;
-	while (bpf_map_get_next_key(fd, prev, next) == 0) {
-		if (match(next, ctx)) {
-			if (*n == cap) {
-				unsigned char *g = realloc(out, (size_t)(cap ? cap * 2 : 32) * ksz);
-
-				if (!g)
-					break;
-				out = g;
-				cap = cap ? cap * 2 : 32;
-			}
-			memcpy(out + (size_t)*n * ksz, next, ksz);
-			(*n)++;
-		}
-		memcpy(key, next, ksz);
-		prev = key;
-	}
-	return out;
-}
-
-static bool argrules_in_slot(const void *key, const void *ctx)
-{
-	return ((const struct bg_argrules_key *)key)->slot == *(const uint32_t *)ctx;
-}
-
 int bg_slot_clear(const struct bg_state *st, uint32_t slot)
 {
 	struct bg_policy_slot *zero = calloc(1, sizeof(*zero));
-	struct bg_argrules_key *del;
-	unsigned n;
-	int ret = 0;
+	int ret = bg_map_delete_matching(st->map[BG_MAP_ARGRULES], sizeof(struct bg_argrules_key),
+					 argrules_in_slot, &slot, "clear-argrules");
 
-	del = collect_keys(st->map[BG_MAP_ARGRULES], sizeof(*del), argrules_in_slot, &slot, &n);
-	for (unsigned i = 0; i < n; i++) {
-		int r = bg_map_remove(st->map[BG_MAP_ARGRULES], &del[i], "clear-argrules");
-
-		if (r && !ret)
-			ret = r;
-	}
-	free(del);
 	if (!zero)
 		return -ENOMEM;
 	if (!ret)
@@ -532,13 +464,9 @@ static bool counter_of_owner(const void *key, const void *ctx)
 
 void bg_counters_drop(const struct bg_state *st, uint64_t owner)
 {
-	struct bg_counter_key *del;
-	unsigned n;
-
-	del = collect_keys(st->map[BG_MAP_COUNTERS], sizeof(*del), counter_of_owner, &owner, &n);
-	for (unsigned i = 0; i < n; i++)
-		bpf_map_delete_elem(st->map[BG_MAP_COUNTERS], &del[i]);
-	free(del);
+	/* best effort: a counter left behind only shows in status */
+	bg_map_delete_matching(st->map[BG_MAP_COUNTERS], sizeof(struct bg_counter_key), counter_of_owner, &owner,
+			       NULL);
 }
 
 unsigned bg_att_count_judged(const struct bg_state *st)

@@ -499,35 +499,21 @@ void bg_cghooks_sync(struct bg_state *st, uint64_t cgid, uint32_t slot)
 	unpin_links(cgid, ~bg_cghooks_needed(&val));
 }
 
+static bool hook_counter_of_owner(const void *key, const void *ctx)
+{
+	return ((const struct bg_hook_counter_key *)key)->owner == *(const uint64_t *)ctx;
+}
+
 void bg_cghooks_remove(uint64_t cgid)
 {
-	struct bg_hook_counter_key key, next, *del = NULL;
-	unsigned n = 0, cap = 0;
 	int fd;
 
 	unpin_links(cgid, ~0u);
 	fd = open_pinned_map("bg_hook_counters");
 	if (fd < 0)
 		return;
-	/* Collect first: deleting while iterating restarts the walk. */
-	for (int r = bpf_map_get_next_key(fd, NULL, &next); r == 0;
-	     r = bpf_map_get_next_key(fd, &key, &next)) {
-		key = next;
-		if (key.owner != cgid)
-			continue;
-		if (n == cap) {
-			struct bg_hook_counter_key *g = realloc(del, (cap ? cap * 2 : 16) * sizeof(*g));
-
-			if (!g)
-				break;
-			del = g;
-			cap = cap ? cap * 2 : 16;
-		}
-		del[n++] = key;
-	}
-	for (unsigned i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &del[i]);
-	free(del);
+	/* best effort, as for the syscall counters (bg_counters_drop) */
+	bg_map_delete_matching(fd, sizeof(struct bg_hook_counter_key), hook_counter_of_owner, &cgid, NULL);
 	close(fd);
 }
 

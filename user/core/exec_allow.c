@@ -408,36 +408,15 @@ static int open_pinned(const char *name)
 	return bpf_obj_get(p);
 }
 
-/* Deletes the slot's entries (collect first: get_next_key over a map we
- * delete from would restart). */
+static bool exec_key_in_slot(const void *key, const void *ctx)
+{
+	return ((const struct bg_exec_key *)key)->slot == *(const uint32_t *)ctx;
+}
+
+/* Deletes the slot's entries. */
 static int clear_entries(int fd, uint32_t slot)
 {
-	struct bg_exec_key k, next, *prev = NULL, *del = NULL;
-	unsigned n = 0, cap = 0;
-	int ret = 0;
-
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		if (next.slot == slot) {
-			if (n == cap) {
-				struct bg_exec_key *g = realloc(del, (cap ? cap * 2 : 64) * sizeof(*g));
-
-				if (!g) {
-					ret = -ENOMEM;
-					break;
-				}
-				del = g;
-				cap = cap ? cap * 2 : 64;
-			}
-			del[n++] = next;
-		}
-		k = next;
-		prev = &k;
-	}
-	for (unsigned i = 0; i < n; i++)
-		if (bpf_map_delete_elem(fd, &del[i]) && errno != ENOENT && !ret)
-			ret = -errno;
-	free(del);
-	return ret;
+	return bg_map_delete_matching(fd, sizeof(struct bg_exec_key), exec_key_in_slot, &slot, NULL);
 }
 
 int bg_exec_apply(struct bg_state *st, uint32_t slot, const struct bg_policy *p, bool lsm, bool audit,
