@@ -341,13 +341,6 @@ static const char *const exec_progs[] = { "bg_exec_kill", "bg_exec_bprm", "bg_ex
 #define PROGS_BPRM 2u
 #define PROGS_MAPS (4u | 8u) /* `exec libraries`: mmap_file and file_mprotect */
 
-static bool link_pinned(const char *prog)
-{
-	char p[PATH_MAX];
-
-	bg_pin_path(p, sizeof(p), BG_PIN_LINKS, prog);
-	return access(p, F_OK) == 0;
-}
 
 /* Loads exec.bpf.c against the pinned maps and attaches the programs in
  * `want` (PROGS_* bits) that are not attached yet. */
@@ -367,7 +360,7 @@ static struct exec_bpf *exec_open(unsigned want, char *err, size_t errlen)
 	}
 	for (unsigned i = 0; i < ARRAY_SIZE(exec_progs); i++) {
 		prog = bpf_object__find_program_by_name(skel->obj, exec_progs[i]);
-		bpf_program__set_autoload(prog, (want & (1u << i)) && !link_pinned(exec_progs[i]));
+		bpf_program__set_autoload(prog, (want & (1u << i)) && !bg_link_pinned(exec_progs[i]));
 	}
 	ret = exec_bpf__load(skel);
 	if (ret) {

@@ -30,10 +30,26 @@ int bg_map_remove(int fd, const void *key, const char *step)
 	return bpf_map_delete_elem(fd, key) && errno != ENOENT ? -errno : 0;
 }
 
+int bg_map_for_each(int fd, size_t ksz, size_t vsz, bg_map_entry_fn fn, void *ctx)
+{
+	_Alignas(8) unsigned char key[BG_MAP_KEY_MAX], next[BG_MAP_KEY_MAX], val[BG_MAP_VAL_MAX];
+	void *prev = NULL;
+
+	if (ksz > sizeof(key) || vsz > sizeof(val))
+		return -EINVAL;
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		memcpy(key, next, ksz);
+		prev = key;
+		if (bpf_map_lookup_elem(fd, key, val) == 0)
+			fn(key, val, ctx);
+	}
+	return 0;
+}
+
 int bg_map_collect_keys(int fd, size_t ksz, bg_key_match_fn match, const void *ctx, void **keys,
 			unsigned *n)
 {
-	unsigned char key[BG_MAP_KEY_MAX], next[BG_MAP_KEY_MAX];
+	_Alignas(8) unsigned char key[BG_MAP_KEY_MAX], next[BG_MAP_KEY_MAX];
 	unsigned char *out = NULL;
 	size_t cap = 0; /* in bytes: the element size is only known here */
 	void *prev = NULL;

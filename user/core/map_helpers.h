@@ -16,8 +16,15 @@
 int bg_map_write(int fd, const void *key, const void *val, const char *step);
 int bg_map_remove(int fd, const void *key, const char *step);
 
-/* The largest key the walks below handle. */
+/* The largest key and value the walks below handle. */
 #define BG_MAP_KEY_MAX 64
+#define BG_MAP_VAL_MAX 256
+
+/* Calls fn with every key (ksz bytes) of the map and its value (vsz
+ * bytes); an entry deleted between the two lookups is skipped.  The key
+ * and value are aligned for any struct.  0, or -EINVAL (too large). */
+typedef void (*bg_map_entry_fn)(const void *key, const void *val, void *ctx);
+int bg_map_for_each(int fd, size_t ksz, size_t vsz, bg_map_entry_fn fn, void *ctx);
 
 typedef bool (*bg_key_match_fn)(const void *key, const void *ctx);
 

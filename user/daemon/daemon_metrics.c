@@ -77,35 +77,56 @@ static struct series *series_add(struct series_list *l)
 	return &l->v[l->n++];
 }
 
+/* A series for a counter of cgroup cgid (attachment owner), value v. */
+static struct series *counter_series(struct series_list *l, uint64_t cgid, uint64_t owner, const void *v)
+{
+	struct series *s = series_add(l);
+
+	if (s) {
+		s->cgid = cgid;
+		s->owner = owner;
+		s->n = *(const __u64 *)v;
+	}
+	return s;
+}
+
+static void syscall_series(const void *k, const void *v, void *ctx)
+{
+	const struct bg_counter_key *key = k;
+	struct series *s = counter_series(ctx, key->cgid, key->owner, v);
+	const char *name;
+
+	if (!s)
+		return;
+	name = key->abi < BG_NR_TABLES ? bg_syscall_name(key->abi, (int)key->nr) : NULL;
+	if (name)
+		bg_strlcpy(s->syscall, name, sizeof(s->syscall));
+	else
+		snprintf(s->syscall, sizeof(s->syscall), "%s:%u", bg_abi_name(key->abi), key->nr);
+	s->action = bg_verdict_name(key->verdict);
+	s->effect = bg_effect_name(key->effect);
+}
+
+static void hook_series(const void *k, const void *v, void *ctx)
+{
+	const struct bg_hook_counter_key *key = k;
+	struct series *s = counter_series(ctx, key->cgid, key->owner, v);
+
+	if (!s)
+		return;
+	bg_strlcpy(s->syscall, bg_hook_name(key->hook), sizeof(s->syscall));
+	/* what the events of these hooks say (events.c) */
+	s->action = bg_verdict_name(key->hook == BG_HOOK_EXEC ? BG_VERDICT_KILL : BG_VERDICT_ERRNO);
+	s->effect = bg_effect_name(key->effect);
+}
+
 static void read_syscall_counters(const struct bg_state *st, struct series_list *l)
 {
-	struct bg_counter_key key, next;
-	int fd = st->map[BG_MAP_COUNTERS];
-
-	for (int r = bpf_map_get_next_key(fd, NULL, &next); r == 0; r = bpf_map_get_next_key(fd, &key, &next)) {
-		const char *name;
-		struct series *s;
-		__u64 v;
-
-		key = next;
-		if (bpf_map_lookup_elem(fd, &key, &v) || !(s = series_add(l)))
-			continue;
-		s->cgid = key.cgid;
-		s->owner = key.owner;
-		name = key.abi < BG_NR_TABLES ? bg_syscall_name(key.abi, (int)key.nr) : NULL;
-		if (name)
-			bg_strlcpy(s->syscall, name, sizeof(s->syscall));
-		else
-			snprintf(s->syscall, sizeof(s->syscall), "%s:%u", bg_abi_name(key.abi), key.nr);
-		s->action = bg_verdict_name(key.verdict);
-		s->effect = bg_effect_name(key.effect);
-		s->n = v;
-	}
+	bg_map_for_each(st->map[BG_MAP_COUNTERS], sizeof(struct bg_counter_key), sizeof(__u64), syscall_series, l);
 }
 
 static void read_hook_counters(struct series_list *l)
 {
-	struct bg_hook_counter_key key, next;
 	char p[PATH_MAX];
 	int fd;
 
@@ -113,21 +134,7 @@ static void read_hook_counters(struct series_list *l)
 	fd = bpf_obj_get(p);
 	if (fd < 0)
 		return;
-	for (int r = bpf_map_get_next_key(fd, NULL, &next); r == 0; r = bpf_map_get_next_key(fd, &key, &next)) {
-		struct series *s;
-		__u64 v;
-
-		key = next;
-		if (bpf_map_lookup_elem(fd, &key, &v) || !(s = series_add(l)))
-			continue;
-		s->cgid = key.cgid;
-		s->owner = key.owner;
-		bg_strlcpy(s->syscall, bg_hook_name(key.hook), sizeof(s->syscall));
-		/* what the events of these hooks say (events.c) */
-		s->action = bg_verdict_name(key.hook == BG_HOOK_EXEC ? BG_VERDICT_KILL : BG_VERDICT_ERRNO);
-		s->effect = bg_effect_name(key.effect);
-		s->n = v;
-	}
+	bg_map_for_each(fd, sizeof(struct bg_hook_counter_key), sizeof(__u64), hook_series, l);
 	close(fd);
 }
 
