@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,12 +354,31 @@ static void metric(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n", name, help, name, type, name, v);
 }
 
+/* A counter with one series per output (files_only: per file output), the
+ * counter at byte offset `field` of struct bgd_output. */
+static void output_counter(FILE *f, const struct bgd_metrics_src *src, const char *name, const char *help,
+			   size_t field, bool files_only)
+{
+	char lab[3 * BGD_NAME_MAX];
+
+	fprintf(f, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
+	for (unsigned i = 0; i < src->nouts; i++) {
+		const struct bgd_output *o = &src->outs[i];
+		unsigned long long v;
+
+		if (files_only && o->cfg.type != BGD_OUT_FILE)
+			continue;
+		memcpy(&v, (const char *)o + field, sizeof(v));
+		fprintf(f, "%s{output=\"%s\"} %llu\n", name, out_label(o, lab), v);
+	}
+}
+
 char *bgd_metrics_render(const struct bgd_metrics_src *src, size_t *len)
 {
 	struct bg_attachment *atts = NULL;
 	unsigned natt = 0;
 	struct rusage ru;
-	char *text = NULL, lab[3 * BGD_NAME_MAX];
+	char *text = NULL;
 	double user, sys;
 	FILE *f = open_memstream(&text, len);
 
@@ -398,22 +418,12 @@ char *bgd_metrics_render(const struct bgd_metrics_src *src, size_t *len)
 	       "Declarative attachments refused because a capacity limit was reached (distinct policies, "
 	       "attachments or guarded cgroups; the log names which).",
 	       (double)src->attach_limit_failures);
-	fprintf(f, "# HELP bpfguard_output_lines_total Event lines written per output.\n"
-		   "# TYPE bpfguard_output_lines_total counter\n");
-	for (unsigned i = 0; i < src->nouts; i++)
-		fprintf(f, "bpfguard_output_lines_total{output=\"%s\"} %llu\n", out_label(&src->outs[i], lab),
-			src->outs[i].lines);
-	fprintf(f, "# HELP bpfguard_output_errors_total Event lines lost to write errors per output.\n"
-		   "# TYPE bpfguard_output_errors_total counter\n");
-	for (unsigned i = 0; i < src->nouts; i++)
-		fprintf(f, "bpfguard_output_errors_total{output=\"%s\"} %llu\n", out_label(&src->outs[i], lab),
-			src->outs[i].errors);
-	fprintf(f, "# HELP bpfguard_output_rotations_total File rotations per output.\n"
-		   "# TYPE bpfguard_output_rotations_total counter\n");
-	for (unsigned i = 0; i < src->nouts; i++)
-		if (src->outs[i].cfg.type == BGD_OUT_FILE)
-			fprintf(f, "bpfguard_output_rotations_total{output=\"%s\"} %llu\n", out_label(&src->outs[i], lab),
-				src->outs[i].rotations);
+	output_counter(f, src, "bpfguard_output_lines_total", "Event lines written per output.",
+		       offsetof(struct bgd_output, lines), false);
+	output_counter(f, src, "bpfguard_output_errors_total", "Event lines lost to write errors per output.",
+		       offsetof(struct bgd_output, errors), false);
+	output_counter(f, src, "bpfguard_output_rotations_total", "File rotations per output.",
+		       offsetof(struct bgd_output, rotations), true);
 	metric(f, "bpfguard_bpf_stats_enabled", "gauge",
 	       "1 if the kernel keeps BPF run statistics (kernel.bpf_stats_enabled or [metrics] program_stats).",
 	       src->stats_held || bpf_stats_sysctl());

@@ -483,9 +483,10 @@ static void dev_num_str(uint32_t v, char *buf, size_t len)
 		snprintf(buf, len, "%u", v);
 }
 
-static void dev_access_str(unsigned access, char *buf)
+void bg_dev_access_str(unsigned access, char buf[4])
 {
 	char *o = buf;
+
 	if (access & BG_DEV_ACC_READ)
 		*o++ = 'r';
 	if (access & BG_DEV_ACC_WRITE)
@@ -552,7 +553,7 @@ static void print_sections(const struct bg_policy *p, FILE *f)
 			const struct bg_devrule *r = &p->dev.rule[i];
 			dev_num_str(r->major, mj, sizeof(mj));
 			dev_num_str(r->minor, mn, sizeof(mn));
-			dev_access_str(r->access, acc);
+			bg_dev_access_str(r->access, acc);
 			fprintf(f, "dev allow %c %s:%s %s\n", r->type, mj, mn, acc);
 		}
 	}
@@ -627,7 +628,7 @@ static struct json_object *sections_json(const struct bg_policy *p, struct json_
 						: json_object_new_int64(r->major));
 			json_object_object_add(ro, "minor", r->minor == BG_DEV_ANY ? json_object_new_string("*")
 						: json_object_new_int64(r->minor));
-			dev_access_str(r->access, acc);
+			bg_dev_access_str(r->access, acc);
 			json_object_object_add(ro, "access", json_object_new_string(acc));
 			if (r->line)
 				json_object_object_add(ro, "line", json_object_new_int((int)r->line));
