@@ -10,8 +10,8 @@
 #include "attachment.h"
 #include "escape.h"
 #include "cgroup.h"
-#include "testhooks.h"
 #include "util.h"
+#include "vec.h"
 
 int bg_att_get(const struct bg_state *st, uint64_t cgid, struct bg_attachment *out)
 {
@@ -27,13 +27,16 @@ int bg_att_get(const struct bg_state *st, uint64_t cgid, struct bg_attachment *o
 static int att_list_batch(int fd, struct bg_attachment **out, unsigned *n)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	unsigned cap = 256, cnt = 0;
-	struct bg_attachment *list = malloc(cap * sizeof(*list));
-	__u64 *keys = malloc(cap * sizeof(*keys)), batch = 0;
+	size_t cap = 256, list_cap = 0, keys_cap = 0;
+	unsigned cnt = 0;
+	struct bg_attachment *list = NULL;
+	__u64 *keys = NULL, batch = 0;
 	bool first = true;
 	int ret = 0;
 
-	while (list && keys) {
+	if (BG_VEC_RESERVE(list, list_cap, cap) || BG_VEC_RESERVE(keys, keys_cap, cap))
+		ret = -ENOMEM;
+	while (!ret) {
 		__u32 count = cap - cnt;
 
 		ret = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys + cnt, list + cnt, &count, &o);
@@ -48,17 +51,8 @@ static int att_list_batch(int fd, struct bg_attachment **out, unsigned *n)
 			break;
 		}
 		if (cap - cnt < 64 || (ret && errno == ENOSPC)) {
-			struct bg_attachment *gl;
-			__u64 *gk;
-
 			cap *= 2;
-			gl = realloc(list, cap * sizeof(*list));
-			if (gl)
-				list = gl;
-			gk = realloc(keys, cap * sizeof(*keys));
-			if (gk)
-				keys = gk;
-			if (!gl || !gk) {
+			if (BG_VEC_RESERVE(list, list_cap, cap) || BG_VEC_RESERVE(keys, keys_cap, cap)) {
 				ret = -ENOMEM;
 				break;
 			}
@@ -66,9 +60,9 @@ static int att_list_batch(int fd, struct bg_attachment **out, unsigned *n)
 		ret = 0;
 	}
 	free(keys);
-	if (!list || ret) {
+	if (ret) {
 		free(list);
-		return ret ? ret : -ENOMEM;
+		return ret;
 	}
 	*out = list;
 	*n = cnt;
@@ -80,21 +74,16 @@ int bg_att_list(const struct bg_state *st, struct bg_attachment **out, unsigned 
 	int fd = st->map[BG_MAP_ATTACHMENTS];
 	struct bg_attachment *list = NULL;
 	__u64 key, next, *prev = NULL;
-	unsigned cnt = 0, cap = 0;
+	unsigned cnt = 0;
+	size_t cap = 0;
 
 	if (att_list_batch(fd, out, n) == 0)
 		return 0;
 	/* Kernels or maps without batch ops: one key at a time. */
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		if (cnt == cap) {
-			struct bg_attachment *g = realloc(list, (cap ? cap * 2 : 64) * sizeof(*g));
-
-			if (!g) {
-				free(list);
-				return -ENOMEM;
-			}
-			list = g;
-			cap = cap ? cap * 2 : 64;
+		if (BG_VEC_RESERVE(list, cap, cnt + 1)) {
+			free(list);
+			return -ENOMEM;
 		}
 		if (bpf_map_lookup_elem(fd, &next, &list[cnt]) == 0)
 			cnt++;
@@ -146,28 +135,6 @@ int bg_slot_unused(const unsigned refs[BG_MAX_POLICIES])
 	return -ENOSPC;
 }
 
-/* Map writes whose failure would leave a policy unenforced go through
- * these: checked, and a test build can make each one fail by name
- * (testhooks.h) to prove the caller's rollback. */
-int bg_map_write(int fd, const void *key, const void *val, const char *step)
-{
-	int ret = bg_fault(step);
-
-	if (ret)
-		return ret;
-	return bpf_map_update_elem(fd, key, val, BPF_ANY) ? -errno : 0;
-}
-
-/* A delete of something already gone succeeded. */
-int bg_map_remove(int fd, const void *key, const char *step)
-{
-	int ret = bg_fault(step);
-
-	if (ret)
-		return ret;
-	return bpf_map_delete_elem(fd, key) && errno != ENOENT ? -errno : 0;
-}
-
 int bg_slot_write(const struct bg_state *st, uint32_t slot, const struct bg_bpf_policy *bp)
 {
 	static __u32 generation;
@@ -194,9 +161,10 @@ int bg_slot_write(const struct bg_state *st, uint32_t slot, const struct bg_bpf_
 	return ret;
 }
 
-static bool argrules_in_slot(const void *key, const void *ctx);
-static void *collect_keys(int fd, size_t ksz, bool (*match)(const void *key, const void *ctx),
-			  const void *ctx, unsigned *n);
+static bool argrules_in_slot(const void *key, const void *ctx)
+{
+	return ((const struct bg_argrules_key *)key)->slot == *(const uint32_t *)ctx;
+}
 
 bool bg_slot_holds(const struct bg_state *st, uint32_t slot, const struct bg_bpf_policy *bp)
 {
@@ -205,6 +173,7 @@ bool bg_slot_holds(const struct bg_state *st, uint32_t slot, const struct bg_bpf
 	bool same = false;
 	unsigned n;
 	void *keys;
+	int ret;
 
 	if (!cur)
 		return false;
@@ -214,10 +183,10 @@ bool bg_slot_holds(const struct bg_state *st, uint32_t slot, const struct bg_bpf
 	cur->generation = bp->slot.generation;
 	if (memcmp(cur, &bp->slot, sizeof(*cur)))
 		goto out;
-	keys = collect_keys(st->map[BG_MAP_ARGRULES], sizeof(struct bg_argrules_key), argrules_in_slot,
-			    &slot, &n);
+	ret = bg_map_collect_keys(st->map[BG_MAP_ARGRULES], sizeof(struct bg_argrules_key), argrules_in_slot,
+				  &slot, &keys, &n);
 	free(keys);
-	if (n != bp->nargrules)
+	if (ret || n != bp->nargrules)
 		goto out;
 	rv = malloc(sizeof(*rv));
 	if (!rv)
@@ -236,59 +205,12 @@ out:
 	return same;
 }
 
-/* Keys of a hash map that satisfy `match`, in a malloc'd array.  Deleting
- * the key get_next_key stands on restarts the walk, so callers collect
- * first and delete afterwards. */
-static void *collect_keys(int fd, size_t ksz, bool (*match)(const void *key, const void *ctx),
-			  const void *ctx, unsigned *n)
-{
-	unsigned char key[64], next[64];
-	unsigned char *out = NULL;
-	unsigned cap = 0;
-	void *prev = NULL;
-
-	*n = 0;
-	if (ksz > sizeof(key))
-		return NULL;
-	while (bpf_map_get_next_key(fd, prev, next) == 0) {
-		if (match(next, ctx)) {
-			if (*n == cap) {
-				unsigned char *g = realloc(out, (size_t)(cap ? cap * 2 : 32) * ksz);
-
-				if (!g)
-					break;
-				out = g;
-				cap = cap ? cap * 2 : 32;
-			}
-			memcpy(out + (size_t)*n * ksz, next, ksz);
-			(*n)++;
-		}
-		memcpy(key, next, ksz);
-		prev = key;
-	}
-	return out;
-}
-
-static bool argrules_in_slot(const void *key, const void *ctx)
-{
-	return ((const struct bg_argrules_key *)key)->slot == *(const uint32_t *)ctx;
-}
-
 int bg_slot_clear(const struct bg_state *st, uint32_t slot)
 {
 	struct bg_policy_slot *zero = calloc(1, sizeof(*zero));
-	struct bg_argrules_key *del;
-	unsigned n;
-	int ret = 0;
+	int ret = bg_map_delete_matching(st->map[BG_MAP_ARGRULES], sizeof(struct bg_argrules_key),
+					 argrules_in_slot, &slot, "clear-argrules");
 
-	del = collect_keys(st->map[BG_MAP_ARGRULES], sizeof(*del), argrules_in_slot, &slot, &n);
-	for (unsigned i = 0; i < n; i++) {
-		int r = bg_map_remove(st->map[BG_MAP_ARGRULES], &del[i], "clear-argrules");
-
-		if (r && !ret)
-			ret = r;
-	}
-	free(del);
 	if (!zero)
 		return -ENOMEM;
 	if (!ret)
@@ -542,13 +464,9 @@ static bool counter_of_owner(const void *key, const void *ctx)
 
 void bg_counters_drop(const struct bg_state *st, uint64_t owner)
 {
-	struct bg_counter_key *del;
-	unsigned n;
-
-	del = collect_keys(st->map[BG_MAP_COUNTERS], sizeof(*del), counter_of_owner, &owner, &n);
-	for (unsigned i = 0; i < n; i++)
-		bpf_map_delete_elem(st->map[BG_MAP_COUNTERS], &del[i]);
-	free(del);
+	/* best effort: a counter left behind only shows in status */
+	bg_map_delete_matching(st->map[BG_MAP_COUNTERS], sizeof(struct bg_counter_key), counter_of_owner, &owner,
+			       NULL);
 }
 
 unsigned bg_att_count_judged(const struct bg_state *st)

@@ -12,6 +12,7 @@
 
 #include "compile_bpf.h"
 #include "loader.h"
+#include "map_helpers.h"
 
 int bg_att_get(const struct bg_state *st, uint64_t cgid, struct bg_attachment *out);
 /* All attachment records (any number), malloc'd array (free it). */
@@ -47,12 +48,6 @@ bool bg_slot_holds(const struct bg_state *st, uint32_t slot, const struct bg_bpf
 int bg_slot_write(const struct bg_state *st, uint32_t slot, const struct bg_bpf_policy *bp);
 /* Empties a slot: 0 or the first -errno (it tries every entry). */
 int bg_slot_clear(const struct bg_state *st, uint32_t slot);
-
-/* Checked map writes for the attach and detach paths: 0 or -errno.  In a
- * test build, BPFGUARD_FAIL_AT=<step> makes the write fail (testhooks.h).
- * A remove of an absent key succeeds. */
-int bg_map_write(int fd, const void *key, const void *val, const char *step);
-int bg_map_remove(int fd, const void *key, const char *step);
 
 /* Recomputes the bg_cgroups entries of abs and every cgroup below it from
  * the attachment records: each gets the policy of its nearest attached

@@ -499,35 +499,21 @@ void bg_cghooks_sync(struct bg_state *st, uint64_t cgid, uint32_t slot)
 	unpin_links(cgid, ~bg_cghooks_needed(&val));
 }
 
+static bool hook_counter_of_owner(const void *key, const void *ctx)
+{
+	return ((const struct bg_hook_counter_key *)key)->owner == *(const uint64_t *)ctx;
+}
+
 void bg_cghooks_remove(uint64_t cgid)
 {
-	struct bg_hook_counter_key key, next, *del = NULL;
-	unsigned n = 0, cap = 0;
 	int fd;
 
 	unpin_links(cgid, ~0u);
 	fd = open_pinned_map("bg_hook_counters");
 	if (fd < 0)
 		return;
-	/* Collect first: deleting while iterating restarts the walk. */
-	for (int r = bpf_map_get_next_key(fd, NULL, &next); r == 0;
-	     r = bpf_map_get_next_key(fd, &key, &next)) {
-		key = next;
-		if (key.owner != cgid)
-			continue;
-		if (n == cap) {
-			struct bg_hook_counter_key *g = realloc(del, (cap ? cap * 2 : 16) * sizeof(*g));
-
-			if (!g)
-				break;
-			del = g;
-			cap = cap ? cap * 2 : 16;
-		}
-		del[n++] = key;
-	}
-	for (unsigned i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &del[i]);
-	free(del);
+	/* best effort, as for the syscall counters (bg_counters_drop) */
+	bg_map_delete_matching(fd, sizeof(struct bg_hook_counter_key), hook_counter_of_owner, &cgid, NULL);
 	close(fd);
 }
 
@@ -543,29 +529,35 @@ int bg_cghooks_clear_slot(struct bg_state *st, uint32_t slot)
 	return ret;
 }
 
+struct hook_sums {
+	uint64_t owner;
+	unsigned long long *denied, *recorded;
+};
+
+static void hook_sum(const void *k, const void *v, void *ctx)
+{
+	const struct bg_hook_counter_key *key = k;
+	struct hook_sums *s = ctx;
+
+	if (key->owner != s->owner || key->hook >= BG_HOOK__COUNT)
+		return;
+	if (key->effect == BG_EFFECT_RECORD)
+		s->recorded[key->hook] += *(const __u64 *)v;
+	else
+		s->denied[key->hook] += *(const __u64 *)v;
+}
+
 int bg_cghooks_counts(uint64_t owner, unsigned long long denied[BG_HOOK__COUNT],
 		      unsigned long long recorded[BG_HOOK__COUNT])
 {
-	struct bg_hook_counter_key key, next;
+	struct hook_sums s = { .owner = owner, .denied = denied, .recorded = recorded };
 	int fd = open_pinned_map("bg_hook_counters");
 
 	memset(denied, 0, BG_HOOK__COUNT * sizeof(denied[0]));
 	memset(recorded, 0, BG_HOOK__COUNT * sizeof(recorded[0]));
 	if (fd < 0)
 		return -ENOENT;
-	for (int r = bpf_map_get_next_key(fd, NULL, &next); r == 0;
-	     r = bpf_map_get_next_key(fd, &key, &next)) {
-		__u64 v;
-
-		key = next;
-		if (key.owner != owner || key.hook >= BG_HOOK__COUNT ||
-		    bpf_map_lookup_elem(fd, &key, &v))
-			continue;
-		if (key.effect == BG_EFFECT_RECORD)
-			recorded[key.hook] += v;
-		else
-			denied[key.hook] += v;
-	}
+	bg_map_for_each(fd, sizeof(struct bg_hook_counter_key), sizeof(__u64), hook_sum, &s);
 	close(fd);
 	return 0;
 }

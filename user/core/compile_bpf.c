@@ -5,17 +5,16 @@
 
 #include "compile_bpf.h"
 #include "syscalls.h"
+#include "vec.h"
 
 static int compile_argrules(const struct bg_sysrules *sr, struct bg_plan *pl, const char *name,
 			    int abi, int nr, struct bg_bpf_policy *out)
 {
-	struct bg_bpf_argrules *ar, *grown;
+	struct bg_bpf_argrules *ar;
 	int refused = 0;
 
-	grown = realloc(out->argrules, (out->nargrules + 1) * sizeof(*grown));
-	if (!grown)
+	if (BG_VEC_RESIZE(out->argrules, out->nargrules + 1))
 		return -ENOMEM;
-	out->argrules = grown;
 	ar = &out->argrules[out->nargrules++];
 	memset(ar, 0, sizeof(*ar));
 	ar->key.abi = abi;

@@ -45,14 +45,7 @@ bool bg_kernel_can_signal_task(void)
 
 bool bg_escape_present(void)
 {
-	char p[PATH_MAX];
-
-	for (size_t i = 0; i < ARRAY_SIZE(pins); i++) {
-		bg_pin_path(p, sizeof(p), BG_PIN_LINKS, pins[i]);
-		if (access(p, F_OK))
-			return false;
-	}
-	return true;
+	return bg_links_pinned(pins, ARRAY_SIZE(pins));
 }
 
 int bg_escape_up(char *err, size_t errlen)

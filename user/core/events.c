@@ -122,18 +122,6 @@ static void net_addr_str(const struct bg_event *e, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
-static void dev_access_str(uint32_t a, char *buf)
-{
-	char *o = buf;
-
-	if (a & BG_DEV_ACC_READ)
-		*o++ = 'r';
-	if (a & BG_DEV_ACC_WRITE)
-		*o++ = 'w';
-	if (a & BG_DEV_ACC_MKNOD)
-		*o++ = 'm';
-	*o = '\0';
-}
 
 /* sysctl name: bounded even if the kernel filled the whole field. */
 static void sysctl_name(const struct bg_event *e, char *out)
@@ -164,7 +152,7 @@ static void hook_fields_json(const struct bg_event *e, struct json_object *o)
 			e->dev.type == BG_DEV_BLOCK ? "b" : e->dev.type == BG_DEV_CHAR ? "c" : "?"));
 		json_object_object_add(o, "major", json_object_new_int64(e->dev.major));
 		json_object_object_add(o, "minor", json_object_new_int64(e->dev.minor));
-		dev_access_str(e->dev.access, acc);
+		bg_dev_access_str(e->dev.access, acc);
 		json_object_object_add(o, "access", json_object_new_string(acc));
 		break;
 	case BG_EVENT_SYSCTL:
@@ -328,7 +316,7 @@ int bg_event_format_text(const struct bg_event *e, int64_t boot_to_realtime,
 				 escape_how(e->nr), escape_why(e->escape.why), escape_kill(e->escape.kill),
 				 (unsigned long long)e->escape.dst_cgid, e->escape.mover_pid);
 		} else if (e->type == BG_EVENT_DEV) {
-			dev_access_str(e->dev.access, acc);
+			bg_dev_access_str(e->dev.access, acc);
 			snprintf(what, sizeof(what), "device=%c%u:%u access=%s",
 				 e->dev.type == BG_DEV_BLOCK ? 'b' : 'c', e->dev.major, e->dev.minor, acc);
 		} else {

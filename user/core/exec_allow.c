@@ -27,6 +27,7 @@
 #include "exec_allow.h"
 #include "loader.h"
 #include "util.h"
+#include "vec.h"
 
 #define TRUST_DEFAULT "/var/lib/bpfguard/trust.list"
 
@@ -272,10 +273,8 @@ int bg_trust_load(struct bg_trust *t, char *err, size_t errlen)
 		*sp = '\0';
 		if (t->n >= BG_EXEC_MAX_ENTRIES * 4)
 			goto bad;
-		e = realloc(t->e, (t->n + 1) * sizeof(*e));
-		if (!e)
+		if (BG_VEC_RESIZE(t->e, t->n + 1))
 			goto bad;
-		t->e = e;
 		e = &t->e[t->n];
 		if (!bg_sha256_parse(line, e->sha256) || !(e->path = strdup(sp + 1)))
 			goto bad;
@@ -342,13 +341,6 @@ static const char *const exec_progs[] = { "bg_exec_kill", "bg_exec_bprm", "bg_ex
 #define PROGS_BPRM 2u
 #define PROGS_MAPS (4u | 8u) /* `exec libraries`: mmap_file and file_mprotect */
 
-static bool link_pinned(const char *prog)
-{
-	char p[PATH_MAX];
-
-	bg_pin_path(p, sizeof(p), BG_PIN_LINKS, prog);
-	return access(p, F_OK) == 0;
-}
 
 /* Loads exec.bpf.c against the pinned maps and attaches the programs in
  * `want` (PROGS_* bits) that are not attached yet. */
@@ -368,7 +360,7 @@ static struct exec_bpf *exec_open(unsigned want, char *err, size_t errlen)
 	}
 	for (unsigned i = 0; i < ARRAY_SIZE(exec_progs); i++) {
 		prog = bpf_object__find_program_by_name(skel->obj, exec_progs[i]);
-		bpf_program__set_autoload(prog, (want & (1u << i)) && !link_pinned(exec_progs[i]));
+		bpf_program__set_autoload(prog, (want & (1u << i)) && !bg_link_pinned(exec_progs[i]));
 	}
 	ret = exec_bpf__load(skel);
 	if (ret) {
@@ -409,36 +401,15 @@ static int open_pinned(const char *name)
 	return bpf_obj_get(p);
 }
 
-/* Deletes the slot's entries (collect first: get_next_key over a map we
- * delete from would restart). */
+static bool exec_key_in_slot(const void *key, const void *ctx)
+{
+	return ((const struct bg_exec_key *)key)->slot == *(const uint32_t *)ctx;
+}
+
+/* Deletes the slot's entries. */
 static int clear_entries(int fd, uint32_t slot)
 {
-	struct bg_exec_key k, next, *prev = NULL, *del = NULL;
-	unsigned n = 0, cap = 0;
-	int ret = 0;
-
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		if (next.slot == slot) {
-			if (n == cap) {
-				struct bg_exec_key *g = realloc(del, (cap ? cap * 2 : 64) * sizeof(*g));
-
-				if (!g) {
-					ret = -ENOMEM;
-					break;
-				}
-				del = g;
-				cap = cap ? cap * 2 : 64;
-			}
-			del[n++] = next;
-		}
-		k = next;
-		prev = &k;
-	}
-	for (unsigned i = 0; i < n; i++)
-		if (bpf_map_delete_elem(fd, &del[i]) && errno != ENOENT && !ret)
-			ret = -errno;
-	free(del);
-	return ret;
+	return bg_map_delete_matching(fd, sizeof(struct bg_exec_key), exec_key_in_slot, &slot, NULL);
 }
 
 int bg_exec_apply(struct bg_state *st, uint32_t slot, const struct bg_policy *p, bool lsm, bool audit,

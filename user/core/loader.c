@@ -247,16 +247,25 @@ static int take_lock(bool exclusive, char *err, size_t errlen)
 	return lock_file(BG_LOCK_NAME, exclusive ? LOCK_EX : LOCK_SH, err, errlen);
 }
 
-bool bg_state_links_present(void)
+bool bg_link_pinned(const char *prog)
 {
 	char p[PATH_MAX];
 
-	for (size_t i = 0; i < ARRAY_SIZE(prog_names); i++) {
-		bg_pin_path(p, sizeof(p), BG_PIN_LINKS, prog_names[i]);
-		if (access(p, F_OK))
+	bg_pin_path(p, sizeof(p), BG_PIN_LINKS, prog);
+	return access(p, F_OK) == 0;
+}
+
+bool bg_links_pinned(const char *const *progs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!bg_link_pinned(progs[i]))
 			return false;
-	}
 	return true;
+}
+
+bool bg_state_links_present(void)
+{
+	return bg_links_pinned(prog_names, ARRAY_SIZE(prog_names));
 }
 
 static int open_pinned_maps(struct bg_state *st, char *err, size_t errlen)

@@ -114,5 +114,9 @@ struct bpf_object;
 int bg_pin_object_maps(struct bpf_object *obj);
 /* <bpffs>/bpfguard/<sub>/<name> */
 void bg_pin_path(char *buf, size_t len, const char *sub, const char *name);
+/* Is program prog's link pinned (<bpffs>/bpfguard/links/<prog>)?  Are
+ * all n of progs'? */
+bool bg_link_pinned(const char *prog);
+bool bg_links_pinned(const char *const *progs, size_t n);
 
 #endif

@@ -367,18 +367,7 @@ bool bg_lsm_need(const struct bg_lsm_fit *f, const char *syscall, uint64_t need[
 
 bool bg_lsm_links_present(void)
 {
-	char p[PATH_MAX];
-
-	bg_pin_path(p, sizeof(p), BG_PIN_LINKS, "bg_sys_exit");
-	return access(p, F_OK) == 0;
-}
-
-static bool link_pinned(const char *prog)
-{
-	char p[PATH_MAX];
-
-	bg_pin_path(p, sizeof(p), BG_PIN_LINKS, prog);
-	return access(p, F_OK) == 0;
+	return bg_link_pinned("bg_sys_exit");
 }
 
 static void unpin_prog(const char *prog)
@@ -427,7 +416,7 @@ static int attach_missing(const struct bg_lsm_fit *fit, const uint64_t want[2], 
 		for (unsigned i = 0; i < fit->n; i++)
 			if (!strcmp(fit->e[i].prog, name))
 				on = fit->e[i].fits && wanted(want, i);
-		bpf_program__set_autoload(prog, on && !link_pinned(name));
+		bpf_program__set_autoload(prog, on && !bg_link_pinned(name));
 	}
 	ret = lsm_bpf__load(skel);
 	if (ret) {

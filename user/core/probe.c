@@ -289,6 +289,30 @@ static int link_err(void)
 	return errno ? -errno : -EINVAL;
 }
 
+/* Loads program `name` (load_one) and attaches it, to cgroup cgfd if
+ * cgfd >= 0; on failure fills `it` (refused, with `why` appended) and
+ * returns NULL.  The caller destroys *l and the object. */
+static struct probe_bpf *load_attached(struct ctx *c, struct bg_probe_item *it, const char *name, pid_t target,
+				       int cgfd, const char *why, struct bpf_link **l)
+{
+	struct probe_bpf *s;
+	int err;
+
+	s = load_one(c, name, target, &err);
+	if (!s) {
+		refused(c, it, "load", err, why);
+		return NULL;
+	}
+	*l = cgfd >= 0 ? bpf_program__attach_cgroup(prog_by_name(s, name), cgfd) :
+			 bpf_program__attach(prog_by_name(s, name));
+	if (!*l) {
+		refused(c, it, "loaded; attach", link_err(), why);
+		probe_bpf__destroy(s);
+		return NULL;
+	}
+	return s;
+}
+
 /* ------------------------------------------------------------------ */
 /* Forked children with a gate: the child waits until the parent has
  * loaded a program keyed on the child's pid (and, for the cgroup probe,
@@ -537,21 +561,12 @@ static void probe_sys_enter(struct ctx *c, struct bg_probe_item *it, const char 
 	struct probe_bpf *s;
 	struct bpf_link *l;
 	__u64 hits;
-	int err;
 
 	if (!need(c, it, btf))
 		return;
-	s = load_one(c, name, c->self, &err);
-	if (!s) {
-		refused(c, it, "load", err, NULL);
+	s = load_attached(c, it, name, c->self, -1, NULL, &l);
+	if (!s)
 		return;
-	}
-	l = bpf_program__attach(prog_by_name(s, name));
-	if (!l) {
-		refused(c, it, "loaded; attach", link_err(), NULL);
-		probe_bpf__destroy(s);
-		return;
-	}
 	for (int i = 0; i < MARKER_CALLS; i++)
 		marker();
 	hits = __atomic_load_n((__u64 *)((char *)s->bss + hit_off), __ATOMIC_RELAXED);
@@ -783,21 +798,13 @@ static void probe_lsm_prog(struct ctx *c)
 	const char *why = c->p->lsm_listed.state == BG_PROBE_YES ? "; bpf is in the LSM list" : "";
 	struct probe_bpf *s;
 	struct bpf_link *l;
-	int err, fd;
+	int fd;
 
 	if (!need(c, it, true))
 		return;
-	s = load_one(c, "probe_lsm", c->self, &err);
-	if (!s) {
-		refused(c, it, "load", err, why);
+	s = load_attached(c, it, "probe_lsm", c->self, -1, why, &l);
+	if (!s)
 		return;
-	}
-	l = bpf_program__attach_lsm(s->progs.probe_lsm);
-	if (!l) {
-		refused(c, it, "loaded; attach", link_err(), why);
-		probe_bpf__destroy(s);
-		return;
-	}
 	/* Trigger the hook: any open() by this process. */
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0)
@@ -821,7 +828,6 @@ static void probe_trampoline(struct ctx *c)
 	struct bg_probe_item *it = &c->p->trampoline;
 	struct probe_bpf *s;
 	struct bpf_link *l;
-	int err;
 
 	if (!need(c, it, true))
 		return;
@@ -831,17 +837,9 @@ static void probe_trampoline(struct ctx *c)
 		set_item(it, BG_PROBE_UNKNOWN, FENTRY_TARGET " not in kernel BTF; not tried");
 		return;
 	}
-	s = load_one(c, "probe_fentry", c->self, &err);
-	if (!s) {
-		refused(c, it, "load", err, NULL);
+	s = load_attached(c, it, "probe_fentry", c->self, -1, NULL, &l);
+	if (!s)
 		return;
-	}
-	l = bpf_program__attach(s->progs.probe_fentry);
-	if (!l) {
-		refused(c, it, "loaded; attach", link_err(), NULL);
-		probe_bpf__destroy(s);
-		return;
-	}
 	/* unlink() always reaches do_unlinkat; this name cannot exist in
 	 * procfs, so nothing is ever removed. */
 	unlink("/proc/self/bpfguard-probe-nonexistent");
@@ -1008,17 +1006,9 @@ static void probe_cgroup_sock(struct ctx *c, const char *cg, int cgfd)
 	int err, result = 0, status, fd;
 	bool got = false, outside_ok;
 
-	s = load_one(c, "probe_sock_create", 0, &err);
-	if (!s) {
-		refused(c, it, "load", err, NULL);
+	s = load_attached(c, it, "probe_sock_create", 0, cgfd, NULL, &l);
+	if (!s)
 		return;
-	}
-	l = bpf_program__attach_cgroup(s->progs.probe_sock_create, cgfd);
-	if (!l) {
-		refused(c, it, "loaded; attach", link_err(), NULL);
-		probe_bpf__destroy(s);
-		return;
-	}
 	err = child_start(&ch, child_socket, NULL);
 	if (err < 0) {
 		set_item(it, BG_PROBE_UNKNOWN, "loaded and attached; fork: %s", errname(err));

@@ -37,6 +37,7 @@
 #include "policy.h"
 #include "attach.h"
 #include "util.h"
+#include "vec.h"
 
 /* ------------------------------------------------------------------ */
 /* the ownership record */
@@ -56,15 +57,8 @@ static struct bgd_owned *owned_find(struct bgd_apply *a, uint64_t cgid)
 
 static struct bgd_owned *owned_add(struct bgd_apply *a)
 {
-	if (a->nown == a->capown) {
-		unsigned cap = a->capown ? a->capown * 2 : 16;
-		struct bgd_owned *g = realloc(a->own, cap * sizeof(*g));
-
-		if (!g)
-			return NULL;
-		a->own = g;
-		a->capown = cap;
-	}
+	if (BG_VEC_RESERVE(a->own, a->capown, a->nown + 1))
+		return NULL;
 	memset(&a->own[a->nown], 0, sizeof(a->own[0]));
 	return &a->own[a->nown++];
 }
@@ -197,6 +191,32 @@ void bgd_apply_init(struct bgd_apply *a, const char *state_path)
 }
 
 /* ------------------------------------------------------------------ */
+/* cgroups whose attach or detach failed since the last full pass */
+
+static void failed_clear(struct bgd_apply *a)
+{
+	free(a->failed);
+	a->failed = NULL;
+	a->nfailed = 0;
+	a->capfailed = 0;
+}
+
+/* Out of memory: not remembered, so the next partial pass retries it. */
+static void failed_add(struct bgd_apply *a, uint64_t cgid)
+{
+	if (BG_VEC_RESERVE(a->failed, a->capfailed, a->nfailed + 1) == 0)
+		a->failed[a->nfailed++] = cgid;
+}
+
+static bool failed_before(const struct bgd_apply *a, uint64_t cgid)
+{
+	for (unsigned i = 0; i < a->nfailed; i++)
+		if (a->failed[i] == cgid)
+			return true;
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
 /* policies, read once per configuration generation */
 
 void bgd_apply_forget_policies(struct bgd_apply *a)
@@ -206,9 +226,8 @@ void bgd_apply_forget_policies(struct bgd_apply *a)
 	free(a->pc);
 	a->pc = NULL;
 	a->npc = 0;
-	free(a->failed);
-	a->failed = NULL;
-	a->nfailed = 0;
+	a->cappc = 0;
+	failed_clear(a);
 	a->reported = false;
 }
 
@@ -226,7 +245,7 @@ static void sha256_hex(const char *buf, size_t len, char hex[65])
 
 static struct bgd_policy_cache *policy_get(struct bgd_apply *a, const char *path)
 {
-	struct bgd_policy_cache *pc, *g;
+	struct bgd_policy_cache *pc;
 	struct bg_diag d = {};
 	size_t len;
 	char *buf;
@@ -235,10 +254,8 @@ static struct bgd_policy_cache *policy_get(struct bgd_apply *a, const char *path
 	for (unsigned i = 0; i < a->npc; i++)
 		if (!strcmp(a->pc[i].path, path))
 			return &a->pc[i];
-	g = realloc(a->pc, (a->npc + 1) * sizeof(*g));
-	if (!g)
+	if (BG_VEC_RESERVE(a->pc, a->cappc, a->npc + 1))
 		return NULL;
-	a->pc = g;
 	pc = &a->pc[a->npc++];
 	memset(pc, 0, sizeof(*pc));
 	bg_strlcpy(pc->path, path, sizeof(pc->path));
@@ -270,7 +287,8 @@ struct match {
 
 struct matches {
 	struct match *v;
-	unsigned n, cap;
+	unsigned n;
+	size_t cap;
 };
 
 static struct match *match_find(struct matches *m, uint64_t cgid)
@@ -302,15 +320,8 @@ static void match_add(struct walk *w, uint64_t cgid, const char *rel)
 				l->file, l->line, rel, p->file, p->line);
 		return;
 	}
-	if (w->m->n == w->m->cap) {
-		unsigned cap = w->m->cap ? w->m->cap * 2 : 32;
-		struct match *g = realloc(w->m->v, cap * sizeof(*g));
-
-		if (!g)
-			return;
-		w->m->v = g;
-		w->m->cap = cap;
-	}
+	if (BG_VEC_RESERVE(w->m->v, w->m->cap, w->m->n + 1))
+		return;
 	w->m->v[w->m->n].cgid = cgid;
 	snprintf(w->m->v[w->m->n].rel, sizeof(w->m->v[0].rel), "/%s", rel);
 	w->m->v[w->m->n].line = w->line;
@@ -385,14 +396,6 @@ static int live_list(struct bg_attachment **v, unsigned *n)
 	return r;
 }
 
-static bool failed_before(const struct bgd_apply *a, uint64_t cgid)
-{
-	for (unsigned i = 0; i < a->nfailed; i++)
-		if (a->failed[i] == cgid)
-			return true;
-	return false;
-}
-
 /* Is rel (relative to the cgroup2 mount) the daemon's own cgroup or one
  * of its ancestors?  A policy there would judge the daemon itself, and the
  * shipped ones kill bpf(2): the daemon would kill itself on its next map
@@ -438,7 +441,6 @@ static void attach_one(struct bgd_apply *a, const char *mnt, const struct match 
 	struct bg_attachment rec;
 	struct bg_state st;
 	struct bgd_owned *o;
-	uint64_t *g;
 	char err[512];
 	int rc;
 
@@ -464,11 +466,7 @@ static void attach_one(struct bgd_apply *a, const char *mnt, const struct match 
 				res.err[0] ? res.err : "the reason is the line above");
 		}
 		a->failures++;
-		g = realloc(a->failed, (a->nfailed + 1) * sizeof(*g));
-		if (g) {
-			a->failed = g;
-			a->failed[a->nfailed++] = m->cgid;
-		}
+		failed_add(a, m->cgid);
 		return;
 	}
 	a->attached++;
@@ -536,11 +534,8 @@ int bgd_apply_pass(struct bgd_apply *a, const struct bgd_attachd *set, bool full
 		bgd_log(LOG_ERR, "cgroup v2 is not mounted; declarative attachments need it");
 		return 0;
 	}
-	if (full) {
-		free(a->failed);
-		a->failed = NULL;
-		a->nfailed = 0;
-	}
+	if (full)
+		failed_clear(a);
 	if (live_list(&live, &nlive))
 		return 0;
 	collect_matches(mnt, set, !a->reported, &m);
@@ -607,12 +602,7 @@ int bgd_apply_pass(struct bgd_apply *a, const struct bgd_attachd *set, bool full
 		if (!full && failed_before(a, o->cgid))
 			continue;
 		if (detach_one(a, mnt, o)) {
-			uint64_t *g = realloc(a->failed, (a->nfailed + 1) * sizeof(*g));
-
-			if (g) {
-				a->failed = g;
-				a->failed[a->nfailed++] = o->cgid;
-			}
+			failed_add(a, o->cgid);
 			continue;
 		}
 		owned_remove(a, i);

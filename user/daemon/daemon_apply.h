@@ -28,6 +28,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bpfguard.h"
@@ -57,11 +58,14 @@ struct bgd_policy_cache {
 struct bgd_apply {
 	char state_path[PATH_MAX];
 	struct bgd_owned *own;
-	unsigned nown, capown;
+	unsigned nown;
+	size_t capown;
 	struct bgd_policy_cache *pc;
 	unsigned npc;
+	size_t cappc;
 	uint64_t *failed;          /* cgroups whose attach failed since the last full pass */
 	unsigned nfailed;
+	size_t capfailed;
 	unsigned long long attached, detached, failures;
 	unsigned long long limit_failures; /* of failures: a capacity limit (BG_MAX_*) was reached */
 	bool reported;             /* conflicts of this configuration logged */

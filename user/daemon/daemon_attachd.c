@@ -17,6 +17,7 @@
 #include "daemon_attachd.h"
 #include "mechanism.h"
 #include "util.h"
+#include "vec.h"
 
 #define LINE_MAX_LEN 4096
 
@@ -112,23 +113,6 @@ static int parse_line(struct ctx *c, char *s, const char *base_dir, const char *
 	return 0;
 }
 
-static int grow(struct bgd_attachd *set, unsigned need)
-{
-	struct bgd_line *v;
-	unsigned cap = set->cap ? set->cap : 16;
-
-	while (cap < need)
-		cap *= 2;
-	if (cap == set->cap)
-		return 0;
-	v = realloc(set->v, cap * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	set->v = v;
-	set->cap = cap;
-	return 0;
-}
-
 int bgd_attachd_parse(const char *buf, size_t len, const char *origin, const char *base_dir,
 		      const char *default_policy, struct bgd_attachd *set, char *err, size_t errlen)
 {
@@ -171,7 +155,7 @@ int bgd_attachd_parse(const char *buf, size_t len, const char *origin, const cha
 			ret = fail(&c, "more than %d lines in one file; split it", BGD_MAX_LINES);
 			break;
 		}
-		if (grow(set, set->n + 1)) {
+		if (BG_VEC_RESERVE(set->v, set->cap, set->n + 1)) {
 			ret = fail(&c, "out of memory");
 			break;
 		}
@@ -227,13 +211,9 @@ int bgd_attachd_load(const char *dir, const char *default_policy, struct bgd_att
 			}
 		}
 		if (r) {
-			void *g = realloc(set->bad, (set->nbad + 1) * sizeof(*set->bad));
-
 			report(ctx, err);
-			if (g) {
-				set->bad = g;
+			if (BG_VEC_RESERVE(set->bad, set->capbad, set->nbad + 1) == 0)
 				bg_strlcpy(set->bad[set->nbad++], path, sizeof(set->bad[0]));
-			}
 		}
 	}
 	for (int i = 0; i < n; i++)

@@ -36,9 +36,11 @@ struct bgd_line {
 
 struct bgd_attachd {
 	struct bgd_line *v;
-	unsigned n, cap;
+	unsigned n;
+	size_t cap;
 	char (*bad)[PATH_MAX];      /* files skipped because of an error */
 	unsigned nbad;
+	size_t capbad;
 	bool read;                  /* the directory was read: an absent line means "not declared" */
 };
 

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@
 #include "syscalls.h"
 #include "textsafe.h"
 #include "util.h"
+#include "vec.h"
 
 static long long now_ms(void)
 {
@@ -70,48 +72,62 @@ struct series_list {
 
 static struct series *series_add(struct series_list *l)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct series *g = realloc(l->v, cap * sizeof(*g));
-
-		if (!g)
-			return NULL;
-		l->v = g;
-		l->cap = cap;
-	}
+	if (BG_VEC_RESERVE(l->v, l->cap, l->n + 1))
+		return NULL;
 	memset(&l->v[l->n], 0, sizeof(l->v[0]));
 	return &l->v[l->n++];
 }
 
+/* A series for a counter of cgroup cgid (attachment owner), value v. */
+static struct series *counter_series(struct series_list *l, uint64_t cgid, uint64_t owner, const void *v)
+{
+	struct series *s = series_add(l);
+
+	if (s) {
+		s->cgid = cgid;
+		s->owner = owner;
+		s->n = *(const __u64 *)v;
+	}
+	return s;
+}
+
+static void syscall_series(const void *k, const void *v, void *ctx)
+{
+	const struct bg_counter_key *key = k;
+	struct series *s = counter_series(ctx, key->cgid, key->owner, v);
+	const char *name;
+
+	if (!s)
+		return;
+	name = key->abi < BG_NR_TABLES ? bg_syscall_name(key->abi, (int)key->nr) : NULL;
+	if (name)
+		bg_strlcpy(s->syscall, name, sizeof(s->syscall));
+	else
+		snprintf(s->syscall, sizeof(s->syscall), "%s:%u", bg_abi_name(key->abi), key->nr);
+	s->action = bg_verdict_name(key->verdict);
+	s->effect = bg_effect_name(key->effect);
+}
+
+static void hook_series(const void *k, const void *v, void *ctx)
+{
+	const struct bg_hook_counter_key *key = k;
+	struct series *s = counter_series(ctx, key->cgid, key->owner, v);
+
+	if (!s)
+		return;
+	bg_strlcpy(s->syscall, bg_hook_name(key->hook), sizeof(s->syscall));
+	/* what the events of these hooks say (events.c) */
+	s->action = bg_verdict_name(key->hook == BG_HOOK_EXEC ? BG_VERDICT_KILL : BG_VERDICT_ERRNO);
+	s->effect = bg_effect_name(key->effect);
+}
+
 static void read_syscall_counters(const struct bg_state *st, struct series_list *l)
 {
-	struct bg_counter_key key, next;
-	int fd = st->map[BG_MAP_COUNTERS];
-
-	for (int r = bpf_map_get_next_key(fd, NULL, &next); r == 0; r = bpf_map_get_next_key(fd, &key, &next)) {
-		const char *name;
-		struct series *s;
-		__u64 v;
-
-		key = next;
-		if (bpf_map_lookup_elem(fd, &key, &v) || !(s = series_add(l)))
-			continue;
-		s->cgid = key.cgid;
-		s->owner = key.owner;
-		name = key.abi < BG_NR_TABLES ? bg_syscall_name(key.abi, (int)key.nr) : NULL;
-		if (name)
-			bg_strlcpy(s->syscall, name, sizeof(s->syscall));
-		else
-			snprintf(s->syscall, sizeof(s->syscall), "%s:%u", bg_abi_name(key.abi), key.nr);
-		s->action = bg_verdict_name(key.verdict);
-		s->effect = bg_effect_name(key.effect);
-		s->n = v;
-	}
+	bg_map_for_each(st->map[BG_MAP_COUNTERS], sizeof(struct bg_counter_key), sizeof(__u64), syscall_series, l);
 }
 
 static void read_hook_counters(struct series_list *l)
 {
-	struct bg_hook_counter_key key, next;
 	char p[PATH_MAX];
 	int fd;
 
@@ -119,21 +135,7 @@ static void read_hook_counters(struct series_list *l)
 	fd = bpf_obj_get(p);
 	if (fd < 0)
 		return;
-	for (int r = bpf_map_get_next_key(fd, NULL, &next); r == 0; r = bpf_map_get_next_key(fd, &key, &next)) {
-		struct series *s;
-		__u64 v;
-
-		key = next;
-		if (bpf_map_lookup_elem(fd, &key, &v) || !(s = series_add(l)))
-			continue;
-		s->cgid = key.cgid;
-		s->owner = key.owner;
-		bg_strlcpy(s->syscall, bg_hook_name(key.hook), sizeof(s->syscall));
-		/* what the events of these hooks say (events.c) */
-		s->action = bg_verdict_name(key.hook == BG_HOOK_EXEC ? BG_VERDICT_KILL : BG_VERDICT_ERRNO);
-		s->effect = bg_effect_name(key.effect);
-		s->n = v;
-	}
+	bg_map_for_each(fd, sizeof(struct bg_hook_counter_key), sizeof(__u64), hook_series, l);
 	close(fd);
 }
 
@@ -352,12 +354,31 @@ static void metric(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n", name, help, name, type, name, v);
 }
 
+/* A counter with one series per output (files_only: per file output), the
+ * counter at byte offset `field` of struct bgd_output. */
+static void output_counter(FILE *f, const struct bgd_metrics_src *src, const char *name, const char *help,
+			   size_t field, bool files_only)
+{
+	char lab[3 * BGD_NAME_MAX];
+
+	fprintf(f, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
+	for (unsigned i = 0; i < src->nouts; i++) {
+		const struct bgd_output *o = &src->outs[i];
+		unsigned long long v;
+
+		if (files_only && o->cfg.type != BGD_OUT_FILE)
+			continue;
+		memcpy(&v, (const char *)o + field, sizeof(v));
+		fprintf(f, "%s{output=\"%s\"} %llu\n", name, out_label(o, lab), v);
+	}
+}
+
 char *bgd_metrics_render(const struct bgd_metrics_src *src, size_t *len)
 {
 	struct bg_attachment *atts = NULL;
 	unsigned natt = 0;
 	struct rusage ru;
-	char *text = NULL, lab[3 * BGD_NAME_MAX];
+	char *text = NULL;
 	double user, sys;
 	FILE *f = open_memstream(&text, len);
 
@@ -397,22 +418,12 @@ char *bgd_metrics_render(const struct bgd_metrics_src *src, size_t *len)
 	       "Declarative attachments refused because a capacity limit was reached (distinct policies, "
 	       "attachments or guarded cgroups; the log names which).",
 	       (double)src->attach_limit_failures);
-	fprintf(f, "# HELP bpfguard_output_lines_total Event lines written per output.\n"
-		   "# TYPE bpfguard_output_lines_total counter\n");
-	for (unsigned i = 0; i < src->nouts; i++)
-		fprintf(f, "bpfguard_output_lines_total{output=\"%s\"} %llu\n", out_label(&src->outs[i], lab),
-			src->outs[i].lines);
-	fprintf(f, "# HELP bpfguard_output_errors_total Event lines lost to write errors per output.\n"
-		   "# TYPE bpfguard_output_errors_total counter\n");
-	for (unsigned i = 0; i < src->nouts; i++)
-		fprintf(f, "bpfguard_output_errors_total{output=\"%s\"} %llu\n", out_label(&src->outs[i], lab),
-			src->outs[i].errors);
-	fprintf(f, "# HELP bpfguard_output_rotations_total File rotations per output.\n"
-		   "# TYPE bpfguard_output_rotations_total counter\n");
-	for (unsigned i = 0; i < src->nouts; i++)
-		if (src->outs[i].cfg.type == BGD_OUT_FILE)
-			fprintf(f, "bpfguard_output_rotations_total{output=\"%s\"} %llu\n", out_label(&src->outs[i], lab),
-				src->outs[i].rotations);
+	output_counter(f, src, "bpfguard_output_lines_total", "Event lines written per output.",
+		       offsetof(struct bgd_output, lines), false);
+	output_counter(f, src, "bpfguard_output_errors_total", "Event lines lost to write errors per output.",
+		       offsetof(struct bgd_output, errors), false);
+	output_counter(f, src, "bpfguard_output_rotations_total", "File rotations per output.",
+		       offsetof(struct bgd_output, rotations), true);
 	metric(f, "bpfguard_bpf_stats_enabled", "gauge",
 	       "1 if the kernel keeps BPF run statistics (kernel.bpf_stats_enabled or [metrics] program_stats).",
 	       src->stats_held || bpf_stats_sysctl());

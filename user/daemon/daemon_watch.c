@@ -20,8 +20,8 @@
 #include "daemon_attachd.h"
 #include "daemon_glob.h"
 #include "daemon_watch.h"
-#include "cgroup.h"
 #include "util.h"
+#include "vec.h"
 
 #define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_ONLYDIR | IN_DONT_FOLLOW)
 
@@ -70,15 +70,8 @@ static void add_one(struct bgd_watch *w, const char *rel)
 	e = find_wd(w, wd); /* the same directory again */
 	if (e)
 		return;
-	if (w->n == w->cap) {
-		unsigned cap = w->cap ? w->cap * 2 : 64;
-		struct bgd_wentry *g = realloc(w->v, cap * sizeof(*g));
-
-		if (!g)
-			return;
-		w->v = g;
-		w->cap = cap;
-	}
+	if (BG_VEC_RESERVE(w->v, w->cap, w->n + 1))
+		return;
 	w->v[w->n].wd = wd;
 	w->v[w->n].rel = strdup(rel);
 	if (w->v[w->n].rel)

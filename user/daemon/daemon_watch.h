@@ -17,6 +17,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 struct bgd_attachd;
 
@@ -29,7 +30,8 @@ struct bgd_watch {
 	int fd;                   /* inotify, -1 if none */
 	char mnt[PATH_MAX];
 	struct bgd_wentry *v;
-	unsigned n, cap;
+	unsigned n;
+	size_t cap;
 	bool limited;             /* a watch could not be added (logged once) */
 };
 

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "go_dirhash.h"
+#include "vec.h"
 
 /* Below this much content, starting threads costs more than it saves. */
 #define PARALLEL_MIN_BYTES (4u << 20)
@@ -466,7 +467,7 @@ static int dir_one(struct job *j, struct hasher *h, size_t i)
 struct walk {
 	char **paths; /* full paths to open */
 	uint64_t *sizes;
-	size_t n, cap;
+	size_t n, cap, sizes_cap;
 	uint64_t bytes;
 	size_t root_len;
 	struct bg_hash_diag *d;
@@ -474,20 +475,8 @@ struct walk {
 
 static int walk_add(struct walk *w, const char *path, off_t size)
 {
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 64;
-		char **p = realloc(w->paths, cap * sizeof(*p));
-		uint64_t *sz;
-
-		if (!p)
-			return -1;
-		w->paths = p;
-		sz = realloc(w->sizes, cap * sizeof(*sz));
-		if (!sz)
-			return -1;
-		w->sizes = sz;
-		w->cap = cap;
-	}
+	if (BG_VEC_RESERVE(w->paths, w->cap, w->n + 1) || BG_VEC_RESERVE(w->sizes, w->sizes_cap, w->n + 1))
+		return -1;
 	w->sizes[w->n] = size > 0 ? (uint64_t)size : 0;
 	w->paths[w->n] = strdup(path);
 	if (!w->paths[w->n])
@@ -528,15 +517,8 @@ static int walk_dir(struct walk *w, char *path, size_t len)
 			break;
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 32;
-			char **p = realloc(names, nc * sizeof(*p));
-
-			if (!p)
-				goto nomem;
-			names = p;
-			cap = nc;
-		}
+		if (BG_VEC_RESERVE(names, cap, n + 1))
+			goto nomem;
 		names[n] = strdup(de->d_name);
 		if (!names[n])
 			goto nomem;

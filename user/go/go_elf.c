@@ -90,6 +90,16 @@ static bool table_fits(size_t len, uint64_t off, size_t num, size_t entsize)
 	return in_range(len, off, bytes);
 }
 
+/* EI_CLASS (32/64-bit) and EI_DATA (little/big endian) both say 1 for the
+ * first choice and 2 for the second; anything else is unknown. */
+static bool ident_choice(uint8_t v, bool *second)
+{
+	if (v != 1 && v != 2)
+		return false;
+	*second = v == 2;
+	return true;
+}
+
 enum bg_elf_status bg_elf_open(struct bg_elf *e, const uint8_t *buf, size_t len)
 {
 	static const uint8_t magic[4] = { 0x7f, 'E', 'L', 'F' };
@@ -103,26 +113,10 @@ enum bg_elf_status bg_elf_open(struct bg_elf *e, const uint8_t *buf, size_t len)
 	e->shstrndx = (size_t)-1;
 	if (len < EI_NIDENT || memcmp(buf, magic, 4) != 0)
 		return BG_ELF_NOT_ELF;
-	switch (buf[4]) { /* EI_CLASS */
-	case 1:
-		e->is64 = false;
-		break;
-	case 2:
-		e->is64 = true;
-		break;
-	default:
+	if (!ident_choice(buf[4], &e->is64)) /* EI_CLASS */
 		return bad(e, "unknown ELF class (neither 32- nor 64-bit)");
-	}
-	switch (buf[5]) { /* EI_DATA */
-	case 1:
-		e->big_endian = false;
-		break;
-	case 2:
-		e->big_endian = true;
-		break;
-	default:
+	if (!ident_choice(buf[5], &e->big_endian)) /* EI_DATA */
 		return bad(e, "unknown ELF byte order");
-	}
 	ehsize = e->is64 ? ELF64_EHDR : ELF32_EHDR;
 	min_ph = e->is64 ? ELF64_PHDR : ELF32_PHDR;
 	min_sh = e->is64 ? ELF64_SHDR : ELF32_SHDR;
@@ -233,30 +227,42 @@ static const char *table_str(const uint8_t *tab, size_t tlen, uint64_t idx)
 	return (const char *)tab + idx;
 }
 
-const char *bg_elf_section_name(const struct bg_elf *e, const struct bg_elf_shdr *sh)
+/* Is string idx of a string table of tlen bytes exactly name (nlen bytes)?
+ * The name plus its NUL must fit in the table: no strlen on file data. */
+static bool table_str_is(const uint8_t *tab, size_t tlen, uint64_t idx, const char *name, size_t nlen)
+{
+	return idx < tlen && nlen < tlen - idx && memcmp(tab + idx, name, nlen + 1) == 0;
+}
+
+/* The contents of section idx, a string table (section names, symbol names). */
+static bool strtab_of(const struct bg_elf *e, size_t idx, const uint8_t **tab, size_t *tlen)
 {
 	struct bg_elf_shdr strs;
+
+	return bg_elf_shdr(e, idx, &strs) && bg_elf_section_data(e, &strs, tab, tlen);
+}
+
+const char *bg_elf_section_name(const struct bg_elf *e, const struct bg_elf_shdr *sh)
+{
 	const uint8_t *tab;
 	size_t tlen;
 
-	if (!bg_elf_shdr(e, e->shstrndx, &strs) || !bg_elf_section_data(e, &strs, &tab, &tlen))
+	if (!strtab_of(e, e->shstrndx, &tab, &tlen))
 		return NULL;
 	return table_str(tab, tlen, sh->name);
 }
 
 bool bg_elf_find_section(const struct bg_elf *e, const char *name, struct bg_elf_shdr *out)
 {
-	struct bg_elf_shdr strs, sh;
+	struct bg_elf_shdr sh;
 	const uint8_t *tab;
 	size_t tlen, nlen = strlen(name);
 
-	if (!bg_elf_shdr(e, e->shstrndx, &strs) || !bg_elf_section_data(e, &strs, &tab, &tlen))
+	if (!strtab_of(e, e->shstrndx, &tab, &tlen))
 		return false;
 	for (size_t i = 1; i < e->shnum; i++) {
 		bg_elf_shdr(e, i, &sh);
-		/* name plus its NUL must fit in the table: no strlen on file data */
-		if (sh.name < tlen && nlen < tlen - sh.name &&
-		    memcmp(tab + sh.name, name, nlen + 1) == 0) {
+		if (table_str_is(tab, tlen, sh.name, name, nlen)) {
 			*out = sh;
 			return true;
 		}
@@ -326,6 +332,17 @@ bool bg_elf_has_dynamic(const struct bg_elf *e)
 	return find_phdr(e, BG_PT_DYNAMIC, &ph);
 }
 
+/* Entry i of the dynamic section (d_tag, d_val: a word each); false at
+ * DT_NULL, its end.  The caller bounds i by the segment's size. */
+static bool dyn_entry(const struct bg_elf *e, const uint8_t *dyn, size_t i, uint64_t *tag, uint64_t *val)
+{
+	size_t w = e->is64 ? 8 : 4;
+
+	*tag = rd_word(e, dyn + i * 2 * w);
+	*val = rd_word(e, dyn + i * 2 * w + w);
+	return *tag != BG_DT_NULL;
+}
+
 size_t bg_elf_needed(const struct bg_elf *e, bool (*fn)(void *ctx, const char *name), void *ctx)
 {
 	size_t w = e->is64 ? 8 : 4, n, count = 0, strsz_file = 0;
@@ -340,9 +357,9 @@ size_t bg_elf_needed(const struct bg_elf *e, bool (*fn)(void *ctx, const char *n
 	n = (size_t)((ph.filesz < e->len - ph.offset ? ph.filesz : e->len - ph.offset) / (2 * w));
 	/* first pass: where the strings are */
 	for (size_t i = 0; i < n; i++) {
-		uint64_t tag = rd_word(e, dyn + i * 2 * w), val = rd_word(e, dyn + i * 2 * w + w);
+		uint64_t tag, val;
 
-		if (tag == BG_DT_NULL)
+		if (!dyn_entry(e, dyn, i, &tag, &val))
 			break;
 		if (tag == BG_DT_STRTAB && !have_strtab) {
 			strtab = val;
@@ -359,10 +376,10 @@ size_t bg_elf_needed(const struct bg_elf *e, bool (*fn)(void *ctx, const char *n
 		tab = NULL;
 	}
 	for (size_t i = 0; i < n; i++) {
-		uint64_t tag = rd_word(e, dyn + i * 2 * w), val = rd_word(e, dyn + i * 2 * w + w);
+		uint64_t tag, val;
 		const char *name;
 
-		if (tag == BG_DT_NULL)
+		if (!dyn_entry(e, dyn, i, &tag, &val))
 			break;
 		if (tag != BG_DT_NEEDED)
 			continue;
@@ -384,7 +401,7 @@ bool bg_elf_find_symbols(const struct bg_elf *e, const char *const *names, size_
 	for (size_t k = 0; k < n; k++)
 		nlen[k] = strlen(names[k]);
 	for (size_t i = 1; i < e->shnum; i++) {
-		struct bg_elf_shdr sh, strs;
+		struct bg_elf_shdr sh;
 		const uint8_t *syms, *tab;
 		size_t slen, tlen, ent, min = e->is64 ? ELF64_SYM : ELF32_SYM;
 
@@ -392,22 +409,18 @@ bool bg_elf_find_symbols(const struct bg_elf *e, const char *const *names, size_
 		if (sh.type != BG_SHT_SYMTAB && sh.type != BG_SHT_DYNSYM)
 			continue;
 		any = true;
-		if (!bg_elf_section_data(e, &sh, &syms, &slen) || !bg_elf_shdr(e, sh.link, &strs) ||
-		    !bg_elf_section_data(e, &strs, &tab, &tlen))
+		if (!bg_elf_section_data(e, &sh, &syms, &slen) || !strtab_of(e, sh.link, &tab, &tlen))
 			continue;
 		ent = sh.entsize >= min && sh.entsize <= slen ? (size_t)sh.entsize : min;
 		/* off <= slen holds throughout, so slen - off cannot wrap */
 		for (size_t off = 0; ent <= slen - off; off += ent) {
 			uint64_t name = bg_elf_rd(e, syms + off, 4); /* st_name, both classes */
 
-			if (name == 0 || name >= tlen)
+			if (name == 0)
 				continue;
-			for (size_t k = 0; k < n; k++) {
-				/* name and its NUL inside the table: compare with memcmp */
-				if (nlen[k] < tlen - name &&
-				    memcmp(tab + name, names[k], nlen[k] + 1) == 0 && !found[k])
+			for (size_t k = 0; k < n; k++)
+				if (!found[k] && table_str_is(tab, tlen, name, names[k], nlen[k]))
 					found[k] = sh.type == BG_SHT_SYMTAB ? 1 : 2;
-			}
 		}
 	}
 	return any;

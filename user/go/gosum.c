@@ -13,6 +13,7 @@
 
 #include "gosum.h"
 #include "util.h"
+#include "vec.h"
 
 /*
  * An old go command bug wrote this hash (of an empty go.mod) into go.sum;
@@ -111,14 +112,9 @@ int bg_gosum_parse(const char *data, size_t len, const char *name, struct bg_gos
 		}
 		if (!strcmp(f[2], empty_gomod_hash))
 			continue;
-		if (gs->n == cap) {
-			cap = cap ? 2 * cap : 64;
-			ent = realloc(gs->e, cap * sizeof(*ent));
-			if (!ent) {
-				bg_gosum_free(gs);
-				return -ENOMEM;
-			}
-			gs->e = ent;
+		if (BG_VEC_RESERVE(gs->e, cap, gs->n + 1)) {
+			bg_gosum_free(gs);
+			return -ENOMEM;
 		}
 		ent = &gs->e[gs->n++];
 		ent->path = f[0];

@@ -24,6 +24,7 @@
 #include "arg_match.h"
 #include "policy_hatches.h"
 #include "syscalls.h"
+#include "vec.h"
 
 /* Policy files are small (Docker's default profile is ~20 KiB); the cap
  * only protects against being pointed at something that is not one. */
@@ -255,10 +256,8 @@ int bg_policy_add_exec(struct bg_policy *p, const char *path, const uint8_t *sha
 
 	if (p->exec.n >= BG_EXEC_MAX_ENTRIES)
 		return -E2BIG;
-	e = realloc(p->exec.e, (p->exec.n + 1) * sizeof(*e));
-	if (!e)
+	if (BG_VEC_RESIZE(p->exec.e, p->exec.n + 1))
 		return -ENOMEM;
-	p->exec.e = e;
 	e = &p->exec.e[p->exec.n];
 	memset(e, 0, sizeof(*e));
 	e->path = strdup(path);
@@ -287,10 +286,8 @@ static int add_conditional(struct bg_sysrules *s, const struct bg_rule *r)
 {
 	if (s->nargrules >= BG_MAX_ARGRULES)
 		return -E2BIG;
-	struct bg_rule *n = realloc(s->argrules, (s->nargrules + 1) * sizeof(*n));
-	if (!n)
+	if (BG_VEC_RESIZE(s->argrules, s->nargrules + 1))
 		return -ENOMEM;
-	s->argrules = n;
 	s->argrules[s->nargrules] = *r;
 	/* Unused fields zeroed so policies compare (and print) canonically. */
 	for (unsigned i = 0; i < r->ncond; i++)
@@ -479,9 +476,10 @@ static void dev_num_str(uint32_t v, char *buf, size_t len)
 		snprintf(buf, len, "%u", v);
 }
 
-static void dev_access_str(unsigned access, char *buf)
+void bg_dev_access_str(unsigned access, char buf[4])
 {
 	char *o = buf;
+
 	if (access & BG_DEV_ACC_READ)
 		*o++ = 'r';
 	if (access & BG_DEV_ACC_WRITE)
@@ -548,7 +546,7 @@ static void print_sections(const struct bg_policy *p, FILE *f)
 			const struct bg_devrule *r = &p->dev.rule[i];
 			dev_num_str(r->major, mj, sizeof(mj));
 			dev_num_str(r->minor, mn, sizeof(mn));
-			dev_access_str(r->access, acc);
+			bg_dev_access_str(r->access, acc);
 			fprintf(f, "dev allow %c %s:%s %s\n", r->type, mj, mn, acc);
 		}
 	}
@@ -623,7 +621,7 @@ static struct json_object *sections_json(const struct bg_policy *p, struct json_
 						: json_object_new_int64(r->major));
 			json_object_object_add(ro, "minor", r->minor == BG_DEV_ANY ? json_object_new_string("*")
 						: json_object_new_int64(r->minor));
-			dev_access_str(r->access, acc);
+			bg_dev_access_str(r->access, acc);
 			json_object_object_add(ro, "access", json_object_new_string(acc));
 			if (r->line)
 				json_object_object_add(ro, "line", json_object_new_int((int)r->line));

@@ -232,6 +232,9 @@ int bg_dev_eval(const struct bg_dev_policy *d, char type, uint32_t major, uint32
 /* Starts the net section (families/types all allowed, no rules). */
 void bg_net_init(struct bg_net_policy *n);
 const char *bg_net_dir_name(int dir); /* "connect", "bind", "sendmsg" */
+/* A device access (BG_DEV_ACC_*) as policy text and events spell it: "rwm"
+ * or a part of it. */
+void bg_dev_access_str(unsigned access, char buf[4]);
 
 /* Loads a policy file of any supported format (sniffed: JSON object =>
  * Docker/OCI, otherwise native), then applies the implied io_uring rule

@@ -268,10 +268,11 @@ enum reach {
 struct ctx {
 	const struct bg_policy *p;
 	int target;
-	struct bg_hatch *h;
+	const struct hatch_class *k; /* the class being checked */
+	struct bg_hatch *h;          /* its finding, filled when the check returns true */
 };
 
-typedef bool (*check_fn)(struct ctx *c, const char *calls, const char *fix_action);
+typedef bool (*check_fn)(struct ctx *c);
 
 struct hatch_class {
 	const char *name;
@@ -282,13 +283,20 @@ struct hatch_class {
 	check_fn check;         /* NULL: generic */
 };
 
-/* Generic: the listed calls that are open, on either ABI. */
-static bool check_calls(struct ctx *c, const char *calls, const char *fix_action)
+/* The finding's "what" for n open calls listed in open (list_add keeps six). */
+static void what_allowed(struct ctx *c, const char *open, unsigned n)
+{
+	snprintf(c->h->what, sizeof(c->h->what), "%s%s %s allowed", open, n > 6 ? ", ..." : "",
+		 n > 1 ? "are" : "is");
+}
+
+/* Generic: the listed calls (k->calls) that are open, on either ABI. */
+static bool check_calls(struct ctx *c)
 {
 	char names[256], *save = NULL, open[160] = "", fixn[160] = "";
 	unsigned n = 0, nf = 0;
 
-	bg_strlcpy(names, calls, sizeof(names));
+	bg_strlcpy(names, c->k->calls, sizeof(names));
 	for (char *s = strtok_r(names, " ", &save); s; s = strtok_r(NULL, " ", &save)) {
 		char buf[80];
 
@@ -303,22 +311,19 @@ static bool check_calls(struct ctx *c, const char *calls, const char *fix_action
 	}
 	if (!n)
 		return false;
-	snprintf(c->h->what, sizeof(c->h->what), "%s%s %s allowed", open, n > 6 ? ", ..." : "",
-		 n > 1 ? "are" : "is");
+	what_allowed(c, open, n);
 	for (char *x = fixn; (x = strstr(x, ", ")); )
 		memmove(x, x + 1, strlen(x + 1) + 1); /* "a, b" -> "a b" */
-	snprintf(c->h->fix, sizeof(c->h->fix), "add `%s %s`", fix_action, fixn);
+	snprintf(c->h->fix, sizeof(c->h->fix), "add `%s %s`", c->k->fix_action, fixn);
 	return true;
 }
 
-static bool check_io_uring(struct ctx *c, const char *calls, const char *fix_action)
+static bool check_io_uring(struct ctx *c)
 {
 	struct bg_action a;
 	char ops[160], open[96] = "";
 	unsigned nops = uring_denied_ops(c->p, &a, ops, sizeof(ops)), n = 0;
 
-	(void)calls;
-	(void)fix_action;
 	if (!nops)
 		return false;
 	for (size_t i = 0; i < ARRAY_SIZE(uring_calls); i++)
@@ -334,7 +339,7 @@ static bool check_io_uring(struct ctx *c, const char *calls, const char *fix_act
 	return true;
 }
 
-static bool check_namespaces(struct ctx *c, const char *calls, const char *fix_action)
+static bool check_namespaces(struct ctx *c)
 {
 	/* Anyone can make a user namespace, which brings every other kind
 	 * (a mount or cgroup namespace alone gives root nothing new: mount
@@ -343,8 +348,6 @@ static bool check_namespaces(struct ctx *c, const char *calls, const char *fix_a
 	char open[160] = "";
 	unsigned n = 0;
 
-	(void)calls;
-	(void)fix_action;
 	for (int abi = BG_ABI_X86_64; abi <= BG_ABI_IA32; abi++) {
 		const char *pfx = abi == BG_ABI_IA32 ? "ia32:" : "";
 		char buf[64];
@@ -369,20 +372,17 @@ static bool check_namespaces(struct ctx *c, const char *calls, const char *fix_a
 	}
 	if (!n)
 		return false;
-	snprintf(c->h->what, sizeof(c->h->what), "%s%s %s allowed", open, n > 6 ? ", ..." : "",
-		 n > 1 ? "are" : "is");
+	what_allowed(c, open, n);
 	snprintf(c->h->fix, sizeof(c->h->fix), "add `kill unshare setns`, `errno(ENOSYS) clone3` and "
 		 "`allow clone if arg0 & CLONE_NEWUSER == 0` then `kill clone`");
 	return true;
 }
 
-static bool check_ia32(struct ctx *c, const char *calls, const char *fix_action)
+static bool check_ia32(struct ctx *c)
 {
 	char ex[160] = "";
 	unsigned n = 0;
 
-	(void)calls;
-	(void)fix_action;
 	for (int nr = 0; nr < BG_MAX_SYSCALLS; nr++) {
 		const char *name = bg_syscall_name(BG_ABI_X86_64, nr);
 		int nr32;
@@ -420,10 +420,8 @@ static bool write_open_allowed(const struct bg_policy *p)
 	return false;
 }
 
-static bool check_cgroupfs(struct ctx *c, const char *calls, const char *fix_action)
+static bool check_cgroupfs(struct ctx *c)
 {
-	(void)calls;
-	(void)fix_action;
 	if (!write_open_allowed(c->p))
 		return false;
 	snprintf(c->h->what, sizeof(c->h->what), "files may be opened for writing, /sys/fs/cgroup included");
@@ -436,10 +434,8 @@ static bool check_cgroupfs(struct ctx *c, const char *calls, const char *fix_act
 	return true;
 }
 
-static bool check_sysctl(struct ctx *c, const char *calls, const char *fix_action)
+static bool check_sysctl(struct ctx *c)
 {
-	(void)calls;
-	(void)fix_action;
 	if (c->p->sysctl.present || !write_open_allowed(c->p))
 		return false;
 	snprintf(c->h->what, sizeof(c->h->what), "files may be opened for writing and there is no "
@@ -448,10 +444,8 @@ static bool check_sysctl(struct ctx *c, const char *calls, const char *fix_actio
 	return true;
 }
 
-static bool check_devices(struct ctx *c, const char *calls, const char *fix_action)
+static bool check_devices(struct ctx *c)
 {
-	(void)calls;
-	(void)fix_action;
 	if (c->p->dev.present)
 		return false;
 	if (!write_open_allowed(c->p) && !may_allow(c->p, BG_ABI_X86_64, bg_syscall_nr(BG_ABI_X86_64, "mknod")) &&
@@ -544,14 +538,14 @@ void bg_hatches_find(const struct bg_policy *p, int target, struct bg_hatches *o
 	for (size_t i = 0; i < ARRAY_SIZE(classes); i++) {
 		const struct hatch_class *k = &classes[i];
 		struct bg_hatch *h = &out->h[out->n];
-		struct ctx c = { .p = p, .target = target, .h = h };
+		struct ctx c = { .p = p, .target = target, .k = k, .h = h };
 
 		if (target == BG_HATCH_RUN && k->reach != R_ANY)
 			continue;
 		memset(h, 0, sizeof(*h));
 		h->cls = (int)i;
 		h->why = k->why;
-		if (!(k->check ? k->check(&c, k->calls, k->fix_action) : check_calls(&c, k->calls, k->fix_action)))
+		if (!(k->check ? k->check(&c) : check_calls(&c)))
 			continue;
 		h->accepted = (p->hatch_accept >> i) & 1;
 		out->n++;

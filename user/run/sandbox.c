@@ -67,17 +67,25 @@
 static void report(const struct bg_sandbox *sb, int stage, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-static void report(const struct bg_sandbox *sb, int stage, int err, const char *fmt, ...)
+static void vreport(const struct bg_sandbox *sb, int stage, int err, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+static void vreport(const struct bg_sandbox *sb, int stage, int err, const char *fmt, va_list ap)
 {
 	struct bg_launch_err e = { .stage = stage, .err = err };
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(e.what, sizeof(e.what), fmt, ap);
-	va_end(ap);
 	if (write(sb->err_fd, &e, sizeof(e)) < 0) {
 		/* nothing else to tell the parent with */
 	}
+}
+
+static void report(const struct bg_sandbox *sb, int stage, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(sb, stage, err, fmt, ap);
+	va_end(ap);
 }
 
 static void __attribute__((noreturn)) die(const struct bg_sandbox *sb, const char *fmt, ...)
@@ -85,15 +93,12 @@ static void __attribute__((noreturn)) die(const struct bg_sandbox *sb, const cha
 
 static void die(const struct bg_sandbox *sb, const char *fmt, ...)
 {
-	struct bg_launch_err e = { .stage = BG_STAGE_SETUP, .err = errno };
+	int err = errno; /* before vsnprintf can change it */
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(e.what, sizeof(e.what), fmt, ap);
+	vreport(sb, BG_STAGE_SETUP, err, fmt, ap);
 	va_end(ap);
-	if (write(sb->err_fd, &e, sizeof(e)) < 0) {
-		/* nothing else to tell the parent with */
-	}
 	_exit(BG_RUN_EXIT_ERROR);
 }
 

@@ -37,6 +37,7 @@
 #include "policy_diff.h"
 #include "policy_export.h"
 #include "syscalls.h"
+#include "vec.h"
 
 /* One syscalls[] entry before grouping: a name and one libseccomp rule. */
 struct ex_entry {
@@ -104,16 +105,9 @@ int bg_export_check_sections(const struct bg_policy *p, bool drop, struct bg_dia
 
 static int push(struct exporter *x, const char *name, const struct bg_seccomp_rule *r)
 {
-	if (x->n == x->cap) {
-		size_t cap = x->cap ? x->cap * 2 : 256;
-		struct ex_entry *e = realloc(x->e, cap * sizeof(*e));
-
-		if (!e) {
-			bg_diag_set(x->d, "%s: out of memory; free some memory", x->where);
-			return -1;
-		}
-		x->e = e;
-		x->cap = cap;
+	if (BG_VEC_RESERVE(x->e, x->cap, x->n + 1)) {
+		bg_diag_set(x->d, "%s: out of memory; free some memory", x->where);
+		return -1;
 	}
 	x->e[x->n].name = name;
 	x->e[x->n].seq = x->n;
