@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vec.h"
 #include "bpfguard.h"
 #include "cgroup.h"
 #include "go_check.h"
@@ -397,16 +398,9 @@ static void snapshot(struct bg_learn *l)
 		key = next;
 		if (bpf_map_lookup_elem(afd, &key, &cnt))
 			continue;
-		if (l->nvals == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			struct argval *nv = realloc(l->vals, ncap * sizeof(*nv));
-
-			if (!nv) {
-				l->snap_err = ENOMEM;
-				break;
-			}
-			l->vals = nv;
-			cap = ncap;
+		if (BG_VEC_RESERVE(l->vals, cap, l->nvals + 1)) {
+			l->snap_err = ENOMEM;
+			break;
 		}
 		l->vals[l->nvals] = (struct argval){ .idx = key.idx, .count = cnt };
 		for (int i = 0; i < BG_LEARN_NVALS; i++)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "vec.h"
 #include "attachment.h"
 #include "cghooks.h"
 #include "cgroup.h"
@@ -32,7 +33,8 @@ static void collect_counters(const struct bg_state *st, struct bg_status_att *sa
 {
 	struct bg_counter_key key, next, *prev = NULL;
 	struct bg_status_counter *list = NULL;
-	unsigned cnt = 0, cap = 0;
+	unsigned cnt = 0;
+	size_t cap = 0;
 
 	sa->denials_total = 0;
 	while (bpf_map_get_next_key(st->map[BG_MAP_COUNTERS], prev, &next) == 0) {
@@ -50,14 +52,8 @@ static void collect_counters(const struct bg_state *st, struct bg_status_att *sa
 			    list[i].key.verdict == next.verdict && list[i].key.effect == next.effect)
 				break;
 		if (i == cnt) {
-			if (cnt == cap) {
-				struct bg_status_counter *g = realloc(list, (cap ? cap * 2 : 32) * sizeof(*g));
-
-				if (!g)
-					break;
-				list = g;
-				cap = cap ? cap * 2 : 32;
-			}
+			if (BG_VEC_RESERVE(list, cap, cnt + 1))
+				break;
 			list[cnt] = (struct bg_status_counter){ .key = next };
 			list[cnt].key.cgid = 0;
 			cnt++;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "vec.h"
 #include "loader.h"
 #include "trust.h"
 #include "util.h"
@@ -55,12 +56,9 @@ int bg_trust_set(struct bg_trust *t, const char *path, const uint8_t sha256[32])
 	for (k = 0; k < t->n && strcmp(t->e[k].path, path); k++)
 		;
 	if (k == t->n) {
-		struct bg_trust_entry *e = realloc(t->e, (t->n + 1) * sizeof(*e));
-
-		if (!e)
+		if (BG_VEC_RESIZE(t->e, (size_t)t->n + 1))
 			return -ENOMEM;
-		t->e = e; /* stored at once: the old block is gone */
-		if (!(e[t->n].path = strdup(path)))
+		if (!(t->e[t->n].path = strdup(path)))
 			return -ENOMEM;
 		t->n++;
 	}

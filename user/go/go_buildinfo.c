@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vec.h"
 #include "go_buildinfo.h"
 #include "util.h"
 #include "textsafe.h"
@@ -563,15 +564,13 @@ static void clean_copy(char *dst, size_t dstlen, const char *src, size_t len)
 static bool add_ev(char ***arr, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static bool add_ev(char ***arr, size_t *n, const char *fmt, ...)
 {
-	char **a = realloc(*arr, (*n + 1) * sizeof(**arr));
 	va_list ap;
 	int r;
 
-	if (!a)
+	if (BG_VEC_RESIZE(*arr, *n + 1))
 		return false;
-	*arr = a;
 	va_start(ap, fmt);
-	r = vasprintf(&a[*n], fmt, ap);
+	r = vasprintf(&(*arr)[*n], fmt, ap);
 	va_end(ap);
 	if (r < 0)
 		return false;

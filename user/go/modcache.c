@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "vec.h"
 #include "modcache.h"
 #include "util.h"
 
@@ -85,15 +86,8 @@ static int add_version(struct bg_modcache *l, const char *esc_path, size_t plen,
 {
 	struct bg_modcache_ver *m;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct bg_modcache_ver *p = realloc(l->m, cap * sizeof(*p));
-
-		if (!p)
-			return -1;
-		l->m = p;
-		l->cap = cap;
-	}
+	if (BG_VEC_RESERVE(l->m, l->cap, l->n + 1))
+		return -1;
 	m = &l->m[l->n];
 	m->esc_path = strndup(esc_path, plen);
 	m->esc_ver = strndup(ver, vlen);

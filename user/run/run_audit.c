@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "vec.h"
 #include "record.h"
 #include "run_internal.h"
 #include "util.h"
@@ -90,15 +91,8 @@ static void add_denial(struct run *r, int abi, int nr, bool kill)
 			r->den[i].n++;
 			return;
 		}
-	if (r->nden == r->capden) {
-		unsigned cap = r->capden ? r->capden * 2 : 16;
-		struct denial *g = realloc(r->den, cap * sizeof(*g));
-
-		if (!g)
-			return;
-		r->den = g;
-		r->capden = cap;
-	}
+	if (BG_VEC_RESERVE(r->den, r->capden, (size_t)r->nden + 1))
+		return;
 	r->den[r->nden++] = (struct denial){ .abi = abi, .nr = nr, .kill = kill, .n = 1 };
 }
 

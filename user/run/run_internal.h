@@ -66,7 +66,8 @@ struct run {
 	int audit_fd;
 	unsigned ses; /* our audit session, 0 if unknown */
 	struct denial *den;
-	unsigned nden, capden;
+	unsigned nden;
+	size_t capden;
 	unsigned long long audit_lost;
 	int kill_abi, kill_nr; /* the syscall a kill record named, -1 if none */
 	bool marker_seen;      /* our end-of-run marker came back: all earlier records are in */

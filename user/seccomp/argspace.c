@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vec.h"
 #include "argspace.h"
 
 /* ------------------------------------------------------------------ */
@@ -242,15 +243,8 @@ int cs_list_push(struct cs_list *l, uint32_t act, const struct cs_term *t)
 {
 	if (l->n >= CS_MAX_TERMS)
 		return -E2BIG;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct cs_region *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (BG_VEC_RESERVE(l->v, l->cap, l->n + 1))
+		return -ENOMEM;
 	l->v[l->n].act = act;
 	l->v[l->n].t = *t;
 	l->n++;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vec.h"
 #include "argspace.h"
 #include "compile_seccomp.h"
 
@@ -90,15 +91,8 @@ static int cells_push(struct cell_list *l, const struct cs_cell *c)
 {
 	if (l->n >= CS_MAX_TERMS)
 		return -E2BIG;
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 16;
-		struct cs_cell *nv = realloc(l->v, nc * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		l->v = nv;
-		l->cap = nc;
-	}
+	if (BG_VEC_RESERVE(l->v, l->cap, l->n + 1))
+		return -ENOMEM;
 	l->v[l->n++] = *c;
 	return 0;
 }

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vec.h"
 #include "policy_diff.h"
 #include "policy_diff_internal.h"
 #include "syscalls.h"
@@ -233,16 +234,10 @@ int pd_sec_lines(const struct bg_policy *p, struct sec_lines *l)
 		}
 		if (sec < 0)
 			continue;
-		char **nl = realloc(l->line, (l->n + 1) * sizeof(*nl));
-		int *ns = nl ? realloc(l->sec, (l->n + 1) * sizeof(*ns)) : NULL;
-
-		if (nl)
-			l->line = nl;
-		if (!ns) {
+		if (BG_VEC_RESIZE(l->line, l->n + 1) || BG_VEC_RESIZE(l->sec, l->n + 1)) {
 			pd_sec_free(l);
 			return -ENOMEM;
 		}
-		l->sec = ns;
 		l->line[l->n] = s;
 		l->sec[l->n++] = sec;
 	}

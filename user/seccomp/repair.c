@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "vec.h"
 #include "repair.h"
 
 #define CS_MAX_INSNS 4096  /* BPF_MAXINSNS: the kernel refuses longer filters */
@@ -212,18 +213,12 @@ struct rprog {
 static int rp_add(struct rprog *rp, struct rins in)
 {
 	if (rp->n == rp->cap) {
-		size_t cap = rp->cap ? rp->cap * 2 : 256;
-		struct rins *ni = realloc(rp->ins, cap * sizeof(*ni));
+		/* two arrays indexed alike: grow both to one new capacity */
+		size_t cap_ins = rp->cap, cap_order = rp->cap;
 
-		if (!ni)
+		if (BG_VEC_RESERVE(rp->ins, cap_ins, rp->n + 1) || BG_VEC_RESERVE(rp->order, cap_order, rp->n + 1))
 			return -1;
-		rp->ins = ni;
-		int *no = realloc(rp->order, cap * sizeof(*no));
-
-		if (!no)
-			return -1;
-		rp->order = no;
-		rp->cap = cap;
+		rp->cap = cap_ins < cap_order ? cap_ins : cap_order;
 	}
 	rp->ins[rp->n] = in;
 	rp->order[rp->n] = (int)rp->n;
