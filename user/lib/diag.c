@@ -22,6 +22,7 @@ static void vset(struct bg_diag *d, const char *origin, unsigned line, const cha
 	int n = 0;
 
 	d->severity = BG_DIAG_ERROR;
+	d->err_no = 0;
 	d->line = 0;
 	d->origin[0] = '\0';
 	if (origin) {

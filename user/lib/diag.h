@@ -63,6 +63,7 @@ struct bg_diag {
 	unsigned line;                   /* 1-based; 0 when none */
 	unsigned what;                   /* offset of the message in msg */
 	int severity;                    /* enum bg_diag_severity */
+	int err_no;                      /* the errno behind it, when one is (else 0) */
 	unsigned nwarn;                  /* warnings seen (bg_diag_warn) */
 	/* Called for each warning (unknown names in Docker profiles ...);
 	 * NULL prints "bpfguard: warning: ..." to stderr. */
@@ -70,7 +71,8 @@ struct bg_diag {
 	void *warn_ctx;
 };
 
-/* An error with no place of its own; replaces what d held.  d may be NULL. */
+/* An error with no place of its own; replaces what d held (err_no is 0
+ * again: set it after, when an errno is the cause).  d may be NULL. */
 void bg_diag_set(struct bg_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* An error at origin (NULL: none), line (0: none).  d may be NULL. */
