@@ -221,7 +221,7 @@ int cmd_detach(int argc, char **argv)
 
 int cmd_reset(int argc, char **argv)
 {
-	char err[512];
+	struct bg_diag diag = {};
 
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		printf("Usage: bpfguard reset\n  detaches everything and removes every pin bpfguard made under %s/%s\n",
@@ -232,8 +232,8 @@ int cmd_reset(int argc, char **argv)
 		bg_err("usage: bpfguard reset");
 		return BG_EXIT_USAGE;
 	}
-	if (bg_state_reset(err, sizeof(err))) {
-		bg_err("%s", err);
+	if (bg_state_reset(&diag)) {
+		bg_diag_print(&diag);
 		return BG_EXIT_FAIL;
 	}
 	printf("removed everything bpfguard pinned under %s/%s\n", BG_BPFFS, BG_PIN_ROOT);

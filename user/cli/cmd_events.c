@@ -155,7 +155,8 @@ int cmd_events(int argc, char **argv)
 	struct bg_state st;
 	double timeout = 0;
 	int follow = 0, c, ret;
-	char err[512], *end;
+	struct bg_diag diag = {};
+	char *end;
 	struct timespec t0;
 	int follow_lock = -1;
 
@@ -201,11 +202,11 @@ int cmd_events(int argc, char **argv)
 	if (follow)
 		follow_lock = bg_state_follow_begin();
 	for (;;) {
-		ret = bg_state_open(&st, false, err, sizeof(err));
+		ret = bg_state_open(&st, false, &diag);
 		if (ret == -ENOENT && follow) {
 			/* Nothing pinned: pin the maps ourselves, so every attach
 			 * and run from now on writes to the ring we read. */
-			ret = bg_state_open_maps(&st, err, sizeof(err));
+			ret = bg_state_open_maps(&st, &diag);
 			bg_state_close(&st);
 			if (!ret)
 				continue;
@@ -213,7 +214,7 @@ int cmd_events(int argc, char **argv)
 		if (ret == -ENOENT)
 			return 0; /* nothing attached, nothing queued */
 		if (ret) {
-			bg_err("%s", err);
+			bg_diag_print(&diag);
 			ret = BG_EXIT_FAIL;
 			break;
 		}

@@ -234,7 +234,7 @@ int cmd_status(int argc, char **argv)
 {
 	struct bg_attachment *list = NULL;
 	struct bg_state st;
-	char err[512];
+	struct bg_diag diag = {};
 	unsigned n = 0;
 	int json = 0, ret;
 
@@ -249,9 +249,9 @@ int cmd_status(int argc, char **argv)
 			return BG_EXIT_USAGE;
 		}
 	}
-	ret = bg_state_open(&st, false, err, sizeof(err));
+	ret = bg_state_open(&st, false, &diag);
 	if (ret && ret != -ENOENT) {
-		bg_err("%s", err);
+		bg_diag_print(&diag);
 		return BG_EXIT_FAIL;
 	}
 	if (!ret && bg_att_list(&st, &list, &n)) {

@@ -33,10 +33,10 @@ static void usage(FILE *f)
  * an attach reading the store at the same time sees one or the other. */
 static int commit(struct bg_trust *t)
 {
-	char err[PATH_MAX + 256];
+	struct bg_diag diag = {};
 
-	if (bg_trust_save(t, err, sizeof(err)) || bg_exec_sync_trusted(t, err, sizeof(err))) {
-		bg_err("trust: %s", err);
+	if (bg_trust_save(t, &diag) || bg_exec_sync_trusted(t, &diag)) {
+		bg_err("trust: %s", diag.msg);
 		return BG_EXIT_FAIL;
 	}
 	return BG_EXIT_OK;
@@ -45,7 +45,7 @@ static int commit(struct bg_trust *t)
 /* Opens FILE once, names it by what was opened and vouches for that same
  * descriptor: the path, the hash and the identity all belong to one inode,
  * whatever a symlink along FILE's path does meanwhile. */
-static int vouch_arg(const char *arg, char abs[PATH_MAX], struct bg_file_vouch *v, char *err, size_t errlen)
+static int vouch_arg(const char *arg, char abs[PATH_MAX], struct bg_file_vouch *v, struct bg_diag *diag)
 {
 	int fd = open(arg, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	char link[64];
@@ -54,7 +54,7 @@ static int vouch_arg(const char *arg, char abs[PATH_MAX], struct bg_file_vouch *
 	int ret;
 
 	if (fd < 0) {
-		snprintf(err, errlen, "%s", strerror(errno));
+		bg_diag_set(diag, "%s", strerror(errno));
 		return -1;
 	}
 	/* The kernel's name for the open file (symlinks resolved); without
@@ -65,23 +65,24 @@ static int vouch_arg(const char *arg, char abs[PATH_MAX], struct bg_file_vouch *
 		abs[n] = '\0';
 	} else if (!realpath(arg, abs) || stat(abs, &at) || fstat(fd, &st) || at.st_dev != st.st_dev ||
 		   at.st_ino != st.st_ino) {
-		snprintf(err, errlen, "cannot tell which path names the file opened (it moved meanwhile?)");
+		bg_diag_set(diag, "cannot tell which path names the file opened (it moved meanwhile?)");
 		close(fd);
 		return -1;
 	}
 	if (strchr(abs, '\n') || strstr(abs, " (deleted)")) {
-		snprintf(err, errlen, "its path %s cannot be stored (a newline, or deleted)", abs);
+		bg_diag_set(diag, "its path %s cannot be stored (a newline, or deleted)", abs);
 		close(fd);
 		return -1;
 	}
-	ret = bg_file_vouch_fd(fd, abs, v, err, errlen);
+	ret = bg_file_vouch_fd(fd, abs, v, diag);
 	close(fd);
 	return ret;
 }
 
 static int trust_add(struct bg_trust *t, int argc, char **argv)
 {
-	char err[PATH_MAX + 512], hex[65];
+	struct bg_diag diag = {};
+	char hex[65];
 	struct bg_file_vouch *v = calloc((size_t)argc, sizeof(*v));
 	char (*abs)[PATH_MAX] = calloc((size_t)argc, PATH_MAX);
 	int ret = BG_EXIT_FAIL;
@@ -90,8 +91,8 @@ static int trust_add(struct bg_trust *t, int argc, char **argv)
 		goto oom;
 	/* all or nothing: every file opened and hashed before the store changes */
 	for (int i = 0; i < argc; i++) {
-		if (vouch_arg(argv[i], abs[i], &v[i], err, sizeof(err))) {
-			bg_err("trust add: %s: %s; nothing was added", argv[i], err);
+		if (vouch_arg(argv[i], abs[i], &v[i], &diag)) {
+			bg_err("trust add: %s: %s; nothing was added", argv[i], diag.msg);
 			ret = BG_EXIT_USAGE;
 			goto out;
 		}
@@ -160,18 +161,19 @@ static int trust_list(const struct bg_trust *t, bool verify, bool json)
 	int bad = 0;
 
 	for (unsigned k = 0; k < t->n; k++) {
-		char hex[65], err[PATH_MAX + 128];
+		char hex[65];
+		struct bg_diag diag = {};
 		const char *state = "unchecked";
 		struct bg_file_vouch v;
 
 		bg_sha256_hex(t->e[k].sha256, hex);
 		if (verify) {
-			if (bg_file_vouch(t->e[k].path, &v, err, sizeof(err))) {
+			if (bg_file_vouch(t->e[k].path, &v, &diag)) {
 				/* gone, or there but not vouchable now (open for
 				 * writing, on tmpfs...): either way it does not run */
 				state = access(t->e[k].path, F_OK) ? "missing" : "refused";
 				if (state[0] == 'r')
-					bg_warn("trust list: %s", err);
+					bg_warn("trust list: %s", diag.msg);
 			} else
 				state = memcmp(v.sha256, t->e[k].sha256, 32) ? "changed" : "ok";
 			bad += strcmp(state, "ok") != 0;
@@ -205,7 +207,7 @@ int cmd_trust(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	char err[PATH_MAX + 256];
+	struct bg_diag diag = {};
 	bool json = false, verify = false;
 	struct bg_trust t;
 	const char *verb;
@@ -235,12 +237,12 @@ int cmd_trust(int argc, char **argv)
 		return BG_EXIT_USAGE;
 	}
 	/* writers serialize with attach (which reads the store) */
-	if (strcmp(verb, "list") && bg_state_open(&st, false, err, sizeof(err)) == 0) {
+	if (strcmp(verb, "list") && bg_state_open(&st, false, &diag) == 0) {
 		bg_state_close(&st);
-		lock = bg_state_lock_exclusive(err, sizeof(err));
+		lock = bg_state_lock_exclusive(&diag);
 	}
-	if (bg_trust_load(&t, err, sizeof(err))) {
-		bg_err("trust: %s", err);
+	if (bg_trust_load(&t, &diag)) {
+		bg_err("trust: %s", diag.msg);
 		if (lock >= 0)
 			close(lock);
 		return BG_EXIT_USAGE;

@@ -126,12 +126,12 @@ static void set_rate_limit(long rate)
 	struct bg_config kc;
 	struct bg_state st;
 	__u32 zero = 0;
-	char err[512];
+	struct bg_diag diag = {};
 
 	if (rate < 0)
 		return;
-	if (bg_state_open_maps(&st, err, sizeof(err))) {
-		bgd_log(LOG_ERR, "cannot set the event rate limit: %s", err);
+	if (bg_state_open_maps(&st, &diag)) {
+		bgd_log(LOG_ERR, "cannot set the event rate limit: %s", diag.msg);
 		return;
 	}
 	if (bpf_map_lookup_elem(st.map[BG_MAP_CONFIG], &zero, &kc) == 0 && kc.rate_limit != (__u32)rate) {

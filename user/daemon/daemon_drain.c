@@ -122,20 +122,22 @@ static int on_event(void *ctx, void *data, size_t size)
 
 int bgd_drain_open(struct bgd_drain *d, char *err, size_t errlen)
 {
+	struct bg_diag dg = {};
 	int ret;
 
 	d->open = false;
 	d->offset = bg_boot_to_realtime_offset();
-	ret = bg_state_open(&d->st, false, err, errlen);
+	ret = bg_state_open(&d->st, false, &dg);
 	if (ret == -ENOENT) {
 		/* Nothing pinned: pin the maps ourselves, so every attach and
 		 * run from now on writes to the ring we read. */
-		ret = bg_state_open_maps(&d->st, err, errlen);
+		ret = bg_state_open_maps(&d->st, &dg);
 		bg_state_close(&d->st);
 		if (!ret)
-			ret = bg_state_open(&d->st, false, err, errlen);
+			ret = bg_state_open(&d->st, false, &dg);
 	}
 	if (ret) {
+		snprintf(err, errlen, "%s", dg.msg);
 		if (ret == -ENOENT)
 			snprintf(err, errlen, "bpfguard's maps vanished while opening them; retrying");
 		return -1;

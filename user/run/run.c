@@ -1677,8 +1677,10 @@ int bg_run(const struct bg_run_opts *opts)
 		if (bg_attach_policy(&req, NULL))
 			goto out;
 		r.attached = true;
-		if (bg_recorder_open(&r.rec, err, sizeof(err))) {
-			bg_err("run: %s", err);
+		struct bg_diag diag = {};
+
+		if (bg_recorder_open(&r.rec, &diag)) {
+			bg_err("run: %s", diag.msg);
 			goto out;
 		}
 		r.recording = true;
