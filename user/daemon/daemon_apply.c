@@ -250,7 +250,7 @@ static struct bgd_policy_cache *policy_get(struct bgd_apply *a, const char *path
 	}
 	sha256_hex(buf, len, pc->sha256);
 	if (bg_policy_parse(buf, len, path, &pc->policy, &d)) {
-		snprintf(pc->err, sizeof(pc->err), "%s", d.msg);
+		bg_strlcpy(pc->err, d.msg, sizeof(pc->err));
 		pc->policy = NULL;
 	} else {
 		snprintf(pc->policy->source, sizeof(pc->policy->source), "%s", path);

@@ -61,7 +61,7 @@ void bg_diag_at(struct bg_diag *d, const char *origin, unsigned line, const char
 
 void bg_diag_warn(struct bg_diag *d, const char *fmt, ...)
 {
-	char msg[BG_DIAG_MSG_MAX];
+	char msg[512]; /* warnings were always cut here */
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);

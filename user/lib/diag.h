@@ -53,7 +53,9 @@ enum bg_diag_severity {
 };
 
 #define BG_DIAG_ORIGIN_MAX 256
-#define BG_DIAG_MSG_MAX 512
+/* As long as the longest line a sink prints (bgd_log's 2048 bytes): a
+ * path of PATH_MAX fits with its words around it. */
+#define BG_DIAG_MSG_MAX 2048
 
 struct bg_diag {
 	/* The text rendering: "origin:line: message" (see above).  Kept
