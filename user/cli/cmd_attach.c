@@ -147,7 +147,7 @@ int cmd_attach(int argc, char **argv)
 	if (parse_attach(argc, argv, &o))
 		return BG_EXIT_USAGE;
 	if (bg_policy_load(o.policy, &loaded, &d)) {
-		bg_err("%s", d.msg);
+		bg_diag_print(&d);
 		return BG_EXIT_USAGE;
 	}
 	ret = bg_hatches_gate(loaded, &(struct bg_hatch_gate){ .strict = o.strict,
