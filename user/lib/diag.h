@@ -3,10 +3,12 @@
  * diag.h - the one diagnostic type every parser, library call and command
  * uses to say what went wrong.
  *
- * A function that can fail takes a `struct bg_diag *d` (NULL: the caller
- * does not want the words) and, on failure, fills it and returns its
- * usual error value.  It computes; it does not print.  The command that
- * called it decides how to render the diagnostic, after the fact:
+ * A function that can fail takes a `struct bg_diag *d` last (NULL: the
+ * caller does not want the words) and, on failure, fills it and returns
+ * its usual error value; it passes d on to what it calls, so the words
+ * come from where the problem was found.  It computes; it does not print.
+ * The caller declares `struct bg_diag d = {};` and, when the call failed,
+ * decides how to render it, after the fact:
  *
  *   text  bg_diag_print(d): "bpfguard: <text>" on stderr, escaped as
  *         bg_err() escapes (one line, no control characters).  The text
@@ -16,6 +18,9 @@
  *   JSON  bg_diag_json(d): {"origin":..,"line":..,"message":..,
  *         "severity":..}, origin null when there is none, line 0 when
  *         there is none; for -j/--json output and machine consumers.
+         Everything bg_diag_set/at make is an "error"; a caller that
+         carries on after a failure (skips a file) may set severity to
+         BG_DIAG_WARNING before rendering it.
  *   log   the daemon logs it with bgd_log_diag() (daemon.h).
  *
  * origin and line: bg_diag_at(d, origin, line, ...) when the problem is
@@ -42,8 +47,6 @@
  */
 #ifndef BG_DIAG_H
 #define BG_DIAG_H
-
-#include <stdio.h>
 
 struct json_object;
 
