@@ -44,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct bgd_config cfg;
 	struct bgd_attachd set = {};
-	char *buf = malloc(size ? size : 1), *str = malloc(size + 1), err[1024];
+	char *buf = malloc(size ? size : 1), *str = malloc(size + 1);
+	struct bg_diag dg = {};
 	struct bgd_enrich en;
 
 	if (!buf || !str) {
@@ -53,10 +54,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	memcpy(buf, data, size);
-	if (bgd_config_parse(buf, size, "fuzz.conf", &cfg, err, sizeof(err)) == 0)
+	if (bgd_config_parse(buf, size, "fuzz.conf", &cfg, &dg) == 0)
 		exercise_config(&cfg);
 	if (bgd_attachd_parse(buf, size, "fuzz.d/a.conf", "/etc/bpfguard/attach.d", "default.policy", &set,
-			      err, sizeof(err)) == 0)
+			      &dg) == 0)
 		exercise_lines(&set);
 	bgd_attachd_free(&set);
 	/* the same bytes as a cgroup path and as a glob */

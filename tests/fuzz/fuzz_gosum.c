@@ -15,13 +15,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = malloc(size ? size : 1), err[256];
+	char *buf = malloc(size ? size : 1);
+	struct bg_diag dg = {};
 	struct bg_gosum gs;
 
 	if (!buf)
 		return 0;
 	memcpy(buf, data, size);
-	if (bg_gosum_parse(buf, size, "fuzz.sum", &gs, err, sizeof(err)) == 0) {
+	if (bg_gosum_parse(buf, size, "fuzz.sum", &gs, &dg) == 0) {
 		for (size_t i = 0; i < gs.n; i++) {
 			const struct bg_gosum_entry *e = &gs.e[i];
 			size_t n;

@@ -40,7 +40,7 @@ static void count(void *ctx, const char *name, size_t name_len, const char *why)
 /* bg_h1_zip over the bytes as a file; -1 if the file cannot be made. */
 static int hash_as_file(const uint8_t *data, size_t size, char out[BG_H1_LEN])
 {
-	struct bg_hash_diag d = { 0 };
+	struct bg_diag d = { 0 };
 	struct bg_zip z;
 	char path[64];
 	int fd, st;
@@ -63,7 +63,7 @@ static int hash_as_file(const uint8_t *data, size_t size, char out[BG_H1_LEN])
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct bg_hash_diag d = { 0 };
+	struct bg_diag d = { 0 };
 	struct bg_zip_reader r;
 	struct bg_zip z;
 	char out[BG_H1_LEN], inferred[256];

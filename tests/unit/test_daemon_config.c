@@ -18,7 +18,7 @@
 #include "mechanism.h"
 
 static struct bgd_config *cfg;
-static char err[1024];
+static struct bg_diag dg;
 
 static int setup(void **state)
 {
@@ -36,15 +36,15 @@ static int teardown(void **state)
 
 static int parse(const char *text)
 {
-	err[0] = '\0';
-	return bgd_config_parse(text, strlen(text), "t.conf", cfg, err, sizeof(err));
+	dg = (struct bg_diag){ 0 };
+	return bgd_config_parse(text, strlen(text), "t.conf", cfg, &dg);
 }
 
 /* parse must fail with this exact message prefix */
 #define BAD(text, want) do { \
 	assert_int_equal(parse(text), -1); \
-	if (strncmp(err, want, strlen(want))) \
-		fail_msg("error '%s', wanted it to start with '%s'", err, want); \
+	if (strncmp(dg.msg, want, strlen(want))) \
+		fail_msg("error '%s', wanted it to start with '%s'", dg.msg, want); \
 } while (0)
 
 static void test_defaults(void **state)
@@ -66,10 +66,10 @@ static void test_defaults(void **state)
 static void test_missing_file(void **state)
 {
 	(void)state;
-	assert_int_equal(bgd_config_load("/nonexistent/bpfguard.conf", true, cfg, err, sizeof(err)), 0);
+	assert_int_equal(bgd_config_load("/nonexistent/bpfguard.conf", true, cfg, &dg), 0);
 	assert_int_equal(cfg->noutputs, 1);
-	assert_int_equal(bgd_config_load("/nonexistent/bpfguard.conf", false, cfg, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "/nonexistent/bpfguard.conf"));
+	assert_int_equal(bgd_config_load("/nonexistent/bpfguard.conf", false, cfg, &dg), -1);
+	assert_non_null(strstr(dg.msg, "/nonexistent/bpfguard.conf"));
 }
 
 static void test_full(void **state)
@@ -212,8 +212,8 @@ static void test_bounds(void **state)
 	BAD(many, "t.conf:33: more than 16 [output] sections");
 	free(many);
 	/* a NUL inside: not a text file; the exact length is honoured */
-	assert_int_equal(bgd_config_parse("[metrics]\nli\0sten = x\n", 20, "t.conf", cfg, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "t.conf:2: NUL byte"));
+	assert_int_equal(bgd_config_parse("[metrics]\nli\0sten = x\n", 20, "t.conf", cfg, &dg), -1);
+	assert_non_null(strstr(dg.msg, "t.conf:2: NUL byte"));
 	/* nothing is kept from a bad file */
 	assert_int_equal(parse("[metrics]\nlisten = 127.0.0.1:1\n[bogus]\n"), -1);
 	assert_string_equal(cfg->metrics_listen, "");
@@ -323,17 +323,17 @@ static void test_filter(void **state)
 
 static int attachd(const char *text, struct bgd_attachd *set, const char *dflt)
 {
-	err[0] = '\0';
+	dg = (struct bg_diag){ 0 };
 	return bgd_attachd_parse(text, strlen(text), "/etc/bpfguard/attach.d/10-web.conf", "/etc/bpfguard/attach.d",
-				 dflt, set, err, sizeof(err));
+				 dflt, set, &dg);
 }
 
 #define BAD_LINE(text, want) do { \
 	struct bgd_attachd s_ = {}; \
 	assert_int_equal(attachd(text, &s_, ""), -1); \
 	assert_int_equal(s_.n, 0); \
-	if (strncmp(err, "/etc/bpfguard/attach.d/10-web.conf:" want, strlen("/etc/bpfguard/attach.d/10-web.conf:" want))) \
-		fail_msg("error '%s', wanted '%s'", err, want); \
+	if (strncmp(dg.msg, "/etc/bpfguard/attach.d/10-web.conf:" want, strlen("/etc/bpfguard/attach.d/10-web.conf:" want))) \
+		fail_msg("error '%s', wanted '%s'", dg.msg, want); \
 	bgd_attachd_free(&s_); \
 } while (0)
 
@@ -396,7 +396,7 @@ static void test_attachd_errors(void **state)
 	/* a file is all or nothing: the good first line is not kept */
 	assert_int_equal(attachd("good p\nbad p mode=x\n", &set, ""), -1);
 	assert_int_equal(set.n, 0);
-	assert_non_null(strstr(err, "10-web.conf:2: "));
+	assert_non_null(strstr(dg.msg, "10-web.conf:2: "));
 	/* lines of an earlier good file stay */
 	assert_int_equal(attachd("good p\n", &set, ""), 0);
 	assert_int_equal(attachd("x p\ny p mode=x\n", &set, ""), -1);

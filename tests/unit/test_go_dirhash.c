@@ -27,7 +27,7 @@ static void test_vectors(void **state)
 	const char *pnames[] = { "prefix/xyz", "prefix/abc" };
 	const void *data[] = { "data for xyz", "data for abc" };
 	size_t lens[] = { 12, 12 };
-	struct bg_hash_diag d = { 0 };
+	struct bg_diag d = { 0 };
 	char out[BG_H1_LEN];
 
 	(void)state;
@@ -45,7 +45,7 @@ static void test_newline_rejected(void **state)
 	const char *names[] = { "ok", "bad\nname" };
 	const void *data[] = { "", "" };
 	size_t lens[] = { 0, 0 };
-	struct bg_hash_diag d = { 0 };
+	struct bg_diag d = { 0 };
 	char out[BG_H1_LEN];
 
 	(void)state;
@@ -62,7 +62,7 @@ static void test_byte_order(void **state)
 	const char *sorted[] = { "B", "a", "a/b", "ab", "\xc3\xa9" };
 	const void *data[] = { "", "", "", "", "" };
 	size_t lens[] = { 0, 0, 0, 0, 0 };
-	struct bg_hash_diag d = { 0 };
+	struct bg_diag d = { 0 };
 	char want[BG_H1_LEN], got[BG_H1_LEN];
 
 	(void)state;
@@ -135,7 +135,7 @@ static void test_hash_dir(void **state)
 				"example.com/m@v1.0.0/.hidden", "example.com/m@v1.0.0/link" };
 	const void *data[] = { "module example.com/m\n", "spaces", "package x\n", "", "h", "module example.com/m\n" };
 	size_t lens[] = { 21, 6, 10, 0, 1, 21 };
-	struct bg_hash_diag d = { 0 };
+	struct bg_diag d = { 0 };
 	char want[BG_H1_LEN], got[BG_H1_LEN], path[600], dotted[600];
 
 	(void)state;
@@ -175,7 +175,7 @@ static void test_hash_dir(void **state)
 
 static void test_hash_dir_errors(void **state)
 {
-	struct bg_hash_diag d = { 0 };
+	struct bg_diag d = { 0 };
 	char got[BG_H1_LEN], path[600];
 
 	(void)state;
@@ -194,7 +194,7 @@ static void test_large_dir_parallel(void **state)
 	const char *names[N];
 	const void *data[N];
 	size_t lens[N];
-	struct bg_hash_diag d = { 0 };
+	struct bg_diag d = { 0 };
 	char want[BG_H1_LEN], one[BG_H1_LEN], many[BG_H1_LEN], dir[600], cmd[700];
 
 	(void)state;
@@ -229,7 +229,7 @@ static void test_large_dir_parallel(void **state)
 
 static void test_gomod(void **state)
 {
-	struct bg_hash_diag d = { 0 };
+	struct bg_diag d = { 0 };
 	char out[BG_H1_LEN], path[600];
 	const char *name = "go.mod";
 	const void *data = "module example.com/m\n";

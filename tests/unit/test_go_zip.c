@@ -322,7 +322,7 @@ static void test_valid_zip_hash_matches_buffers(void **state)
 	struct zb z = { 0 };
 	struct viols v;
 	struct bg_zip zip;
-	struct bg_hash_diag d = { 0 };
+	struct bg_diag d = { 0 };
 	char want[BG_H1_LEN], got[BG_H1_LEN], inferred[128];
 	size_t nv;
 
@@ -348,7 +348,7 @@ static void test_empty_zip(void **state)
 {
 	struct zb z = { 0 };
 	struct bg_zip zip;
-	struct bg_hash_diag d = { 0 };
+	struct bg_diag d = { 0 };
 	char got[BG_H1_LEN];
 	size_t nv = 9;
 
@@ -777,7 +777,7 @@ static void test_zip64_and_comment(void **state)
 	const char *names[] = { "m.example@v1.0.0/go.mod", "m.example@v1.0.0/a.go" };
 	const void *data[] = { GOMOD, SRC };
 	size_t lens[] = { sizeof(GOMOD) - 1, sizeof(SRC) - 1 };
-	struct bg_hash_diag d = { 0 };
+	struct bg_diag d = { 0 };
 	char want[BG_H1_LEN], got[BG_H1_LEN], err[256];
 	struct zb z = { 0 };
 	struct bg_zip zip;
@@ -851,7 +851,7 @@ static void test_parallel_zip_hash(void **state)
 	const void *data[N];
 	size_t lens[N];
 	struct zopt stored = { .method = 0, .declared = -1 };
-	struct bg_hash_diag d = { 0 };
+	struct bg_diag d = { 0 };
 	char want[BG_H1_LEN], one[BG_H1_LEN], many[BG_H1_LEN];
 	struct zb z = { 0 };
 	struct bg_zip zip;
@@ -910,7 +910,7 @@ static void test_stored_and_compressed_blocks(void **state)
 				 "m.example@v1.0.0/d" };
 	const void *datas[4] = { data, data, data, data };
 	size_t lens[4] = { LEN, LEN, LEN, 7 };
-	struct bg_hash_diag d = { 0 };
+	struct bg_diag d = { 0 };
 	char want[BG_H1_LEN], got[BG_H1_LEN], err[256];
 	struct zb z = { 0 };
 	struct bg_zip zip;
@@ -964,7 +964,7 @@ static void test_file_backed(void **state)
 	char path[] = "/tmp/bg-gozip-XXXXXX", want[BG_H1_LEN], got[BG_H1_LEN], err[256];
 	struct zopt mixed = { .method = 8, .declared = -1, .levels = 1 };
 	struct zopt stored = { .method = 0, .declared = -1 };
-	struct bg_hash_diag d = { 0 };
+	struct bg_diag d = { 0 };
 	struct bg_zip_reader r;
 	struct zb z = { 0 };
 	struct bg_zip zip;
@@ -989,10 +989,10 @@ static void test_file_backed(void **state)
 	assert_int_equal(bg_zip_open_mem(&zip, z.buf, z.len), BG_ZIP_OK);
 	assert_int_equal(bg_h1_zip(&zip, want, &d), BG_ZIP_OK);
 	bg_zip_close(&zip);
-	assert_int_equal(bg_h1_zip_file(path, "m.example@v1.0.0", got, &d), BG_ZIP_OK);
+	assert_int_equal(bg_h1_zip_file(path, "m.example@v1.0.0", NULL, got, &d), BG_ZIP_OK);
 	assert_string_equal(got, want);
 	bg_h1_set_threads(3);
-	assert_int_equal(bg_h1_zip_file(path, NULL, got, &d), BG_ZIP_OK);
+	assert_int_equal(bg_h1_zip_file(path, NULL, NULL, got, &d), BG_ZIP_OK);
 	bg_h1_set_threads(0);
 	assert_string_equal(got, want);
 

@@ -33,11 +33,11 @@ static void test_parse_and_lookup(void **state)
 {
 	struct bg_gosum gs;
 	const struct bg_gosum_entry *e;
-	char err[256];
+	struct bg_diag dg = {};
 	size_t n;
 
 	(void)state;
-	assert_int_equal(bg_gosum_parse(good, strlen(good), "go.sum", &gs, err, sizeof(err)), 0);
+	assert_int_equal(bg_gosum_parse(good, strlen(good), "go.sum", &gs, &dg), 0);
 	assert_int_equal(gs.n, 7); /* 9 lines with fields, the empty-go.mod one dropped */
 	e = bg_gosum_lookup(&gs, "example.com/Upper", "v1.2.3", false, &n);
 	assert_non_null(e);
@@ -73,11 +73,11 @@ static void test_parse_and_lookup(void **state)
 	bg_gosum_free(&gs);
 
 	/* empty file and only blank lines */
-	assert_int_equal(bg_gosum_parse("", 0, "go.sum", &gs, err, sizeof(err)), 0);
+	assert_int_equal(bg_gosum_parse("", 0, "go.sum", &gs, &dg), 0);
 	assert_int_equal(gs.n, 0);
 	assert_null(bg_gosum_lookup(&gs, "a", "v1", false, &n));
 	bg_gosum_free(&gs);
-	assert_int_equal(bg_gosum_parse("\n\n \n", 4, "go.sum", &gs, err, sizeof(err)), 0);
+	assert_int_equal(bg_gosum_parse("\n\n \n", 4, "go.sum", &gs, &dg), 0);
 	bg_gosum_free(&gs);
 }
 
@@ -92,44 +92,46 @@ static void test_errors(void **state)
 		{ "a v1 h1:x=\na v1 h1:x= b v2 h1:y=\n", "x/go.sum:2: wrong number of fields (6)" },
 	};
 	struct bg_gosum gs;
-	char err[256];
+	struct bg_diag dg = {};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int r = bg_gosum_parse(cases[i].text, strlen(cases[i].text), "x/go.sum", &gs, err, sizeof(err));
+		int r = bg_gosum_parse(cases[i].text, strlen(cases[i].text), "x/go.sum", &gs, &dg);
 
-		if (r != -EINVAL || !strstr(err, cases[i].err))
-			fail_msg("case %zu: %d '%s', wanted '%s'", i, r, err, cases[i].err);
+		if (r != -EINVAL || !strstr(dg.msg, cases[i].err))
+			fail_msg("case %zu: %d '%s', wanted '%s'", i, r, dg.msg, cases[i].err);
 		assert_null(gs.e);
 		assert_null(gs.buf);
 	}
 	/* a NUL byte */
-	assert_int_equal(bg_gosum_parse("a v1 h1:x=\nb\0 v1 h1:y=\n", 23, "g", &gs, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "g:2: NUL byte"));
+	assert_int_equal(bg_gosum_parse("a v1 h1:x=\nb\0 v1 h1:y=\n", 23, "g", &gs, &dg), -EINVAL);
+	assert_non_null(strstr(dg.msg, "g:2: NUL byte"));
 	/* too large: refused before anything is read */
-	assert_int_equal(bg_gosum_parse("", (size_t)BG_GOSUM_MAX_BYTES + 1, "big", &gs, err, sizeof(err)),
+	assert_int_equal(bg_gosum_parse("", (size_t)BG_GOSUM_MAX_BYTES + 1, "big", &gs, &dg),
 			 -EFBIG);
 }
 
 static void test_line_limit(void **state)
 {
 	size_t n = (size_t)BG_GOSUM_MAX_LINES + 1;
-	char *text = malloc(n), err[256];
+	char *text = malloc(n);
+	struct bg_diag dg = {};
 	struct bg_gosum gs;
 
 	(void)state;
 	assert_non_null(text);
 	memset(text, '\n', n);
-	assert_int_equal(bg_gosum_parse(text, n, "many", &gs, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "many:1000001: more than"));
-	assert_int_equal(bg_gosum_parse(text, n - 1, "many", &gs, err, sizeof(err)), 0);
+	assert_int_equal(bg_gosum_parse(text, n, "many", &gs, &dg), -EINVAL);
+	assert_non_null(strstr(dg.msg, "many:1000001: more than"));
+	assert_int_equal(bg_gosum_parse(text, n - 1, "many", &gs, &dg), 0);
 	bg_gosum_free(&gs);
 	free(text);
 }
 
 static void test_load(void **state)
 {
-	char path[] = "/tmp/bg-test-gosum.XXXXXX", err[256];
+	char path[] = "/tmp/bg-test-gosum.XXXXXX";
+	struct bg_diag dg = {};
 	struct bg_gosum gs;
 	int fd;
 
@@ -138,13 +140,13 @@ static void test_load(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, good, strlen(good)), (ssize_t)strlen(good));
 	close(fd);
-	assert_int_equal(bg_gosum_load(path, &gs, err, sizeof(err)), 0);
+	assert_int_equal(bg_gosum_load(path, &gs, &dg), 0);
 	assert_int_equal(gs.n, 7);
 	bg_gosum_free(&gs);
 	unlink(path);
-	assert_int_equal(bg_gosum_load(path, &gs, err, sizeof(err)), -ENOENT);
-	assert_non_null(strstr(err, path));
-	assert_int_equal(bg_gosum_load("/", &gs, err, sizeof(err)), -EISDIR);
+	assert_int_equal(bg_gosum_load(path, &gs, &dg), -ENOENT);
+	assert_non_null(strstr(dg.msg, path));
+	assert_int_equal(bg_gosum_load("/", &gs, &dg), -EISDIR);
 }
 
 int main(void)

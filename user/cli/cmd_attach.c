@@ -147,7 +147,7 @@ int cmd_attach(int argc, char **argv)
 	if (parse_attach(argc, argv, &o))
 		return BG_EXIT_USAGE;
 	if (bg_policy_load(o.policy, &loaded, &d)) {
-		bg_err("%s", d.msg);
+		bg_diag_print(&d);
 		return BG_EXIT_USAGE;
 	}
 	ret = bg_hatches_gate(loaded, &(struct bg_hatch_gate){ .strict = o.strict,
@@ -229,7 +229,7 @@ const struct option bg_opts_reset[] = {
 
 int cmd_reset(int argc, char **argv)
 {
-	char err[512];
+	struct bg_diag diag = {};
 	int c;
 
 	optind = 1;
@@ -250,8 +250,8 @@ int cmd_reset(int argc, char **argv)
 		bg_err("usage: bpfguard reset");
 		return BG_EXIT_USAGE;
 	}
-	if (bg_state_reset(err, sizeof(err))) {
-		bg_err("%s", err);
+	if (bg_state_reset(&diag)) {
+		bg_diag_print(&diag);
 		return BG_EXIT_FAIL;
 	}
 	printf("removed everything bpfguard pinned under %s/%s\n", BG_BPFFS, BG_PIN_ROOT);

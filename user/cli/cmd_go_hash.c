@@ -46,7 +46,7 @@ static void print_violation(void *ctx, const char *name, size_t name_len, const 
 }
 
 /* One error line for a failed hash of FILE, with what to do about it. */
-static int hash_failed(const char *file, int st, const struct bg_hash_diag *d)
+static int hash_failed(const char *file, int st, const struct bg_diag *d, size_t nviol)
 {
 	switch (st) {
 	case BG_ZIP_EIO:
@@ -54,7 +54,7 @@ static int hash_failed(const char *file, int st, const struct bg_hash_diag *d)
 		return BG_GO_EXIT_FAIL;
 	case BG_ZIP_ERULES:
 		fprintf(stderr, "bpfguard go hash: %s: %zu module-zip rule violation%s; not a valid Go module zip (the go command refuses it), no hash printed\n",
-			file, d->nviol, d->nviol == 1 ? "" : "s");
+			file, nviol, nviol == 1 ? "" : "s");
 		return BG_GO_EXIT_USAGE;
 	case BG_ZIP_EFORMAT:
 		fprintf(stderr, "bpfguard go hash: %s: %s; not a readable module zip, download it again\n", file, d->msg);
@@ -75,7 +75,8 @@ int cmd_go_hash(int argc, char **argv)
 {
 	const char *kind = NULL, *file = NULL, *prefix = NULL;
 	struct viol_print vp = { 0 };
-	struct bg_hash_diag d = { 0 };
+	struct bg_modzip_sink rules = { .report = print_violation, .ctx = &vp };
+	struct bg_diag d = { 0 };
 	char out[BG_H1_LEN];
 	int c, st;
 
@@ -121,9 +122,7 @@ int cmd_go_hash(int argc, char **argv)
 
 	if (!strcmp(kind, "zip")) {
 		vp.file = file;
-		d.report = print_violation;
-		d.ctx = &vp;
-		st = bg_h1_zip_file(file, prefix, out, &d);
+		st = bg_h1_zip_file(file, prefix, &rules, out, &d);
 		if (st == BG_ZIP_ERULES && vp.shown > MAX_SHOWN)
 			fprintf(stderr, "bpfguard go hash: %s: (%zu more violations not shown)\n", file,
 				vp.shown - MAX_SHOWN);
@@ -143,7 +142,7 @@ int cmd_go_hash(int argc, char **argv)
 		st = bg_h1_gomod(file, out, &d);
 	}
 	if (st)
-		return hash_failed(file, st, &d);
+		return hash_failed(file, st, &d, rules.nviol);
 	printf("%s\n", out);
 	return BG_GO_EXIT_OK;
 }

@@ -303,7 +303,7 @@ int cmd_go_verify(int argc, char **argv)
 	struct bg_gosum gs;
 	struct bg_go_vresult *res;
 	struct bg_go_file g;
-	char err[512];
+	struct bg_diag diag = {};
 	int opt, r;
 
 	optind = 1;
@@ -334,13 +334,13 @@ int cmd_go_verify(int argc, char **argv)
 		       !file ? "BINARY" : "--gosum FILE");
 		return BG_GO_EXIT_USAGE;
 	}
-	r = bg_gosum_load(sumfile, &gs, err, sizeof(err));
+	r = bg_gosum_load(sumfile, &gs, &diag);
 	if (r) {
-		/* err starts with the go.sum name (and line) */
+		/* diag.msg starts with the go.sum name (and line) */
 		if (r == -EINVAL)
-			bg_go_err("verify", NULL, "%s; fix or regenerate it (go mod tidy)", err);
+			bg_go_err("verify", NULL, "%s; fix or regenerate it (go mod tidy)", diag.msg);
 		else
-			bg_go_err("verify", NULL, "%s", err);
+			bg_go_err("verify", NULL, "%s", diag.msg);
 		return r == -EINVAL || r == -EFBIG ? BG_GO_EXIT_USAGE : BG_GO_EXIT_IO;
 	}
 	r = bg_go_file_open("verify", file, &g);

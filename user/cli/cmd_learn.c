@@ -164,8 +164,9 @@ int cmd_learn(int argc, char **argv)
 
 	if (parse_learn(argc, argv, &o))
 		return BG_EXIT_USAGE;
-	if (bg_cgroup_resolve(o.cgroup, &cg, err, sizeof(err))) {
-		bg_err("learn: %s", err);
+	struct bg_diag diag = {};
+	if (bg_cgroup_resolve(o.cgroup, &cg, &diag)) {
+		bg_err("learn: %s", diag.msg);
 		return BG_EXIT_USAGE;
 	}
 	if (bg_learn_check_output(o.out, err, sizeof(err))) {

@@ -99,7 +99,7 @@ static int policy_check(int argc, char **argv)
 		return BG_EXIT_USAGE;
 	}
 	if (bg_policy_load(file, &p, &d)) {
-		bg_err("%s", d.msg);
+		bg_diag_print(&d);
 		return BG_EXIT_USAGE;
 	}
 	bg_hatches_find(p, g.target, &hs);
@@ -177,7 +177,7 @@ static struct bg_policy *load(const char *file)
 	struct bg_diag d = {};
 
 	if (bg_policy_load(file, &p, &d)) {
-		bg_err("%s", d.msg);
+		bg_diag_print(&d);
 		return NULL;
 	}
 	return p;

@@ -182,7 +182,7 @@ const struct option bg_opts_status[] = {
 int cmd_status(int argc, char **argv)
 {
 	struct bg_status s;
-	char err[512];
+	struct bg_diag diag = {};
 	int c;
 
 	optind = 1;
@@ -202,8 +202,8 @@ int cmd_status(int argc, char **argv)
 		bg_err("status: unknown argument '%s'; usage: bpfguard status [--json]", argv[optind]);
 		return BG_EXIT_USAGE;
 	}
-	if (bg_status_read(&s, err, sizeof(err))) {
-		bg_err("%s", err);
+	if (bg_status_read(&s, &diag)) {
+		bg_diag_print(&diag);
 		return BG_EXIT_FAIL;
 	}
 	if (bg_json_mode)

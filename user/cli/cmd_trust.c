@@ -29,10 +29,10 @@ static void usage(FILE *f)
 /* Saves the store and pushes it to the kernel (under the caller's lock). */
 static int commit(const struct bg_trust *t)
 {
-	char err[PATH_MAX + 256];
+	struct bg_diag diag = {};
 
-	if (bg_trust_commit(t, err, sizeof(err))) {
-		bg_err("trust: %s", err);
+	if (bg_trust_commit(t, &diag)) {
+		bg_err("trust: %s", diag.msg);
 		return BG_EXIT_FAIL;
 	}
 	return BG_EXIT_OK;
@@ -40,7 +40,8 @@ static int commit(const struct bg_trust *t)
 
 static int trust_add(struct bg_trust *t, int argc, char **argv)
 {
-	char err[PATH_MAX + 512], hex[65];
+	struct bg_diag diag = {};
+	char hex[65];
 	struct bg_file_vouch *v = calloc((size_t)argc, sizeof(*v));
 	char (*abs)[PATH_MAX] = calloc((size_t)argc, PATH_MAX);
 	int ret = BG_EXIT_FAIL;
@@ -49,8 +50,8 @@ static int trust_add(struct bg_trust *t, int argc, char **argv)
 		goto oom;
 	/* all or nothing: every file opened and hashed before the store changes */
 	for (int i = 0; i < argc; i++) {
-		if (bg_trust_vouch_arg(argv[i], abs[i], &v[i], err, sizeof(err))) {
-			bg_err("trust add: %s: %s; nothing was added", argv[i], err);
+		if (bg_trust_vouch_arg(argv[i], abs[i], &v[i], &diag)) {
+			bg_err("trust add: %s: %s; nothing was added", argv[i], diag.msg);
 			ret = BG_EXIT_USAGE;
 			goto out;
 		}
@@ -104,11 +105,11 @@ static enum bg_trust_state *trust_verify(const struct bg_trust *t)
 	if (!states)
 		return NULL;
 	for (unsigned k = 0; k < t->n; k++) {
-		char err[PATH_MAX + 128];
+		struct bg_diag diag = {};
 
-		states[k] = bg_trust_check(&t->e[k], err, sizeof(err));
+		states[k] = bg_trust_check(&t->e[k], &diag);
 		if (states[k] == BG_TRUST_REFUSED)
-			bg_warn("trust list: %s", err);
+			bg_warn("trust list: %s", diag.msg);
 	}
 	return states;
 }
@@ -175,7 +176,7 @@ static const struct option trust_opts[] = {
 
 static int cmd_trust(int argc, char **argv)
 {
-	char err[PATH_MAX + 256];
+	struct bg_diag diag = {};
 	bool verify = false;
 	struct bg_trust t;
 	const char *verb = argv[0];
@@ -197,8 +198,8 @@ static int cmd_trust(int argc, char **argv)
 	/* writers serialize with attach (which reads the store) */
 	if (strcmp(verb, "list"))
 		lock = bg_trust_lock();
-	if (bg_trust_load(&t, err, sizeof(err))) {
-		bg_err("trust: %s", err);
+	if (bg_trust_load(&t, &diag)) {
+		bg_err("trust: %s", diag.msg);
 		if (lock >= 0)
 			close(lock);
 		return BG_EXIT_USAGE;

@@ -79,6 +79,7 @@ struct attach_job {
 static int prepare(struct attach_job *j)
 {
 	struct bg_mechs mechs;
+	struct bg_diag dg = {};
 	char err[512];
 
 	if (j->o.target == BG_TARGET_SECCOMP) {
@@ -92,7 +93,7 @@ static int prepare(struct attach_job *j)
 	bg_plan_init(&j->plan, &mechs, j->o.target, j->o.mode, j->o.fallback);
 	if (bg_compile_bpf(j->policy, &j->plan, &j->compiled)) {
 		if (j->plan.n_refused) {
-			bg_plan_refusal(&j->plan, j->policy->name, err, sizeof(err));
+			bg_plan_refusal(&j->plan, j->policy->name, err, sizeof(dg.msg));
 			bg_err("%s", err);
 			return BG_EXIT_REFUSED;
 		}
@@ -107,8 +108,8 @@ static int prepare(struct attach_job *j)
 		       bg_fallback_name(j->o.fallback));
 		return BG_EXIT_REFUSED;
 	}
-	if (bg_cgroup_resolve(j->o.cgroup, &j->cg, err, sizeof(err))) {
-		bg_err("%s", err);
+	if (bg_cgroup_resolve(j->o.cgroup, &j->cg, &dg)) {
+		bg_diag_print(&dg);
 		return BG_EXIT_USAGE;
 	}
 	if (j->policy->exec.present && j->policy->exec.libraries && !j->plan.mechs.lsm_deny) {
@@ -135,7 +136,7 @@ static int prepare(struct attach_job *j)
  * path enforces needs its hooks, and no hook runs for nothing.  With extra
  * set this only adds (the old policy stays in force until the switch).
  */
-static int lsm_sync_records(struct bg_state *st, const uint64_t extra[2], char *err, size_t errlen)
+static int lsm_sync_records(struct bg_state *st, const uint64_t extra[2], struct bg_diag *diag)
 {
 	uint64_t want[2] = { extra ? extra[0] : 0, extra ? extra[1] : 0 };
 	struct bg_attachment *list;
@@ -148,7 +149,7 @@ static int lsm_sync_records(struct bg_state *st, const uint64_t extra[2], char *
 		}
 		free(list);
 	}
-	return bg_lsm_sync(st, want, err, errlen);
+	return bg_lsm_sync(st, want, diag);
 }
 
 static void fill_record(const struct attach_job *j, uint32_t slot, struct bg_attachment *a)
@@ -227,10 +228,9 @@ static bool exec_slot_holds(uint32_t slot, const struct bg_policy *p, bool lsm, 
 	for (unsigned i = 0; same && i < p->exec.n; i++) {
 		const struct bg_exec_entry *e = &p->exec.e[i];
 		struct bg_exec_val cur;
-		char why[PATH_MAX + 128];
 		bool dup = false;
 
-		same = bg_file_vouch(e->path, &v[i], why, sizeof(why)) == 0 &&
+		same = bg_file_vouch(e->path, &v[i], NULL) == 0 &&
 		       (!e->has_hash || !memcmp(e->sha256, v[i].sha256, 32));
 		if (!same)
 			break;
@@ -315,13 +315,13 @@ static int pick_slot(struct attach_job *j, struct bg_attach_result *res, struct 
 {
 	bool seccomp = j->o.target == BG_TARGET_SECCOMP;
 	unsigned natt = 0;
-	char err[768];
+	struct bg_diag d = {};
 	int ret;
 
 	/* bpfguard run's seccomp attachments need no sys_enter program: skip
 	 * loading (verifying) guard.bpf.c's programs for them. */
-	if (seccomp ? bg_state_open_maps(st, err, sizeof(err)) : bg_state_open(st, true, err, sizeof(err))) {
-		report(res, false, "%s", err);
+	if (seccomp ? bg_state_open_maps(st, &d) : bg_state_open(st, true, &d)) {
+		report(res, false, "%s", d.msg);
 		return BG_EXIT_FAIL;
 	}
 	*replacing = bg_att_get(st, j->cg.id, old) == 0;
@@ -356,17 +356,17 @@ static int pick_slot(struct attach_job *j, struct bg_attach_result *res, struct 
 /* The exec section: every listed file hashed and matched, then its
  * identities in the slot and the exec programs up (undoes itself).  A
  * shared slot has them already; only the trust store is re-read, as a
- * fresh attach would.  0, or -1 with err. */
+ * fresh attach would.  0, or -1 with d set. */
 static int exec_section(struct bg_state *st, const struct attach_job *j, int slot, bool shared,
-			char *err, size_t errlen)
+			struct bg_diag *d)
 {
 	if (!shared)
 		return bg_exec_apply(st, slot, j->policy, j->plan.mechs.lsm_deny, j->o.mode == BG_MODE_AUDIT,
-				     err, errlen) ? -1 : 0;
+				     d) ? -1 : 0;
 	if (j->policy->exec.present && j->policy->exec.trusted) {
 		struct bg_trust t;
 
-		if (bg_trust_load(&t, err, errlen) || bg_exec_sync_trusted(&t, err, errlen)) {
+		if (bg_trust_load(&t, d) || bg_exec_sync_trusted(&t, d)) {
 			bg_trust_free(&t);
 			return -1;
 		}
@@ -460,10 +460,11 @@ static int guard_subtree(struct bg_state *st, const struct attach_job *j, bool *
 static void tidy(struct bg_state *st, const struct attach_job *j, int slot, bool replacing,
 		 const struct bg_attachment *old, const unsigned refs[BG_MAX_POLICIES])
 {
-	char err2[512], left[1024] = "";
+	struct bg_diag d2 = {};
+	char left[1024] = "";
 
 	bg_cghooks_sync(st, j->cg.id, slot);
-	if (j->o.target != BG_TARGET_SECCOMP && lsm_sync_records(st, NULL, err2, sizeof(err2)))
+	if (j->o.target != BG_TARGET_SECCOMP && lsm_sync_records(st, NULL, &d2))
 		add_left(left, sizeof(left), "LSM hooks only the old policy needed stay attached", EIO);
 	if (replacing && (uint32_t)slot != old->slot && refs[old->slot] == 1)
 		free_slot(st, old->slot, left, sizeof(left));
@@ -488,7 +489,8 @@ static int apply(struct attach_job *j, struct bg_attach_result *res)
 	unsigned refs[BG_MAX_POLICIES];
 	struct bg_config cfg_old;
 	struct bg_state st;
-	char err[768], err2[512], left[1024] = "";
+	struct bg_diag dg = {}, dg2 = {};
+	char *err = dg.msg, left[1024] = "";
 	int slot, guarded = 0, ret;
 	__u32 zero = 0;
 
@@ -503,36 +505,36 @@ static int apply(struct attach_job *j, struct bg_attach_result *res)
 		if (!ret)
 			ret = bg_slot_write(&st, slot, &j->compiled);
 		if (ret) {
-			snprintf(err, sizeof(err), "cannot write policy slot %d: %s", slot, strerror(-ret));
+			snprintf(err, sizeof(dg.msg), "cannot write policy slot %d: %s", slot, strerror(-ret));
 			goto undo_slot;
 		}
 	}
 	/* 2. programs up (inheritance before sys_enter; the LSM hooks before
 	 * any task can be marked), 3. the record */
 	err[0] = '\0';
-	if ((!seccomp && (bg_state_links_up(&st, err, sizeof(err)) ||
-			  lsm_sync_records(&st, j->plan.lsm_need, err, sizeof(err)))) ||
-	    (!j->o.no_escape_guard && bg_escape_up(err, sizeof(err))) || bg_fault("links")) {
+	if ((!seccomp && (bg_state_links_up(&st, &dg) ||
+			  lsm_sync_records(&st, j->plan.lsm_need, &dg))) ||
+	    (!j->o.no_escape_guard && bg_escape_up(&dg)) || bg_fault("links")) {
 		if (!err[0])
-			snprintf(err, sizeof(err), "cannot attach programs (injected)");
+			snprintf(err, sizeof(dg.msg), "cannot attach programs (injected)");
 		goto undo_links;
 	}
 	/* network/device/sysctl sections: cgroup-BPF hooks on this cgroup
 	 * (unpins its own links on failure) */
-	if (bg_cghooks_apply(&st, j->cg.id, j->cg.abs, slot, shared, j->policy, j->o.mode, err, sizeof(err)))
+	if (bg_cghooks_apply(&st, j->cg.id, j->cg.abs, slot, shared, j->policy, j->o.mode, &dg))
 		goto undo_cghooks;
-	if (exec_section(&st, j, slot, shared, err, sizeof(err)))
+	if (exec_section(&st, j, slot, shared, &dg))
 		goto undo_cghooks;
 	/* the global rate limit, restored if anything below fails */
 	if (j->o.rate_limit >= 0) {
-		if (set_rate_limit(&st, j, &cfg_old, err, sizeof(err)))
+		if (set_rate_limit(&st, j, &cfg_old, err, sizeof(dg.msg)))
 			goto undo_hooks;
 		cfg_changed = true;
 	}
-	if (put_record(&st, &rec, &limit, err, sizeof(err)))
+	if (put_record(&st, &rec, &limit, err, sizeof(dg.msg)))
 		goto undo_rate;
 	/* 4. point the subtree at the new slot */
-	guarded = guard_subtree(&st, j, &limit, err, sizeof(err));
+	guarded = guard_subtree(&st, j, &limit, err, sizeof(dg.msg));
 	if (guarded < 0)
 		goto undo_record;
 	/* 5. committed */
@@ -582,7 +584,7 @@ undo_cghooks:
 		add_left(left, sizeof(left), "the new slot's network value is not emptied", ret);
 undo_links:
 	if (!seccomp)
-		lsm_sync_records(&st, NULL, err2, sizeof(err2));
+		lsm_sync_records(&st, NULL, &dg2);
 	if (!had_links)
 		bg_state_links_down(&st);
 	if (!had_escape)
@@ -592,7 +594,7 @@ undo_slot:
 		add_left(left, sizeof(left), "the new policy slot is not emptied", ret);
 	bg_state_close(&st);
 	if (!had_state && !left[0])
-		bg_state_reset(NULL, 0);
+		bg_state_reset(NULL);
 	if (left[0])
 		report(res, limit, "attach failed: %s; undoing it failed too, and this remains: %s; "
 		       "`bpfguard detach --cgroup %s` or `bpfguard reset` clears it", err, left, j->cg.rel);
@@ -671,11 +673,11 @@ static int find_for_detach(const struct bg_state *st, const char *path,
 			   struct bg_attachment *a, struct bg_cgpath *cg, bool *exists)
 {
 	struct bg_attachment *list;
-	char err[512], want[PATH_MAX];
+	char want[PATH_MAX];
 	unsigned n;
 	int found = -ENOENT;
 
-	*exists = bg_cgroup_resolve(path, cg, err, sizeof(err)) == 0;
+	*exists = bg_cgroup_resolve(path, cg, NULL) == 0;
 	if (*exists)
 		return bg_att_get(st, cg->id, a);
 	if (bg_att_list(st, &list, &n))
@@ -702,7 +704,7 @@ static int remove_record(struct bg_state *st, const struct bg_attachment *a, con
 {
 	struct bg_attachment *all;
 	unsigned refs[BG_MAX_POLICIES], nall = 0;
-	char err[512], left[1024] = "";
+	char left[1024] = "";
 	int ret;
 
 	ret = bg_att_del(st, a->cgid);
@@ -711,7 +713,7 @@ static int remove_record(struct bg_state *st, const struct bg_attachment *a, con
 		       strerror(-ret));
 		return BG_EXIT_FAIL;
 	}
-	lsm_sync_records(st, NULL, err, sizeof(err)); /* hooks nobody needs any more */
+	lsm_sync_records(st, NULL, NULL); /* hooks nobody needs any more */
 	if (cg_abs && (ret = bg_reconcile(st, cg_abs, a->cgid)) < 0 && ret != BG_WALK_TOO_DEEP)
 		add_left(left, sizeof(left), "cgroups below it keep its policy", ret);
 	if ((ret = bg_sweep_owner(st, a->cgid)))
@@ -750,18 +752,18 @@ static int detach_core(const char *path, struct bg_attachment *out)
 	struct bg_attachment a;
 	struct bg_cgpath cg;
 	struct bg_state st;
-	char err[512];
+	struct bg_diag dg = {};
 	bool exists;
 	int ret;
 
-	if (bg_state_open(&st, false, err, sizeof(err)) == -ENOENT) {
+	if (bg_state_open(&st, false, NULL) == -ENOENT) {
 		bg_err("cgroup %s is not attached (nothing is); see bpfguard status", path);
 		return BG_EXIT_USAGE;
 	}
 	bg_state_close(&st);
 	/* Detaching only removes: no program needs loading. */
-	if (bg_state_open_maps(&st, err, sizeof(err))) {
-		bg_err("%s", err);
+	if (bg_state_open_maps(&st, &dg)) {
+		bg_diag_print(&dg);
 		return BG_EXIT_FAIL;
 	}
 	if (find_for_detach(&st, path, &a, &cg, &exists)) {
@@ -779,11 +781,11 @@ int bg_detach_cgid(uint64_t cgid)
 {
 	struct bg_attachment a;
 	struct bg_state st;
-	char err[512];
+	struct bg_diag dg = {};
 	int ret;
 
-	if (bg_state_open_maps(&st, err, sizeof(err))) {
-		bg_err("%s", err);
+	if (bg_state_open_maps(&st, &dg)) {
+		bg_diag_print(&dg);
 		return BG_EXIT_FAIL;
 	}
 	ret = bg_att_get(&st, cgid, &a) == 0 ? remove_record(&st, &a, NULL) : BG_EXIT_OK;

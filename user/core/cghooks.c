@@ -358,7 +358,7 @@ bool bg_cghooks_slot_holds(uint32_t slot, const struct bg_policy *p, int mode)
 }
 
 int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path, uint32_t slot,
-		     bool shared, const struct bg_policy *p, int mode, char *err, size_t errlen)
+		     bool shared, const struct bg_policy *p, int mode, struct bg_diag *diag)
 {
 	struct cgroup_hooks_bpf *skel = NULL;
 	struct bg_netpol val;
@@ -369,11 +369,11 @@ int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path
 	int cgfd = -1, mapfd, ret;
 
 	if (!st || !st->writable || slot >= BG_MAX_POLICIES) {
-		snprintf(err, errlen, "internal: cgroup hooks need the state open for writing and a valid slot");
+		bg_diag_set(diag, "internal: cgroup hooks need the state open for writing and a valid slot");
 		return -1;
 	}
 	if (bg_cghooks_value(p, mode, &val)) {
-		snprintf(err, errlen, "internal: policy '%s' has a malformed net/dev/sysctl section", p->name);
+		bg_diag_set(diag, "internal: policy '%s' has a malformed net/dev/sysctl section", p->name);
 		return -1;
 	}
 	if (!val.flags) {
@@ -388,7 +388,7 @@ int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path
 			ret = write_slot(mapfd, slot, NULL, "netpol");
 			close(mapfd);
 			if (ret) {
-				snprintf(err, errlen, "cannot write bg_netpol[%u]: %s", slot, strerror(-ret));
+				bg_diag_set(diag, "cannot write bg_netpol[%u]: %s", slot, strerror(-ret));
 				return -1;
 			}
 		}
@@ -398,19 +398,19 @@ int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path
 
 	cgfd = open(cg_abs_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cgfd < 0 || fstat(cgfd, &sb) || (uint64_t)sb.st_ino != cgid) {
-		snprintf(err, errlen, "cgroup %.300s %s; check the path", cg_abs_path,
-			 cgfd < 0 ? strerror(errno) : "changed while attaching");
+		bg_diag_set(diag, "cgroup %.300s %s; check the path", cg_abs_path,
+			    cgfd < 0 ? strerror(errno) : "changed while attaching");
 		goto fail;
 	}
 	skel = cgroup_hooks_bpf__open();
 	if (!skel) {
-		snprintf(err, errlen, "cannot open cgroup_hooks.bpf.o: %s", strerror(errno));
+		bg_diag_set(diag, "cannot open cgroup_hooks.bpf.o: %s", strerror(errno));
 		goto fail;
 	}
 	skel->rodata->bg_attached_cgid = cgid;
 	/* The pins guard.bpf.c created (bg_cgroups, bg_events, ...) and ours. */
 	if (bg_pin_object_maps(skel->obj)) {
-		snprintf(err, errlen, "internal: cannot set pin paths for cgroup_hooks.bpf.o");
+		bg_diag_set(diag, "internal: cannot set pin paths for cgroup_hooks.bpf.o");
 		goto fail;
 	}
 	/* Load only programs whose link is missing: a replace keeps the links
@@ -420,7 +420,7 @@ int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path
 
 		prog = bpf_object__find_program_by_name(skel->obj, hook_prog[h]);
 		if (!prog) {
-			snprintf(err, errlen, "internal: program %s missing from cgroup_hooks.bpf.o", hook_prog[h]);
+			bg_diag_set(diag, "internal: program %s missing from cgroup_hooks.bpf.o", hook_prog[h]);
 			goto fail;
 		}
 		if (need & (1u << h)) {
@@ -431,8 +431,8 @@ int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path
 	}
 	ret = cgroup_hooks_bpf__load(skel);
 	if (ret) {
-		snprintf(err, errlen, "cannot load the cgroup hook programs: %s; run `bpfguard reset` if the "
-			 "pinned maps are from another version, or rerun with BPFGUARD_DEBUG=1", strerror(-ret));
+		bg_diag_set(diag, "cannot load the cgroup hook programs: %s; run `bpfguard reset` if the "
+			    "pinned maps are from another version, or rerun with BPFGUARD_DEBUG=1", strerror(-ret));
 		goto fail;
 	}
 	/* The value before the links.  No cgroup entry points at a fresh
@@ -441,7 +441,7 @@ int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path
 	if (!shared) {
 		ret = write_slot(bpf_map__fd(skel->maps.bg_netpol), slot, &val, "netpol");
 		if (ret) {
-			snprintf(err, errlen, "cannot write bg_netpol[%u]: %s", slot, strerror(-ret));
+			bg_diag_set(diag, "cannot write bg_netpol[%u]: %s", slot, strerror(-ret));
 			goto fail;
 		}
 	}
@@ -454,21 +454,21 @@ int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path
 		/* A cgroup link: BPF_F_ALLOW_MULTI, see the top of this file. */
 		link = bpf_program__attach_cgroup(prog, cgfd);
 		if (!link) {
-			snprintf(err, errlen, "cannot attach %s to cgroup %.300s: %s", hook_prog[h],
-				 cg_abs_path, strerror(errno));
+			bg_diag_set(diag, "cannot attach %s to cgroup %.300s: %s", hook_prog[h],
+				    cg_abs_path, strerror(errno));
 			goto fail;
 		}
 		link_pin(path, sizeof(path), cgid, h);
 		ret = bpf_link__pin(link, path);
 		bpf_link__destroy(link); /* the pin keeps it attached */
 		if (ret) {
-			snprintf(err, errlen, "cannot pin %s: %s", path, strerror(-ret));
+			bg_diag_set(diag, "cannot pin %s: %s", path, strerror(-ret));
 			goto fail;
 		}
 		created |= 1u << h;
 		/* test builds: BPFGUARD_FAIL_AT=cghooks fails after the first pin */
 		if (bg_fault("cghooks")) {
-			snprintf(err, errlen, "cannot attach cgroup hooks (injected)");
+			bg_diag_set(diag, "cannot attach cgroup hooks (injected)");
 			goto fail;
 		}
 	}

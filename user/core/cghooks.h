@@ -59,7 +59,7 @@ bool bg_cghooks_slot_holds(uint32_t slot, const struct bg_policy *p, int mode);
  * caller to clear.  `st` must be open for writing.
  */
 int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path, uint32_t slot,
-		     bool shared, const struct bg_policy *p, int mode, char *err, size_t errlen);
+		     bool shared, const struct bg_policy *p, int mode, struct bg_diag *diag);
 
 /* Unpins the links of `cgid` that the value in `slot` does not need. */
 void bg_cghooks_sync(struct bg_state *st, uint64_t cgid, uint32_t slot);

@@ -45,7 +45,7 @@ int bg_cgroup2_mount(char *buf, size_t len)
 	return ret;
 }
 
-int bg_cgroup_resolve(const char *path, struct bg_cgpath *out, char *err, size_t errlen)
+int bg_cgroup_resolve(const char *path, struct bg_cgpath *out, struct bg_diag *diag)
 {
 	char mnt[PATH_MAX], joined[PATH_MAX * 2], real[PATH_MAX];
 	struct statfs sfs;
@@ -53,11 +53,11 @@ int bg_cgroup_resolve(const char *path, struct bg_cgpath *out, char *err, size_t
 	size_t mlen;
 
 	if (!path || !*path) {
-		snprintf(err, errlen, "empty cgroup path; give a cgroup v2 directory");
+		bg_diag_set(diag, "empty cgroup path; give a cgroup v2 directory");
 		return -1;
 	}
 	if (bg_cgroup2_mount(mnt, sizeof(mnt)) < 0) {
-		snprintf(err, errlen, "cgroup v2 is not mounted; mount it (mount -t cgroup2 none /sys/fs/cgroup/unified) and retry");
+		bg_diag_set(diag, "cgroup v2 is not mounted; mount it (mount -t cgroup2 none /sys/fs/cgroup/unified) and retry");
 		return -1;
 	}
 	if (path[0] == '/')
@@ -65,24 +65,24 @@ int bg_cgroup_resolve(const char *path, struct bg_cgpath *out, char *err, size_t
 	else
 		snprintf(joined, sizeof(joined), "%s/%s", mnt, path);
 	if (!realpath(joined, real)) {
-		snprintf(err, errlen, "cgroup '%s': %s (looked at %s); create it with mkdir under %s",
-			 path, strerror(errno), joined, mnt);
+		bg_diag_set(diag, "cgroup '%s': %s (looked at %s); create it with mkdir under %s",
+			    path, strerror(errno), joined, mnt);
 		return -1;
 	}
 	if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "cgroup '%s': %s is not a directory; give a cgroup v2 directory under %s",
-			 path, real, mnt);
+		bg_diag_set(diag, "cgroup '%s': %s is not a directory; give a cgroup v2 directory under %s",
+			    path, real, mnt);
 		return -1;
 	}
 	if (statfs(real, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC) {
-		snprintf(err, errlen, "cgroup '%s': %s is not on the cgroup v2 filesystem (mounted at %s); give a directory under it",
-			 path, real, mnt);
+		bg_diag_set(diag, "cgroup '%s': %s is not on the cgroup v2 filesystem (mounted at %s); give a directory under it",
+			    path, real, mnt);
 		return -1;
 	}
 	mlen = strlen(mnt);
 	if (strncmp(real, mnt, mlen) || (real[mlen] && real[mlen] != '/')) {
-		snprintf(err, errlen, "cgroup '%s': %s is outside the cgroup v2 mount %s",
-			 path, real, mnt);
+		bg_diag_set(diag, "cgroup '%s': %s is outside the cgroup v2 mount %s",
+			    path, real, mnt);
 		return -1;
 	}
 	bg_strlcpy(out->abs, real, sizeof(out->abs));

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "diag.h"
+
 /* Where cgroup2 is mounted, from /proc/self/mountinfo (first match).
  * 0, or -ENOENT if cgroup2 is not mounted. */
 int bg_cgroup2_mount(char *buf, size_t len);
@@ -21,7 +23,7 @@ struct bg_cgpath {
 /* PATH absolute, or relative to the cgroup2 mount.  It must exist, be a
  * directory on the cgroup2 filesystem.  On error returns -1 with a one-line
  * message (what, where, what to do) in err. */
-int bg_cgroup_resolve(const char *path, struct bg_cgpath *out, char *err, size_t errlen);
+int bg_cgroup_resolve(const char *path, struct bg_cgpath *out, struct bg_diag *diag);
 
 /* BG_CGROUP_MAX_DEPTH (bpfguard.h): how many levels below its start a
  * walk goes (the start is depth 0).  The one limit every cgroup walk of

@@ -48,7 +48,7 @@ bool bg_escape_present(void)
 	return bg_links_pinned(pins, ARRAY_SIZE(pins));
 }
 
-int bg_escape_up(char *err, size_t errlen)
+int bg_escape_up(struct bg_diag *diag)
 {
 	bool kf = bg_kernel_can_signal_task();
 	struct bpf_program *use[2];
@@ -59,11 +59,11 @@ int bg_escape_up(char *err, size_t errlen)
 		return 0;
 	skel = escape_bpf__open();
 	if (!skel) {
-		snprintf(err, errlen, "cannot open escape.bpf.o: %s", strerror(errno));
+		bg_diag_set(diag, "cannot open escape.bpf.o: %s", strerror(errno));
 		return -1;
 	}
 	if (bg_pin_object_maps(skel->obj)) {
-		snprintf(err, errlen, "internal: cannot set pin paths for escape.bpf.o");
+		bg_diag_set(diag, "internal: cannot set pin paths for escape.bpf.o");
 		goto fail;
 	}
 	use[0] = kf ? skel->progs.bg_esc_move_kf : skel->progs.bg_esc_move;
@@ -74,8 +74,8 @@ int bg_escape_up(char *err, size_t errlen)
 	bpf_program__set_autoload(skel->progs.bg_esc_fork_kf, kf);
 	ret = escape_bpf__load(skel);
 	if (ret) {
-		snprintf(err, errlen, "cannot load escape.bpf.o: %s; rerun with BPFGUARD_DEBUG=1 for the verifier log",
-			 strerror(-ret));
+		bg_diag_set(diag, "cannot load escape.bpf.o: %s; rerun with BPFGUARD_DEBUG=1 for the verifier log",
+			    strerror(-ret));
 		goto fail;
 	}
 	/* fork before move: a child born while we attach is tagged by the
@@ -85,14 +85,14 @@ int bg_escape_up(char *err, size_t errlen)
 		struct bpf_link *link = bpf_program__attach(use[i]);
 
 		if (!link) {
-			snprintf(err, errlen, "cannot attach %s: %s", pins[i], strerror(errno));
+			bg_diag_set(diag, "cannot attach %s: %s", pins[i], strerror(errno));
 			goto fail;
 		}
 		bg_pin_path(p, sizeof(p), BG_PIN_LINKS, pins[i]);
 		ret = bpf_link__pin(link, p);
 		bpf_link__destroy(link); /* the pin keeps it attached */
 		if (ret) {
-			snprintf(err, errlen, "cannot pin %s: %s", p, strerror(-ret));
+			bg_diag_set(diag, "cannot pin %s: %s", p, strerror(-ret));
 			goto fail;
 		}
 	}

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "diag.h"
 #include "loader.h"
 
 /* Does the running kernel export the bpf_send_signal_task kfunc (6.13+)?
@@ -20,7 +21,7 @@ bool bg_kernel_can_signal_task(void);
 
 /* Loads escape.bpf.c against the pinned maps and pins its links, unless
  * they are pinned already.  0 or -1 with err filled. */
-int bg_escape_up(char *err, size_t errlen);
+int bg_escape_up(struct bg_diag *diag);
 /* Unpins the links (the last attachment went). */
 void bg_escape_down(void);
 bool bg_escape_present(void);

@@ -14,6 +14,7 @@
 
 #include "event_reader.h"
 #include "loader.h"
+#include "util.h"
 
 struct drain {
 	struct bg_event_reader *r;
@@ -139,12 +140,14 @@ int bg_event_read(struct bg_event_reader *r, char *err, size_t errlen)
 	if (r->follow)
 		follow_lock = bg_state_follow_begin();
 	for (;;) {
+		struct bg_diag d = {};
+
 		err[0] = '\0'; /* only this round's failure is worth a line */
-		ret = bg_state_open(&st, false, err, errlen);
+		ret = bg_state_open(&st, false, &d);
 		if (ret == -ENOENT && r->follow) {
 			/* Nothing pinned: pin the maps ourselves, so every attach
 			 * and run from now on writes to the ring we read. */
-			ret = bg_state_open_maps(&st, err, errlen);
+			ret = bg_state_open_maps(&st, &d);
 			bg_state_close(&st);
 			if (!ret)
 				continue;
@@ -152,6 +155,7 @@ int bg_event_read(struct bg_event_reader *r, char *err, size_t errlen)
 		if (ret == -ENOENT)
 			return 0; /* nothing attached, nothing queued */
 		if (ret) {
+			bg_strlcpy(err, d.msg, errlen);
 			ret = BG_EVENT_READ_NOSTATE;
 			break;
 		}

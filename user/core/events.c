@@ -71,9 +71,9 @@ static void exec_path(const struct bg_event *e, char out[BG_EXEC_PATH_MAX])
 static bool exec_hash(const struct bg_event *e, const char *path, char hex[65])
 {
 	struct bg_file_vouch v;
-	char err[256];
+	struct bg_diag diag = {};
 
-	if (path[0] != '/' || bg_file_vouch(path, &v, err, sizeof(err)))
+	if (path[0] != '/' || bg_file_vouch(path, &v, &diag))
 		return false;
 	if (v.key.dev != e->exec.dev || v.key.ino != e->exec.ino || v.val.ctime_sec != e->exec.ctime_sec ||
 	    v.val.ctime_nsec != e->exec.ctime_nsec)

@@ -140,7 +140,7 @@ static void wait_past_ctime(const struct timespec *ct)
 	}
 }
 
-int bg_file_vouch_fd(int fd, const char *name, struct bg_file_vouch *out, char *err, size_t errlen)
+int bg_file_vouch_fd(int fd, const char *name, struct bg_file_vouch *out, struct bg_diag *diag)
 {
 	struct stat before, after;
 	struct statfs sfs;
@@ -150,41 +150,41 @@ int bg_file_vouch_fd(int fd, const char *name, struct bg_file_vouch *out, char *
 
 	memset(out, 0, sizeof(*out));
 	if (fstat(fd, &before) || !S_ISREG(before.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", name);
+		bg_diag_set(diag, "%s: not a regular file", name);
 		return -1;
 	}
 	if (fstatfs(fd, &sfs)) {
-		snprintf(err, errlen, "%s: cannot tell its file system: %s", name, strerror(errno));
+		bg_diag_set(diag, "%s: cannot tell its file system: %s", name, strerror(errno));
 		return -1;
 	}
 	fs = unvouchable_fs_name((unsigned long)sfs.f_type);
 	if (fs) {
-		snprintf(err, errlen, "%s is on %s, where a write through a shared mapping leaves no trace "
-			 "bpfguard can check (ctime stays); copy it to a disk file system (ext4, xfs, btrfs) "
-			 "and list the copy", name, fs);
+		bg_diag_set(diag, "%s is on %s, where a write through a shared mapping leaves no trace "
+			    "bpfguard can check (ctime stays); copy it to a disk file system (ext4, xfs, btrfs) "
+			    "and list the copy", name, fs);
 		return -1;
 	}
 	if (lease_take(&lease, fd)) {
 		if (errno == EAGAIN)
-			snprintf(err, errlen, "%s is open for writing (a writable descriptor or a shared writable "
-				 "mapping) by some process, which could change it after hashing without a trace; "
-				 "stop the writer (fuser -v %s) and try again", name, name);
+			bg_diag_set(diag, "%s is open for writing (a writable descriptor or a shared writable "
+				    "mapping) by some process, which could change it after hashing without a trace; "
+				    "stop the writer (fuser -v %s) and try again", name, name);
 		else
-			snprintf(err, errlen, "%s: cannot take a read lease to prove nobody can write it: %s "
-				 "(needs fs.leases-enable=1, root or the file's owner, and a file system with leases)",
-				 name, strerror(errno));
+			bg_diag_set(diag, "%s: cannot take a read lease to prove nobody can write it: %s "
+				    "(needs fs.leases-enable=1, root or the file's owner, and a file system with leases)",
+				    name, strerror(errno));
 		return -1;
 	}
 	if (lseek(fd, 0, SEEK_SET) < 0 || bg_sha256_fd(fd, out->sha256) || fstat(fd, &after)) {
-		snprintf(err, errlen, "%s: cannot read it: %s", name, strerror(errno));
+		bg_diag_set(diag, "%s: cannot read it: %s", name, strerror(errno));
 		goto out;
 	}
 	/* A write while we hashed moves the ctime or (an open for writing)
 	 * breaks the lease: what we hashed may not be what the kernel sees. */
 	if (!lease_held(&lease) || after.st_ctim.tv_sec != before.st_ctim.tv_sec ||
 	    after.st_ctim.tv_nsec != before.st_ctim.tv_nsec) {
-		snprintf(err, errlen, "%s: changed or opened for writing while being hashed; "
-			 "try again when nothing writes it", name);
+		bg_diag_set(diag, "%s: changed or opened for writing while being hashed; "
+			    "try again when nothing writes it", name);
 		goto out;
 	}
 	wait_past_ctime(&after.st_ctim);
@@ -198,7 +198,7 @@ out:
 	return ret;
 }
 
-int bg_file_vouch(const char *path, struct bg_file_vouch *out, char *err, size_t errlen)
+int bg_file_vouch(const char *path, struct bg_file_vouch *out, struct bg_diag *diag)
 {
 	/* O_NONBLOCK: a FIFO at path must not hang us (it is refused as not
 	 * a regular file); reads of a regular file ignore it. */
@@ -207,10 +207,10 @@ int bg_file_vouch(const char *path, struct bg_file_vouch *out, char *err, size_t
 
 	if (fd < 0) {
 		memset(out, 0, sizeof(*out));
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		bg_diag_set(diag, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	ret = bg_file_vouch_fd(fd, path, out, err, errlen);
+	ret = bg_file_vouch_fd(fd, path, out, diag);
 	close(fd);
 	return ret;
 }
@@ -234,7 +234,7 @@ void bg_trust_free(struct bg_trust *t)
 	t->n = 0;
 }
 
-int bg_trust_load(struct bg_trust *t, char *err, size_t errlen)
+int bg_trust_load(struct bg_trust *t, struct bg_diag *diag)
 {
 	char line[PATH_MAX + 128];
 	unsigned lineno = 0;
@@ -247,7 +247,7 @@ int bg_trust_load(struct bg_trust *t, char *err, size_t errlen)
 	if (!f) {
 		if (errno == ENOENT)
 			return 0;
-		snprintf(err, errlen, "%s: %s", t->file, strerror(errno));
+		bg_diag_set(diag, "%s: %s", t->file, strerror(errno));
 		return -1;
 	}
 	/* The store says what may run: only its owner should read or write
@@ -283,14 +283,14 @@ int bg_trust_load(struct bg_trust *t, char *err, size_t errlen)
 	fclose(f);
 	return 0;
 bad:
-	snprintf(err, errlen, "%s:%u: not a trust line (want \"sha256:HEX /absolute/path\"); "
-		 "fix or remove it (bpfguard trust remove)", t->file, lineno);
+	bg_diag_set(diag, "%s:%u: not a trust line (want \"sha256:HEX /absolute/path\"); "
+		    "fix or remove it (bpfguard trust remove)", t->file, lineno);
 	fclose(f);
 	bg_trust_free(t);
 	return -1;
 }
 
-int bg_trust_save(const struct bg_trust *t, char *err, size_t errlen)
+int bg_trust_save(const struct bg_trust *t, struct bg_diag *diag)
 {
 	char tmp[sizeof(t->file) + 16], dir[sizeof(t->file)], *slash, hex[65];
 	FILE *f = NULL;
@@ -309,7 +309,7 @@ int bg_trust_save(const struct bg_trust *t, char *err, size_t errlen)
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", t->file);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0 || fchmod(fd, 0600) || !(f = fdopen(fd, "w"))) {
-		snprintf(err, errlen, "cannot write %s: %s: %s", t->file, tmp, strerror(errno));
+		bg_diag_set(diag, "cannot write %s: %s: %s", t->file, tmp, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 			unlink(tmp);
@@ -325,7 +325,7 @@ int bg_trust_save(const struct bg_trust *t, char *err, size_t errlen)
 	bad = fflush(f) || fsync(fileno(f));
 	bad = fclose(f) || bad;
 	if (bad || rename(tmp, t->file)) {
-		snprintf(err, errlen, "cannot write %s: %s", t->file, strerror(errno));
+		bg_diag_set(diag, "cannot write %s: %s", t->file, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -344,18 +344,18 @@ static const char *const exec_progs[] = { "bg_exec_kill", "bg_exec_bprm", "bg_ex
 
 /* Loads exec.bpf.c against the pinned maps and attaches the programs in
  * `want` (PROGS_* bits) that are not attached yet. */
-static struct exec_bpf *exec_open(unsigned want, char *err, size_t errlen)
+static struct exec_bpf *exec_open(unsigned want, struct bg_diag *diag)
 {
 	struct exec_bpf *skel = exec_bpf__open();
 	struct bpf_program *prog;
 	int ret;
 
 	if (!skel) {
-		snprintf(err, errlen, "cannot open exec.bpf.o: %s", strerror(errno));
+		bg_diag_set(diag, "cannot open exec.bpf.o: %s", strerror(errno));
 		return NULL;
 	}
 	if (bg_pin_object_maps(skel->obj)) {
-		snprintf(err, errlen, "internal: cannot set pin paths for exec.bpf.o");
+		bg_diag_set(diag, "internal: cannot set pin paths for exec.bpf.o");
 		goto fail;
 	}
 	for (unsigned i = 0; i < ARRAY_SIZE(exec_progs); i++) {
@@ -364,7 +364,7 @@ static struct exec_bpf *exec_open(unsigned want, char *err, size_t errlen)
 	}
 	ret = exec_bpf__load(skel);
 	if (ret) {
-		snprintf(err, errlen, "cannot load exec.bpf.o: %s; rerun with BPFGUARD_DEBUG=1", strerror(-ret));
+		bg_diag_set(diag, "cannot load exec.bpf.o: %s; rerun with BPFGUARD_DEBUG=1", strerror(-ret));
 		goto fail;
 	}
 	for (unsigned i = 0; i < ARRAY_SIZE(exec_progs); i++) {
@@ -376,14 +376,14 @@ static struct exec_bpf *exec_open(unsigned want, char *err, size_t errlen)
 			continue;
 		link = bpf_program__attach(prog);
 		if (!link) {
-			snprintf(err, errlen, "cannot attach %s: %s", exec_progs[i], strerror(errno));
+			bg_diag_set(diag, "cannot attach %s: %s", exec_progs[i], strerror(errno));
 			goto fail;
 		}
 		bg_pin_path(p, sizeof(p), BG_PIN_LINKS, exec_progs[i]);
 		ret = bpf_link__pin(link, p);
 		bpf_link__destroy(link);
 		if (ret) {
-			snprintf(err, errlen, "cannot pin %s: %s", p, strerror(-ret));
+			bg_diag_set(diag, "cannot pin %s: %s", p, strerror(-ret));
 			goto fail;
 		}
 	}
@@ -413,7 +413,7 @@ static int clear_entries(int fd, uint32_t slot)
 }
 
 int bg_exec_apply(struct bg_state *st, uint32_t slot, const struct bg_policy *p, bool lsm, bool audit,
-		  char *err, size_t errlen)
+		  struct bg_diag *diag)
 {
 	struct bg_exec_pol pol = {};
 	struct exec_bpf *skel;
@@ -428,30 +428,30 @@ int bg_exec_apply(struct bg_state *st, uint32_t slot, const struct bg_policy *p,
 	struct bg_file_vouch *v = calloc(p->exec.n ? p->exec.n : 1, sizeof(*v));
 
 	if (!v) {
-		snprintf(err, errlen, "out of memory");
+		bg_diag_set(diag, "out of memory");
 		return -1;
 	}
 	for (unsigned i = 0; i < p->exec.n; i++) {
 		const struct bg_exec_entry *e = &p->exec.e[i];
-		char why[PATH_MAX + 128];
+		struct bg_diag why = {};
 
-		if (bg_file_vouch(e->path, &v[i], why, sizeof(why))) {
-			snprintf(err, errlen, "policy '%s' line %u: exec allow %s", p->name, e->line, why);
+		if (bg_file_vouch(e->path, &v[i], &why)) {
+			bg_diag_set(diag, "policy '%s' line %u: exec allow %s", p->name, e->line, why.msg);
 			free(v);
 			return -1;
 		}
 		if (e->has_hash && memcmp(e->sha256, v[i].sha256, 32)) {
 			bg_sha256_hex(v[i].sha256, hex);
-			snprintf(err, errlen, "policy '%s' line %u: %s does not have the content the policy vouches for "
-				 "(its sha256 is %s); check the file, or update the policy's hash if the change is expected",
-				 p->name, e->line, e->path, hex);
+			bg_diag_set(diag, "policy '%s' line %u: %s does not have the content the policy vouches for "
+				    "(its sha256 is %s); check the file, or update the policy's hash if the change is expected",
+				    p->name, e->line, e->path, hex);
 			free(v);
 			return -1;
 		}
 	}
 	/* 2. programs: LSM deny where it loads, else kill at exec */
 	want = lsm ? PROGS_BPRM | (p->exec.libraries ? PROGS_MAPS : 0) : PROGS_KILL;
-	skel = exec_open(want, err, errlen);
+	skel = exec_open(want, diag);
 	if (!skel) {
 		free(v);
 		return -1;
@@ -462,7 +462,7 @@ int bg_exec_apply(struct bg_state *st, uint32_t slot, const struct bg_policy *p,
 	for (unsigned i = 0; i < p->exec.n; i++) {
 		v[i].key.slot = slot;
 		if (bpf_map_update_elem(allow_fd, &v[i].key, &v[i].val, BPF_ANY)) {
-			snprintf(err, errlen, "cannot write bg_exec_allow: %s", strerror(errno));
+			bg_diag_set(diag, "cannot write bg_exec_allow: %s", strerror(errno));
 			clear_entries(allow_fd, slot);
 			exec_bpf__destroy(skel);
 			free(v);
@@ -477,7 +477,7 @@ int bg_exec_apply(struct bg_state *st, uint32_t slot, const struct bg_policy *p,
 	int wr = bg_map_write(pol_fd, &slot, &pol, "exec-flags");
 
 	if (wr) {
-		snprintf(err, errlen, "cannot write bg_exec_pol[%u]: %s", slot, strerror(-wr));
+		bg_diag_set(diag, "cannot write bg_exec_pol[%u]: %s", slot, strerror(-wr));
 		clear_entries(allow_fd, slot);
 		exec_bpf__destroy(skel);
 		free(v);
@@ -489,7 +489,7 @@ int bg_exec_apply(struct bg_state *st, uint32_t slot, const struct bg_policy *p,
 	if (p->exec.trusted) {
 		struct bg_trust t;
 
-		if (bg_trust_load(&t, err, errlen) || bg_exec_sync_trusted(&t, err, errlen)) {
+		if (bg_trust_load(&t, diag) || bg_exec_sync_trusted(&t, diag)) {
 			bg_trust_free(&t);
 			bg_exec_clear_slot(st, slot);
 			bg_exec_sync_links(st);
@@ -548,10 +548,9 @@ void bg_exec_sync_links(struct bg_state *st)
 	}
 }
 
-int bg_exec_sync_trusted(const struct bg_trust *t, char *err, size_t errlen)
+int bg_exec_sync_trusted(const struct bg_trust *t, struct bg_diag *diag)
 {
 	int fd = open_pinned("bg_exec_trusted");
-	char why[PATH_MAX + 128];
 
 	if (fd < 0)
 		return 0; /* nothing attached uses it yet; attach fills it */
@@ -561,10 +560,10 @@ int bg_exec_sync_trusted(const struct bg_trust *t, char *err, size_t errlen)
 
 		/* A store entry whose file is gone or changed is skipped, not
 		 * fatal: it simply does not run (trust list shows why). */
-		if (bg_file_vouch(t->e[i].path, &v, why, sizeof(why)) || memcmp(v.sha256, t->e[i].sha256, 32))
+		if (bg_file_vouch(t->e[i].path, &v, NULL) || memcmp(v.sha256, t->e[i].sha256, 32))
 			continue;
 		if (bpf_map_update_elem(fd, &v.key, &v.val, BPF_ANY)) {
-			snprintf(err, errlen, "cannot write bg_exec_trusted: %s", strerror(errno));
+			bg_diag_set(diag, "cannot write bg_exec_trusted: %s", strerror(errno));
 			close(fd);
 			return -1;
 		}

@@ -40,10 +40,10 @@ struct bg_file_vouch {
  * open for writing or writably mapped by anyone (a read lease is refused),
  * or written, opened for writing or changed while being hashed (the lease
  * breaks, the ctime moves).  docs/exec.md, "Identity". */
-int bg_file_vouch(const char *path, struct bg_file_vouch *out, char *err, size_t errlen);
+int bg_file_vouch(const char *path, struct bg_file_vouch *out, struct bg_diag *diag);
 /* The same for a file already open (read-only) as fd; name is for err.
  * The identity is fd's own (fstat), so what was hashed is what is bound. */
-int bg_file_vouch_fd(int fd, const char *name, struct bg_file_vouch *out, char *err, size_t errlen);
+int bg_file_vouch_fd(int fd, const char *name, struct bg_file_vouch *out, struct bg_diag *diag);
 /* The event/status word for a bg_exec_info.why: terse ("unlisted") or
  * long ("not listed"). */
 const char *bg_exec_why_name(uint32_t why, bool terse);
@@ -66,8 +66,8 @@ struct bg_trust {
 };
 const char *bg_trust_path(void);
 /* Missing store = empty.  -1 with err on a malformed line (FILE:LINE). */
-int bg_trust_load(struct bg_trust *t, char *err, size_t errlen);
-int bg_trust_save(const struct bg_trust *t, char *err, size_t errlen); /* atomic */
+int bg_trust_load(struct bg_trust *t, struct bg_diag *diag);
+int bg_trust_save(const struct bg_trust *t, struct bg_diag *diag); /* atomic */
 void bg_trust_free(struct bg_trust *t);
 
 /* Attach side.  bg_exec_apply writes the slot's entries and flags and
@@ -76,7 +76,7 @@ void bg_trust_free(struct bg_trust *t);
  * audit: record only.  Entries whose content does not match the policy's
  * hash refuse the attach (err says which file). */
 int bg_exec_apply(struct bg_state *st, uint32_t slot, const struct bg_policy *p, bool lsm, bool audit,
-		  char *err, size_t errlen);
+		  struct bg_diag *diag);
 /* Empties a slot's flags and entries: 0 or -errno. */
 int bg_exec_clear_slot(struct bg_state *st, uint32_t slot);
 /* Programs up while a slot needs them, down otherwise (after detach). */
@@ -88,6 +88,6 @@ void bg_exec_summary(const struct bg_policy *p, bool lsm, char *buf, size_t len)
  * section. */
 void bg_exec_summary_slot(uint32_t slot, char *buf, size_t len);
 /* Rewrites bg_exec_trusted from the store, if the map is pinned. */
-int bg_exec_sync_trusted(const struct bg_trust *t, char *err, size_t errlen);
+int bg_exec_sync_trusted(const struct bg_trust *t, struct bg_diag *diag);
 
 #endif

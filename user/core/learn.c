@@ -167,8 +167,11 @@ int bg_learn_start(struct bg_learn **out, const char *cgroup_abs_path, uint64_t 
 		snprintf(err, errlen, "learn: out of memory");
 		return -1;
 	}
-	if (bg_cgroup_resolve(cgroup_abs_path, &l->cg, err, errlen))
+	struct bg_diag dg = {};
+	if (bg_cgroup_resolve(cgroup_abs_path, &l->cg, &dg)) {
+		snprintf(err, errlen, "%s", dg.msg);
 		goto fail;
+	}
 	if (cgid && cgid != l->cg.id) {
 		snprintf(err, errlen, "cgroup %s has id %llu, expected %llu: it was removed and created again; start over",
 			 l->cg.rel, (unsigned long long)l->cg.id, (unsigned long long)cgid);

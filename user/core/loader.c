@@ -72,7 +72,7 @@ void bg_pin_path(char *buf, size_t len, const char *sub, const char *name)
 	snprintf(buf, len, "%s/%s/%s/%s", BG_BPFFS, BG_PIN_ROOT, sub, name);
 }
 
-static int ensure_bpffs(bool mount_it, char *err, size_t errlen)
+static int ensure_bpffs(bool mount_it, struct bg_diag *diag)
 {
 	struct statfs sfs;
 
@@ -82,20 +82,20 @@ static int ensure_bpffs(bool mount_it, char *err, size_t errlen)
 		return -ENOENT;
 	mkdir(BG_BPFFS, 0700);
 	if (mount("bpf", BG_BPFFS, "bpf", 0, "mode=0700") < 0) {
-		snprintf(err, errlen, "cannot mount bpffs at %s: %s; mount it (mount -t bpf bpf %s) and retry",
-			 BG_BPFFS, strerror(errno), BG_BPFFS);
+		bg_diag_set(diag, "cannot mount bpffs at %s: %s; mount it (mount -t bpf bpf %s) and retry",
+			    BG_BPFFS, strerror(errno), BG_BPFFS);
 		return -1;
 	}
 	return 0;
 }
 
-int bg_run_dir(char *err, size_t errlen)
+int bg_run_dir(struct bg_diag *diag)
 {
 	struct stat st;
 	int fd;
 
 	if (mkdir(BG_RUN_DIR, 0700) && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create %s: %s; run as root", BG_RUN_DIR, strerror(errno));
+		bg_diag_set(diag, "cannot create %s: %s; run as root", BG_RUN_DIR, strerror(errno));
 		return -1;
 	}
 	/* O_NOFOLLOW: a symlink planted in /run before us is refused, never
@@ -104,29 +104,29 @@ int bg_run_dir(char *err, size_t errlen)
 	if (fd < 0) {
 		int e = errno;
 
-		snprintf(err, errlen, e == ELOOP || e == ENOTDIR ?
-			 "%s is not a directory (a symlink or a file someone left there: %s); remove it and retry" :
-			 "cannot open %s: %s; run as root", BG_RUN_DIR, strerror(e));
+		bg_diag_set(diag, e == ELOOP || e == ENOTDIR ?
+			    "%s is not a directory (a symlink or a file someone left there: %s); remove it and retry" :
+			    "cannot open %s: %s; run as root", BG_RUN_DIR, strerror(e));
 		return -1;
 	}
 	if (fstat(fd, &st)) {
-		snprintf(err, errlen, "cannot stat %s: %s", BG_RUN_DIR, strerror(errno));
+		bg_diag_set(diag, "cannot stat %s: %s", BG_RUN_DIR, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
 		/* Whoever owns or can write it could swap our files: refuse
 		 * rather than use it, and do not repair what we did not make. */
-		snprintf(err, errlen, "%s is owned by uid %u with mode %03o, not by uid %u and writable by it alone; "
-			 "someone else made it: remove it (rm -r %s) and retry",
-			 BG_RUN_DIR, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), (unsigned)geteuid(), BG_RUN_DIR);
+		bg_diag_set(diag, "%s is owned by uid %u with mode %03o, not by uid %u and writable by it alone; "
+			    "someone else made it: remove it (rm -r %s) and retry",
+			    BG_RUN_DIR, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), (unsigned)geteuid(), BG_RUN_DIR);
 		close(fd);
 		return -1;
 	}
 	/* Ours but readable by others (made by an older bpfguard, or as a
 	 * hostPath by the kubelet): tighten. */
 	if ((st.st_mode & 077) && fchmod(fd, 0700)) {
-		snprintf(err, errlen, "cannot make %s mode 0700: %s", BG_RUN_DIR, strerror(errno));
+		bg_diag_set(diag, "cannot make %s mode 0700: %s", BG_RUN_DIR, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -177,7 +177,7 @@ static uint64_t lock_timeout_ms(void)
  * flocks it (LOCK_EX or LOCK_SH), waiting a bounded time: a holder that
  * never lets go makes us fail with one line naming it, never hang.
  */
-static int lock_file(const char *name, int how, char *err, size_t errlen)
+static int lock_file(const char *name, int how, struct bg_diag *diag)
 {
 	struct timespec t0, now;
 	uint64_t limit, waited;
@@ -185,15 +185,15 @@ static int lock_file(const char *name, int how, char *err, size_t errlen)
 	unsigned nap = 1;
 	int dir, fd;
 
-	dir = bg_run_dir(err, errlen);
+	dir = bg_run_dir(diag);
 	if (dir < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s", BG_RUN_DIR, name);
 	fd = openat(dir, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
 	close(dir);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open lock %s: %s; %s", path, strerror(errno),
-			 errno == ELOOP ? "remove the symlink" : "run as root");
+		bg_diag_set(diag, "cannot open lock %s: %s; %s", path, strerror(errno),
+			    errno == ELOOP ? "remove the symlink" : "run as root");
 		return -1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -205,7 +205,7 @@ static int lock_file(const char *name, int how, char *err, size_t errlen)
 		if (errno == EINTR)
 			continue;
 		if (errno != EWOULDBLOCK) {
-			snprintf(err, errlen, "cannot lock %s: %s", path, strerror(errno));
+			bg_diag_set(diag, "cannot lock %s: %s", path, strerror(errno));
 			close(fd);
 			return -1;
 		}
@@ -231,20 +231,20 @@ static int lock_file(const char *name, int how, char *err, size_t errlen)
 			}
 		}
 		if (pid > 0)
-			snprintf(err, errlen, "%s is held by pid %d%s for more than %.1f s; wait for it to finish or stop it "
-				 "(BPFGUARD_LOCK_TIMEOUT sets the wait)", path, (int)pid, comm, limit / 1000.0);
+			bg_diag_set(diag, "%s is held by pid %d%s for more than %.1f s; wait for it to finish or stop it "
+				    "(BPFGUARD_LOCK_TIMEOUT sets the wait)", path, (int)pid, comm, limit / 1000.0);
 		else
-			snprintf(err, errlen, "%s is held by another process for more than %.1f s; wait for it to finish "
-				 "or stop it (BPFGUARD_LOCK_TIMEOUT sets the wait)", path, limit / 1000.0);
+			bg_diag_set(diag, "%s is held by another process for more than %.1f s; wait for it to finish "
+				    "or stop it (BPFGUARD_LOCK_TIMEOUT sets the wait)", path, limit / 1000.0);
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
-static int take_lock(bool exclusive, char *err, size_t errlen)
+static int take_lock(bool exclusive, struct bg_diag *diag)
 {
-	return lock_file(BG_LOCK_NAME, exclusive ? LOCK_EX : LOCK_SH, err, errlen);
+	return lock_file(BG_LOCK_NAME, exclusive ? LOCK_EX : LOCK_SH, diag);
 }
 
 bool bg_link_pinned(const char *prog)
@@ -268,7 +268,7 @@ bool bg_state_links_present(void)
 	return bg_links_pinned(prog_names, ARRAY_SIZE(prog_names));
 }
 
-static int open_pinned_maps(struct bg_state *st, char *err, size_t errlen)
+static int open_pinned_maps(struct bg_state *st, struct bg_diag *diag)
 {
 	char p[PATH_MAX];
 
@@ -280,35 +280,35 @@ static int open_pinned_maps(struct bg_state *st, char *err, size_t errlen)
 
 			if (e == ENOENT)
 				return -ENOENT;
-			snprintf(err, errlen, "cannot open pinned map %s: %s", p, strerror(e));
+			bg_diag_set(diag, "cannot open pinned map %s: %s", p, strerror(e));
 			return -1;
 		}
 	}
 	return 0;
 }
 
-static int check_layout(struct bg_state *st, char *err, size_t errlen)
+static int check_layout(struct bg_state *st, struct bg_diag *diag)
 {
 	struct bg_config cfg = {};
 	__u32 zero = 0;
 
 	if (bpf_map_lookup_elem(st->map[BG_MAP_CONFIG], &zero, &cfg)) {
-		snprintf(err, errlen, "cannot read bg_config: %s", strerror(errno));
+		bg_diag_set(diag, "cannot read bg_config: %s", strerror(errno));
 		return -1;
 	}
 	if (cfg.layout_version == 0 && st->writable) {
 		cfg.layout_version = BG_LAYOUT_VERSION;
 		cfg.rate_limit = BG_DEFAULT_RATE_LIMIT;
 		if (bpf_map_update_elem(st->map[BG_MAP_CONFIG], &zero, &cfg, BPF_ANY)) {
-			snprintf(err, errlen, "cannot write bg_config: %s", strerror(errno));
+			bg_diag_set(diag, "cannot write bg_config: %s", strerror(errno));
 			return -1;
 		}
 		return 0;
 	}
 	if (cfg.layout_version != BG_LAYOUT_VERSION) {
-		snprintf(err, errlen, "pinned state in %s/%s has layout %u, this bpfguard uses %u; "
-			 "run `bpfguard reset` (drops all attachments) and attach again",
-			 BG_BPFFS, BG_PIN_ROOT, cfg.layout_version, BG_LAYOUT_VERSION);
+		bg_diag_set(diag, "pinned state in %s/%s has layout %u, this bpfguard uses %u; "
+			    "run `bpfguard reset` (drops all attachments) and attach again",
+			    BG_BPFFS, BG_PIN_ROOT, cfg.layout_version, BG_LAYOUT_VERSION);
 		return -1;
 	}
 	return 0;
@@ -340,7 +340,7 @@ int bg_pin_object_maps(struct bpf_object *obj)
  * the key and value types) and pinned, so a later full load finds and
  * reuses exactly what libbpf would have made.
  */
-static int pin_maps_only(struct bg_state *st, char *err, size_t errlen)
+static int pin_maps_only(struct bg_state *st, struct bg_diag *diag)
 {
 	struct btf *btf = bpf_object__btf(st->skel->obj);
 	struct bpf_map *map;
@@ -362,7 +362,7 @@ static int pin_maps_only(struct bg_state *st, char *err, size_t errlen)
 		if (fd < 0 && errno == ENOENT) {
 			if (btf_fd < 0) {
 				if (!btf || btf__load_into_kernel(btf)) {
-					snprintf(err, errlen, "cannot load guard.bpf.o's BTF: %s", strerror(errno));
+					bg_diag_set(diag, "cannot load guard.bpf.o's BTF: %s", strerror(errno));
 					return -1;
 				}
 				btf_fd = btf__fd(btf);
@@ -373,14 +373,14 @@ static int pin_maps_only(struct bg_state *st, char *err, size_t errlen)
 			fd = bpf_map_create(bpf_map__type(map), name, bpf_map__key_size(map),
 					    bpf_map__value_size(map), bpf_map__max_entries(map), &o);
 			if (fd < 0 || bpf_obj_pin(fd, p)) {
-				snprintf(err, errlen, "cannot create map %s: %s", p, strerror(errno));
+				bg_diag_set(diag, "cannot create map %s: %s", p, strerror(errno));
 				if (fd >= 0)
 					close(fd);
 				return -1;
 			}
 		}
 		if (fd < 0) {
-			snprintf(err, errlen, "cannot open pinned map %s: %s", p, strerror(errno));
+			bg_diag_set(diag, "cannot open pinned map %s: %s", p, strerror(errno));
 			return -1;
 		}
 		if (slot >= 0)
@@ -390,7 +390,7 @@ static int pin_maps_only(struct bg_state *st, char *err, size_t errlen)
 	}
 	for (int i = 0; i < BG_MAP__COUNT; i++) {
 		if (st->map[i] < 0) {
-			snprintf(err, errlen, "internal: map %s missing from guard.bpf.o", map_names[i]);
+			bg_diag_set(diag, "internal: map %s missing from guard.bpf.o", map_names[i]);
 			return -1;
 		}
 	}
@@ -398,7 +398,7 @@ static int pin_maps_only(struct bg_state *st, char *err, size_t errlen)
 	return 0;
 }
 
-static int load_skeleton(struct bg_state *st, bool want_progs, char *err, size_t errlen)
+static int load_skeleton(struct bg_state *st, bool want_progs, struct bg_diag *diag)
 {
 	bool need_progs = want_progs && !bg_state_links_present();
 	struct bpf_program *prog;
@@ -406,22 +406,22 @@ static int load_skeleton(struct bg_state *st, bool want_progs, char *err, size_t
 
 	st->skel = guard_bpf__open();
 	if (!st->skel) {
-		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		bg_diag_set(diag, "cannot open the BPF object: %s", strerror(errno));
 		return -1;
 	}
 	if (bg_pin_object_maps(st->skel->obj)) {
-		snprintf(err, errlen, "internal: cannot set pin paths for guard.bpf.o");
+		bg_diag_set(diag, "internal: cannot set pin paths for guard.bpf.o");
 		return -1;
 	}
 	for (int i = 0; i < BG_MAP__COUNT; i++) {
 		if (!bpf_object__find_map_by_name(st->skel->obj, map_names[i])) {
-			snprintf(err, errlen, "internal: map %s missing from guard.bpf.o", map_names[i]);
+			bg_diag_set(diag, "internal: map %s missing from guard.bpf.o", map_names[i]);
 			return -1;
 		}
 	}
 	if (!need_progs) {
 		st->progs = false;
-		return pin_maps_only(st, err, errlen);
+		return pin_maps_only(st, diag);
 	}
 	/* When the links are pinned the kernel already runs our programs; we
 	 * only need the maps, so skip verifying programs again. */
@@ -432,11 +432,11 @@ static int load_skeleton(struct bg_state *st, bool want_progs, char *err, size_t
 	ret = guard_bpf__load(st->skel);
 	if (ret) {
 		if (strstr(libbpf_last, "reuse"))
-			snprintf(err, errlen, "pinned maps in %s/%s do not match this bpfguard (%s); "
-				 "run `bpfguard reset` and attach again", BG_BPFFS, BG_PIN_ROOT, libbpf_last);
+			bg_diag_set(diag, "pinned maps in %s/%s do not match this bpfguard (%s); "
+				    "run `bpfguard reset` and attach again", BG_BPFFS, BG_PIN_ROOT, libbpf_last);
 		else
-			snprintf(err, errlen, "cannot load guard.bpf.o: %s%s%s; rerun with BPFGUARD_DEBUG=1 for the verifier log",
-				 strerror(-ret), libbpf_last[0] ? ": " : "", libbpf_last);
+			bg_diag_set(diag, "cannot load guard.bpf.o: %s%s%s; rerun with BPFGUARD_DEBUG=1 for the verifier log",
+				    strerror(-ret), libbpf_last[0] ? ": " : "", libbpf_last);
 		return -1;
 	}
 	for (int i = 0; i < BG_MAP__COUNT; i++)
@@ -445,7 +445,7 @@ static int load_skeleton(struct bg_state *st, bool want_progs, char *err, size_t
 	return 0;
 }
 
-static int state_open(struct bg_state *st, bool writable, bool progs, char *err, size_t errlen)
+static int state_open(struct bg_state *st, bool writable, bool progs, struct bg_diag *diag)
 {
 	static const char *const subdirs[] = { "", "/" BG_PIN_MAPS, "/" BG_PIN_PROGS, "/" BG_PIN_LINKS };
 	int ret;
@@ -457,17 +457,17 @@ static int state_open(struct bg_state *st, bool writable, bool progs, char *err,
 	snprintf(st->dir, sizeof(st->dir), "%s/%s", BG_BPFFS, BG_PIN_ROOT);
 	libbpf_set_print(bg_libbpf_print);
 
-	ret = ensure_bpffs(writable, err, errlen);
+	ret = ensure_bpffs(writable, diag);
 	if (ret)
 		return ret;
-	st->lock_fd = take_lock(writable, err, errlen);
+	st->lock_fd = take_lock(writable, diag);
 	if (st->lock_fd < 0)
 		return -1;
 	if (!writable) {
-		ret = open_pinned_maps(st, err, errlen);
+		ret = open_pinned_maps(st, diag);
 		if (ret)
 			goto fail;
-		ret = check_layout(st, err, errlen);
+		ret = check_layout(st, diag);
 		if (ret)
 			goto fail;
 		return 0;
@@ -477,7 +477,7 @@ static int state_open(struct bg_state *st, bool writable, bool progs, char *err,
 
 		snprintf(d, sizeof(d), "%s%s", st->dir, subdirs[i]);
 		if (mkdir(d, 0700) && errno != EEXIST) {
-			snprintf(err, errlen, "cannot create %s: %s", d, strerror(errno));
+			bg_diag_set(diag, "cannot create %s: %s", d, strerror(errno));
 			ret = -1;
 			goto fail;
 		}
@@ -485,9 +485,9 @@ static int state_open(struct bg_state *st, bool writable, bool progs, char *err,
 	/* BPF memory is memcg-accounted on current kernels; raising the
 	 * memlock limit may fail without CAP_SYS_RESOURCE and that is fine. */
 	setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY });
-	ret = load_skeleton(st, progs, err, errlen);
+	ret = load_skeleton(st, progs, diag);
 	if (!ret)
-		ret = check_layout(st, err, errlen);
+		ret = check_layout(st, diag);
 	if (ret)
 		goto fail;
 	return 0;
@@ -496,14 +496,14 @@ fail:
 	return ret;
 }
 
-int bg_state_open(struct bg_state *st, bool writable, char *err, size_t errlen)
+int bg_state_open(struct bg_state *st, bool writable, struct bg_diag *diag)
 {
-	return state_open(st, writable, true, err, errlen);
+	return state_open(st, writable, true, diag);
 }
 
-int bg_state_open_maps(struct bg_state *st, char *err, size_t errlen)
+int bg_state_open_maps(struct bg_state *st, struct bg_diag *diag)
 {
-	return state_open(st, true, false, err, errlen);
+	return state_open(st, true, false, diag);
 }
 
 void bg_state_close(struct bg_state *st)
@@ -533,7 +533,7 @@ void bg_state_close_lock(struct bg_state *st)
 	st->lock_fd = -1;
 }
 
-int bg_state_links_up(struct bg_state *st, char *err, size_t errlen)
+int bg_state_links_up(struct bg_state *st, struct bg_diag *diag)
 {
 	char p[PATH_MAX];
 
@@ -547,18 +547,18 @@ int bg_state_links_up(struct bg_state *st, char *err, size_t errlen)
 			continue;
 		prog = st->progs ? bpf_object__find_program_by_name(st->skel->obj, prog_names[i]) : NULL;
 		if (!prog || bpf_program__fd(prog) < 0) {
-			snprintf(err, errlen, "internal: program %s not loaded", prog_names[i]);
+			bg_diag_set(diag, "internal: program %s not loaded", prog_names[i]);
 			return -1;
 		}
 		link = bpf_program__attach(prog);
 		if (!link) {
-			snprintf(err, errlen, "cannot attach %s: %s", prog_names[i], strerror(errno));
+			bg_diag_set(diag, "cannot attach %s: %s", prog_names[i], strerror(errno));
 			return -1;
 		}
 		ret = bpf_link__pin(link, p);
 		bpf_link__destroy(link); /* the pin holds the attachment now */
 		if (ret) {
-			snprintf(err, errlen, "cannot pin %s: %s", p, strerror(-ret));
+			bg_diag_set(diag, "cannot pin %s: %s", p, strerror(-ret));
 			return -1;
 		}
 		bg_pin_path(p, sizeof(p), BG_PIN_PROGS, prog_names[i]);
@@ -610,7 +610,7 @@ static void unlink_dir(const char *dir)
 	closedir(d);
 }
 
-int bg_state_reset(char *err, size_t errlen)
+int bg_state_reset(struct bg_diag *diag)
 {
 	char dir[PATH_MAX], links[PATH_MAX];
 	struct statfs sfs;
@@ -618,7 +618,7 @@ int bg_state_reset(char *err, size_t errlen)
 
 	if (statfs(BG_BPFFS, &sfs) || sfs.f_type != BPF_FS_MAGIC)
 		return 0; /* no bpffs, nothing of ours can be pinned */
-	lock = take_lock(true, err, errlen);
+	lock = take_lock(true, diag);
 	if (lock < 0)
 		return -1;
 	snprintf(dir, sizeof(dir), "%s/%s", BG_BPFFS, BG_PIN_ROOT);
@@ -628,7 +628,7 @@ int bg_state_reset(char *err, size_t errlen)
 	rmdir(dir);
 	close(lock);
 	if (access(dir, F_OK) == 0) {
-		snprintf(err, errlen, "could not remove everything under %s", dir);
+		bg_diag_set(diag, "could not remove everything under %s", dir);
 		return -1;
 	}
 	return 0;
@@ -654,11 +654,11 @@ unsigned long long bg_state_stat(const struct bg_state *st, unsigned idx)
 
 int bg_state_follow_begin(void)
 {
-	char err[512];
-	int fd = lock_file(BG_FOLLOW_LOCK_NAME, LOCK_SH, err, sizeof(err));
+	struct bg_diag diag = {};
+	int fd = lock_file(BG_FOLLOW_LOCK_NAME, LOCK_SH, &diag);
 
 	if (fd < 0)
-		bg_warn("%s; following without keeping bpfguard's maps pinned", err);
+		bg_warn("%s; following without keeping bpfguard's maps pinned", diag.msg);
 	return fd;
 }
 
@@ -667,7 +667,7 @@ static bool followed(void)
 	bool busy = false;
 	int dir, fd;
 
-	dir = bg_run_dir(NULL, 0);
+	dir = bg_run_dir(NULL);
 	if (dir < 0)
 		return false;
 	fd = openat(dir, BG_FOLLOW_LOCK_NAME, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -684,18 +684,18 @@ void bg_state_release_if_unused(void)
 	struct bg_attachment *list;
 	struct bg_state st;
 	unsigned n = 1;
-	char err[256];
+	struct bg_diag diag = {};
 
-	if (bg_state_open(&st, false, err, sizeof(err)))
+	if (bg_state_open(&st, false, &diag))
 		return;
 	if (bg_att_list(&st, &list, &n) == 0)
 		free(list);
 	bg_state_close(&st);
 	if (n == 0 && !followed())
-		bg_state_reset(NULL, 0);
+		bg_state_reset(NULL);
 }
 
-int bg_state_lock_exclusive(char *err, size_t errlen)
+int bg_state_lock_exclusive(struct bg_diag *diag)
 {
-	return take_lock(true, err, errlen);
+	return take_lock(true, diag);
 }

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "diag.h"
 #include "bpfguard.h"
 
 enum bg_map_id {
@@ -57,25 +58,25 @@ struct bg_state {
 /* Opens BG_RUN_DIR (created 0700 if missing), refusing a symlink, a
  * directory of another owner or one others can write; an O_DIRECTORY fd
  * for openat(), or -1 with err (one line). */
-int bg_run_dir(char *err, size_t errlen);
+int bg_run_dir(struct bg_diag *diag);
 #define BG_DEFAULT_RATE_LIMIT 200 /* events per second per cgroup */
 
 /* Read-only: opens existing pins (shared lock); returns -ENOENT, with
  * nothing changed, if bpfguard has no state on this machine.
  * Writable: exclusive lock, mounts bpffs if needed, loads guard.bpf.c and
  * creates or reuses the pinned maps. */
-int bg_state_open(struct bg_state *st, bool writable, char *err, size_t errlen);
+int bg_state_open(struct bg_state *st, bool writable, struct bg_diag *diag);
 /* Writable, but loads no program: creates or reuses the pinned maps only
  * (milliseconds, where verifying guard.bpf.c takes a good part of a
  * second).  For changes that need no sys_enter program: bpfguard run's
  * seccomp attachments, detach.  bg_state_links_up() refuses such a state. */
-int bg_state_open_maps(struct bg_state *st, char *err, size_t errlen);
+int bg_state_open_maps(struct bg_state *st, struct bg_diag *diag);
 void bg_state_close(struct bg_state *st);
 /* Keep the maps, drop the lock (long-running readers). */
 void bg_state_close_lock(struct bg_state *st);
 
 /* Attach the programs and pin their links, if not already (writable). */
-int bg_state_links_up(struct bg_state *st, char *err, size_t errlen);
+int bg_state_links_up(struct bg_state *st, struct bg_diag *diag);
 /* Remove link and program pins: nothing stays attached to sys_enter. */
 void bg_state_links_down(struct bg_state *st);
 bool bg_state_links_present(void);
@@ -92,11 +93,11 @@ bool bg_state_links_present(void);
 int bg_state_follow_begin(void);
 /* bpfguard's exclusive lock alone (fd, -1 with err): for changes to state
  * outside bpffs that attach reads (the trust store). */
-int bg_state_lock_exclusive(char *err, size_t errlen);          /* fd of the held lock, or -1 */
+int bg_state_lock_exclusive(struct bg_diag *diag);          /* fd of the held lock, or -1 */
 void bg_state_release_if_unused(void);
 
 /* Unpins everything bpfguard created (maps, programs, links). */
-int bg_state_reset(char *err, size_t errlen);
+int bg_state_reset(struct bg_diag *diag);
 
 /* Sum of a per-CPU stat (enum bg_stat). */
 unsigned long long bg_state_stat(const struct bg_state *st, unsigned idx);

@@ -387,7 +387,7 @@ static bool wanted(const uint64_t want[2], unsigned i)
 
 /* Loads the missing programs of `want` (and bg_sys_exit if missing),
  * attaches and pins them; on failure unpins what this call pinned. */
-static int attach_missing(const struct bg_lsm_fit *fit, const uint64_t want[2], char *err, size_t errlen)
+static int attach_missing(const struct bg_lsm_fit *fit, const uint64_t want[2], struct bg_diag *diag)
 {
 	char pinned[BG_LSM_MAX_PROGS + 1][64];
 	unsigned npinned = 0;
@@ -398,12 +398,12 @@ static int attach_missing(const struct bg_lsm_fit *fit, const uint64_t want[2], 
 
 	skel = lsm_bpf__open();
 	if (!skel) {
-		snprintf(err, errlen, "cannot open lsm.bpf.o: %s", strerror(errno));
+		bg_diag_set(diag, "cannot open lsm.bpf.o: %s", strerror(errno));
 		return -1;
 	}
 	/* Same pins as guard.bpf.c: the mark guard sets is the one we read. */
 	if (bg_pin_object_maps(skel->obj)) {
-		snprintf(err, errlen, "internal: cannot set pin paths for lsm.bpf.o");
+		bg_diag_set(diag, "internal: cannot set pin paths for lsm.bpf.o");
 		lsm_bpf__destroy(skel);
 		return -1;
 	}
@@ -420,8 +420,8 @@ static int attach_missing(const struct bg_lsm_fit *fit, const uint64_t want[2], 
 	}
 	ret = lsm_bpf__load(skel);
 	if (ret) {
-		snprintf(err, errlen, "cannot load the BPF LSM programs: %s; rerun with BPFGUARD_DEBUG=1",
-			 strerror(-ret));
+		bg_diag_set(diag, "cannot load the BPF LSM programs: %s; rerun with BPFGUARD_DEBUG=1",
+			    strerror(-ret));
 		lsm_bpf__destroy(skel);
 		return -1;
 	}
@@ -436,14 +436,14 @@ static int attach_missing(const struct bg_lsm_fit *fit, const uint64_t want[2], 
 				continue;
 			link = bpf_program__attach(prog);
 			if (!link) {
-				snprintf(err, errlen, "cannot attach %s: %s", name, strerror(errno));
+				bg_diag_set(diag, "cannot attach %s: %s", name, strerror(errno));
 				goto fail;
 			}
 			bg_pin_path(p, sizeof(p), BG_PIN_LINKS, name);
 			ret = bpf_link__pin(link, p);
 			bpf_link__destroy(link);
 			if (ret) {
-				snprintf(err, errlen, "cannot pin %s: %s", p, strerror(-ret));
+				bg_diag_set(diag, "cannot pin %s: %s", p, strerror(-ret));
 				goto fail;
 			}
 			bg_strlcpy(pinned[npinned++], name, sizeof(pinned[0]));
@@ -481,7 +481,7 @@ static bool lsm_links_any(void)
 	return found;
 }
 
-int bg_lsm_sync(struct bg_state *st, const uint64_t want[2], char *err, size_t errlen)
+int bg_lsm_sync(struct bg_state *st, const uint64_t want[2], struct bg_diag *diag)
 {
 	static const uint64_t none[2];
 	struct bg_lsm_fit fit;
@@ -495,10 +495,10 @@ int bg_lsm_sync(struct bg_state *st, const uint64_t want[2], char *err, size_t e
 	if (bg_lsm_fit(&fit)) {
 		if (!any)
 			return 0;
-		snprintf(err, errlen, "cannot read kernel BTF for the LSM programs");
+		bg_diag_set(diag, "cannot read kernel BTF for the LSM programs");
 		return -1;
 	}
-	if (any && attach_missing(&fit, want, err, errlen))
+	if (any && attach_missing(&fit, want, diag))
 		return -1;
 	/* Then drop what no attachment needs any more. */
 	for (unsigned i = 0; i < fit.n; i++)

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "diag.h"
+
 struct bg_state;
 
 #define BG_LSM_MAX_PROGS 128
@@ -49,7 +51,7 @@ const struct bg_lsm_cover *bg_lsm_coverage(void);
  * wanted: loads and pins what is missing, sharing the pinned bg_taskmark /
  * bg_lsm_gate / bg_stats maps, then unpins what is no longer wanted.  On
  * failure nothing it pinned stays. */
-int bg_lsm_sync(struct bg_state *st, const uint64_t want[2], char *err, size_t errlen);
+int bg_lsm_sync(struct bg_state *st, const uint64_t want[2], struct bg_diag *diag);
 bool bg_lsm_links_present(void);
 
 #endif

@@ -15,7 +15,7 @@
 #include "record.h"
 #include "record.skel.h"
 
-int bg_recorder_open(struct bg_recorder *rc, char *err, size_t errlen)
+int bg_recorder_open(struct bg_recorder *rc, struct bg_diag *diag)
 {
 	int ret;
 
@@ -23,19 +23,19 @@ int bg_recorder_open(struct bg_recorder *rc, char *err, size_t errlen)
 	rc->prog_fd = -1;
 	rc->skel = record_bpf__open();
 	if (!rc->skel) {
-		snprintf(err, errlen, "cannot open record.bpf.o: %s", strerror(errno));
+		bg_diag_set(diag, "cannot open record.bpf.o: %s", strerror(errno));
 		return -1;
 	}
 	/* The maps are bpfguard's pins (bg_events, bg_counters, ...): the
 	 * records land where every other decision does. */
 	if (bg_pin_object_maps(rc->skel->obj)) {
-		snprintf(err, errlen, "internal: cannot set pin paths for record.bpf.o");
+		bg_diag_set(diag, "internal: cannot set pin paths for record.bpf.o");
 		goto fail;
 	}
 	ret = record_bpf__load(rc->skel);
 	if (ret) {
-		snprintf(err, errlen, "cannot load record.bpf.o: %s; rerun with BPFGUARD_DEBUG=1",
-			 strerror(-ret));
+		bg_diag_set(diag, "cannot load record.bpf.o: %s; rerun with BPFGUARD_DEBUG=1",
+			    strerror(-ret));
 		goto fail;
 	}
 	rc->prog_fd = bpf_program__fd(rc->skel->progs.bg_record);

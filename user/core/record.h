@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "diag.h"
 #include "bpfguard.h"
 
 struct record_bpf;
@@ -20,7 +21,7 @@ struct bg_recorder {
 
 /* Loads record.bpf.c against bpfguard's pinned maps, which must exist
  * (an attachment was made).  Returns 0 or -1 with err set. */
-int bg_recorder_open(struct bg_recorder *rc, char *err, size_t errlen);
+int bg_recorder_open(struct bg_recorder *rc, struct bg_diag *diag);
 /* Counts one decision and emits its event (rate limit applies). */
 int bg_recorder_put(struct bg_recorder *rc, const struct bg_record_in *in);
 void bg_recorder_close(struct bg_recorder *rc);

@@ -83,7 +83,7 @@ static void read_att(const struct bg_state *st, const char *mnt, struct bg_statu
 	collect_counters(st, sa);
 }
 
-int bg_status_read(struct bg_status *s, char *err, size_t errlen)
+int bg_status_read(struct bg_status *s, struct bg_diag *d)
 {
 	struct bg_attachment *list = NULL;
 	char mnt[PATH_MAX];
@@ -96,7 +96,7 @@ int bg_status_read(struct bg_status *s, char *err, size_t errlen)
 	s->sys_enter_attached = bg_state_links_present();
 	s->lsm_attached = bg_lsm_links_present();
 	s->escape_attached = bg_escape_present();
-	ret = bg_state_open(&st, false, err, errlen);
+	ret = bg_state_open(&st, false, d);
 	if (ret == -ENOENT)
 		return 0;
 	if (ret)
@@ -104,13 +104,13 @@ int bg_status_read(struct bg_status *s, char *err, size_t errlen)
 	s->have_state = true;
 	if (bg_att_list(&st, &list, &n)) {
 		bg_state_close(&st);
-		snprintf(err, errlen, "cannot list attachments");
+		bg_diag_set(d, "cannot list attachments");
 		return -1;
 	}
 	if (n && !(s->att = calloc(n, sizeof(*s->att)))) {
 		free(list);
 		bg_state_close(&st);
-		snprintf(err, errlen, "out of memory");
+		bg_diag_set(d, "out of memory");
 		return -1;
 	}
 	have_mnt = bg_cgroup2_mount(mnt, sizeof(mnt)) == 0;

@@ -47,7 +47,7 @@ struct bg_status {
 
 /* Fills *s from the pins.  0 (no state at all is have_state false), or -1
  * with a one-line reason in err. */
-int bg_status_read(struct bg_status *s, char *err, size_t errlen);
+int bg_status_read(struct bg_status *s, struct bg_diag *d);
 void bg_status_free(struct bg_status *s);
 
 #endif

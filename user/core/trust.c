@@ -15,7 +15,7 @@
 #include "trust.h"
 #include "util.h"
 
-int bg_trust_vouch_arg(const char *arg, char abs[PATH_MAX], struct bg_file_vouch *v, char *err, size_t errlen)
+int bg_trust_vouch_arg(const char *arg, char abs[PATH_MAX], struct bg_file_vouch *v, struct bg_diag *d)
 {
 	int fd = open(arg, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	char link[64];
@@ -24,7 +24,7 @@ int bg_trust_vouch_arg(const char *arg, char abs[PATH_MAX], struct bg_file_vouch
 	int ret;
 
 	if (fd < 0) {
-		snprintf(err, errlen, "%s", strerror(errno));
+		bg_diag_set(d, "%s", strerror(errno));
 		return -1;
 	}
 	/* The kernel's name for the open file (symlinks resolved); without
@@ -35,16 +35,16 @@ int bg_trust_vouch_arg(const char *arg, char abs[PATH_MAX], struct bg_file_vouch
 		abs[n] = '\0';
 	} else if (!realpath(arg, abs) || stat(abs, &at) || fstat(fd, &st) || at.st_dev != st.st_dev ||
 		   at.st_ino != st.st_ino) {
-		snprintf(err, errlen, "cannot tell which path names the file opened (it moved meanwhile?)");
+		bg_diag_set(d, "cannot tell which path names the file opened (it moved meanwhile?)");
 		close(fd);
 		return -1;
 	}
 	if (strchr(abs, '\n') || strstr(abs, " (deleted)")) {
-		snprintf(err, errlen, "its path %s cannot be stored (a newline, or deleted)", abs);
+		bg_diag_set(d, "its path %s cannot be stored (a newline, or deleted)", abs);
 		close(fd);
 		return -1;
 	}
-	ret = bg_file_vouch_fd(fd, abs, v, err, errlen);
+	ret = bg_file_vouch_fd(fd, abs, v, d);
 	close(fd);
 	return ret;
 }
@@ -87,13 +87,13 @@ unsigned bg_trust_remove(struct bg_trust *t, const char *arg, struct bg_trust_en
 	return nrm;
 }
 
-enum bg_trust_state bg_trust_check(const struct bg_trust_entry *e, char *err, size_t errlen)
+enum bg_trust_state bg_trust_check(const struct bg_trust_entry *e, struct bg_diag *d)
 {
 	struct bg_file_vouch v;
 
 	/* gone, or there but not vouchable now (open for writing, on
 	 * tmpfs...): either way it does not run */
-	if (bg_file_vouch(e->path, &v, err, errlen))
+	if (bg_file_vouch(e->path, &v, d))
 		return access(e->path, F_OK) ? BG_TRUST_MISSING : BG_TRUST_REFUSED;
 	return memcmp(v.sha256, e->sha256, 32) ? BG_TRUST_CHANGED : BG_TRUST_OK;
 }
@@ -110,20 +110,20 @@ const char *bg_trust_state_name(enum bg_trust_state s)
 
 /* Under bpfguard's lock (bg_trust_lock) an attach reading the store at the
  * same time sees one or the other. */
-int bg_trust_commit(const struct bg_trust *t, char *err, size_t errlen)
+int bg_trust_commit(const struct bg_trust *t, struct bg_diag *d)
 {
-	if (bg_trust_save(t, err, errlen) || bg_exec_sync_trusted(t, err, errlen))
+	if (bg_trust_save(t, d) || bg_exec_sync_trusted(t, d))
 		return -1;
 	return 0;
 }
 
 int bg_trust_lock(void)
 {
-	char err[PATH_MAX + 256];
+	struct bg_diag d = {};
 	struct bg_state st;
 
-	if (bg_state_open(&st, false, err, sizeof(err)))
+	if (bg_state_open(&st, false, &d))
 		return -1; /* no state: no attach to serialize with */
 	bg_state_close(&st);
-	return bg_state_lock_exclusive(err, sizeof(err));
+	return bg_state_lock_exclusive(&d);
 }

@@ -16,8 +16,8 @@
 /* Opens ARG once, names it by what was opened (abs) and vouches for that
  * same descriptor: the path, the hash and the identity all belong to one
  * inode, whatever a symlink along ARG's path does meanwhile.  0, or -1
- * with one line in err. */
-int bg_trust_vouch_arg(const char *arg, char abs[PATH_MAX], struct bg_file_vouch *v, char *err, size_t errlen);
+ * with one line in *d. */
+int bg_trust_vouch_arg(const char *arg, char abs[PATH_MAX], struct bg_file_vouch *v, struct bg_diag *d);
 
 /* Trusts content sha256 at path: the entry of path gets the hash, or a
  * new entry is added.  0, or -ENOMEM (the store is unchanged). */
@@ -34,14 +34,14 @@ enum bg_trust_state {
 	BG_TRUST_OK,      /* vouchable, same content */
 	BG_TRUST_CHANGED, /* vouchable, other content */
 	BG_TRUST_MISSING, /* gone */
-	BG_TRUST_REFUSED, /* there but not vouchable now (reason in err) */
+	BG_TRUST_REFUSED, /* there but not vouchable now (reason in *d) */
 };
-enum bg_trust_state bg_trust_check(const struct bg_trust_entry *e, char *err, size_t errlen);
+enum bg_trust_state bg_trust_check(const struct bg_trust_entry *e, struct bg_diag *d);
 const char *bg_trust_state_name(enum bg_trust_state s); /* "ok", "changed", ... */
 
 /* Saves the store and pushes it to the kernel (bg_exec_trusted).  0, or
- * -1 with one line in err. */
-int bg_trust_commit(const struct bg_trust *t, char *err, size_t errlen);
+ * -1 with one line in *d. */
+int bg_trust_commit(const struct bg_trust *t, struct bg_diag *d);
 
 /* Writers of the store serialize with attach, which reads it: bpfguard's
  * exclusive lock when bpfguard has state (fd to close), else -1. */

@@ -82,15 +82,15 @@ static void close_outputs(struct bgd_output *outs, unsigned n)
 static struct bgd_output *open_outputs(const struct bgd_config *cfg, unsigned *n, unsigned *failed)
 {
 	struct bgd_output *outs = calloc(cfg->noutputs ? cfg->noutputs : 1, sizeof(*outs));
-	char err[1024];
+	struct bg_diag diag = {};
 
 	*n = 0;
 	*failed = 0;
 	if (!outs)
 		return NULL;
 	for (unsigned i = 0; i < cfg->noutputs; i++) {
-		if (bgd_output_open(&outs[*n], &cfg->out[i], err, sizeof(err))) {
-			bgd_log(LOG_ERR, "%s:%u: %s", cfg->origin, cfg->out[i].line, err);
+		if (bgd_output_open(&outs[*n], &cfg->out[i], &diag)) {
+			bgd_log(LOG_ERR, "%s:%u: %s", cfg->origin, cfg->out[i].line, diag.msg);
 			(*failed)++;
 			continue;
 		}
@@ -126,12 +126,12 @@ static void set_rate_limit(long rate)
 	struct bg_config kc;
 	struct bg_state st;
 	__u32 zero = 0;
-	char err[512];
+	struct bg_diag diag = {};
 
 	if (rate < 0)
 		return;
-	if (bg_state_open_maps(&st, err, sizeof(err))) {
-		bgd_log(LOG_ERR, "cannot set the event rate limit: %s", err);
+	if (bg_state_open_maps(&st, &diag)) {
+		bgd_log(LOG_ERR, "cannot set the event rate limit: %s", diag.msg);
 		return;
 	}
 	if (bpf_map_lookup_elem(st.map[BG_MAP_CONFIG], &zero, &kc) == 0 && kc.rate_limit != (__u32)rate) {
@@ -168,10 +168,10 @@ static void apply_pass(struct daemon *d, bool full)
 static void reload(struct daemon *d)
 {
 	struct bgd_config *nc = malloc(sizeof(*nc));
-	char err[1024];
+	struct bg_diag diag = {};
 
 	bgd_log(LOG_INFO, "SIGHUP: reloading %s", d->config_path);
-	if (nc && bgd_config_load(d->config_path, !d->config_given, nc, err, sizeof(err)) == 0) {
+	if (nc && bgd_config_load(d->config_path, !d->config_given, nc, &diag) == 0) {
 		bool relisten = strcmp(nc->metrics_listen, d->cfg->metrics_listen) != 0;
 
 		unsigned failed;
@@ -185,8 +185,8 @@ static void reload(struct daemon *d)
 		if (relisten) {
 			bgd_metrics_close(&d->metrics);
 			if (d->cfg->metrics_listen[0] &&
-			    bgd_metrics_listen(&d->metrics, d->cfg->metrics_listen, err, sizeof(err)))
-				bgd_log(LOG_ERR, "%s", err);
+			    bgd_metrics_listen(&d->metrics, d->cfg->metrics_listen, &diag))
+				bgd_log_diag(LOG_ERR, &diag);
 		}
 		if (strcmp(d->apply.state_path, d->cfg->attach_state)) {
 			bgd_apply_free(&d->apply);
@@ -194,11 +194,11 @@ static void reload(struct daemon *d)
 		}
 	} else {
 		if (nc)
-			bgd_log(LOG_ERR, "%s; keeping the previous configuration", err);
+			bgd_log(LOG_ERR, "%s; keeping the previous configuration", diag.msg);
 		free(nc);
 		for (unsigned i = 0; i < d->nouts; i++)
-			if (bgd_output_reopen(&d->outs[i], err, sizeof(err)))
-				bgd_log(LOG_ERR, "%s", err);
+			if (bgd_output_reopen(&d->outs[i], &diag))
+				bgd_log_diag(LOG_ERR, &diag);
 	}
 	d->drain.outs = d->outs;
 	d->drain.nouts = d->nouts;
@@ -215,12 +215,12 @@ static void reload(struct daemon *d)
 
 static void open_drain(struct daemon *d)
 {
-	char err[512];
+	struct bg_diag diag = {};
 
-	if (bgd_drain_open(&d->drain, err, sizeof(err))) {
-		if (strcmp(err, d->drain_err)) /* once, not every second */
-			bgd_log(LOG_ERR, "%s; retrying every second", err);
-		bg_strlcpy(d->drain_err, err, sizeof(d->drain_err));
+	if (bgd_drain_open(&d->drain, &diag)) {
+		if (strcmp(diag.msg, d->drain_err)) /* once, not every second */
+			bgd_log(LOG_ERR, "%s; retrying every second", diag.msg);
+		bg_strlcpy(d->drain_err, diag.msg, sizeof(d->drain_err));
 	} else {
 		if (d->drain_err[0])
 			bgd_log(LOG_NOTICE, "reading events again");
@@ -409,14 +409,14 @@ int bgd_main(const char *config_path, bool check)
 	struct daemon d = { .config_path = config_path ? config_path : BGD_DEFAULT_CONFIG,
 			    .config_given = config_path != NULL, .sfd = -1, .tfd = -1, .follow_lock = -1,
 			    .stats_fd = -1 };
-	char err[1024];
+	struct bg_diag diag = {};
 	int ret = BG_EXIT_OK;
 
 	d.cfg = malloc(sizeof(*d.cfg));
 	if (!d.cfg)
 		return BG_EXIT_FAIL;
-	if (bgd_config_load(d.config_path, !d.config_given, d.cfg, err, sizeof(err))) {
-		bg_err("%s", err);
+	if (bgd_config_load(d.config_path, !d.config_given, d.cfg, &diag)) {
+		bg_diag_print(&diag);
 		free(d.cfg);
 		return BG_EXIT_USAGE;
 	}
@@ -447,8 +447,8 @@ int bgd_main(const char *config_path, bool check)
 			goto out;
 		}
 	}
-	if (d.cfg->metrics_listen[0] && bgd_metrics_listen(&d.metrics, d.cfg->metrics_listen, err, sizeof(err))) {
-		bg_err("daemon: %s", err);
+	if (d.cfg->metrics_listen[0] && bgd_metrics_listen(&d.metrics, d.cfg->metrics_listen, &diag)) {
+		bg_err("daemon: %s", diag.msg);
 		ret = BG_EXIT_FAIL;
 		goto out;
 	}

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <syslog.h> /* LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO */
 
+#include "diag.h"
+
 /* Runs the daemon with the configuration at config_path (NULL: the
  * default, and an absent file means JSON lines on stdout) until SIGTERM;
  * check: validate the configuration, attach.d and its policies, and
@@ -21,5 +23,7 @@
 int bgd_main(const char *config_path, bool check);
 
 void bgd_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A diagnostic a library call returned, as one log line (its text form). */
+void bgd_log_diag(int prio, const struct bg_diag *d);
 
 #endif

@@ -267,7 +267,7 @@ static struct bgd_policy_cache *policy_get(struct bgd_apply *a, const char *path
 	}
 	sha256_hex(buf, len, pc->sha256);
 	if (bg_policy_parse(buf, len, path, &pc->policy, &d)) {
-		snprintf(pc->err, sizeof(pc->err), "%s", d.msg);
+		bg_strlcpy(pc->err, d.msg, sizeof(pc->err));
 		pc->policy = NULL;
 	} else {
 		snprintf(pc->policy->source, sizeof(pc->policy->source), "%s", path);
@@ -380,15 +380,15 @@ static const struct bg_attachment *live_find(const struct bg_attachment *v, unsi
 static int live_list(struct bg_attachment **v, unsigned *n)
 {
 	struct bg_state st;
-	char err[512];
-	int r = bg_state_open(&st, false, err, sizeof(err));
+	struct bg_diag diag = {};
+	int r = bg_state_open(&st, false, &diag);
 
 	*v = NULL;
 	*n = 0;
 	if (r == -ENOENT)
 		return 0;
 	if (r) {
-		bgd_log(LOG_ERR, "cannot read the attachments: %s", err);
+		bgd_log(LOG_ERR, "cannot read the attachments: %s", diag.msg);
 		return -1;
 	}
 	r = bg_att_list(&st, v, n);
@@ -441,7 +441,7 @@ static void attach_one(struct bgd_apply *a, const char *mnt, const struct match 
 	struct bg_attachment rec;
 	struct bg_state st;
 	struct bgd_owned *o;
-	char err[512];
+	struct bg_diag diag = {};
 	int rc;
 
 	snprintf(abs, sizeof(abs), "%s%s", mnt, m->rel);
@@ -471,7 +471,7 @@ static void attach_one(struct bgd_apply *a, const char *mnt, const struct match 
 	}
 	a->attached++;
 	memset(&rec, 0, sizeof(rec));
-	if (bg_state_open(&st, false, err, sizeof(err)) == 0) {
+	if (bg_state_open(&st, false, &diag) == 0) {
 		bg_att_get(&st, m->cgid, &rec);
 		bg_state_close(&st);
 	}

@@ -24,8 +24,7 @@
 struct ctx {
 	const char *origin;
 	unsigned line;
-	char *err;
-	size_t errlen;
+	struct bg_diag *diag;
 };
 
 static int fail(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -37,7 +36,7 @@ static int fail(struct ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(c->err, c->errlen, "%s:%u: %s", c->origin, c->line, msg);
+	bg_diag_at(c->diag, c->origin, c->line, "%s", msg);
 	return -1;
 }
 
@@ -114,16 +113,16 @@ static int parse_line(struct ctx *c, char *s, const char *base_dir, const char *
 }
 
 int bgd_attachd_parse(const char *buf, size_t len, const char *origin, const char *base_dir,
-		      const char *default_policy, struct bgd_attachd *set, char *err, size_t errlen)
+		      const char *default_policy, struct bgd_attachd *set, struct bg_diag *diag)
 {
-	struct ctx c = { .origin = origin, .err = err, .errlen = errlen };
+	struct ctx c = { .origin = origin, .diag = diag };
 	unsigned first = set->n, added = 0;
 	char *line = malloc(LINE_MAX_LEN + 1);
 	size_t off = 0;
 	int ret = 0;
 
 	if (!line) {
-		snprintf(err, errlen, "%s: out of memory", origin);
+		bg_diag_set(diag, "%s: out of memory", origin);
 		return -1;
 	}
 	while (off < len) {
@@ -186,7 +185,8 @@ int bgd_attachd_load(const char *dir, const char *default_policy, struct bgd_att
 	if (n < 0)
 		return -errno;
 	for (int i = 0; i < n; i++) {
-		char path[PATH_MAX], err[1024];
+		char path[PATH_MAX], err[BG_DIAG_MSG_MAX + 64];
+		struct bg_diag diag = {};
 		size_t len;
 		char *buf;
 		int r;
@@ -202,13 +202,11 @@ int bgd_attachd_load(const char *dir, const char *default_policy, struct bgd_att
 			snprintf(err, sizeof(err), "%.900s: cannot read: %s; the file is skipped", path, strerror(-r));
 			r = -1;
 		} else {
-			r = bgd_attachd_parse(buf, len, path, dir, default_policy, set, err, sizeof(err));
+			r = bgd_attachd_parse(buf, len, path, dir, default_policy, set, &diag);
 			free(buf);
-			if (r) {
-				size_t l = strlen(err);
-
-				snprintf(err + l, sizeof(err) - l, " (the whole file is skipped; fix it and send SIGHUP)");
-			}
+			if (r)
+				snprintf(err, sizeof(err), "%s (the whole file is skipped; fix it and send SIGHUP)",
+					 diag.msg);
 		}
 		if (r) {
 			report(ctx, err);

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "diag.h"
 #include "bpfguard.h"
 #include "daemon_glob.h"
 
@@ -49,7 +50,7 @@ struct bgd_attachd {
  * unchanged.  base_dir resolves relative policy paths; default_policy
  * ("" = none) is used by lines that name no policy. */
 int bgd_attachd_parse(const char *buf, size_t len, const char *origin, const char *base_dir,
-		      const char *default_policy, struct bgd_attachd *set, char *err, size_t errlen);
+		      const char *default_policy, struct bgd_attachd *set, struct bg_diag *diag);
 
 /* Reads every DIR/ *.conf in name order into set.  Each file with an error
  * is passed to report(ctx, message) and listed in set->bad.  Returns 0

@@ -30,8 +30,7 @@ enum section { SEC_NONE, SEC_OUTPUT, SEC_METRICS, SEC_ATTACH, SEC_EVENTS };
 struct parser {
 	const char *origin;
 	unsigned line;
-	char *err;
-	size_t errlen;
+	struct bg_diag *diag;
 	struct bgd_config *c;
 	enum section sec;
 	struct bgd_output_cfg *out; /* current [output] */
@@ -48,7 +47,7 @@ static int fail(struct parser *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(p->err, p->errlen, "%s:%u: %s", p->origin, p->line, msg);
+	bg_diag_at(p->diag, p->origin, p->line, "%s", msg);
 	return -1;
 }
 
@@ -520,16 +519,16 @@ static int parse_line(struct parser *p, char *s)
 }
 
 int bgd_config_parse(const char *buf, size_t len, const char *origin, struct bgd_config *c,
-		     char *err, size_t errlen)
+		     struct bg_diag *diag)
 {
-	struct parser p = { .origin = origin, .err = err, .errlen = errlen, .c = c };
+	struct parser p = { .origin = origin, .diag = diag, .c = c };
 	char *line = malloc(LINE_MAX_LEN + 1);
 	size_t off = 0;
 	int ret = 0;
 
 	bgd_config_defaults(c, origin);
 	if (!line) {
-		snprintf(err, errlen, "%s: out of memory", origin);
+		bg_diag_set(diag, "%s: out of memory", origin);
 		return -1;
 	}
 	while (off < len && !ret) {
@@ -562,7 +561,7 @@ int bgd_config_parse(const char *buf, size_t len, const char *origin, struct bgd
 	return 0;
 }
 
-int bgd_config_load(const char *path, bool missing_ok, struct bgd_config *c, char *err, size_t errlen)
+int bgd_config_load(const char *path, bool missing_ok, struct bgd_config *c, struct bg_diag *diag)
 {
 	size_t len;
 	char *buf;
@@ -574,11 +573,11 @@ int bgd_config_load(const char *path, bool missing_ok, struct bgd_config *c, cha
 		return 0;
 	}
 	if (ret) {
-		snprintf(err, errlen, "cannot read config %s: %s; %s", path, strerror(-ret),
-			 ret == -EFBIG ? "it is larger than 1 MiB" : "give an existing file with --config");
+		bg_diag_set(diag, "cannot read config %s: %s; %s", path, strerror(-ret),
+			    ret == -EFBIG ? "it is larger than 1 MiB" : "give an existing file with --config");
 		return -1;
 	}
-	ret = bgd_config_parse(buf, len, path, c, err, errlen);
+	ret = bgd_config_parse(buf, len, path, c, diag);
 	free(buf);
 	return ret;
 }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "diag.h"
 #include "bpfguard.h"
 #include "daemon_glob.h"
 
@@ -82,11 +83,11 @@ void bgd_config_defaults(struct bgd_config *c, const char *origin);
  * has one: JSON lines on stdout.  0, or -1 with "ORIGIN:LINE: what; what to
  * do" in err. */
 int bgd_config_parse(const char *buf, size_t len, const char *origin, struct bgd_config *c,
-		     char *err, size_t errlen);
+		     struct bg_diag *diag);
 
 /* Reads and parses a file.  A missing file is an error unless
  * missing_ok, in which case c holds the defaults (stdout output). */
-int bgd_config_load(const char *path, bool missing_ok, struct bgd_config *c, char *err, size_t errlen);
+int bgd_config_load(const char *path, bool missing_ok, struct bgd_config *c, struct bg_diag *diag);
 
 /* "127.0.0.1:9464", "[::1]:9464": 0, or -1 if not an address and port. */
 int bgd_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len);

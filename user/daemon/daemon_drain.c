@@ -120,24 +120,24 @@ static int on_event(void *ctx, void *data, size_t size)
 	return ++d->batch >= BGD_DRAIN_BATCH ? STOP_BATCH : 0;
 }
 
-int bgd_drain_open(struct bgd_drain *d, char *err, size_t errlen)
+int bgd_drain_open(struct bgd_drain *d, struct bg_diag *diag)
 {
 	int ret;
 
 	d->open = false;
 	d->offset = bg_boot_to_realtime_offset();
-	ret = bg_state_open(&d->st, false, err, errlen);
+	ret = bg_state_open(&d->st, false, diag);
 	if (ret == -ENOENT) {
 		/* Nothing pinned: pin the maps ourselves, so every attach and
 		 * run from now on writes to the ring we read. */
-		ret = bg_state_open_maps(&d->st, err, errlen);
+		ret = bg_state_open_maps(&d->st, diag);
 		bg_state_close(&d->st);
 		if (!ret)
-			ret = bg_state_open(&d->st, false, err, errlen);
+			ret = bg_state_open(&d->st, false, diag);
 	}
 	if (ret) {
 		if (ret == -ENOENT)
-			snprintf(err, errlen, "bpfguard's maps vanished while opening them; retrying");
+			bg_diag_set(diag, "bpfguard's maps vanished while opening them; retrying");
 		return -1;
 	}
 	/* A reader changes no enforcement: holding the state lock would make
@@ -147,7 +147,7 @@ int bgd_drain_open(struct bgd_drain *d, char *err, size_t errlen)
 	d->res = bg_event_resolver_new(&d->st);
 	d->rb = ring_buffer__new(d->st.map[BG_MAP_EVENTS], on_event, d, NULL);
 	if (!d->rb || !d->res) {
-		snprintf(err, errlen, "cannot open the event ring buffer: %s", strerror(errno));
+		bg_diag_set(diag, "cannot open the event ring buffer: %s", strerror(errno));
 		ring_buffer__free(d->rb);
 		bg_event_resolver_free(d->res);
 		d->rb = NULL;

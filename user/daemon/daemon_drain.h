@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "diag.h"
 #include "loader.h"
 
 struct ring_buffer;
@@ -40,7 +41,7 @@ struct bgd_drain {
 
 /* Opens (or creates) the pinned maps and the ring buffer.  0, or -1 with
  * a message. */
-int bgd_drain_open(struct bgd_drain *d, char *err, size_t errlen);
+int bgd_drain_open(struct bgd_drain *d, struct bg_diag *diag);
 /* The descriptor to poll for "records ready" (-1 if not open). */
 int bgd_drain_fd(const struct bgd_drain *d);
 /* Reads up to BGD_DRAIN_BATCH records into the outputs (flushed after).

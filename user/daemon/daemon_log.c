@@ -26,3 +26,7 @@ void bgd_log(int prio, const char *fmt, ...)
 		fprintf(stderr, "bpfguard daemon: %s: %s\n", level[prio], msg);
 }
 
+void bgd_log_diag(int prio, const struct bg_diag *d)
+{
+	bgd_log(prio, "%s", d->msg);
+}

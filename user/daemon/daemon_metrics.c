@@ -455,25 +455,25 @@ void bgd_metrics_init(struct bgd_metrics *m)
 		m->cl[i].fd = -1;
 }
 
-int bgd_metrics_listen(struct bgd_metrics *m, const char *listen_on, char *err, size_t errlen)
+int bgd_metrics_listen(struct bgd_metrics *m, const char *listen_on, struct bg_diag *diag)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
 	int one = 1, fd;
 
 	if (bgd_parse_listen(listen_on, &ss, &len)) {
-		snprintf(err, errlen, "metrics: '%s' is not ADDRESS:PORT", listen_on);
+		bg_diag_set(diag, "metrics: '%s' is not ADDRESS:PORT", listen_on);
 		return -1;
 	}
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		snprintf(err, errlen, "metrics: socket: %s", strerror(errno));
+		bg_diag_set(diag, "metrics: socket: %s", strerror(errno));
 		return -1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 16)) {
-		snprintf(err, errlen, "metrics: cannot listen on %s: %s; pick a free port in [metrics] listen",
-			 listen_on, strerror(errno));
+		bg_diag_set(diag, "metrics: cannot listen on %s: %s; pick a free port in [metrics] listen",
+			    listen_on, strerror(errno));
 		close(fd);
 		return -1;
 	}

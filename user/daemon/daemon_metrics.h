@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "diag.h"
+
 #define BGD_MAX_CLIENTS 16
 #define BGD_CLIENT_TIMEOUT 5 /* seconds */
 
@@ -53,7 +55,7 @@ struct bgd_metrics {
 
 void bgd_metrics_init(struct bgd_metrics *m);
 /* Listens on "ADDRESS:PORT".  0, or -1 with a message in err. */
-int bgd_metrics_listen(struct bgd_metrics *m, const char *listen, char *err, size_t errlen);
+int bgd_metrics_listen(struct bgd_metrics *m, const char *listen, struct bg_diag *diag);
 void bgd_metrics_close(struct bgd_metrics *m);
 
 /* The descriptors to poll (listener and clients) into pfd[0..max); the

@@ -22,7 +22,7 @@
 #include "daemon_output.h"
 #include "util.h"
 
-static int open_file(struct bgd_output *o, char *err, size_t errlen)
+static int open_file(struct bgd_output *o, struct bg_diag *diag)
 {
 	struct stat st;
 
@@ -32,8 +32,8 @@ static int open_file(struct bgd_output *o, char *err, size_t errlen)
 	if (o->fd < 0) {
 		int e = errno;
 
-		snprintf(err, errlen, "output %s: cannot open %s: %s; %s", o->cfg.name, o->cfg.path, strerror(e),
-			 e == ELOOP ? "it is a symlink: remove it or name the file itself"
+		bg_diag_set(diag, "output %s: cannot open %s: %s; %s", o->cfg.name, o->cfg.path, strerror(e),
+			    e == ELOOP ? "it is a symlink: remove it or name the file itself"
 				    : "create its directory or fix the path");
 		return -1;
 	}
@@ -41,7 +41,7 @@ static int open_file(struct bgd_output *o, char *err, size_t errlen)
 	return 0;
 }
 
-int bgd_output_open(struct bgd_output *o, const struct bgd_output_cfg *cfg, char *err, size_t errlen)
+int bgd_output_open(struct bgd_output *o, const struct bgd_output_cfg *cfg, struct bg_diag *diag)
 {
 	memset(o, 0, sizeof(*o));
 	o->cfg = *cfg;
@@ -50,14 +50,14 @@ int bgd_output_open(struct bgd_output *o, const struct bgd_output_cfg *cfg, char
 		return 0;
 	o->buf = malloc(BGD_OUT_BUF);
 	if (!o->buf) {
-		snprintf(err, errlen, "output %s: out of memory", cfg->name);
+		bg_diag_set(diag, "output %s: out of memory", cfg->name);
 		return -1;
 	}
 	if (cfg->type == BGD_OUT_STDOUT) {
 		o->fd = STDOUT_FILENO;
 		return 0;
 	}
-	if (open_file(o, err, errlen)) {
+	if (open_file(o, diag)) {
 		free(o->buf);
 		o->buf = NULL;
 		return -1;
@@ -117,7 +117,8 @@ void bgd_output_flush(struct bgd_output *o)
  * once there are keep of them), PATH -> PATH.1, a new PATH. */
 static void rotate(struct bgd_output *o)
 {
-	char from[PATH_MAX + 16], to[PATH_MAX + 16], err[PATH_MAX + 256];
+	char from[PATH_MAX + 16], to[PATH_MAX + 16];
+	struct bg_diag diag = {};
 	struct stat st;
 	unsigned n;
 
@@ -141,8 +142,8 @@ static void rotate(struct bgd_output *o)
 	snprintf(to, sizeof(to), "%s.1", o->cfg.path);
 	if (rename(o->cfg.path, to) && errno != ENOENT)
 		bgd_log(LOG_WARNING, "output %s: cannot rename %s to %s: %s", o->cfg.name, o->cfg.path, to, strerror(errno));
-	if (open_file(o, err, sizeof(err)))
-		bgd_log(LOG_ERR, "%s", err);
+	if (open_file(o, &diag))
+		bgd_log_diag(LOG_ERR, &diag);
 	o->rotations++;
 }
 
@@ -171,9 +172,7 @@ void bgd_output_line(struct bgd_output *o, const char *line, size_t len, int pri
 		if (needs_rotation(o, len + 1))
 			rotate(o);
 		if (o->fd < 0) { /* reopening failed: try again, once per line */
-			char err[512];
-
-			if (open_file(o, err, sizeof(err))) {
+			if (open_file(o, NULL)) {
 				o->errors++;
 				return;
 			}
@@ -206,7 +205,7 @@ void bgd_output_line(struct bgd_output *o, const char *line, size_t len, int pri
 	o->lines++;
 }
 
-int bgd_output_reopen(struct bgd_output *o, char *err, size_t errlen)
+int bgd_output_reopen(struct bgd_output *o, struct bg_diag *diag)
 {
 	if (o->cfg.type != BGD_OUT_FILE)
 		return 0;
@@ -214,7 +213,7 @@ int bgd_output_reopen(struct bgd_output *o, char *err, size_t errlen)
 	if (o->fd >= 0)
 		close(o->fd);
 	o->fd = -1;
-	return open_file(o, err, errlen);
+	return open_file(o, diag);
 }
 
 void bgd_output_close(struct bgd_output *o)

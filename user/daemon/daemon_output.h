@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "diag.h"
 #include "daemon_config.h"
 
 #define BGD_OUT_BUF (64 * 1024)
@@ -33,14 +34,14 @@ struct bgd_output {
 };
 
 /* Opens the output (file: O_APPEND, created 0640, appended to). */
-int bgd_output_open(struct bgd_output *o, const struct bgd_output_cfg *cfg, char *err, size_t errlen);
+int bgd_output_open(struct bgd_output *o, const struct bgd_output_cfg *cfg, struct bg_diag *diag);
 /* One line (without its newline); prio is the syslog priority. */
 void bgd_output_line(struct bgd_output *o, const char *line, size_t len, int prio);
 /* Writes what is buffered (whole lines). */
 void bgd_output_flush(struct bgd_output *o);
 /* SIGHUP: flush, close and reopen the file at its path (it may have been
  * renamed away by logrotate).  Nothing for stdout and syslog. */
-int bgd_output_reopen(struct bgd_output *o, char *err, size_t errlen);
+int bgd_output_reopen(struct bgd_output *o, struct bg_diag *diag);
 void bgd_output_close(struct bgd_output *o);
 
 #endif

@@ -80,17 +80,20 @@ static const EVP_MD *sha256(void)
 	return sha256_md ? sha256_md : EVP_sha256();
 }
 
-static void diag(struct bg_hash_diag *d, int err_no, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void diag(struct bg_hash_diag *d, int err_no, const char *fmt, ...)
+/* bg_diag_set, with the errno that caused it (0: none) */
+static void diag(struct bg_diag *d, int err_no, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void diag(struct bg_diag *d, int err_no, const char *fmt, ...)
 {
 	va_list ap;
+	char msg[BG_DIAG_MSG_MAX];
 
 	if (!d)
 		return;
-	d->err_no = err_no;
 	va_start(ap, fmt);
-	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	bg_diag_set(d, "%s", msg);
+	d->err_no = err_no;
 }
 
 /* ------------------------------------------------------------------------
@@ -109,7 +112,7 @@ static int cmp_file(const void *a, const void *b)
 	return (x->name_len > y->name_len) - (x->name_len < y->name_len);
 }
 
-int bg_h1_summary(struct bg_h1_file *files, size_t n, char out[BG_H1_LEN], struct bg_hash_diag *d)
+int bg_h1_summary(struct bg_h1_file *files, size_t n, char out[BG_H1_LEN], struct bg_diag *d)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char sum[32];
@@ -157,7 +160,7 @@ int bg_h1_summary(struct bg_h1_file *files, size_t n, char out[BG_H1_LEN], struc
 }
 
 int bg_h1_buffers(const char *const *names, const void *const *data, const size_t *lens, size_t n,
-		  char out[BG_H1_LEN], struct bg_hash_diag *d)
+		  char out[BG_H1_LEN], struct bg_diag *d)
 {
 	struct bg_h1_file *f = calloc(n ? n : 1, sizeof(*f));
 	int st = BG_ZIP_OK;
@@ -279,7 +282,7 @@ static int by_size_desc(const void *a, const void *b, void *size)
 	return (x < y) - (x > y);
 }
 
-static int run_job(struct job *j, uint64_t bytes, struct bg_hash_diag *d)
+static int run_job(struct job *j, uint64_t bytes, struct bg_diag *d)
 {
 	pthread_t tid[MAX_THREADS];
 	unsigned nt = bytes >= PARALLEL_MIN_BYTES ? thread_count(j->n) : 1, started = 0;
@@ -340,7 +343,7 @@ static int zip_one(struct job *j, struct hasher *h, size_t i)
 	return BG_ZIP_OK;
 }
 
-int bg_h1_zip(const struct bg_zip *z, char out[BG_H1_LEN], struct bg_hash_diag *d)
+int bg_h1_zip(const struct bg_zip *z, char out[BG_H1_LEN], struct bg_diag *d)
 {
 	struct job j = { .n = z->n, .one = zip_one, .zip = z };
 	uint64_t bytes = 0;
@@ -368,21 +371,22 @@ int bg_h1_zip(const struct bg_zip *z, char out[BG_H1_LEN], struct bg_hash_diag *
 	return st;
 }
 
-int bg_h1_zip_file(const char *path, const char *prefix, char out[BG_H1_LEN], struct bg_hash_diag *d)
+int bg_h1_zip_file(const char *path, const char *prefix, struct bg_modzip_sink *rules,
+		   char out[BG_H1_LEN], struct bg_diag *d)
 {
 	struct bg_zip z;
 	int st;
 
-	if (d)
-		d->nviol = 0;
+	if (rules)
+		rules->nviol = 0;
 	st = bg_zip_open_file(&z, path);
 	if (st) {
 		diag(d, z.err_no, "%s", z.err);
 		bg_zip_close(&z);
 		return st;
 	}
-	st = bg_modzip_check(&z, prefix, d ? d->report : NULL, d ? d->ctx : NULL, NULL, 0,
-			     d ? &d->nviol : NULL);
+	st = bg_modzip_check(&z, prefix, rules ? rules->report : NULL, rules ? rules->ctx : NULL,
+			     NULL, 0, rules ? &rules->nviol : NULL);
 	if (st == BG_ZIP_ERULES)
 		diag(d, 0, "not a valid Go module zip");
 	else if (st)
@@ -470,7 +474,7 @@ struct walk {
 	size_t n, cap, sizes_cap;
 	uint64_t bytes;
 	size_t root_len;
-	struct bg_hash_diag *d;
+	struct bg_diag *d;
 };
 
 static int walk_add(struct walk *w, const char *path, off_t size)
@@ -567,7 +571,7 @@ nomem:
 	return BG_ZIP_ENOMEM;
 }
 
-int bg_h1_dir(const char *dir, const char *prefix, char out[BG_H1_LEN], struct bg_hash_diag *d)
+int bg_h1_dir(const char *dir, const char *prefix, char out[BG_H1_LEN], struct bg_diag *d)
 {
 	struct walk w = { .d = d };
 	struct job j = { .one = dir_one };
@@ -656,7 +660,7 @@ out:
 	return st;
 }
 
-int bg_h1_gomod(const char *path, char out[BG_H1_LEN], struct bg_hash_diag *d)
+int bg_h1_gomod(const char *path, char out[BG_H1_LEN], struct bg_diag *d)
 {
 	struct bg_h1_file f = { .name = "go.mod", .name_len = 6 };
 	struct hasher h;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "diag.h"
 #include "go_zip.h"
 
 /* "h1:" + base64 of 32 bytes (44 characters) + NUL */
@@ -31,11 +32,9 @@ struct bg_h1_file {
 	unsigned char sum[32];
 };
 
-/* Why a hash could not be computed. */
-struct bg_hash_diag {
-	int err_no;    /* for BG_ZIP_EIO */
-	char msg[512]; /* what is wrong (includes the file it is about) */
-	/* module-zip rule violations found by bg_h1_zip_file, when non-NULL */
+/* Where bg_h1_zip_file sends the module-zip rule violations it finds
+ * (bg_modzip_check's report), and how many there were. */
+struct bg_modzip_sink {
 	bg_modzip_report_fn report;
 	void *ctx;
 	size_t nviol;
@@ -44,28 +43,30 @@ struct bg_hash_diag {
 /* Hash1 over files whose digests are known; sorts files by name.  A name
  * with a newline is refused (BG_ZIP_EFORMAT), as dirhash does.  Returns a
  * bg_zip_status. */
-int bg_h1_summary(struct bg_h1_file *files, size_t n, char out[BG_H1_LEN], struct bg_hash_diag *d);
+int bg_h1_summary(struct bg_h1_file *files, size_t n, char out[BG_H1_LEN], struct bg_diag *d);
 
 /* Hash1 over n in-memory files. */
 int bg_h1_buffers(const char *const *names, const void *const *data, const size_t *lens, size_t n,
-		  char out[BG_H1_LEN], struct bg_hash_diag *d);
+		  char out[BG_H1_LEN], struct bg_diag *d);
 
 /* Hash1 over every entry of an opened zip, names as stored (HashZip); the
  * caller has checked the module-zip rules, or chosen not to. */
-int bg_h1_zip(const struct bg_zip *z, char out[BG_H1_LEN], struct bg_hash_diag *d);
+int bg_h1_zip(const struct bg_zip *z, char out[BG_H1_LEN], struct bg_diag *d);
 
 /* Opens path, checks the module-zip rules against prefix ("module@version",
- * or NULL to infer it; violations go to d->report, counted in d->nviol,
- * result BG_ZIP_ERULES and no hash), then hashes it. */
-int bg_h1_zip_file(const char *path, const char *prefix, char out[BG_H1_LEN], struct bg_hash_diag *d);
+ * or NULL to infer it; violations go to rules->report when rules is
+ * non-NULL, counted in rules->nviol, result BG_ZIP_ERULES and no hash),
+ * then hashes it.  A failure sets d, with d->err_no for BG_ZIP_EIO. */
+int bg_h1_zip_file(const char *path, const char *prefix, struct bg_modzip_sink *rules,
+		   char out[BG_H1_LEN], struct bg_diag *d);
 
 /* HashDir(dir, prefix): every non-directory under dir (symbolic links are
  * not followed while walking, but their targets are read, as os.Open
  * does), named prefix/relative/path. */
-int bg_h1_dir(const char *dir, const char *prefix, char out[BG_H1_LEN], struct bg_hash_diag *d);
+int bg_h1_dir(const char *dir, const char *prefix, char out[BG_H1_LEN], struct bg_diag *d);
 
 /* The go.sum "/go.mod" hash: Hash1 over the one file "go.mod". */
-int bg_h1_gomod(const char *path, char out[BG_H1_LEN], struct bg_hash_diag *d);
+int bg_h1_gomod(const char *path, char out[BG_H1_LEN], struct bg_diag *d);
 
 /* Worker threads used for one hash (0: $BPFGUARD_HASH_THREADS, else one
  * per online CPU; at most 8). */

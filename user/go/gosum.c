@@ -51,7 +51,7 @@ static int cmp_entry(const void *pa, const void *pb)
 }
 
 int bg_gosum_parse(const char *data, size_t len, const char *name, struct bg_gosum *gs,
-		   char *err, size_t errlen)
+		   struct bg_diag *diag)
 {
 	size_t cap = 0;
 	unsigned line = 0;
@@ -59,7 +59,7 @@ int bg_gosum_parse(const char *data, size_t len, const char *name, struct bg_gos
 
 	memset(gs, 0, sizeof(*gs));
 	if (len > BG_GOSUM_MAX_BYTES) {
-		snprintf(err, errlen, "%s: larger than %u MiB", name, BG_GOSUM_MAX_BYTES >> 20);
+		bg_diag_at(diag, name, 0, "larger than %u MiB", BG_GOSUM_MAX_BYTES >> 20);
 		return -EFBIG;
 	}
 	gs->buf = malloc(len + 1);
@@ -79,11 +79,11 @@ int bg_gosum_parse(const char *data, size_t len, const char *name, struct bg_gos
 			nl = end;
 		line++;
 		if (line > BG_GOSUM_MAX_LINES) {
-			snprintf(err, errlen, "%s:%u: more than %u lines", name, line, BG_GOSUM_MAX_LINES);
+			bg_diag_at(diag, name, line, "more than %u lines", BG_GOSUM_MAX_LINES);
 			goto invalid;
 		}
 		if (memchr(p, '\0', (size_t)(nl - p))) {
-			snprintf(err, errlen, "%s:%u: NUL byte; go.sum is a text file", name, line);
+			bg_diag_at(diag, name, line, "NUL byte; go.sum is a text file");
 			goto invalid;
 		}
 		*nl = '\0';
@@ -105,9 +105,9 @@ int bg_gosum_parse(const char *data, size_t len, const char *name, struct bg_gos
 		if (nf == 0)
 			continue;
 		if (nf != 3) {
-			snprintf(err, errlen,
-				 "%s:%u: wrong number of fields (%zu); want <path> <version>[/go.mod] <hash>",
-				 name, line, nf);
+			bg_diag_set(diag,
+				    "%s:%u: wrong number of fields (%zu); want <path> <version>[/go.mod] <hash>",
+				    name, line, nf);
 			goto invalid;
 		}
 		if (!strcmp(f[2], empty_gomod_hash))
@@ -135,7 +135,7 @@ invalid:
 	return -EINVAL;
 }
 
-int bg_gosum_load(const char *path, struct bg_gosum *gs, char *err, size_t errlen)
+int bg_gosum_load(const char *path, struct bg_gosum *gs, struct bg_diag *diag)
 {
 	char *data;
 	size_t len;
@@ -144,15 +144,15 @@ int bg_gosum_load(const char *path, struct bg_gosum *gs, char *err, size_t errle
 	memset(gs, 0, sizeof(*gs));
 	r = bg_read_file(path, BG_GOSUM_MAX_BYTES, &data, &len);
 	if (r == -EFBIG) {
-		snprintf(err, errlen, "%s: larger than %u MiB; not a go.sum file", path,
-			 BG_GOSUM_MAX_BYTES >> 20);
+		bg_diag_at(diag, path, 0, "larger than %u MiB; not a go.sum file",
+			   BG_GOSUM_MAX_BYTES >> 20);
 		return r;
 	}
 	if (r) {
-		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		bg_diag_at(diag, path, 0, "%s", strerror(-r));
 		return r;
 	}
-	r = bg_gosum_parse(data, len, path, gs, err, errlen);
+	r = bg_gosum_parse(data, len, path, gs, diag);
 	free(data);
 	return r;
 }

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "diag.h"
+
 #define BG_GOSUM_MAX_BYTES (64u << 20)
 #define BG_GOSUM_MAX_LINES 1000000u
 
@@ -31,9 +33,9 @@ struct bg_gosum {
  * "NAME:LINE: what is wrong", or -ENOMEM.  gs must be zeroed or freed.
  */
 int bg_gosum_parse(const char *data, size_t len, const char *name, struct bg_gosum *gs,
-		   char *err, size_t errlen);
+		   struct bg_diag *diag);
 /* Reads and parses a file: also -errno from reading, -EFBIG if too large. */
-int bg_gosum_load(const char *path, struct bg_gosum *gs, char *err, size_t errlen);
+int bg_gosum_load(const char *path, struct bg_gosum *gs, struct bg_diag *diag);
 void bg_gosum_free(struct bg_gosum *gs);
 
 /*

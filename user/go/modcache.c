@@ -287,11 +287,12 @@ static void keep_violation(void *ctx, const char *name, size_t name_len, const c
 
 static void check_zip(const char *prefix, struct bg_modcache_result *r)
 {
-	struct bg_hash_diag d = { .report = keep_violation, .ctx = r };
+	struct bg_modzip_sink rules = { .report = keep_violation, .ctx = r };
+	struct bg_diag d = { 0 };
 	struct bg_modcache_part *z = &r->zipp;
 
-	z->hash_st = bg_h1_zip_file(r->zip, prefix, z->hash, &d);
-	z->nviol = d.nviol;
+	z->hash_st = bg_h1_zip_file(r->zip, prefix, &rules, z->hash, &d);
+	z->nviol = rules.nviol;
 	if (!z->hash_st)
 		z->st = strcmp(z->hash, r->want) ? BG_MC_MODIFIED : BG_MC_VERIFIED;
 	else if (z->hash_st == BG_ZIP_ERULES || z->hash_st == BG_ZIP_EFORMAT)
@@ -306,7 +307,7 @@ static void check_zip(const char *prefix, struct bg_modcache_result *r)
 
 static void check_dir(const char *prefix, struct bg_modcache_result *r)
 {
-	struct bg_hash_diag d = { 0 };
+	struct bg_diag d = { 0 };
 	struct bg_modcache_part *p = &r->dirp;
 
 	p->hash_st = bg_h1_dir(r->dir, prefix, p->hash, &d);

@@ -31,41 +31,6 @@
 #define BG_POLICY_FILE_MAX (16u << 20)
 
 /* ------------------------------------------------------------------ */
-/* Diagnostics */
-
-void bg_diag_set(struct bg_diag *d, const char *fmt, ...)
-{
-	if (!d)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
-	va_end(ap);
-	/* One line, always: a newline from a quoted token would break it. */
-	for (char *c = d->msg; *c; c++)
-		if (*c == '\n' || *c == '\r')
-			*c = ' ';
-}
-
-void bg_diag_warn(struct bg_diag *d, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (!d) {
-		fprintf(stderr, "bpfguard: warning: %s\n", msg);
-		return;
-	}
-	d->nwarn++;
-	if (d->warn)
-		d->warn(d->warn_ctx, msg);
-	else
-		fprintf(stderr, "bpfguard: warning: %s\n", msg);
-}
-
-/* ------------------------------------------------------------------ */
 /* Names of things */
 
 const char *bg_verdict_name(unsigned verdict)
@@ -865,7 +830,7 @@ int bg_policy_parse(const char *buf, size_t len, const char *origin,
 		    struct bg_policy **out, struct bg_diag *d)
 {
 	if (!buf && len) {
-		bg_diag_set(d, "%s: no input; pass a buffer", origin ? origin : "<memory>");
+		bg_diag_at(d, origin ? origin : "<memory>", 0, "no input; pass a buffer");
 		return -1;
 	}
 	int r = looks_like_json(buf, len) ? bg_policy_parse_docker(buf, len, origin, out, d)
@@ -881,20 +846,20 @@ static int read_file(const char *path, char **buf, size_t *len, struct bg_diag *
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		bg_diag_set(d, "%s: cannot open: %s; check the path", path, strerror(errno));
+		bg_diag_at(d, path, 0, "cannot open: %s; check the path", strerror(errno));
 		return -1;
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > BG_POLICY_FILE_MAX) {
-		bg_diag_set(d, "%s: not a regular file of at most %u bytes; pass a policy file",
-			    path, BG_POLICY_FILE_MAX);
+		bg_diag_at(d, path, 0, "not a regular file of at most %u bytes; pass a policy file",
+			   BG_POLICY_FILE_MAX);
 		close(fd);
 		return -1;
 	}
 	size_t cap = (size_t)st.st_size, n = 0;
 	char *b = malloc(cap ? cap : 1);
 	if (!b) {
-		bg_diag_set(d, "%s: out of memory; free some memory", path);
+		bg_diag_at(d, path, 0, "out of memory; free some memory");
 		close(fd);
 		return -1;
 	}
@@ -903,7 +868,7 @@ static int read_file(const char *path, char **buf, size_t *len, struct bg_diag *
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			bg_diag_set(d, "%s: read failed: %s; check the file", path, strerror(errno));
+			bg_diag_at(d, path, 0, "read failed: %s; check the file", strerror(errno));
 			free(b);
 			close(fd);
 			return -1;

@@ -27,6 +27,7 @@
 #include <stdio.h>
 
 #include "bpfguard.h"
+#include "diag.h"
 
 struct bg_action {
 	uint8_t verdict; /* enum bg_verdict */
@@ -188,21 +189,6 @@ struct bg_policy {
 	uint64_t hatch_accept;
 	unsigned hatch_accept_line;
 };
-
-/* One-line diagnostics: "FILE:LINE: what is wrong; what to do". */
-struct bg_diag {
-	char msg[512];
-	unsigned nwarn;
-	/* Called for each warning (unknown names in Docker profiles ...);
-	 * NULL prints "bpfguard: warning: ..." to stderr. */
-	void (*warn)(void *ctx, const char *msg);
-	void *warn_ctx;
-};
-
-void bg_diag_set(struct bg_diag *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void bg_diag_warn(struct bg_diag *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 struct bg_policy *bg_policy_new(const char *name);
 /* Appends an exec entry (path copied); -ENOMEM, -E2BIG past the limit. */

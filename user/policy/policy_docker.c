@@ -55,7 +55,7 @@ static int derr(struct docker_parser *dp, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	bg_diag_set(dp->d, "%s: %s", dp->origin, what);
+	bg_diag_at(dp->d, dp->origin, 0, "%s", what);
 	return -1;
 }
 
@@ -528,17 +528,16 @@ static struct json_object *parse_json(struct docker_parser *dp, const char *buf,
 	json_tokener_free(tok);
 	if (!root || err != json_tokener_success) {
 		json_object_put(root);
-		bg_diag_set(dp->d, "%s:%u: invalid JSON (%s); fix the syntax", dp->origin,
-			    line_of(buf, len, end),
-			    err == json_tokener_continue ? "unexpected end of input"
-							 : json_tokener_error_desc(err));
+		bg_diag_at(dp->d, dp->origin, line_of(buf, len, end), "invalid JSON (%s); fix the syntax",
+			   err == json_tokener_continue ? "unexpected end of input"
+							: json_tokener_error_desc(err));
 		return NULL;
 	}
 	for (size_t i = end; i < len; i++) {
 		if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\n' && buf[i] != '\r') {
 			json_object_put(root);
-			bg_diag_set(dp->d, "%s:%u: text after the JSON object; remove it", dp->origin,
-				    line_of(buf, len, i));
+			bg_diag_at(dp->d, dp->origin, line_of(buf, len, i),
+				   "text after the JSON object; remove it");
 			return NULL;
 		}
 	}
@@ -591,7 +590,7 @@ int bg_policy_parse_docker(const char *buf, size_t len, const char *origin,
 	*out = NULL;
 	dp.p = bg_policy_new(NULL);
 	if (!dp.p) {
-		bg_diag_set(d, "%s: out of memory; free some memory", dp.origin);
+		bg_diag_at(d, dp.origin, 0, "out of memory; free some memory");
 		return -1;
 	}
 	bg_policy_name_from_origin(dp.origin, dp.p->name, sizeof(dp.p->name));

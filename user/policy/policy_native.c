@@ -84,7 +84,7 @@ static int parse_error(struct native_parser *ps, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	bg_diag_set(ps->d, "%s:%u: %s", ps->origin, ps->line, what);
+	bg_diag_at(ps->d, ps->origin, ps->line, "%s", what);
 	return -1;
 }
 
@@ -1118,7 +1118,7 @@ int bg_policy_parse_native(const char *buf, size_t len, const char *origin,
 		origin = "<memory>";
 	struct native_parser *ps = parser_new(origin, d);
 	if (!ps) {
-		bg_diag_set(d, "%s: out of memory; free some memory", origin);
+		bg_diag_at(d, origin, 0, "out of memory; free some memory");
 		return -1;
 	}
 	if (len && parse_buffer(ps, buf, len) < 0) {

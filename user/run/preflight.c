@@ -101,12 +101,12 @@ static int check_go(const struct bg_run_opts *o, const char *exe, const char *fd
 	}
 	if (o->gosum) {
 		struct bg_gosum gs;
-		char err[512];
+		struct bg_diag diag = {};
 		unsigned bad = 0;
 		char first[400] = "";
 
-		if (bg_gosum_load(o->gosum, &gs, err, sizeof(err))) {
-			bg_err("run: --gosum %s", err);
+		if (bg_gosum_load(o->gosum, &gs, &diag)) {
+			bg_err("run: --gosum %s", diag.msg);
 			ret = BG_RUN_EXIT_ERROR;
 			goto out;
 		}

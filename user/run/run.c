@@ -989,8 +989,10 @@ static int setup(struct run *r, struct bg_sandbox *sb)
 		if (bg_attach_policy(&req, NULL))
 			return -1;
 		r->attached = true;
-		if (bg_recorder_open(&r->rec, err, sizeof(err))) {
-			bg_err("run: %s", err);
+		struct bg_diag diag = {};
+
+		if (bg_recorder_open(&r->rec, &diag)) {
+			bg_err("run: %s", diag.msg);
 			return -1;
 		}
 		r->recording = true;
