@@ -357,6 +357,62 @@ bool bg_cghooks_slot_holds(uint32_t slot, const struct bg_policy *p, int mode)
 	return same;
 }
 
+/* A policy with nothing for the hooks on a fresh slot.  Programs read a
+ * slot only through entries that point at it; still, a fresh slot must
+ * not keep a value an earlier policy left. */
+static int empty_slot(uint32_t slot, struct bg_diag *diag)
+{
+	int mapfd = open_pinned_map("bg_netpol"), ret;
+
+	if (mapfd < 0)
+		return 0; /* never pinned: nothing left over */
+	ret = write_slot(mapfd, slot, NULL, "netpol");
+	close(mapfd);
+	if (ret) {
+		bg_diag_set(diag, "cannot write bg_netpol[%u]: %s", slot, strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+/* Attaches and pins every program loaded (those whose link was missing);
+ * the hooks pinned are added to *created so a failure can unpin them. */
+static int attach_links(struct cgroup_hooks_bpf *skel, int cgfd, uint64_t cgid, const char *cg_abs_path,
+			unsigned *created, struct bg_diag *diag)
+{
+	char path[PATH_MAX];
+
+	for (unsigned h = 1; h < BG_HOOK_CGROUP__END; h++) {
+		struct bpf_program *prog = bpf_object__find_program_by_name(skel->obj, hook_prog[h]);
+		struct bpf_link *link;
+		int ret;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		/* A cgroup link: BPF_F_ALLOW_MULTI, see the top of this file. */
+		link = bpf_program__attach_cgroup(prog, cgfd);
+		if (!link) {
+			bg_diag_set(diag, "cannot attach %s to cgroup %.300s: %s", hook_prog[h],
+				    cg_abs_path, strerror(errno));
+			return -1;
+		}
+		link_pin(path, sizeof(path), cgid, h);
+		ret = bpf_link__pin(link, path);
+		bpf_link__destroy(link); /* the pin keeps it attached */
+		if (ret) {
+			bg_diag_set(diag, "cannot pin %s: %s", path, strerror(-ret));
+			return -1;
+		}
+		*created |= 1u << h;
+		/* test builds: BPFGUARD_FAIL_AT=cghooks fails after the first pin */
+		if (bg_fault("cghooks")) {
+			bg_diag_set(diag, "cannot attach cgroup hooks (injected)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path, uint32_t slot,
 		     bool shared, const struct bg_policy *p, int mode, struct bg_diag *diag)
 {
@@ -366,7 +422,7 @@ int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path
 	struct bpf_program *prog;
 	char path[PATH_MAX];
 	struct stat sb;
-	int cgfd = -1, mapfd, ret;
+	int cgfd = -1, ret;
 
 	if (!st || !st->writable || slot >= BG_MAX_POLICIES) {
 		bg_diag_set(diag, "internal: cgroup hooks need the state open for writing and a valid slot");
@@ -376,24 +432,8 @@ int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path
 		bg_diag_set(diag, "internal: policy '%s' has a malformed net/dev/sysctl section", p->name);
 		return -1;
 	}
-	if (!val.flags) {
-		/* Nothing for the hooks.  Programs read a slot only through
-		 * entries that point at it; still, a fresh slot must not keep
-		 * a value an earlier policy left (a shared one already holds
-		 * this very value). */
-		if (shared)
-			return 0;
-		mapfd = open_pinned_map("bg_netpol");
-		if (mapfd >= 0) {
-			ret = write_slot(mapfd, slot, NULL, "netpol");
-			close(mapfd);
-			if (ret) {
-				bg_diag_set(diag, "cannot write bg_netpol[%u]: %s", slot, strerror(-ret));
-				return -1;
-			}
-		}
-		return 0;
-	}
+	if (!val.flags)
+		return shared ? 0 : empty_slot(slot, diag);
 	need = bg_cghooks_needed(&val);
 
 	cgfd = open(cg_abs_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -445,33 +485,8 @@ int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path
 			goto fail;
 		}
 	}
-	for (unsigned h = 1; h < BG_HOOK_CGROUP__END; h++) {
-		struct bpf_link *link;
-
-		prog = bpf_object__find_program_by_name(skel->obj, hook_prog[h]);
-		if (!bpf_program__autoload(prog))
-			continue;
-		/* A cgroup link: BPF_F_ALLOW_MULTI, see the top of this file. */
-		link = bpf_program__attach_cgroup(prog, cgfd);
-		if (!link) {
-			bg_diag_set(diag, "cannot attach %s to cgroup %.300s: %s", hook_prog[h],
-				    cg_abs_path, strerror(errno));
-			goto fail;
-		}
-		link_pin(path, sizeof(path), cgid, h);
-		ret = bpf_link__pin(link, path);
-		bpf_link__destroy(link); /* the pin keeps it attached */
-		if (ret) {
-			bg_diag_set(diag, "cannot pin %s: %s", path, strerror(-ret));
-			goto fail;
-		}
-		created |= 1u << h;
-		/* test builds: BPFGUARD_FAIL_AT=cghooks fails after the first pin */
-		if (bg_fault("cghooks")) {
-			bg_diag_set(diag, "cannot attach cgroup hooks (injected)");
-			goto fail;
-		}
-	}
+	if (attach_links(skel, cgfd, cgid, cg_abs_path, &created, diag))
+		goto fail;
 	cgroup_hooks_bpf__destroy(skel);
 	close(cgfd);
 	return 0;

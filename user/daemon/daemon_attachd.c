@@ -30,13 +30,11 @@ struct ctx {
 static int fail(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct ctx *c, const char *fmt, ...)
 {
-	char msg[768];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	bg_diag_vat(c->diag, c->origin, c->line, fmt, ap);
 	va_end(ap);
-	bg_diag_at(c->diag, c->origin, c->line, "%s", msg);
 	return -1;
 }
 

@@ -41,13 +41,11 @@ struct parser {
 static int fail(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct parser *p, const char *fmt, ...)
 {
-	char msg[768];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	bg_diag_vat(p->diag, p->origin, p->line, fmt, ap);
 	va_end(ap);
-	bg_diag_at(p->diag, p->origin, p->line, "%s", msg);
 	return -1;
 }
 

@@ -49,6 +49,12 @@ void bg_diag_set(struct bg_diag *d, const char *fmt, ...)
 	va_end(ap);
 }
 
+void bg_diag_vat(struct bg_diag *d, const char *origin, unsigned line, const char *fmt, va_list ap)
+{
+	if (d)
+		vset(d, origin, line, fmt, ap);
+}
+
 void bg_diag_at(struct bg_diag *d, const char *origin, unsigned line, const char *fmt, ...)
 {
 	if (!d)

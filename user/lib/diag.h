@@ -48,6 +48,8 @@
 #ifndef BG_DIAG_H
 #define BG_DIAG_H
 
+#include <stdarg.h>
+
 struct json_object;
 
 enum bg_diag_severity {
@@ -83,6 +85,11 @@ void bg_diag_set(struct bg_diag *d, const char *fmt, ...) __attribute__((format(
 /* An error at origin (NULL: none), line (0: none).  d may be NULL. */
 void bg_diag_at(struct bg_diag *d, const char *origin, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* The same with a va_list: for a parser's own fail(ctx, fmt, ...) that
+ * knows its origin and line. */
+void bg_diag_vat(struct bg_diag *d, const char *origin, unsigned line, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 
 /* A warning: counted, then d->warn or stderr (see above). */
 void bg_diag_warn(struct bg_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

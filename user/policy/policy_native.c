@@ -79,12 +79,11 @@ struct native_parser {
 __attribute__((format(printf, 2, 3)))
 static int parse_error(struct native_parser *ps, const char *fmt, ...)
 {
-	char what[400];
 	va_list ap;
+
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	bg_diag_vat(ps->d, ps->origin, ps->line, fmt, ap);
 	va_end(ap);
-	bg_diag_at(ps->d, ps->origin, ps->line, "%s", what);
 	return -1;
 }
 
