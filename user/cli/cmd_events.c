@@ -80,7 +80,8 @@ int cmd_events(int argc, char **argv)
 {
 	struct render out = {};
 	struct bg_event_reader r = { .stop = &stop, .on_event = print_event, .on_round = flush_round, .ctx = &out };
-	char err[512], *end;
+	struct bg_diag d = {};
+	char *end;
 	int c, ret;
 
 	optind = 1;
@@ -119,13 +120,13 @@ int cmd_events(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	out.offset = bg_boot_to_realtime_offset();
-	ret = bg_event_read(&r, err, sizeof(err));
+	ret = bg_event_read(&r, &d);
 	if (ret == BG_EVENT_READ_NOSTATE) {
-		bg_err("%s", err);
+		bg_diag_print(&d);
 		return BG_EXIT_FAIL;
 	}
-	if (ret < 0 && err[0])
-		bg_err("%s", err);
+	if (ret < 0 && bg_diag_failed(&d))
+		bg_diag_print(&d);
 	if (ret < 0 && ret != -EPIPE && ret != -ECANCELED && ret != -ENOENT) {
 		bg_err("reading events: %s", strerror(-ret));
 		return BG_EXIT_FAIL;

@@ -159,7 +159,6 @@ int cmd_learn(int argc, char **argv)
 	struct bg_learn *l;
 	struct bg_cgpath cg;
 	sigset_t stop, old;
-	char err[1024];
 	int sig;
 
 	if (parse_learn(argc, argv, &o))
@@ -169,8 +168,8 @@ int cmd_learn(int argc, char **argv)
 		bg_err("learn: %s", diag.msg);
 		return BG_EXIT_USAGE;
 	}
-	if (bg_learn_check_output(o.out, err, sizeof(err))) {
-		bg_err("learn: %s", err);
+	if (bg_learn_check_output(o.out, &diag)) {
+		bg_err("learn: %s", diag.msg);
 		return BG_EXIT_USAGE;
 	}
 
@@ -179,10 +178,10 @@ int cmd_learn(int argc, char **argv)
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stop, &old);
-	if (bg_learn_start(&l, cg.abs, cg.id, err, sizeof(err))) {
-		bg_err("learn: %s", err);
+	if (bg_learn_start(&l, cg.abs, cg.id, &diag)) {
+		bg_err("learn: %s", diag.msg);
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		return strstr(err, "root cgroup") ? BG_EXIT_USAGE : BG_EXIT_FAIL;
+		return strstr(diag.msg, "root cgroup") ? BG_EXIT_USAGE : BG_EXIT_FAIL;
 	}
 	if (o.duration_ms)
 		fprintf(stderr, "bpfguard: learning cgroup %s (id %llu) for %.3gs; SIGINT or SIGTERM stops early\n",
@@ -196,8 +195,8 @@ int cmd_learn(int argc, char **argv)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	(void)sig;
 
-	if (bg_learn_stop_write(l, o.out, o.name, err, sizeof(err))) {
-		bg_err("learn: %s", err);
+	if (bg_learn_stop_write(l, o.out, o.name, &diag)) {
+		bg_err("learn: %s", diag.msg);
 		bg_learn_free(l);
 		return BG_EXIT_FAIL;
 	}

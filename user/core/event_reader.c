@@ -79,7 +79,7 @@ static void round_done(struct bg_event_reader *r)
  * the pins went away (the caller waits for new ones), or a negative error.
  */
 static int drain_state(struct bg_state *st, struct bg_event_reader *r, const struct timespec *t0,
-		       char *err, size_t errlen)
+		       struct bg_diag *diag)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
@@ -95,7 +95,7 @@ static int drain_state(struct bg_state *st, struct bg_event_reader *r, const str
 	d.resolver = bg_event_resolver_new(st);
 	rb = ring_buffer__new(st->map[BG_MAP_EVENTS], on_record, &d, NULL);
 	if (!rb || !d.resolver) {
-		snprintf(err, errlen, "cannot open the event ring buffer: %s", strerror(errno));
+		bg_diag_set(diag, "cannot open the event ring buffer: %s", strerror(errno));
 		ring_buffer__free(rb);
 		bg_event_resolver_free(d.resolver);
 		bg_state_close(st);
@@ -126,7 +126,7 @@ static int drain_state(struct bg_state *st, struct bg_event_reader *r, const str
 	return ret == -ECANCELED || ret > 0 ? 0 : ret;
 }
 
-int bg_event_read(struct bg_event_reader *r, char *err, size_t errlen)
+int bg_event_read(struct bg_event_reader *r, struct bg_diag *diag)
 {
 	struct bg_state st;
 	struct timespec t0;
@@ -142,7 +142,8 @@ int bg_event_read(struct bg_event_reader *r, char *err, size_t errlen)
 	for (;;) {
 		struct bg_diag d = {};
 
-		err[0] = '\0'; /* only this round's failure is worth a line */
+		if (diag)
+			diag->msg[0] = '\0'; /* only this round's failure is worth a line */
 		ret = bg_state_open(&st, false, &d);
 		if (ret == -ENOENT && r->follow) {
 			/* Nothing pinned: pin the maps ourselves, so every attach
@@ -155,11 +156,12 @@ int bg_event_read(struct bg_event_reader *r, char *err, size_t errlen)
 		if (ret == -ENOENT)
 			return 0; /* nothing attached, nothing queued */
 		if (ret) {
-			bg_strlcpy(err, d.msg, errlen);
+			if (diag)
+				*diag = d;
 			ret = BG_EVENT_READ_NOSTATE;
 			break;
 		}
-		ret = drain_state(&st, r, &t0, err, errlen);
+		ret = drain_state(&st, r, &t0, diag);
 		if (ret != -ENOENT || (r->stop && *r->stop))
 			break;
 	}

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "diag.h"
 #include "events.h"
 
 struct bg_event_reader {
@@ -29,14 +30,15 @@ struct bg_event_reader {
 	unsigned long long delivered; /* events given to on_event that it took */
 };
 
-/* The state could not be opened (err says why). */
+/* The state could not be opened (d says why). */
 #define BG_EVENT_READ_NOSTATE 1
 
 /* Reads events until done: nothing queued (not following), max reached,
  * timeout, stop, or an error.  0 when done (also when bpfguard has no
  * state and r->follow is false), BG_EVENT_READ_NOSTATE, or -errno
- * (on_event's own negative returns included); err holds a line to print
- * when there is more to say than the errno ("" otherwise). */
-int bg_event_read(struct bg_event_reader *r, char *err, size_t errlen);
+ * (on_event's own negative returns included); d holds a line to print
+ * when there is more to say than the errno (bg_diag_failed(d) false
+ * otherwise). */
+int bg_event_read(struct bg_event_reader *r, struct bg_diag *d);
 
 #endif

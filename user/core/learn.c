@@ -84,28 +84,28 @@ uint64_t learn_now_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-int bg_learn_check_output(const char *out_path, char *err, size_t errlen)
+int bg_learn_check_output(const char *out_path, struct bg_diag *d)
 {
 	char tmp[PATH_MAX];
 	struct stat st;
 	int fd;
 
 	if (!out_path || !*out_path) {
-		snprintf(err, errlen, "no output file; give -o FILE");
+		bg_diag_set(d, "no output file; give -o FILE");
 		return -1;
 	}
 	if (stat(out_path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "cannot write %s: it is a directory; give a file name for -o", out_path);
+		bg_diag_set(d, "cannot write %s: it is a directory; give a file name for -o", out_path);
 		return -1;
 	}
 	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", out_path) >= (int)sizeof(tmp)) {
-		snprintf(err, errlen, "cannot write %.200s...: path too long; give a shorter -o path", out_path);
+		bg_diag_set(d, "cannot write %.200s...: path too long; give a shorter -o path", out_path);
 		return -1;
 	}
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot write %s: %s; give a -o path in a writable directory",
-			 out_path, strerror(errno));
+		bg_diag_set(d, "cannot write %s: %s; give a -o path in a writable directory",
+			    out_path, strerror(errno));
 		return -1;
 	}
 	close(fd);
@@ -125,7 +125,7 @@ static unsigned cgroup_level(const char *rel)
 }
 
 /* Marks the watched syscalls in the slots, in both tables. */
-static int write_watches(struct bg_learn *l, char *err, size_t errlen)
+static int write_watches(struct bg_learn *l, struct bg_diag *d)
 {
 	int fd = bpf_map__fd(l->skel->maps.bg_learn_slots);
 
@@ -145,7 +145,7 @@ static int write_watches(struct bg_learn *l, char *err, size_t errlen)
 				s.watch.mask[v] = w->mask[v];
 			}
 			if (bpf_map_update_elem(fd, &idx, &s, BPF_ANY)) {
-				snprintf(err, errlen, "cannot configure learning (bg_learn_slots): %s", strerror(errno));
+				bg_diag_set(d, "cannot configure learning (bg_learn_slots): %s", strerror(errno));
 				return -1;
 			}
 			l->watch[idx] = w;
@@ -155,7 +155,7 @@ static int write_watches(struct bg_learn *l, char *err, size_t errlen)
 }
 
 int bg_learn_start(struct bg_learn **out, const char *cgroup_abs_path, uint64_t cgid,
-		   char *err, size_t errlen)
+		   struct bg_diag *d)
 {
 	libbpf_print_fn_t old_print;
 	struct bg_learn *l;
@@ -164,23 +164,20 @@ int bg_learn_start(struct bg_learn **out, const char *cgroup_abs_path, uint64_t 
 	*out = NULL;
 	l = calloc(1, sizeof(*l));
 	if (!l) {
-		snprintf(err, errlen, "learn: out of memory");
+		bg_diag_set(d, "learn: out of memory");
 		return -1;
 	}
-	struct bg_diag dg = {};
-	if (bg_cgroup_resolve(cgroup_abs_path, &l->cg, &dg)) {
-		snprintf(err, errlen, "%s", dg.msg);
+	if (bg_cgroup_resolve(cgroup_abs_path, &l->cg, d))
 		goto fail;
-	}
 	if (cgid && cgid != l->cg.id) {
-		snprintf(err, errlen, "cgroup %s has id %llu, expected %llu: it was removed and created again; start over",
-			 l->cg.rel, (unsigned long long)l->cg.id, (unsigned long long)cgid);
+		bg_diag_set(d, "cgroup %s has id %llu, expected %llu: it was removed and created again; start over",
+			    l->cg.rel, (unsigned long long)l->cg.id, (unsigned long long)cgid);
 		goto fail;
 	}
 	l->level = cgroup_level(l->cg.rel);
 	if (l->level == 0) {
-		snprintf(err, errlen, "cannot learn the root cgroup: it would record every process on the machine; "
-			 "create a cgroup for the workload and learn that");
+		bg_diag_set(d, "cannot learn the root cgroup: it would record every process on the machine; "
+			    "create a cgroup for the workload and learn that");
 		goto fail;
 	}
 
@@ -189,7 +186,7 @@ int bg_learn_start(struct bg_learn **out, const char *cgroup_abs_path, uint64_t 
 	l->skel = learn_bpf__open();
 	if (!l->skel) {
 		libbpf_set_print(old_print);
-		snprintf(err, errlen, "cannot open learn.bpf.o: %s", strerror(errno));
+		bg_diag_set(d, "cannot open learn.bpf.o: %s", strerror(errno));
 		goto fail;
 	}
 	l->skel->rodata->bg_learn_cgid = l->cg.id;
@@ -197,12 +194,12 @@ int bg_learn_start(struct bg_learn **out, const char *cgroup_abs_path, uint64_t 
 	ret = learn_bpf__load(l->skel);
 	libbpf_set_print(old_print);
 	if (ret) {
-		snprintf(err, errlen, "cannot load learn.bpf.o: %s%s%s; run as root (CAP_BPF, CAP_PERFMON) "
-			 "on a kernel with BTF, BPFGUARD_DEBUG=1 shows the verifier log",
-			 strerror(-ret), bg_libbpf_last()[0] ? ": " : "", bg_libbpf_last());
+		bg_diag_set(d, "cannot load learn.bpf.o: %s%s%s; run as root (CAP_BPF, CAP_PERFMON) "
+			    "on a kernel with BTF, BPFGUARD_DEBUG=1 shows the verifier log",
+			    strerror(-ret), bg_libbpf_last()[0] ? ": " : "", bg_libbpf_last());
 		goto fail;
 	}
-	if (write_watches(l, err, errlen))
+	if (write_watches(l, d))
 		goto fail;
 	l->t_start = learn_now_ns(CLOCK_MONOTONIC);
 	l->real_start = learn_now_ns(CLOCK_REALTIME);
@@ -210,14 +207,14 @@ int bg_learn_start(struct bg_learn **out, const char *cgroup_abs_path, uint64_t 
 	 * away with us whatever happens to us. */
 	l->link = bpf_program__attach(l->skel->progs.bg_learn_sys_enter);
 	if (!l->link) {
-		snprintf(err, errlen, "cannot attach the learning program to sys_enter: %s; run as root",
-			 strerror(errno));
+		bg_diag_set(d, "cannot attach the learning program to sys_enter: %s; run as root",
+			    strerror(errno));
 		goto fail;
 	}
 	l->exec_link = bpf_program__attach(l->skel->progs.bg_learn_exec);
 	if (!l->exec_link) {
-		snprintf(err, errlen, "cannot attach the learning program to sched_process_exec: %s; run as root",
-			 strerror(errno));
+		bg_diag_set(d, "cannot attach the learning program to sched_process_exec: %s; run as root",
+			    strerror(errno));
 		goto fail;
 	}
 	*out = l;

@@ -10,13 +10,14 @@
  * Counting happens in the kernel, per syscall, exactly.
  *
  * Use:
- *	bg_learn_check_output(out, err, len);      before starting anything
- *	bg_learn_start(&l, cgroup_abs, cgid, err, len);
+ *	bg_learn_check_output(out, &d);      before starting anything
+ *	bg_learn_start(&l, cgroup_abs, cgid, &d);
  *	... the workload runs in the cgroup (or below it) ...
- *	bg_learn_stop_write(l, out, name, err, len);
+ *	bg_learn_stop_write(l, out, name, &d);
  *	bg_learn_free(l);
  * All functions that fail leave a one-line message (what, where, what to
- * do) in err and return -1; nothing stays attached after a failure.
+ * do) in d (struct bg_diag, diag.h) and return -1; nothing stays attached
+ * after a failure.
  */
 #ifndef BG_LEARN_H
 #define BG_LEARN_H
@@ -24,19 +25,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "diag.h"
+
 struct bg_learn;
 struct json_object;
 
 /* Fails unless a file can be created next to out_path (a temporary file is
  * created and removed there): checks -o before a long session, not after. */
-int bg_learn_check_output(const char *out_path, char *err, size_t errlen);
+int bg_learn_check_output(const char *out_path, struct bg_diag *d);
 
 /* Starts recording every syscall of the cgroup v2 directory
  * cgroup_abs_path and of every cgroup below it, existing or created
  * later.  cgid is its id (the directory's inode), or 0 to look it up; a
  * mismatch is an error (the directory was replaced).  Needs root. */
 int bg_learn_start(struct bg_learn **l, const char *cgroup_abs_path, uint64_t cgid,
-		   char *err, size_t errlen);
+		   struct bg_diag *d);
 
 /* A path by which this process can open a file the workload will run
  * under another name (`run --learn`: the payload is exec'd by its path in
@@ -54,7 +57,7 @@ void bg_learn_stop(struct bg_learn *l);
  * parsed back before it is written, and every call seen is checked to be
  * allowed by it. */
 int bg_learn_stop_write(struct bg_learn *l, const char *out_path, const char *name,
-			char *err, size_t errlen);
+			struct bg_diag *d);
 
 /* What was recorded, as JSON (caller puts it): name (of the policy
  * written, once bg_learn_stop_write() succeeded), cgroup, cgroup_id,

@@ -477,14 +477,14 @@ static void print_policy(FILE *f, const struct bg_learn *l, const char *name)
 
 /* Every call seen must be allowed by the text we are about to write. */
 static int self_check(const struct bg_learn *l, const char *text, size_t len, const char *origin,
-		      char *err, size_t errlen)
+		      struct bg_diag *diag)
 {
 	struct bg_policy *p = NULL;
 	struct bg_diag d = {};
 	int ret = 0;
 
 	if (bg_policy_parse_native(text, len, origin, &p, &d)) {
-		snprintf(err, errlen, "internal: the learned policy does not parse (%s); please report it", d.msg);
+		bg_diag_set(diag, "internal: the learned policy does not parse (%s); please report it", d.msg);
 		return -1;
 	}
 	for (int abi = 0; abi < BG_NR_TABLES && !ret; abi++) {
@@ -508,28 +508,28 @@ static int self_check(const struct bg_learn *l, const char *text, size_t len, co
 				ret = bg_policy_eval(p, abi, nr, args).verdict != BG_VERDICT_ALLOW;
 			}
 			if (ret)
-				snprintf(err, errlen, "internal: the learned policy would refuse %s%s, which was seen; "
-					 "please report it", abi ? "ia32:" : "", bg_syscall_name(abi, nr));
+				bg_diag_set(diag, "internal: the learned policy would refuse %s%s, which was seen; "
+					    "please report it", abi ? "ia32:" : "", bg_syscall_name(abi, nr));
 		}
 	}
 	bg_policy_free(p);
 	return ret ? -1 : 0;
 }
 
-static int write_atomically(const char *path, const char *text, size_t len, char *err, size_t errlen)
+static int write_atomically(const char *path, const char *text, size_t len, struct bg_diag *diag)
 {
 	char tmp[PATH_MAX];
 	size_t off = 0;
 	int fd;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
-		snprintf(err, errlen, "cannot write %.200s...: path too long; give a shorter -o path", path);
+		bg_diag_set(diag, "cannot write %.200s...: path too long; give a shorter -o path", path);
 		return -1;
 	}
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot write %s: %s; give a -o path in a writable directory",
-			 path, strerror(errno));
+		bg_diag_set(diag, "cannot write %s: %s; give a -o path in a writable directory",
+			    path, strerror(errno));
 		return -1;
 	}
 	while (off < len) {
@@ -552,8 +552,8 @@ static int write_atomically(const char *path, const char *text, size_t len, char
 		goto fail;
 	return 0;
 fail:
-	snprintf(err, errlen, "cannot write %s: %s; give a -o path on a writable file system",
-		 path, strerror(errno ? errno : EIO));
+	bg_diag_set(diag, "cannot write %s: %s; give a -o path on a writable file system",
+		    path, strerror(errno ? errno : EIO));
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);
@@ -561,7 +561,7 @@ fail:
 }
 
 int bg_learn_stop_write(struct bg_learn *l, const char *out_path, const char *name,
-			char *err, size_t errlen)
+			struct bg_diag *diag)
 {
 	char defname[BG_NAME_MAX];
 	char *text = NULL;
@@ -571,8 +571,8 @@ int bg_learn_stop_write(struct bg_learn *l, const char *out_path, const char *na
 
 	bg_learn_stop(l);
 	if (l->snap_err) {
-		snprintf(err, errlen, "cannot read what was learned from the kernel: %s; nothing written to %s",
-			 strerror(l->snap_err), out_path);
+		bg_diag_set(diag, "cannot read what was learned from the kernel: %s; nothing written to %s",
+			    strerror(l->snap_err), out_path);
 		return -1;
 	}
 	if (!name) {
@@ -580,23 +580,23 @@ int bg_learn_stop_write(struct bg_learn *l, const char *out_path, const char *na
 		name = defname;
 	}
 	if (!bg_policy_name_valid(name)) {
-		snprintf(err, errlen, "policy name '%s' is not valid; use 1..63 of [A-Za-z0-9._-]", name);
+		bg_diag_set(diag, "policy name '%s' is not valid; use 1..63 of [A-Za-z0-9._-]", name);
 		return -1;
 	}
 	f = open_memstream(&text, &len);
 	if (!f) {
-		snprintf(err, errlen, "learn: out of memory");
+		bg_diag_set(diag, "learn: out of memory");
 		return -1;
 	}
 	print_policy(f, l, name);
 	if (fclose(f)) {
 		free(text);
-		snprintf(err, errlen, "learn: out of memory");
+		bg_diag_set(diag, "learn: out of memory");
 		return -1;
 	}
-	ret = self_check(l, text, len, out_path, err, errlen);
+	ret = self_check(l, text, len, out_path, diag);
 	if (!ret)
-		ret = write_atomically(out_path, text, len, err, errlen);
+		ret = write_atomically(out_path, text, len, diag);
 	if (!ret)
 		bg_strlcpy(l->name, name, sizeof(l->name));
 	free(text);

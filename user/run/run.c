@@ -838,6 +838,7 @@ static void plan_landlock(struct bg_sandbox *sb, const struct bg_policy *p)
  * released). */
 static int check_input(struct run *r, struct bg_sandbox *sb, struct bg_run_opts *o)
 {
+	struct bg_diag d = {};
 	char err[512], canon[PATH_MAX];
 	int ret;
 
@@ -852,8 +853,8 @@ static int check_input(struct run *r, struct bg_sandbox *sb, struct bg_run_opts 
 	if (r->interp[0] == '/' && realpath(r->interp, canon) &&
 	    bg_strlcpy(r->interp, canon, sizeof(r->interp)) && keep_visible(o, r->interp))
 		return BG_RUN_EXIT_ERROR;
-	if (o->learn_out && bg_learn_check_output(o->learn_out, err, sizeof(err))) {
-		bg_err("run: --learn %s", err);
+	if (o->learn_out && bg_learn_check_output(o->learn_out, &d)) {
+		bg_err("run: --learn %s", d.msg);
 		return BG_RUN_EXIT_ERROR;
 	}
 	/* --sha256, --require-static, --deny-cgo, --gosum: before anything */
@@ -942,7 +943,7 @@ static int take_signals(struct run *r, sigset_t *old, int *sfd)
 static int setup(struct run *r, struct bg_sandbox *sb)
 {
 	const struct bg_run_opts *o = r->o;
-	char err[512];
+	struct bg_diag d = {};
 
 	if (!o->user_root && !o->user_nobody && o->uid <= 0 && take_run_id(r))
 		return -1;
@@ -1002,8 +1003,8 @@ static int setup(struct run *r, struct bg_sandbox *sb)
 	/* --learn: count every call of the payload cgroup in the kernel (the
 	 * filter runs first, so only what it lets through is seen; --learn
 	 * defaults to --mode audit, where everything runs) */
-	if (o->learn_out && bg_learn_start(&r->learn, r->payload_cg, r->payload_cgid, err, sizeof(err))) {
-		bg_err("run: --learn: %s", err);
+	if (o->learn_out && bg_learn_start(&r->learn, r->payload_cg, r->payload_cgid, &d)) {
+		bg_err("run: --learn: %s", d.msg);
 		return -1;
 	}
 	if (r->learn && bg_learn_hint_exe(r->learn, r->exe)) {
@@ -1031,7 +1032,8 @@ static void collect(struct run *r, struct outcome *out)
 static int write_learned(struct run *r, int code)
 {
 	const struct bg_run_opts *o = r->o;
-	char lname[64], err[512];
+	struct bg_diag d = {};
+	char lname[64];
 	const char *base = strrchr(r->exe, '/') ? strrchr(r->exe, '/') + 1 : r->exe;
 
 	/* the policy is named after the program: learned-<name> */
@@ -1039,8 +1041,8 @@ static int write_learned(struct run *r, int code)
 	for (char *c = lname; *c; c++)
 		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_')
 			*c = '-';
-	if (bg_learn_stop_write(r->learn, o->learn_out, lname, err, sizeof(err))) {
-		bg_err("run: --learn: %s", err);
+	if (bg_learn_stop_write(r->learn, o->learn_out, lname, &d)) {
+		bg_err("run: --learn: %s", d.msg);
 		if (code == 0)
 			code = BG_RUN_EXIT_ERROR;
 	} else if (!o->json) {
