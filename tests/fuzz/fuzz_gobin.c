@@ -65,13 +65,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct bg_go_verdict v;
 	struct bg_go_str s = { 0 };
 	struct bg_elf e;
-	char err[256];
+	struct bg_diag d = {};
 
 	if (!buf)
 		return 0;
 	memcpy(buf, data, size);
 
-	if (bg_go_read(buf, size, &e, &bi, err, sizeof(err)) == BG_GO_OK) {
+	if (bg_go_read(buf, size, &e, &bi, &d) == BG_GO_OK) {
 		print_all(&bi);
 		if (bg_go_verdicts(&e, &bi, &v))
 			bg_go_verdict_free(&v);
@@ -95,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* modinfo lines and Go strings directly */
 	memset(&bi, 0, sizeof(bi));
-	if (bg_go_modinfo_parse(buf, size, &bi, err, sizeof(err)) == BG_GO_OK)
+	if (bg_go_modinfo_parse(buf, size, &bi, &d) == BG_GO_OK)
 		print_all(&bi);
 	bg_go_buildinfo_free(&bi);
 	if (bg_go_unquote((const char *)buf, size, &s)) {

@@ -266,12 +266,12 @@ static char *to_text(const struct bg_go_buildinfo *bi)
 	return t;
 }
 
-static enum bg_go_status read_spec(const struct spec *s, struct bg_go_buildinfo *bi, char *err)
+static enum bg_go_status read_spec(const struct spec *s, struct bg_go_buildinfo *bi, struct bg_diag *dg)
 {
 	size_t len;
 	uint8_t *img = build_elf(s, &len);
 	struct bg_elf e;
-	enum bg_go_status st = bg_go_read(img, len, &e, bi, err, 256);
+	enum bg_go_status st = bg_go_read(img, len, &e, bi, dg);
 
 	free(img); /* bi must not point into the image */
 	return st;
@@ -310,11 +310,11 @@ static void test_inline_elf64_sections(void **state)
 	uint8_t blob[8192];
 	struct spec s = { .is64 = true, .blob = blob, .sections = true };
 	struct bg_go_buildinfo bi;
-	char err[256];
+	struct bg_diag dg = {};
 
 	(void)state;
 	s.bloblen = inline_blob(blob, "go1.19.8", app_lines);
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_OK);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_OK);
 	assert_string_equal(bi.source, ".go.buildinfo section");
 	assert_true(bi.inline_strings);
 	assert_int_equal(bi.addr, DATA_VA);
@@ -327,12 +327,12 @@ static void test_inline_no_sections_fallback(void **state)
 	uint8_t blob[8192];
 	struct spec s = { .is64 = true, .blob = blob };
 	struct bg_go_buildinfo bi;
-	char err[256];
+	struct bg_diag dg = {};
 
 	(void)state;
 	s.bloblen = inline_blob(blob + 48, "go1.19.8", app_lines) + 48;
 	memset(blob, 0xaa, 48); /* the blob is 48 bytes into the segment */
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_OK);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_OK);
 	assert_string_equal(bi.source, "writable PT_LOAD segment");
 	assert_int_equal(bi.addr, DATA_VA + 48);
 	check_app(&bi);
@@ -340,7 +340,7 @@ static void test_inline_no_sections_fallback(void **state)
 
 	/* an executable data segment is no candidate: not found */
 	s.exec_data = true;
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_NOT_GO);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_NOT_GO);
 	bg_go_buildinfo_free(&bi);
 }
 
@@ -349,12 +349,12 @@ static void test_big_endian_32_and_pointer_format(void **state)
 	uint8_t blob[8192];
 	struct spec s = { .blob = blob, .sections = true, .be = true };
 	struct bg_go_buildinfo bi;
-	char err[256];
+	struct bg_diag dg = {};
 
 	(void)state;
 	/* ELF32 big endian, Go < 1.18 layout with 4-byte pointers */
 	s.bloblen = pointer_blob(blob, 4, true, "go1.16.15", app_lines);
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_OK);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_OK);
 	assert_false(bi.inline_strings);
 	assert_int_equal(bi.ptr_size, 4);
 	assert_string_equal(bi.go_version.s, "go1.16.15");
@@ -365,7 +365,7 @@ static void test_big_endian_32_and_pointer_format(void **state)
 	/* ELF64 little endian, 8-byte pointers, no section headers */
 	s = (struct spec){ .is64 = true, .blob = blob };
 	s.bloblen = pointer_blob(blob, 8, false, "go1.17", app_lines);
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_OK);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_OK);
 	assert_int_equal(bi.ptr_size, 8);
 	assert_string_equal(bi.go_version.s, "go1.17");
 	assert_int_equal(bi.ndeps, 3);
@@ -374,7 +374,7 @@ static void test_big_endian_32_and_pointer_format(void **state)
 	/* inline blob inside an ELF32 big-endian file */
 	s = (struct spec){ .be = true, .blob = blob, .sections = true };
 	s.bloblen = inline_blob(blob, "go1.19.8", app_lines);
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_OK);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_OK);
 	check_app(&bi);
 	bg_go_buildinfo_free(&bi);
 }
@@ -384,37 +384,37 @@ static void test_pointers_outside_segments(void **state)
 	uint8_t blob[8192];
 	struct spec s = { .is64 = true, .blob = blob, .sections = true };
 	struct bg_go_buildinfo bi;
-	char err[256];
+	struct bg_diag dg = {};
 
 	(void)state;
 	/* version pointer to an unmapped address: no version, not Go */
 	s.bloblen = pointer_blob(blob, 8, false, "go1.17", app_lines);
 	put(blob + 16, 0xdeadbeef000ull, 8, false);
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_NOT_GO);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_NOT_GO);
 	bg_go_buildinfo_free(&bi);
 
 	/* string header fine, data length runs past the segment */
 	s.bloblen = pointer_blob(blob, 8, false, "go1.17", app_lines);
 	put(blob + 0x48, s.bloblen, 8, false);
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_NOT_GO);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_NOT_GO);
 	bg_go_buildinfo_free(&bi);
 
 	/* a string header straddling the end of the segment */
 	s.bloblen = pointer_blob(blob, 8, false, "go1.17", app_lines);
 	put(blob + 16, DATA_VA + s.bloblen - 8, 8, false);
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_NOT_GO);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_NOT_GO);
 	bg_go_buildinfo_free(&bi);
 
 	/* 1 MiB + 1: longer than Go reads; data in the text segment is fine */
 	s.bloblen = pointer_blob(blob, 8, false, "go1.17", app_lines);
 	put(blob + 0x48, (1 << 20) + 1, 8, false);
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_NOT_GO);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_NOT_GO);
 	bg_go_buildinfo_free(&bi);
 
 	/* modinfo pointer outside: version kept, modinfo empty */
 	s.bloblen = pointer_blob(blob, 8, false, "go1.17", app_lines);
 	put(blob + 24, 8, 8, false);
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_OK);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_OK);
 	assert_int_equal(bi.ndeps, 0);
 	assert_string_equal(bi.path, "");
 	bg_go_buildinfo_free(&bi);
@@ -422,7 +422,7 @@ static void test_pointers_outside_segments(void **state)
 	/* pointer size neither 4 nor 8 */
 	s.bloblen = pointer_blob(blob, 8, false, "go1.17", app_lines);
 	blob[14] = 5;
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_NOT_GO);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_NOT_GO);
 	bg_go_buildinfo_free(&bi);
 }
 
@@ -431,7 +431,7 @@ static void test_hostile_lengths(void **state)
 	uint8_t blob[8192];
 	struct spec s = { .is64 = true, .blob = blob, .sections = true };
 	struct bg_go_buildinfo bi;
-	char err[256];
+	struct bg_diag dg = {};
 	size_t n;
 
 	(void)state;
@@ -442,18 +442,18 @@ static void test_hostile_lengths(void **state)
 	blob[15] = 2;
 	n = 32 + put_uvarint(blob + 32, 1ull << 63);
 	s.bloblen = n + 100;
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_NOT_GO);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_NOT_GO);
 	bg_go_buildinfo_free(&bi);
 
 	/* an uvarint that never ends (11 continuation bytes): overflow */
 	memset(blob + 32, 0xff, 11);
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_NOT_GO);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_NOT_GO);
 	bg_go_buildinfo_free(&bi);
 
 	/* 10th byte > 1: overflows 64 bits */
 	memset(blob + 32, 0x80, 9);
 	blob[41] = 0x02;
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_NOT_GO);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_NOT_GO);
 	bg_go_buildinfo_free(&bi);
 
 	/* version fine, modinfo length one past the end: empty modinfo */
@@ -462,19 +462,19 @@ static void test_hostile_lengths(void **state)
 	n += 6;
 	s.bloblen = n + 2;
 	n += put_uvarint(blob + n, 2);
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_OK);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_OK);
 	assert_string_equal(bi.go_version.s, "go1.20");
 	assert_int_equal(bi.nsettings + bi.ndeps, 0);
 	bg_go_buildinfo_free(&bi);
 
 	/* blob header cut short by the end of the segment */
 	s.bloblen = 20;
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_NOT_GO);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_NOT_GO);
 	bg_go_buildinfo_free(&bi);
 
 	/* empty version: not Go */
 	s.bloblen = inline_blob(blob, "", app_lines);
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_NOT_GO);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_NOT_GO);
 	bg_go_buildinfo_free(&bi);
 }
 
@@ -483,7 +483,7 @@ static void test_sentinels_and_alignment(void **state)
 	uint8_t blob[8192];
 	struct spec s = { .is64 = true, .blob = blob, .sections = true };
 	struct bg_go_buildinfo bi;
-	char err[256];
+	struct bg_diag dg = {};
 	size_t n;
 
 	(void)state;
@@ -498,13 +498,13 @@ static void test_sentinels_and_alignment(void **state)
 	n += put_uvarint(blob + n, 12);
 	memcpy(blob + n, "path\tfoo\nxyz", 12);
 	s.bloblen = n + 32;
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_OK);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_OK);
 	assert_string_equal(bi.path, "");
 	bg_go_buildinfo_free(&bi);
 
 	/* long enough, but no newline before the end sentinel: empty */
 	s.bloblen = inline_blob(blob, "go1.19.8", "path\tp\nmod\tm\tv\tNO-NEWLINE");
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_OK);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_OK);
 	assert_string_equal(bi.path, "");
 	assert_false(bi.has_main);
 	bg_go_buildinfo_free(&bi);
@@ -512,7 +512,7 @@ static void test_sentinels_and_alignment(void **state)
 	/* the magic at a misaligned address is not build info */
 	memmove(blob + 8, blob, sizeof(blob) - 8);
 	memset(blob, 0, 8);
-	assert_int_equal(read_spec(&s, &bi, err), BG_GO_NOT_GO);
+	assert_int_equal(read_spec(&s, &bi, &dg), BG_GO_NOT_GO);
 	bg_go_buildinfo_free(&bi);
 }
 
@@ -522,70 +522,69 @@ static void test_truncated_and_bad_headers(void **state)
 	struct spec s = { .is64 = true, .blob = blob, .sections = true };
 	struct bg_go_buildinfo bi;
 	struct bg_elf e;
-	char err[256];
+	struct bg_diag dg = {};
 	size_t len;
 
 	(void)state;
 	s.bloblen = inline_blob(blob, "go1.19.8", app_lines);
 	img = build_elf(&s, &len);
-	assert_int_equal(bg_go_read(img, 0, &e, &bi, err, sizeof(err)), BG_GO_NOT_ELF);
-	assert_int_equal(bg_go_read(img, 3, &e, &bi, err, sizeof(err)), BG_GO_NOT_ELF);
-	assert_int_equal(bg_go_read(img, 40, &e, &bi, err, sizeof(err)), BG_GO_BAD_ELF);
-	assert_non_null(strstr(err, "truncated ELF header"));
-	assert_int_equal(bg_go_read(img, 63, &e, &bi, err, sizeof(err)), BG_GO_BAD_ELF);
+	assert_int_equal(bg_go_read(img, 0, &e, &bi, &dg), BG_GO_NOT_ELF);
+	assert_int_equal(bg_go_read(img, 3, &e, &bi, &dg), BG_GO_NOT_ELF);
+	assert_int_equal(bg_go_read(img, 40, &e, &bi, &dg), BG_GO_BAD_ELF);
+	assert_non_null(strstr(dg.msg, "truncated ELF header"));
+	assert_int_equal(bg_go_read(img, 63, &e, &bi, &dg), BG_GO_BAD_ELF);
 	/* header intact, program headers cut */
-	assert_int_equal(bg_go_read(img, 0x60, &e, &bi, err, sizeof(err)), BG_GO_BAD_ELF);
-	assert_non_null(strstr(err, "header table"));
+	assert_int_equal(bg_go_read(img, 0x60, &e, &bi, &dg), BG_GO_BAD_ELF);
+	assert_non_null(strstr(dg.msg, "header table"));
 	/* section headers cut (a truncated download) */
-	assert_int_equal(bg_go_read(img, 0xa10, &e, &bi, err, sizeof(err)), BG_GO_BAD_ELF);
-	assert_non_null(strstr(err, "section header table"));
+	assert_int_equal(bg_go_read(img, 0xa10, &e, &bi, &dg), BG_GO_BAD_ELF);
+	assert_non_null(strstr(dg.msg, "section header table"));
 	/* all headers there, data segment cut before the blob ends: no info */
-	assert_int_equal(bg_go_read(img, DATA_OFF + 40, &e, &bi, err, sizeof(err)), BG_GO_NOT_GO);
+	assert_int_equal(bg_go_read(img, DATA_OFF + 40, &e, &bi, &dg), BG_GO_NOT_GO);
 
 	/* bad class, bad byte order, too small entries, huge phnum */
 	img[4] = 3;
-	assert_int_equal(bg_go_read(img, len, &e, &bi, err, sizeof(err)), BG_GO_BAD_ELF);
+	assert_int_equal(bg_go_read(img, len, &e, &bi, &dg), BG_GO_BAD_ELF);
 	img[4] = 2;
 	img[5] = 0;
-	assert_int_equal(bg_go_read(img, len, &e, &bi, err, sizeof(err)), BG_GO_BAD_ELF);
+	assert_int_equal(bg_go_read(img, len, &e, &bi, &dg), BG_GO_BAD_ELF);
 	img[5] = 1;
 	put(img + 54, 8, 2, false); /* e_phentsize */
-	assert_int_equal(bg_go_read(img, len, &e, &bi, err, sizeof(err)), BG_GO_BAD_ELF);
+	assert_int_equal(bg_go_read(img, len, &e, &bi, &dg), BG_GO_BAD_ELF);
 	put(img + 54, 56, 2, false);
 	put(img + 56, 0xfffe, 2, false); /* e_phnum */
-	assert_int_equal(bg_go_read(img, len, &e, &bi, err, sizeof(err)), BG_GO_BAD_ELF);
+	assert_int_equal(bg_go_read(img, len, &e, &bi, &dg), BG_GO_BAD_ELF);
 	put(img + 56, 2, 2, false);
 	/* e_shoff so large that offset + size wraps */
 	put(img + 40, UINT64_MAX - 10, 8, false);
-	assert_int_equal(bg_go_read(img, len, &e, &bi, err, sizeof(err)), BG_GO_BAD_ELF);
+	assert_int_equal(bg_go_read(img, len, &e, &bi, &dg), BG_GO_BAD_ELF);
 	put(img + 40, 0xa00, 8, false);
 	/* e_shstrndx out of range: no names, so the segment fallback finds it */
 	put(img + 62, 77, 2, false);
-	assert_int_equal(bg_go_read(img, len, &e, &bi, err, sizeof(err)), BG_GO_OK);
+	assert_int_equal(bg_go_read(img, len, &e, &bi, &dg), BG_GO_OK);
 	assert_string_equal(bi.source, "writable PT_LOAD segment");
 	bg_go_buildinfo_free(&bi);
 	put(img + 62, 2, 2, false);
 	/* .go.buildinfo section pointing past the end of the file, at an unmapped address */
 	put(img + 0xa00 + 64 + 16, 0x9000000, 8, false);
 	put(img + 0xa00 + 64 + 24, 1ull << 40, 8, false);
-	assert_int_equal(bg_go_read(img, len, &e, &bi, err, sizeof(err)), BG_GO_OK);
+	assert_int_equal(bg_go_read(img, len, &e, &bi, &dg), BG_GO_OK);
 	assert_string_equal(bi.source, "writable PT_LOAD segment");
 	bg_go_buildinfo_free(&bi);
 	/* the segment itself claims to go past the end of the file */
 	put(img + 0x40 + 56 + 32, 1ull << 40, 8, false);
-	assert_int_equal(bg_go_read(img, len, &e, &bi, err, sizeof(err)), BG_GO_OK);
+	assert_int_equal(bg_go_read(img, len, &e, &bi, &dg), BG_GO_OK);
 	bg_go_buildinfo_free(&bi);
 	free(img);
 
 	/* not ELF at all */
-	assert_int_equal(bg_go_read((const uint8_t *)"#!/bin/sh\necho hi\n", 18, &e, &bi, err,
-				    sizeof(err)), BG_GO_NOT_ELF);
+	assert_int_equal(bg_go_read((const uint8_t *)"#!/bin/sh\necho hi\n", 18, &e, &bi, &dg), BG_GO_NOT_ELF);
 }
 
-static enum bg_go_status parse_lines(const char *lines, struct bg_go_buildinfo *bi, char *err)
+static enum bg_go_status parse_lines(const char *lines, struct bg_go_buildinfo *bi, struct bg_diag *dg)
 {
 	memset(bi, 0, sizeof(*bi));
-	return bg_go_modinfo_parse((const uint8_t *)lines, strlen(lines), bi, err, 256);
+	return bg_go_modinfo_parse((const uint8_t *)lines, strlen(lines), bi, dg);
 }
 
 static void test_modinfo_rules(void **state)
@@ -614,29 +613,29 @@ static void test_modinfo_rules(void **state)
 		{ "", NULL },
 	};
 	struct bg_go_buildinfo bi;
-	char err[256];
+	struct bg_diag dg = {};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		enum bg_go_status st = parse_lines(cases[i].lines, &bi, err);
+		enum bg_go_status st = parse_lines(cases[i].lines, &bi, &dg);
 
 		if (cases[i].err) {
-			if (st != BG_GO_BAD_MODINFO || !strstr(err, cases[i].err))
-				fail_msg("case %zu: status %d err '%s', wanted '%s'", i, st, err, cases[i].err);
+			if (st != BG_GO_BAD_MODINFO || !strstr(dg.msg, cases[i].err))
+				fail_msg("case %zu: status %d err '%s', wanted '%s'", i, st, dg.msg, cases[i].err);
 		} else if (st != BG_GO_OK) {
-			fail_msg("case %zu: status %d err '%s'", i, st, err);
+			fail_msg("case %zu: status %d err '%s'", i, st, dg.msg);
 		}
 		bg_go_buildinfo_free(&bi);
 	}
 
 	/* accepted cases: what they hold */
-	assert_int_equal(parse_lines("path\tp\nno newline at the end", &bi, err), BG_GO_OK);
+	assert_int_equal(parse_lines("path\tp\nno newline at the end", &bi, &dg), BG_GO_OK);
 	assert_string_equal(bi.path, "p");
 	bg_go_buildinfo_free(&bi);
-	assert_int_equal(parse_lines("mod\t\t\n", &bi, err), BG_GO_OK);
+	assert_int_equal(parse_lines("mod\t\t\n", &bi, &dg), BG_GO_OK);
 	assert_false(bi.has_main); /* all-empty main module is not printed */
 	bg_go_buildinfo_free(&bi);
-	assert_int_equal(parse_lines("build\tk=\"a \\x00\\xff\\u00e9\"\n", &bi, err), BG_GO_OK);
+	assert_int_equal(parse_lines("build\tk=\"a \\x00\\xff\\u00e9\"\n", &bi, &dg), BG_GO_OK);
 	assert_int_equal(bi.settings[0].value.len, 6);
 	assert_memory_equal(bi.settings[0].value.s, "a \x00\xff\xc3\xa9", 6);
 	{
@@ -649,18 +648,18 @@ static void test_modinfo_rules(void **state)
 
 	/* NUL in modinfo and oversized modinfo are refused */
 	memset(&bi, 0, sizeof(bi));
-	assert_int_equal(bg_go_modinfo_parse((const uint8_t *)"path\tp\0q\n", 9, &bi, err, sizeof(err)),
+	assert_int_equal(bg_go_modinfo_parse((const uint8_t *)"path\tp\0q\n", 9, &bi, &dg),
 			 BG_GO_BAD_MODINFO);
 	bg_go_buildinfo_free(&bi);
-	assert_int_equal(bg_go_modinfo_parse((const uint8_t *)"", BG_GO_MODINFO_MAX + 1, &bi, err,
-					     sizeof(err)), BG_GO_BAD_MODINFO);
+	assert_int_equal(bg_go_modinfo_parse((const uint8_t *)"", BG_GO_MODINFO_MAX + 1, &bi, &dg), BG_GO_BAD_MODINFO);
 	bg_go_buildinfo_free(&bi);
 }
 
 static void test_many_lines_bounded(void **state)
 {
 	size_t n = (size_t)BG_GO_LINES_MAX + 1, len = n * 8;
-	char *lines = malloc(len + 1), err[256];
+	char *lines = malloc(len + 1);
+	struct bg_diag dg = {};
 	struct bg_go_buildinfo bi;
 
 	(void)state;
@@ -669,12 +668,12 @@ static void test_many_lines_bounded(void **state)
 		memcpy(lines + i * 8, "dep\ta\tv\n", 8);
 	lines[len] = '\0';
 	memset(&bi, 0, sizeof(bi));
-	assert_int_equal(bg_go_modinfo_parse((const uint8_t *)lines, len, &bi, err, sizeof(err)),
+	assert_int_equal(bg_go_modinfo_parse((const uint8_t *)lines, len, &bi, &dg),
 			 BG_GO_BAD_MODINFO);
-	assert_non_null(strstr(err, "more than"));
+	assert_non_null(strstr(dg.msg, "more than"));
 	bg_go_buildinfo_free(&bi);
 	/* one fewer is fine */
-	assert_int_equal(bg_go_modinfo_parse((const uint8_t *)lines, len - 8, &bi, err, sizeof(err)),
+	assert_int_equal(bg_go_modinfo_parse((const uint8_t *)lines, len - 8, &bi, &dg),
 			 BG_GO_OK);
 	assert_int_equal(bi.ndeps, BG_GO_LINES_MAX);
 	bg_go_buildinfo_free(&bi);
@@ -771,11 +770,11 @@ static void verdicts(const struct spec *s, struct bg_go_verdict *v)
 {
 	struct bg_go_buildinfo bi;
 	struct bg_elf e;
-	char err[256];
+	struct bg_diag dg = {};
 	size_t len;
 	uint8_t *img = build_elf(s, &len);
 
-	assert_int_equal(bg_go_read(img, len, &e, &bi, err, sizeof(err)), BG_GO_OK);
+	assert_int_equal(bg_go_read(img, len, &e, &bi, &dg), BG_GO_OK);
 	assert_true(bg_go_verdicts(&e, &bi, v));
 	bg_go_buildinfo_free(&bi);
 	free(img);

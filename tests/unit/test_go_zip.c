@@ -285,21 +285,21 @@ static int check(struct zb *z, const char *prefix, struct viols *v)
 }
 
 /* Reads every entry; returns the first failure and its message. */
-static int read_all(struct zb *z, char *err, size_t errlen)
+static int read_all(struct zb *z, struct bg_diag *dg)
 {
 	struct bg_zip zip;
 	struct bg_zip_reader r;
 	int st;
 
-	err[0] = '\0';
+	*dg = (struct bg_diag){ 0 };
 	st = bg_zip_open_mem(&zip, z->buf, z->len);
 	if (st) {
-		snprintf(err, errlen, "%s", zip.err);
+		bg_diag_set(dg, "%s", zip.err);
 		return st;
 	}
 	assert_int_equal(bg_zip_reader_init(&r), BG_ZIP_OK);
 	for (size_t i = 0; i < zip.n && !st; i++)
-		st = bg_zip_read(&zip, i, &r, NULL, NULL, err, errlen);
+		st = bg_zip_read(&zip, i, &r, NULL, NULL, dg);
 	bg_zip_reader_free(&r);
 	bg_zip_close(&zip);
 	return st;
@@ -571,27 +571,27 @@ static void test_declared_size_smaller_than_real(void **state)
 	struct zopt d0 = { .method = 0, .declared = 1000 };
 	struct zopt longer = { .method = 8, .declared = 200000 };
 	struct zb z = { 0 };
-	char err[512];
+	struct bg_diag dg = {};
 
 	(void)state;
 	memset(data, 'z', sizeof(data));
 	zb_add(&z, "m.example@v1.0.0/bomb", data, sizeof(data), &d8);
 	zb_finish(&z);
-	assert_int_equal(read_all(&z, err, sizeof(err)), BG_ZIP_EFORMAT);
-	assert_non_null(strstr(err, "inflates to more than its declared uncompressed size 1000"));
+	assert_int_equal(read_all(&z, &dg), BG_ZIP_EFORMAT);
+	assert_non_null(strstr(dg.msg, "inflates to more than its declared uncompressed size 1000"));
 	zb_free(&z);
 
 	zb_add(&z, "m.example@v1.0.0/stored", data, 5000, &d0);
 	zb_finish(&z);
-	assert_int_equal(read_all(&z, err, sizeof(err)), BG_ZIP_EFORMAT);
-	assert_non_null(strstr(err, "exceeds the declared uncompressed size"));
+	assert_int_equal(read_all(&z, &dg), BG_ZIP_EFORMAT);
+	assert_non_null(strstr(dg.msg, "exceeds the declared uncompressed size"));
 	zb_free(&z);
 
 	/* and shorter than declared is wrong too */
 	zb_add(&z, "m.example@v1.0.0/short", data, sizeof(data), &longer);
 	zb_finish(&z);
-	assert_int_equal(read_all(&z, err, sizeof(err)), BG_ZIP_EFORMAT);
-	assert_non_null(strstr(err, "shorter than its declared size"));
+	assert_int_equal(read_all(&z, &dg), BG_ZIP_EFORMAT);
+	assert_non_null(strstr(dg.msg, "shorter than its declared size"));
 	zb_free(&z);
 }
 
@@ -606,7 +606,8 @@ static int count_sink(void *ctx, const void *buf, size_t len)
 static void test_inflate_stops_early(void **state)
 {
 	size_t big = 64u << 20, seen = 0;
-	char *data = calloc(1, big), err[256];
+	char *data = calloc(1, big);
+	struct bg_diag dg = {};
 	struct zopt o = { .method = 8, .declared = 10 };
 	struct zb z = { 0 };
 	struct bg_zip zip;
@@ -619,7 +620,7 @@ static void test_inflate_stops_early(void **state)
 	zb_finish(&z);
 	assert_int_equal(bg_zip_open_mem(&zip, z.buf, z.len), BG_ZIP_OK);
 	assert_int_equal(bg_zip_reader_init(&r), BG_ZIP_OK);
-	assert_int_equal(bg_zip_read(&zip, 0, &r, count_sink, &seen, err, sizeof(err)), BG_ZIP_EFORMAT);
+	assert_int_equal(bg_zip_read(&zip, 0, &r, count_sink, &seen, &dg), BG_ZIP_EFORMAT);
 	assert_true(seen <= 10);
 	bg_zip_reader_free(&r);
 	bg_zip_close(&zip);
@@ -631,26 +632,26 @@ static void test_bad_crc(void **state)
 	struct zopt bad = { .method = 8, .declared = -1, .bad_crc = true };
 	struct zopt bad0 = { .method = 0, .declared = -1, .bad_crc = true };
 	struct zb z = { 0 };
-	char err[512];
+	struct bg_diag dg = {};
 
 	(void)state;
 	zb_add(&z, "m.example@v1.0.0/a.go", SRC, sizeof(SRC) - 1, &bad);
 	zb_finish(&z);
-	assert_int_equal(read_all(&z, err, sizeof(err)), BG_ZIP_EFORMAT);
-	assert_non_null(strstr(err, "CRC-32 mismatch"));
+	assert_int_equal(read_all(&z, &dg), BG_ZIP_EFORMAT);
+	assert_non_null(strstr(dg.msg, "CRC-32 mismatch"));
 	zb_free(&z);
 
 	zb_add(&z, "m.example@v1.0.0/a.go", SRC, sizeof(SRC) - 1, &bad0);
 	zb_finish(&z);
-	assert_int_equal(read_all(&z, err, sizeof(err)), BG_ZIP_EFORMAT);
-	assert_non_null(strstr(err, "CRC-32 mismatch"));
+	assert_int_equal(read_all(&z, &dg), BG_ZIP_EFORMAT);
+	assert_non_null(strstr(dg.msg, "CRC-32 mismatch"));
 	zb_free(&z);
 
 	/* a flipped byte in deflate data: corrupt stream or CRC, never success */
 	zb_add(&z, "m.example@v1.0.0/a.go", SRC, sizeof(SRC) - 1, NULL);
 	zb_finish(&z);
 	z.buf[30 + strlen("m.example@v1.0.0/a.go") + 5] ^= 0x55;
-	assert_int_equal(read_all(&z, err, sizeof(err)), BG_ZIP_EFORMAT);
+	assert_int_equal(read_all(&z, &dg), BG_ZIP_EFORMAT);
 	zb_free(&z);
 }
 
@@ -709,13 +710,13 @@ static void test_eocd_offsets_outside(void **state)
 	 * descriptor, so the local header has no sizes to disagree with) */
 	{
 		struct zopt dd = { .method = 8, .declared = -1, .descriptor = true };
-		char err[512];
+		struct bg_diag dg = {};
 
 		zb_add(&z, "m.example@v1.0.0/a", SRC, sizeof(SRC) - 1, &dd);
 		z.e[0].csize = 100000;
 		zb_finish(&z);
-		assert_int_equal(read_all(&z, err, sizeof(err)), BG_ZIP_EFORMAT);
-		assert_non_null(strstr(err, "run past the entry data"));
+		assert_int_equal(read_all(&z, &dg), BG_ZIP_EFORMAT);
+		assert_non_null(strstr(dg.msg, "run past the entry data"));
 		zb_free(&z);
 	}
 }
@@ -724,29 +725,29 @@ static void test_local_central_mismatch(void **state)
 {
 	struct zopt o = { .method = 8, .declared = -1, .local_name = "m.example@v1.0.0/other" };
 	struct zb z = { 0 };
-	char err[512];
+	struct bg_diag dg = {};
 
 	(void)state;
 	zb_add(&z, "m.example@v1.0.0/a.go", SRC, sizeof(SRC) - 1, &o);
 	zb_finish(&z);
-	assert_int_equal(read_all(&z, err, sizeof(err)), BG_ZIP_EFORMAT);
-	assert_non_null(strstr(err, "local header names it \"m.example@v1.0.0/other\""));
+	assert_int_equal(read_all(&z, &dg), BG_ZIP_EFORMAT);
+	assert_non_null(strstr(dg.msg, "local header names it \"m.example@v1.0.0/other\""));
 	zb_free(&z);
 
 	/* method differs */
 	zb_add(&z, "m.example@v1.0.0/a.go", SRC, sizeof(SRC) - 1, NULL);
 	z.e[0].method = 0;
 	zb_finish(&z);
-	assert_int_equal(read_all(&z, err, sizeof(err)), BG_ZIP_EFORMAT);
-	assert_non_null(strstr(err, "method"));
+	assert_int_equal(read_all(&z, &dg), BG_ZIP_EFORMAT);
+	assert_non_null(strstr(dg.msg, "method"));
 	zb_free(&z);
 
 	/* CRC in the local header differs from the central one */
 	zb_add(&z, "m.example@v1.0.0/a.go", SRC, sizeof(SRC) - 1, NULL);
 	z.e[0].crc ^= 0x10;
 	zb_finish(&z);
-	assert_int_equal(read_all(&z, err, sizeof(err)), BG_ZIP_EFORMAT);
-	assert_non_null(strstr(err, "disagrees with the central directory"));
+	assert_int_equal(read_all(&z, &dg), BG_ZIP_EFORMAT);
+	assert_non_null(strstr(dg.msg, "disagrees with the central directory"));
 	zb_free(&z);
 }
 
@@ -778,7 +779,8 @@ static void test_zip64_and_comment(void **state)
 	const void *data[] = { GOMOD, SRC };
 	size_t lens[] = { sizeof(GOMOD) - 1, sizeof(SRC) - 1 };
 	struct bg_diag d = { 0 };
-	char want[BG_H1_LEN], got[BG_H1_LEN], err[256];
+	char want[BG_H1_LEN], got[BG_H1_LEN];
+	struct bg_diag dg = {};
 	struct zb z = { 0 };
 	struct bg_zip zip;
 
@@ -793,7 +795,7 @@ static void test_zip64_and_comment(void **state)
 	assert_int_equal(bg_h1_buffers(names, data, lens, 2, want, &d), BG_ZIP_OK);
 	assert_string_equal(got, want);
 	bg_zip_close(&zip);
-	assert_int_equal(read_all(&z, err, sizeof(err)), BG_ZIP_OK);
+	assert_int_equal(read_all(&z, &dg), BG_ZIP_OK);
 	zb_free(&z);
 }
 
@@ -911,7 +913,8 @@ static void test_stored_and_compressed_blocks(void **state)
 	const void *datas[4] = { data, data, data, data };
 	size_t lens[4] = { LEN, LEN, LEN, 7 };
 	struct bg_diag d = { 0 };
-	char want[BG_H1_LEN], got[BG_H1_LEN], err[256];
+	char want[BG_H1_LEN], got[BG_H1_LEN];
+	struct bg_diag dg = {};
 	struct zb z = { 0 };
 	struct bg_zip zip;
 	unsigned seed = 7;
@@ -939,8 +942,8 @@ static void test_stored_and_compressed_blocks(void **state)
 
 		zb_add(&z, names[0], data, LEN, &o);
 		zb_finish(&z);
-		assert_int_equal(read_all(&z, err, sizeof(err)), BG_ZIP_EFORMAT);
-		assert_non_null(strstr(err, k ? "shorter than its declared size" : "more than its declared"));
+		assert_int_equal(read_all(&z, &dg), BG_ZIP_EFORMAT);
+		assert_non_null(strstr(dg.msg, k ? "shorter than its declared size" : "more than its declared"));
 		zb_free(&z);
 	}
 	/* a stored block whose NLEN is wrong: zlib's verdict */
@@ -950,8 +953,8 @@ static void test_stored_and_compressed_blocks(void **state)
 		zb_add(&z, names[0], data, LEN, &o);
 		zb_finish(&z);
 		z.buf[30 + strlen(names[0]) + 3] ^= 1; /* NLEN of the first block */
-		assert_int_equal(read_all(&z, err, sizeof(err)), BG_ZIP_EFORMAT);
-		assert_non_null(strstr(err, "corrupt deflate data"));
+		assert_int_equal(read_all(&z, &dg), BG_ZIP_EFORMAT);
+		assert_non_null(strstr(dg.msg, "corrupt deflate data"));
 		zb_free(&z);
 	}
 }
@@ -961,7 +964,8 @@ static void test_stored_and_compressed_blocks(void **state)
 static void test_file_backed(void **state)
 {
 	enum { LEN = 2000000 };
-	char path[] = "/tmp/bg-gozip-XXXXXX", want[BG_H1_LEN], got[BG_H1_LEN], err[256];
+	char path[] = "/tmp/bg-gozip-XXXXXX", want[BG_H1_LEN], got[BG_H1_LEN];
+	struct bg_diag dg = {};
 	struct zopt mixed = { .method = 8, .declared = -1, .levels = 1 };
 	struct zopt stored = { .method = 0, .declared = -1 };
 	struct bg_diag d = { 0 };
@@ -1000,8 +1004,8 @@ static void test_file_backed(void **state)
 	assert_int_equal(bg_zip_open_file(&zip, path), BG_ZIP_OK);
 	assert_int_equal(truncate(path, 1000), 0);
 	assert_int_equal(bg_zip_reader_init(&r), BG_ZIP_OK);
-	assert_int_equal(bg_zip_read(&zip, 1, &r, NULL, NULL, err, sizeof(err)), BG_ZIP_EIO);
-	assert_non_null(strstr(err, "file shrank"));
+	assert_int_equal(bg_zip_read(&zip, 1, &r, NULL, NULL, &dg), BG_ZIP_EIO);
+	assert_non_null(strstr(dg.msg, "file shrank"));
 	bg_zip_reader_free(&r);
 	bg_zip_close(&zip);
 	unlink(path);

@@ -254,7 +254,8 @@ int cmd_go_verify_modcache(int argc, char **argv)
 	struct bg_modcache l = { 0 };
 	struct json_object *root = NULL, *arr = NULL;
 	const char *arg = NULL;
-	char *cache = NULL, err[PATH_MAX + 256];
+	struct bg_diag d = {};
+	char *cache = NULL;
 	size_t failed = 0;
 	bool json;
 	int c, rc = BG_GO_EXIT_FAIL, fail = 0;
@@ -287,8 +288,8 @@ int cmd_go_verify_modcache(int argc, char **argv)
 	/* trailing slashes would double in the paths we print */
 	for (size_t k = strlen(cache); k > 1 && cache[k - 1] == '/'; k--)
 		cache[k - 1] = '\0';
-	if (bg_modcache_scan(cache, &l, err, sizeof(err))) {
-		fprintf(stderr, "bpfguard go verify-modcache: %s\n", err);
+	if (bg_modcache_scan(cache, &l, &d)) {
+		fprintf(stderr, "bpfguard go verify-modcache: %s\n", d.msg);
 		goto out;
 	}
 	if (json) {

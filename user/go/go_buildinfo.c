@@ -210,18 +210,18 @@ enum bg_go_status bg_go_find_raw(const struct bg_elf *e, struct bg_go_raw *raw)
 /* ------------------------------------------------------------------------ */
 /* modinfo lines */
 
-static bool fail(char *err, size_t errlen, unsigned line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static bool fail(char *err, size_t errlen, unsigned line, const char *fmt, ...)
+/* "line N: why", no origin: the caller names the binary around it. */
+static bool fail(struct bg_diag *diag, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static bool fail(struct bg_diag *diag, unsigned line, const char *fmt, ...)
 {
+	char msg[BG_DIAG_MSG_MAX];
 	va_list ap;
-	int n = snprintf(err, errlen, "line %u: ", line);
 
-	if (n >= 0 && (size_t)n < errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	bg_diag_set(diag, "line %u: %s", line, msg);
 	return false;
 }
 
@@ -272,25 +272,25 @@ static bool set_mod(struct bg_go_mod *m, char **col, size_t n)
 
 /* One "build\t" line's key=value (kv is NUL-terminated, len bytes). */
 static int parse_setting(const char *kv, size_t len, struct bg_go_setting *set, unsigned line,
-			 char *err, size_t errlen)
+			 struct bg_diag *diag)
 {
 	const char *raw;
 	size_t rawlen;
 
 	memset(set, 0, sizeof(*set));
 	if (len < 1)
-		return fail(err, errlen, line, "build line missing '='"), -1;
+		return fail(diag, line, "build line missing '='"), -1;
 	if (kv[0] == '=')
-		return fail(err, errlen, line, "build line with missing key"), -1;
+		return fail(diag, line, "build line with missing key"), -1;
 	if (kv[0] == '`' || kv[0] == '"') {
 		size_t q = bg_go_quoted_prefix(kv, len);
 
 		if (q == 0)
-			return fail(err, errlen, line, "invalid quoted key in build line"), -1;
+			return fail(diag, line, "invalid quoted key in build line"), -1;
 		if (q == len)
-			return fail(err, errlen, line, "build line missing '=' after quoted key"), -1;
+			return fail(diag, line, "build line missing '=' after quoted key"), -1;
 		if (kv[q] != '=')
-			return fail(err, errlen, line, "unexpected character after quoted key"), -1;
+			return fail(diag, line, "unexpected character after quoted key"), -1;
 		if (!bg_go_unquote(kv, q, &set->key))
 			return -ENOMEM; /* quoted_prefix said it is valid */
 		raw = kv + q + 1;
@@ -299,9 +299,9 @@ static int parse_setting(const char *kv, size_t len, struct bg_go_setting *set, 
 		const char *eq = memchr(kv, '=', len);
 
 		if (!eq)
-			return fail(err, errlen, line, "build line missing '=' after key"), -1;
+			return fail(diag, line, "build line missing '=' after key"), -1;
 		if (quote_key(kv, (size_t)(eq - kv)))
-			return fail(err, errlen, line, "unquoted key must be quoted"), -1;
+			return fail(diag, line, "unquoted key must be quoted"), -1;
 		if (!bg_go_str_dup(kv, (size_t)(eq - kv), &set->key))
 			return -ENOMEM;
 		raw = eq + 1;
@@ -311,13 +311,13 @@ static int parse_setting(const char *kv, size_t len, struct bg_go_setting *set, 
 		if (!bg_go_unquote(raw, rawlen, &set->value)) {
 			free(set->key.s);
 			set->key.s = NULL;
-			return fail(err, errlen, line, "invalid quoted value in build line"), -1;
+			return fail(diag, line, "invalid quoted value in build line"), -1;
 		}
 	} else {
 		if (quote_value(raw, rawlen)) {
 			free(set->key.s);
 			set->key.s = NULL;
-			return fail(err, errlen, line, "unquoted value must be quoted"), -1;
+			return fail(diag, line, "unquoted value must be quoted"), -1;
 		}
 		if (!bg_go_str_dup(raw, rawlen, &set->value)) {
 			free(set->key.s);
@@ -339,7 +339,7 @@ static void *grow(void *arr, size_t n, size_t sz)
 }
 
 enum bg_go_status bg_go_modinfo_parse(const uint8_t *mod, size_t len, struct bg_go_buildinfo *bi,
-				      char *err, size_t errlen)
+				      struct bg_diag *diag)
 {
 	struct bg_go_dep *last = NULL;
 	char *p, *end;
@@ -348,13 +348,13 @@ enum bg_go_status bg_go_modinfo_parse(const uint8_t *mod, size_t len, struct bg_
 	bi->path = "";
 	bi->main.mod = (struct bg_go_mod){ "", "", "" };
 	if (len > BG_GO_MODINFO_MAX) {
-		snprintf(err, errlen, "module information is %zu bytes, more than the %u bpfguard reads",
-			 len, BG_GO_MODINFO_MAX);
+		bg_diag_set(diag, "module information is %zu bytes, more than the %u bpfguard reads",
+			    len, BG_GO_MODINFO_MAX);
 		return BG_GO_BAD_MODINFO;
 	}
 	/* go build never writes a NUL here; refusing it keeps C strings exact */
 	if (len && memchr(mod, '\0', len)) {
-		snprintf(err, errlen, "NUL byte in the module information");
+		bg_diag_set(diag, "NUL byte in the module information");
 		return BG_GO_BAD_MODINFO;
 	}
 	bi->arena = malloc(len + 1);
@@ -379,7 +379,7 @@ enum bg_go_status bg_go_modinfo_parse(const uint8_t *mod, size_t len, struct bg_
 		} else if (!strncmp(l, "mod\t", 4) || !strncmp(l, "dep\t", 4)) {
 			n = split_tabs(l + 4, col, 4);
 			if (n != 2 && n != 3) {
-				fail(err, errlen, line, "expected 2 or 3 columns; got %zu", n);
+				fail(diag, line, "expected 2 or 3 columns; got %zu", n);
 				return BG_GO_BAD_MODINFO;
 			}
 			if (l[0] == 'm') {
@@ -390,7 +390,7 @@ enum bg_go_status bg_go_modinfo_parse(const uint8_t *mod, size_t len, struct bg_
 
 				if (!d) {
 					if (bi->ndeps >= BG_GO_LINES_MAX) {
-						fail(err, errlen, line, "more than %u dep lines", BG_GO_LINES_MAX);
+						fail(diag, line, "more than %u dep lines", BG_GO_LINES_MAX);
 						return BG_GO_BAD_MODINFO;
 					}
 					return BG_GO_NOMEM;
@@ -403,11 +403,11 @@ enum bg_go_status bg_go_modinfo_parse(const uint8_t *mod, size_t len, struct bg_
 		} else if (!strncmp(l, "=>\t", 3)) {
 			n = split_tabs(l + 3, col, 4);
 			if (n != 3) {
-				fail(err, errlen, line, "expected 3 columns for replacement; got %zu", n);
+				fail(diag, line, "expected 3 columns for replacement; got %zu", n);
 				return BG_GO_BAD_MODINFO;
 			}
 			if (!last) {
-				fail(err, errlen, line, "replacement with no module on previous line");
+				fail(diag, line, "replacement with no module on previous line");
 				return BG_GO_BAD_MODINFO;
 			}
 			last->replaced = true;
@@ -419,13 +419,13 @@ enum bg_go_status bg_go_modinfo_parse(const uint8_t *mod, size_t len, struct bg_
 
 			if (!s) {
 				if (bi->nsettings >= BG_GO_LINES_MAX) {
-					fail(err, errlen, line, "more than %u build lines", BG_GO_LINES_MAX);
+					fail(diag, line, "more than %u build lines", BG_GO_LINES_MAX);
 					return BG_GO_BAD_MODINFO;
 				}
 				return BG_GO_NOMEM;
 			}
 			bi->settings = s;
-			r = parse_setting(l + 6, (size_t)(nl - l) - 6, &s[bi->nsettings], line, err, errlen);
+			r = parse_setting(l + 6, (size_t)(nl - l) - 6, &s[bi->nsettings], line, diag);
 			if (r == -ENOMEM)
 				return BG_GO_NOMEM;
 			if (r)
@@ -441,7 +441,7 @@ enum bg_go_status bg_go_modinfo_parse(const uint8_t *mod, size_t len, struct bg_
 }
 
 enum bg_go_status bg_go_read(const uint8_t *buf, size_t len, struct bg_elf *e,
-			     struct bg_go_buildinfo *bi, char *err, size_t errlen)
+			     struct bg_go_buildinfo *bi, struct bg_diag *diag)
 {
 	struct bg_go_raw raw;
 	enum bg_go_status st;
@@ -449,20 +449,21 @@ enum bg_go_status bg_go_read(const uint8_t *buf, size_t len, struct bg_elf *e,
 	memset(bi, 0, sizeof(*bi));
 	bi->path = "";
 	bi->main.mod = (struct bg_go_mod){ "", "", "" };
-	err[0] = '\0';
+	if (diag)
+		diag->msg[0] = '\0';
 	switch (bg_elf_open(e, buf, len)) {
 	case BG_ELF_OK:
 		break;
 	case BG_ELF_NOT_ELF:
-		snprintf(err, errlen, "not an ELF file");
+		bg_diag_set(diag, "not an ELF file");
 		return BG_GO_NOT_ELF;
 	default:
-		snprintf(err, errlen, "%s", e->err);
+		bg_diag_set(diag, "%s", e->err);
 		return BG_GO_BAD_ELF;
 	}
 	st = bg_go_find_raw(e, &raw);
 	if (st != BG_GO_OK) {
-		snprintf(err, errlen, "no Go build info found");
+		bg_diag_set(diag, "no Go build info found");
 		return st;
 	}
 	bi->source = raw.source;
@@ -471,7 +472,7 @@ enum bg_go_status bg_go_read(const uint8_t *buf, size_t len, struct bg_elf *e,
 	bi->ptr_size = raw.ptr_size;
 	if (!bg_go_str_dup((const char *)raw.version, raw.version_len, &bi->go_version))
 		return BG_GO_NOMEM;
-	return bg_go_modinfo_parse(raw.modinfo, raw.modinfo_len, bi, err, errlen);
+	return bg_go_modinfo_parse(raw.modinfo, raw.modinfo_len, bi, diag);
 }
 
 void bg_go_buildinfo_free(struct bg_go_buildinfo *bi)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "diag.h"
 #include "go_elf.h"
 #include "go_strconv.h"
 
@@ -90,15 +91,15 @@ enum bg_go_status bg_go_find_raw(const struct bg_elf *e, struct bg_go_raw *raw);
 
 /*
  * Parses modinfo lines into bi (runtime/debug.ParseBuildInfo rules: the same
- * lines are accepted and rejected).  On BG_GO_BAD_MODINFO err says which
+ * lines are accepted and rejected).  On BG_GO_BAD_MODINFO d says which
  * line and why.  bi must be zeroed (or freed) first.
  */
 enum bg_go_status bg_go_modinfo_parse(const uint8_t *mod, size_t len, struct bg_go_buildinfo *bi,
-				      char *err, size_t errlen);
+				      struct bg_diag *d);
 
-/* Everything: ELF header, build info, modinfo.  err explains a failure. */
+/* Everything: ELF header, build info, modinfo.  d explains a failure. */
 enum bg_go_status bg_go_read(const uint8_t *buf, size_t len, struct bg_elf *e,
-			     struct bg_go_buildinfo *bi, char *err, size_t errlen);
+			     struct bg_go_buildinfo *bi, struct bg_diag *d);
 void bg_go_buildinfo_free(struct bg_go_buildinfo *bi);
 
 /*

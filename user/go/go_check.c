@@ -124,9 +124,9 @@ static void on_sigbus(int sig)
 	siglongjmp(bus_jump, 1);
 }
 
-static void parse_guarded(struct bg_go_file *g, enum bg_go_status *st, char *err, size_t errlen)
+static void parse_guarded(struct bg_go_file *g, enum bg_go_status *st, struct bg_diag *d)
 {
-	*st = bg_go_read(g->im.buf, g->im.len, &g->elf, &g->bi, err, errlen);
+	*st = bg_go_read(g->im.buf, g->im.len, &g->elf, &g->bi, d);
 	if (*st == BG_GO_OK && !bg_go_verdicts(&g->elf, &g->bi, &g->v))
 		*st = BG_GO_NOMEM;
 }
@@ -142,7 +142,7 @@ int bg_go_file_open(const char *verb, const char *path, struct bg_go_file *g)
 {
 	struct sigaction sa = { .sa_handler = on_sigbus }, old;
 	enum bg_go_status st;
-	char err[256] = "";
+	struct bg_diag d = {};
 	int r;
 
 	memset(g, 0, sizeof(*g));
@@ -156,7 +156,7 @@ int bg_go_file_open(const char *verb, const char *path, struct bg_go_file *g)
 		bg_go_err(verb, path, "file shrank while being read; try again when it is no longer written");
 		return BG_GO_EXIT_IO;
 	}
-	parse_guarded(g, &st, err, sizeof(err));
+	parse_guarded(g, &st, &d);
 	sigaction(SIGBUS, &old, NULL);
 	/* everything kept from here on was copied out of the mapping */
 	bg_go_image_unload(&g->im);
@@ -171,10 +171,10 @@ int bg_go_file_open(const char *verb, const char *path, struct bg_go_file *g)
 		bg_go_err(verb, path, "not a Go binary (no Go build info found)");
 		return BG_GO_EXIT_NOT_GO;
 	case BG_GO_BAD_ELF:
-		bg_go_err(verb, path, "not a Go binary (no Go build info found; malformed ELF: %s)", err);
+		bg_go_err(verb, path, "not a Go binary (no Go build info found; malformed ELF: %s)", d.msg);
 		return BG_GO_EXIT_NOT_GO;
 	case BG_GO_BAD_MODINFO:
-		bg_go_err(verb, path, "malformed Go build info: %s; the binary was altered or is damaged", err);
+		bg_go_err(verb, path, "malformed Go build info: %s; the binary was altered or is damaged", d.msg);
 		return BG_GO_EXIT_USAGE;
 	default:
 		bg_go_err(verb, path, "out of memory");

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "go_dirhash.h"
+#include "util.h"
 #include "vec.h"
 
 /* Below this much content, starting threads costs more than it saves. */
@@ -333,9 +334,13 @@ static int zip_one(struct job *j, struct hasher *h, size_t i)
 		snprintf(h->err, sizeof(h->err), "cannot set up SHA-256");
 		return BG_ZIP_ENOMEM;
 	}
-	st = bg_zip_read(j->zip, i, &h->rd, digest_sink, h->md, h->err, sizeof(h->err));
-	if (st)
+	struct bg_diag zd = {};
+
+	st = bg_zip_read(j->zip, i, &h->rd, digest_sink, h->md, &zd);
+	if (st) {
+		bg_strlcpy(h->err, zd.msg, sizeof(h->err));
 		return st;
+	}
 	if (!EVP_DigestFinal_ex(h->md, j->files[i].sum, NULL)) {
 		snprintf(h->err, sizeof(h->err), "SHA-256 failed");
 		return BG_ZIP_ENOMEM;

@@ -117,7 +117,7 @@ static bool has_suffix(const char *s, const char *suf, size_t *stem)
  * every directory named @v holds the versions of the module whose path is
  * the directories above it.  Symbolic links are not followed.
  */
-static int scan_download(struct bg_modcache *l, char *path, size_t len, size_t root_len, char *err, size_t errlen)
+static int scan_download(struct bg_modcache *l, char *path, size_t len, size_t root_len, struct bg_diag *diag)
 {
 	struct dirent *de;
 	bool is_v;
@@ -126,7 +126,7 @@ static int scan_download(struct bg_modcache *l, char *path, size_t len, size_t r
 
 	d = opendir(path);
 	if (!d) {
-		snprintf(err, errlen, "%s: %s; make the module cache readable", path, strerror(errno));
+		bg_diag_at(diag, path, 0, "%s; make the module cache readable", strerror(errno));
 		return -1;
 	}
 	is_v = len >= 3 && !strcmp(path + len - 3, "/@v");
@@ -149,12 +149,12 @@ static int scan_download(struct bg_modcache *l, char *path, size_t len, size_t r
 		path[len] = '/';
 		memcpy(path + len + 1, de->d_name, nl + 1);
 		if (!lstat(path, &sb) && S_ISDIR(sb.st_mode))
-			st = scan_download(l, path, len + 1 + nl, root_len, err, errlen);
+			st = scan_download(l, path, len + 1 + nl, root_len, diag);
 		path[len] = '\0';
 	}
 	closedir(d);
 	if (st == -2) {
-		snprintf(err, errlen, "out of memory listing the module cache");
+		bg_diag_set(diag, "out of memory listing the module cache");
 		st = -1;
 	}
 	return st;
@@ -175,7 +175,7 @@ static void ver_free(struct bg_modcache_ver *m)
 	free(m->vdir);
 }
 
-int bg_modcache_scan(const char *cache, struct bg_modcache *l, char *err, size_t errlen)
+int bg_modcache_scan(const char *cache, struct bg_modcache *l, struct bg_diag *diag)
 {
 	char *path = malloc(PATH_MAX);
 	struct stat sb;
@@ -184,23 +184,23 @@ int bg_modcache_scan(const char *cache, struct bg_modcache *l, char *err, size_t
 
 	*l = (struct bg_modcache){ 0 };
 	if (!path) {
-		snprintf(err, errlen, "out of memory");
+		bg_diag_set(diag, "out of memory");
 		return -1;
 	}
 	if (snprintf(path, PATH_MAX, "%s/cache/download", cache) >= PATH_MAX) {
-		snprintf(err, errlen, "%s: path too long", cache);
+		bg_diag_at(diag, cache, 0, "path too long");
 		goto out;
 	}
 	if (stat(cache, &sb)) {
-		snprintf(err, errlen, "%s: %s; pass the module cache (go env GOMODCACHE)", cache, strerror(errno));
+		bg_diag_at(diag, cache, 0, "%s; pass the module cache (go env GOMODCACHE)", strerror(errno));
 		goto out;
 	}
 	if (stat(path, &sb) || !S_ISDIR(sb.st_mode)) {
-		snprintf(err, errlen, "%s: no cache/download directory, not a Go module cache; pass the path "
-			 "`go env GOMODCACHE` prints", cache);
+		bg_diag_at(diag, cache, 0, "no cache/download directory, not a Go module cache; pass the path "
+			   "`go env GOMODCACHE` prints");
 		goto out;
 	}
-	if (scan_download(l, path, strlen(path), strlen(path), err, errlen))
+	if (scan_download(l, path, strlen(path), strlen(path), diag))
 		goto out;
 	if (l->n > 1)
 		qsort(l->m, l->n, sizeof(*l->m), modver_cmp);

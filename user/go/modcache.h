@@ -32,8 +32,8 @@ struct bg_modcache {
  * if none can be told (or out of memory). */
 char *bg_modcache_default(void);
 /* Lists the versions of the cache at `cache` (no trailing '/').  0, or -1
- * with one line in err (not a module cache, unreadable, out of memory). */
-int bg_modcache_scan(const char *cache, struct bg_modcache *l, char *err, size_t errlen);
+ * with one line in d (not a module cache, unreadable, out of memory). */
+int bg_modcache_scan(const char *cache, struct bg_modcache *l, struct bg_diag *d);
 void bg_modcache_free(struct bg_modcache *l);
 
 /* Violations kept per zip; the count (nviol) is always exact. */

@@ -62,18 +62,6 @@ static inline uint64_t le64(const uint8_t *p)
 	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
-static void seterr(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
-
 void bg_zip_quote(const char *s, size_t len, char *out, size_t outlen)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -471,7 +459,7 @@ void bg_zip_reader_free(struct bg_zip_reader *r)
 /* len bytes at off (within the file, checked by the caller): the buffer
  * itself, or a pread copy in the reader's input buffer (len <= inlen). */
 static const uint8_t *read_at(const struct bg_zip *z, struct bg_zip_reader *r, uint64_t off, size_t len,
-			      char *err, size_t errlen)
+			      struct bg_diag *d)
 {
 	size_t got = 0;
 
@@ -483,8 +471,8 @@ static const uint8_t *read_at(const struct bg_zip *z, struct bg_zip_reader *r, u
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			seterr(err, errlen, "reading at offset %llu: %s", (unsigned long long)(off + got),
-			       n < 0 ? strerror(errno) : "file shrank while being read");
+			bg_diag_set(d, "reading at offset %llu: %s", (unsigned long long)(off + got),
+				    n < 0 ? strerror(errno) : "file shrank while being read");
 			return NULL;
 		}
 		got += (size_t)n;
@@ -496,7 +484,7 @@ static const uint8_t *read_at(const struct bg_zip *z, struct bg_zip_reader *r, u
  * used one and a checker that used the other could otherwise be shown two
  * different archives); returns where the data starts. */
 static int local_header(const struct bg_zip *z, const struct bg_zip_entry *e, struct bg_zip_reader *r,
-			uint64_t *data_off, char *err, size_t errlen)
+			uint64_t *data_off, struct bg_diag *d)
 {
 	const uint8_t *p;
 	uint16_t lflags, lmethod, nlen, xlen;
@@ -507,14 +495,14 @@ static int local_header(const struct bg_zip *z, const struct bg_zip_entry *e, st
 	/* lho + 30 <= cd_off was checked at open; the name follows the fixed
 	 * part, and is read with it when it fits before the directory */
 	have = z->cd_off - e->lho < LOCAL_LEN + e->name_len ? LOCAL_LEN : LOCAL_LEN + e->name_len;
-	p = read_at(z, r, e->lho, have, err, errlen);
+	p = read_at(z, r, e->lho, have, d);
 	if (!p)
 		return BG_ZIP_EIO;
 	if (z->fd < 0)
 		have = (size_t)(z->cd_off - e->lho); /* a buffer: all of it is there */
 	quote_name(e, q, sizeof(q));
 	if (le32(p) != SIG_LOCAL) {
-		seterr(err, errlen, "entry %s: no local file header at offset %llu", q, (unsigned long long)e->lho);
+		bg_diag_set(d, "entry %s: no local file header at offset %llu", q, (unsigned long long)e->lho);
 		return BG_ZIP_EFORMAT;
 	}
 	lflags = le16(p + 6);
@@ -523,7 +511,7 @@ static int local_header(const struct bg_zip *z, const struct bg_zip_entry *e, st
 	xlen = le16(p + 28);
 	off = e->lho + LOCAL_LEN + nlen + xlen;
 	if (off > z->cd_off) {
-		seterr(err, errlen, "entry %s: local header runs into the central directory", q);
+		bg_diag_set(d, "entry %s: local header runs into the central directory", q);
 		return BG_ZIP_EFORMAT;
 	}
 	if (nlen != e->name_len || memcmp(p + LOCAL_LEN, e->name, nlen)) {
@@ -532,11 +520,11 @@ static int local_header(const struct bg_zip *z, const struct bg_zip_entry *e, st
 		/* only what was read of it */
 		bg_zip_quote((const char *)p + LOCAL_LEN, nlen < have - LOCAL_LEN ? nlen : have - LOCAL_LEN,
 			     lq, sizeof(lq));
-		seterr(err, errlen, "entry %s: local header names it %s", q, lq);
+		bg_diag_set(d, "entry %s: local header names it %s", q, lq);
 		return BG_ZIP_EFORMAT;
 	}
 	if (lmethod != e->method) {
-		seterr(err, errlen, "entry %s: local header says method %u, central directory %u", q, lmethod, e->method);
+		bg_diag_set(d, "entry %s: local header says method %u, central directory %u", q, lmethod, e->method);
 		return BG_ZIP_EFORMAT;
 	}
 	if (!(lflags & FLAG_DESCRIPTOR)) {
@@ -546,14 +534,14 @@ static int local_header(const struct bg_zip *z, const struct bg_zip_entry *e, st
 
 		if (lcrc != e->crc || (lc != 0xffffffffu && lc != e->csize) ||
 		    (lu != 0xffffffffu && lu != e->usize)) {
-			seterr(err, errlen, "entry %s: local header (CRC %08x, sizes %u/%u) disagrees with the central directory (CRC %08x, sizes %llu/%llu)",
-			       q, lcrc, lc, lu, e->crc, (unsigned long long)e->csize, (unsigned long long)e->usize);
+			bg_diag_set(d, "entry %s: local header (CRC %08x, sizes %u/%u) disagrees with the central directory (CRC %08x, sizes %llu/%llu)",
+				    q, lcrc, lc, lu, e->crc, (unsigned long long)e->csize, (unsigned long long)e->usize);
 			return BG_ZIP_EFORMAT;
 		}
 	}
 	if (e->csize > z->cd_off - off) {
-		seterr(err, errlen, "entry %s: %llu bytes of data at offset %llu run past the entry data (%llu bytes)",
-		       q, (unsigned long long)e->csize, (unsigned long long)off, (unsigned long long)z->cd_off);
+		bg_diag_set(d, "entry %s: %llu bytes of data at offset %llu run past the entry data (%llu bytes)",
+			    q, (unsigned long long)e->csize, (unsigned long long)off, (unsigned long long)z->cd_off);
 		return BG_ZIP_EFORMAT;
 	}
 	*data_off = off;
@@ -563,7 +551,7 @@ static int local_header(const struct bg_zip *z, const struct bg_zip_entry *e, st
 /* The data descriptor after the data repeats the CRC (Go checks it too);
  * its leading signature is optional. */
 static int data_descriptor(const struct bg_zip *z, const struct bg_zip_entry *e, struct bg_zip_reader *r,
-			   uint64_t at, char *err, size_t errlen)
+			   uint64_t at, struct bg_diag *d)
 {
 	uint64_t left = z->cd_off - at;
 	const uint8_t *p;
@@ -571,7 +559,7 @@ static int data_descriptor(const struct bg_zip *z, const struct bg_zip_entry *e,
 
 	if (left > 16)
 		left = 16;
-	p = read_at(z, r, at, (size_t)left, err, errlen);
+	p = read_at(z, r, at, (size_t)left, d);
 	if (!p)
 		return BG_ZIP_EIO;
 
@@ -581,12 +569,12 @@ static int data_descriptor(const struct bg_zip *z, const struct bg_zip_entry *e,
 		left -= 4;
 	}
 	if (left < 12) {
-		seterr(err, errlen, "entry %s: data descriptor missing or truncated", q);
+		bg_diag_set(d, "entry %s: data descriptor missing or truncated", q);
 		return BG_ZIP_EFORMAT;
 	}
 	if (le32(p) != e->crc) {
-		seterr(err, errlen, "entry %s: data descriptor CRC %08x differs from the central directory's %08x",
-		       q, le32(p), e->crc);
+		bg_diag_set(d, "entry %s: data descriptor CRC %08x differs from the central directory's %08x",
+			    q, le32(p), e->crc);
 		return BG_ZIP_EFORMAT;
 	}
 	return BG_ZIP_OK;
@@ -616,8 +604,8 @@ static void src_init(struct src *s, const struct bg_zip *z, struct bg_zip_reader
 }
 
 /* Makes at least min(want, what is left) bytes available (want <= buflen);
- * -1 with err set if the file gave fewer bytes than it has. */
-static int src_fill(struct src *s, size_t want, char *err, size_t errlen)
+ * -1 with d set if the file gave fewer bytes than it has. */
+static int src_fill(struct src *s, size_t want, struct bg_diag *d)
 {
 	if (s->avail >= want || s->pos == s->end)
 		return 0;
@@ -644,8 +632,8 @@ static int src_fill(struct src *s, size_t want, char *err, size_t errlen)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			seterr(err, errlen, "reading at offset %llu: %s", (unsigned long long)s->pos,
-			       n < 0 ? strerror(errno) : "file shrank while being read");
+			bg_diag_set(d, "reading at offset %llu: %s", (unsigned long long)s->pos,
+				    n < 0 ? strerror(errno) : "file shrank while being read");
 			return -1;
 		}
 		s->avail += (size_t)n;
@@ -668,13 +656,13 @@ static inline uint64_t src_left(const struct src *s)
 
 /* CRC and sink over the next n bytes of s. */
 static int src_pass(struct src *s, uint64_t n, bg_zip_sink_fn sink, void *ctx, uLong *crc,
-		    char *err, size_t errlen)
+		    struct bg_diag *d)
 {
 	while (n) {
 		size_t k;
 		int st;
 
-		if (src_fill(s, 1, err, errlen))
+		if (src_fill(s, 1, d))
 			return BG_ZIP_EIO;
 		k = s->avail < n ? s->avail : (size_t)n;
 		if (k > READ_BUF)
@@ -690,7 +678,7 @@ static int src_pass(struct src *s, uint64_t n, bg_zip_sink_fn sink, void *ctx, u
 
 static int read_stored(const struct bg_zip *z, const struct bg_zip_entry *e, uint64_t off,
 		       struct bg_zip_reader *r, bg_zip_sink_fn sink, void *ctx, uLong *crc,
-		       char *err, size_t errlen)
+		       struct bg_diag *d)
 {
 	struct src s;
 	char q[128];
@@ -698,15 +686,15 @@ static int read_stored(const struct bg_zip *z, const struct bg_zip_entry *e, uin
 	if (e->csize != e->usize) {
 		quote_name(e, q, sizeof(q));
 		if (e->csize > e->usize)
-			seterr(err, errlen, "entry %s: real size %llu exceeds the declared uncompressed size %llu",
-			       q, (unsigned long long)e->csize, (unsigned long long)e->usize);
+			bg_diag_set(d, "entry %s: real size %llu exceeds the declared uncompressed size %llu",
+				    q, (unsigned long long)e->csize, (unsigned long long)e->usize);
 		else
-			seterr(err, errlen, "entry %s: stored data (%llu bytes) is shorter than its declared size %llu",
-			       q, (unsigned long long)e->csize, (unsigned long long)e->usize);
+			bg_diag_set(d, "entry %s: stored data (%llu bytes) is shorter than its declared size %llu",
+				    q, (unsigned long long)e->csize, (unsigned long long)e->usize);
 		return BG_ZIP_EFORMAT;
 	}
 	src_init(&s, z, r, off, e->csize);
-	return src_pass(&s, e->csize, sink, ctx, crc, err, errlen);
+	return src_pass(&s, e->csize, sink, ctx, crc, d);
 }
 
 /*
@@ -722,7 +710,7 @@ static int read_stored(const struct bg_zip *z, const struct bg_zip_entry *e, uin
  */
 static int stored_blocks(const struct bg_zip *z, const struct bg_zip_entry *e, uint64_t off,
 			 struct bg_zip_reader *r, bg_zip_sink_fn sink, void *ctx, uLong *crc,
-			 uint64_t *produced, bool *done, char *err, size_t errlen)
+			 uint64_t *produced, bool *done, struct bg_diag *d)
 {
 	struct src s;
 	char q[128];
@@ -735,7 +723,7 @@ static int stored_blocks(const struct bg_zip *z, const struct bg_zip_entry *e, u
 		bool final;
 		size_t len;
 
-		if (src_fill(&s, 5, err, errlen))
+		if (src_fill(&s, 5, d))
 			return BG_ZIP_EIO;
 		if (s.avail < 5 || (s.p[0] & 0x06) != 0)
 			return BG_ZIP_OK; /* not a stored block: zlib's turn */
@@ -745,12 +733,12 @@ static int stored_blocks(const struct bg_zip *z, const struct bg_zip_entry *e, u
 			return BG_ZIP_OK;
 		if (len > e->usize - *produced) {
 			quote_name(e, q, sizeof(q));
-			seterr(err, errlen, "entry %s: inflates to more than its declared uncompressed size %llu",
-			       q, (unsigned long long)e->usize);
+			bg_diag_set(d, "entry %s: inflates to more than its declared uncompressed size %llu",
+				    q, (unsigned long long)e->usize);
 			return BG_ZIP_EFORMAT;
 		}
 		src_take(&s, 5);
-		st = src_pass(&s, len, sink, ctx, crc, err, errlen);
+		st = src_pass(&s, len, sink, ctx, crc, d);
 		if (st)
 			return st;
 		*produced += len;
@@ -760,8 +748,8 @@ static int stored_blocks(const struct bg_zip *z, const struct bg_zip_entry *e, u
 	*done = true;
 	if (*produced != e->usize) {
 		quote_name(e, q, sizeof(q));
-		seterr(err, errlen, "entry %s: inflates to %llu bytes, shorter than its declared size %llu",
-		       q, (unsigned long long)*produced, (unsigned long long)e->usize);
+		bg_diag_set(d, "entry %s: inflates to %llu bytes, shorter than its declared size %llu",
+			    q, (unsigned long long)*produced, (unsigned long long)e->usize);
 		return BG_ZIP_EFORMAT;
 	}
 	return BG_ZIP_OK;
@@ -771,7 +759,7 @@ static int stored_blocks(const struct bg_zip *z, const struct bg_zip_entry *e, u
  * already passed on (see stored_blocks) and are only counted. */
 static int read_deflate(const struct bg_zip *z, const struct bg_zip_entry *e, uint64_t off,
 			struct bg_zip_reader *r, bg_zip_sink_fn sink, void *ctx, uLong *crc,
-			uint64_t skip, char *err, size_t errlen)
+			uint64_t skip, struct bg_diag *d)
 {
 	z_stream *zs = &r->zs;
 	uint64_t produced = 0;
@@ -782,7 +770,7 @@ static int read_deflate(const struct bg_zip *z, const struct bg_zip_entry *e, ui
 	int ret, st;
 
 	if (inflateReset(zs) != Z_OK) {
-		seterr(err, errlen, "inflate reset failed");
+		bg_diag_set(d, "inflate reset failed");
 		return BG_ZIP_ENOMEM;
 	}
 	src_init(&s, z, r, off, e->csize);
@@ -796,7 +784,7 @@ static int read_deflate(const struct bg_zip *z, const struct bg_zip_entry *e, ui
 		if (!zs->avail_in && src_left(&s)) {
 			/* zlib holds on to next_in until it has used it all:
 			 * refill only then, and hand it the whole window */
-			if (src_fill(&s, s.buflen, err, errlen))
+			if (src_fill(&s, s.buflen, d))
 				return BG_ZIP_EIO;
 			zs->next_in = (Bytef *)s.p;
 			zs->avail_in = (uInt)s.avail;
@@ -810,8 +798,8 @@ static int read_deflate(const struct bg_zip *z, const struct bg_zip_entry *e, ui
 		produced += got;
 		if (produced > e->usize) {
 			quote_name(e, q, sizeof(q));
-			seterr(err, errlen, "entry %s: inflates to more than its declared uncompressed size %llu",
-			       q, (unsigned long long)e->usize);
+			bg_diag_set(d, "entry %s: inflates to more than its declared uncompressed size %llu",
+				    q, (unsigned long long)e->usize);
 			return BG_ZIP_EFORMAT;
 		}
 		if (got > from) {
@@ -825,30 +813,30 @@ static int read_deflate(const struct bg_zip *z, const struct bg_zip_entry *e, ui
 			continue;
 		if (ret == Z_BUF_ERROR && !zs->avail_in && !src_left(&s)) {
 			quote_name(e, q, sizeof(q));
-			seterr(err, errlen, "entry %s: deflate data ends early (truncated entry)", q);
+			bg_diag_set(d, "entry %s: deflate data ends early (truncated entry)", q);
 			return BG_ZIP_EFORMAT;
 		}
 		if (ret == Z_BUF_ERROR && !zs->avail_in)
 			continue; /* needs input, and there is more */
 		if (ret == Z_MEM_ERROR) {
-			seterr(err, errlen, "out of memory inflating");
+			bg_diag_set(d, "out of memory inflating");
 			return BG_ZIP_ENOMEM;
 		}
 		quote_name(e, q, sizeof(q));
-		seterr(err, errlen, "entry %s: corrupt deflate data (%s)", q, zs->msg ? zs->msg : "bad stream");
+		bg_diag_set(d, "entry %s: corrupt deflate data (%s)", q, zs->msg ? zs->msg : "bad stream");
 		return BG_ZIP_EFORMAT;
 	}
 	if (produced != e->usize) {
 		quote_name(e, q, sizeof(q));
-		seterr(err, errlen, "entry %s: inflates to %llu bytes, shorter than its declared size %llu",
-		       q, (unsigned long long)produced, (unsigned long long)e->usize);
+		bg_diag_set(d, "entry %s: inflates to %llu bytes, shorter than its declared size %llu",
+			    q, (unsigned long long)produced, (unsigned long long)e->usize);
 		return BG_ZIP_EFORMAT;
 	}
 	return BG_ZIP_OK;
 }
 
 int bg_zip_read(const struct bg_zip *z, size_t i, struct bg_zip_reader *r,
-		bg_zip_sink_fn sink, void *ctx, char *err, size_t errlen)
+		bg_zip_sink_fn sink, void *ctx, struct bg_diag *d)
 {
 	const struct bg_zip_entry *e;
 	uLong crc = crc32(0, NULL, 0);
@@ -858,28 +846,28 @@ int bg_zip_read(const struct bg_zip *z, size_t i, struct bg_zip_reader *r,
 	int st;
 
 	if (i >= z->n) {
-		seterr(err, errlen, "no entry %zu", i);
+		bg_diag_set(d, "no entry %zu", i);
 		return BG_ZIP_EFORMAT;
 	}
 	e = &z->ent[i];
-	st = local_header(z, e, r, &off, err, errlen);
+	st = local_header(z, e, r, &off, d);
 	if (st)
 		return st;
 	if (e->method == 0)
-		st = read_stored(z, e, off, r, sink, ctx, &crc, err, errlen);
+		st = read_stored(z, e, off, r, sink, ctx, &crc, d);
 	else {
-		st = stored_blocks(z, e, off, r, sink, ctx, &crc, &done_bytes, &done, err, errlen);
+		st = stored_blocks(z, e, off, r, sink, ctx, &crc, &done_bytes, &done, d);
 		if (!st && !done)
-			st = read_deflate(z, e, off, r, sink, ctx, &crc, done_bytes, err, errlen);
+			st = read_deflate(z, e, off, r, sink, ctx, &crc, done_bytes, d);
 	}
 	if (st)
 		return st;
 	if ((uint32_t)crc != e->crc) {
 		quote_name(e, q, sizeof(q));
-		seterr(err, errlen, "entry %s: CRC-32 mismatch (content %08x, recorded %08x)", q, (uint32_t)crc, e->crc);
+		bg_diag_set(d, "entry %s: CRC-32 mismatch (content %08x, recorded %08x)", q, (uint32_t)crc, e->crc);
 		return BG_ZIP_EFORMAT;
 	}
 	if (e->flags & FLAG_DESCRIPTOR)
-		return data_descriptor(z, e, r, off + e->csize, err, errlen);
+		return data_descriptor(z, e, r, off + e->csize, d);
 	return BG_ZIP_OK;
 }

@@ -14,6 +14,8 @@
 
 #include <zlib.h>
 
+#include "diag.h"
+
 /* What went wrong, for callers that map it to exit codes. */
 enum bg_zip_status {
 	BG_ZIP_OK = 0,
@@ -82,10 +84,10 @@ typedef int (*bg_zip_sink_fn)(void *ctx, const void *buf, size_t len);
  * deflate, never more than usize + 1 bytes inflated (an entry larger than
  * it says is an error, as is a shorter one), CRC-32 and data descriptor
  * checked at the end.  The sink sees bytes before the CRC is known: callers
- * must discard the result when this fails.  err (may be NULL) says why.
+ * must discard the result when this fails.  d (may be NULL) says why.
  */
 int bg_zip_read(const struct bg_zip *z, size_t i, struct bg_zip_reader *r,
-		bg_zip_sink_fn sink, void *ctx, char *err, size_t errlen);
+		bg_zip_sink_fn sink, void *ctx, struct bg_diag *d);
 
 /* A name quoted for an error message: printable ASCII as is, anything else
  * escaped (\n, \xff), cut with "..." when longer than outlen allows. */
