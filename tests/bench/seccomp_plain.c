@@ -21,7 +21,7 @@ int main(int argc, char **argv)
 	struct bg_policy *p;
 	struct bg_diag d = {};
 	scmp_filter_ctx ctx;
-	char err[512];
+	struct bg_diag dg = {};
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: seccomp_plain POLICY CMD [ARGS...]\n");
@@ -31,9 +31,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "seccomp_plain: %s\n", d.msg);
 		return 2;
 	}
-	ctx = bg_seccomp_compile(p, BG_MODE_ENFORCE, err, sizeof(err));
+	ctx = bg_seccomp_compile(p, BG_MODE_ENFORCE, &dg);
 	if (!ctx || bg_seccomp_install(ctx)) {
-		fprintf(stderr, "seccomp_plain: %s\n", ctx ? "cannot install the filter" : err);
+		fprintf(stderr, "seccomp_plain: %s\n", ctx ? "cannot install the filter" : dg.msg);
 		return 2;
 	}
 	execv(argv[2], argv + 2);

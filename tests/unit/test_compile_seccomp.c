@@ -430,11 +430,11 @@ static void check_sys(struct checker *c, int abi, int nr, unsigned samples)
 /* Compiles p and checks every number of both tables (and a few beyond). */
 static void check_policy(const struct bg_policy *p, int mode, unsigned samples)
 {
-	char err[512];
-	scmp_filter_ctx ctx = bg_seccomp_compile(p, mode, err, sizeof(err));
+	struct bg_diag dg = {};
+	scmp_filter_ctx ctx = bg_seccomp_compile(p, mode, &dg);
 
 	if (!ctx)
-		fail_msg("policy %s does not compile: %s", p->name, err);
+		fail_msg("policy %s does not compile: %s", p->name, dg.msg);
 	struct checker c = { .p = p, .mode = mode, .dflt = filter_default(p, mode) };
 
 	export_prog(ctx, &c.pr);
@@ -619,9 +619,9 @@ static void test_interp_handwritten(void **state)
 static void test_arches(void **state)
 {
 	(void)state;
-	char err[256];
+	struct bg_diag dg = {};
 	struct bg_policy *p = policy_mixed();
-	scmp_filter_ctx ctx = bg_seccomp_compile(p, BG_MODE_ENFORCE, err, sizeof(err));
+	scmp_filter_ctx ctx = bg_seccomp_compile(p, BG_MODE_ENFORCE, &dg);
 
 	assert_non_null(ctx);
 	assert_int_equal(seccomp_arch_exist(ctx, SCMP_ARCH_X86_64), 0);
@@ -634,7 +634,7 @@ static void test_arches(void **state)
 	seccomp_release(ctx);
 
 	p->ia32_dflt = act("errno(EPERM)");
-	ctx = bg_seccomp_compile(p, BG_MODE_ENFORCE, err, sizeof(err));
+	ctx = bg_seccomp_compile(p, BG_MODE_ENFORCE, &dg);
 	assert_non_null(ctx);
 	assert_int_equal(seccomp_arch_exist(ctx, SCMP_ARCH_X86), 0);
 	assert_int_equal(seccomp_arch_exist(ctx, SCMP_ARCH_X32), -EEXIST);
@@ -715,21 +715,21 @@ static void test_interp_random(void **state)
 			}
 		}
 		int mode = random() % 5 ? BG_MODE_ENFORCE : BG_MODE_AUDIT;
-		char err[512];
+		struct bg_diag dg = {};
 
 		if (getenv("BG_TEST_TRACE")) {
 			fprintf(stderr, "--- policy %d mode %d\n", iter, mode);
 			bg_policy_print(p, stderr);
 		}
-		scmp_filter_ctx ctx = bg_seccomp_compile(p, mode, err, sizeof(err));
+		scmp_filter_ctx ctx = bg_seccomp_compile(p, mode, &dg);
 
 		if (!ctx) {
 			/* Allowed refusals, each with a one-line reason. */
-			assert_true(strlen(err) > 10 && !strchr(err, '\n'));
-			if (!strstr(err, "libseccomp also applies") && !strstr(err, "cannot name") &&
-			    !strstr(err, "cannot order")) {
+			assert_true(strlen(dg.msg) > 10 && !strchr(dg.msg, '\n'));
+			if (!strstr(dg.msg, "libseccomp also applies") && !strstr(dg.msg, "cannot name") &&
+			    !strstr(dg.msg, "cannot order")) {
 				bg_policy_print(p, stderr);
-				fail_msg("unexpected refusal: %s", err);
+				fail_msg("unexpected refusal: %s", dg.msg);
 			}
 			refused++;
 			bg_policy_free(p);
@@ -767,7 +767,7 @@ static void test_interp_random(void **state)
 static void test_refusals(void **state)
 {
 	(void)state;
-	char err[512];
+	struct bg_diag dg = {};
 	const int A = BG_ABI_X86_64, I = BG_ABI_IA32;
 
 	/* libseccomp ties ia32 socket to socketcall(SYS_SOCKET, ...). */
@@ -776,10 +776,10 @@ static void test_refusals(void **state)
 	p->ia32_dflt = act("errno(EPERM)");
 	add_names(p, I, "allow", "socketcall");
 	add_names(p, I, "kill", "socket");
-	assert_null(bg_seccomp_compile(p, BG_MODE_ENFORCE, err, sizeof(err)));
-	print_message("refused: %s\n", err);
-	assert_non_null(strstr(err, "socket"));
-	assert_non_null(strstr(err, "socketcall"));
+	assert_null(bg_seccomp_compile(p, BG_MODE_ENFORCE, &dg));
+	print_message("refused: %s\n", dg.msg);
+	assert_non_null(strstr(dg.msg, "socket"));
+	assert_non_null(strstr(dg.msg, "socketcall"));
 	/* The same decision for both is fine. */
 	bg_policy_free(p);
 	p = bg_policy_new("mux-ok");
@@ -787,7 +787,7 @@ static void test_refusals(void **state)
 	add_names(p, I, "allow", "socketcall socket");
 	add_cond(p, I, nr_of(I, "connect"), "allow", 1, cnd(2, BG_OP_LE, 110, 0));
 	add_names(p, I, "allow", "connect");
-	scmp_filter_ctx ctx = bg_seccomp_compile(p, BG_MODE_ENFORCE, err, sizeof(err));
+	scmp_filter_ctx ctx = bg_seccomp_compile(p, BG_MODE_ENFORCE, &dg);
 
 	assert_non_null(ctx);
 	seccomp_release(ctx);
@@ -795,9 +795,9 @@ static void test_refusals(void **state)
 	add_cond(p, I, nr_of(I, "bind"), "allow", 1, cnd(0, BG_OP_NE, 40, 0));
 	check_policy(p, BG_MODE_ENFORCE, 100);
 	add_cond(p, I, nr_of(I, "socketcall"), "errno(EACCES)", 1, cnd(0, BG_OP_EQ, 2, 0));
-	assert_null(bg_seccomp_compile(p, BG_MODE_ENFORCE, err, sizeof(err)));
-	print_message("refused: %s\n", err);
-	assert_non_null(strstr(err, "bind"));
+	assert_null(bg_seccomp_compile(p, BG_MODE_ENFORCE, &dg));
+	print_message("refused: %s\n", dg.msg);
+	assert_non_null(strstr(dg.msg, "bind"));
 	bg_policy_free(p);
 
 	/* An ia32 number libseccomp 2.5.4 cannot name, asked to be stricter
@@ -808,9 +808,9 @@ static void test_refusals(void **state)
 
 	assert_int_equal(bg_policy_add(p, I, 465, &k), 0);
 	if (!libseccomp_names_ia32(465)) {
-		assert_null(bg_seccomp_compile(p, BG_MODE_ENFORCE, err, sizeof(err)));
-		print_message("refused: %s\n", err);
-		assert_non_null(strstr(err, "465"));
+		assert_null(bg_seccomp_compile(p, BG_MODE_ENFORCE, &dg));
+		print_message("refused: %s\n", dg.msg);
+		assert_non_null(strstr(dg.msg, "465"));
 		/* ... while x86_64 465 is ruled by number */
 		bg_policy_free(p);
 		p = bg_policy_new("unnamed64");
@@ -831,11 +831,11 @@ static void test_refusals(void **state)
 			rule.cond[c] = cnd(c, BG_OP_MASKED_EQ, 0, 0xffffffff0000ULL << r);
 		assert_int_equal(bg_policy_add(p, A, nr, &rule), 0);
 	}
-	assert_null(bg_seccomp_compile(p, BG_MODE_ENFORCE, err, sizeof(err)));
-	print_message("refused: %s\n", err);
-	assert_non_null(strstr(err, "openat"));
-	assert_non_null(strstr(err, "cannot order"));
-	assert_null(strchr(err, '\n'));
+	assert_null(bg_seccomp_compile(p, BG_MODE_ENFORCE, &dg));
+	print_message("refused: %s\n", dg.msg);
+	assert_non_null(strstr(dg.msg, "openat"));
+	assert_non_null(strstr(dg.msg, "cannot order"));
+	assert_null(strchr(dg.msg, '\n'));
 	bg_policy_free(p);
 }
 
@@ -959,11 +959,12 @@ static const char *outcome_str(int r, char *buf, size_t len)
  * the outcome against bg_policy_eval. */
 static void kernel_check(const struct bg_policy *p, int mode, const struct call *calls, size_t n)
 {
-	char err[512], b1[64], b2[64];
-	scmp_filter_ctx ctx = bg_seccomp_compile(p, mode, err, sizeof(err));
+	char outc[512], b1[64], b2[64];
+	struct bg_diag dg = {};
+	scmp_filter_ctx ctx = bg_seccomp_compile(p, mode, &dg);
 
 	if (!ctx)
-		fail_msg("policy %s: %s", p->name, err);
+		fail_msg("policy %s: %s", p->name, dg.msg);
 	struct prog pr;
 
 	export_prog(ctx, &pr);
@@ -999,7 +1000,7 @@ static void kernel_check(const struct bg_policy *p, int mode, const struct call 
 		if (got1 != want || got2 != want)
 			fail_msg("policy %s, %s: seccomp_load %s, exported program %s, policy says %s",
 				 p->name, c->what, outcome_str(got1, b1, sizeof(b1)),
-				 outcome_str(got2, err, sizeof(err)), outcome_str(want, b2, sizeof(b2)));
+				 outcome_str(got2, outc, sizeof(outc)), outcome_str(want, b2, sizeof(b2)));
 	}
 	free(pr.insn);
 	seccomp_release(ctx);

@@ -757,13 +757,14 @@ static void test_ia32_refusals(void **state)
 
 static void test_bpf(void **state)
 {
-	char path[1024], err[400];
+	char path[1024];
+	struct bg_diag dg = {};
 	struct stat st;
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/policies/strict.policy", srcdir());
 	struct bg_policy *p = load(path);
-	scmp_filter_ctx ctx = bg_seccomp_compile(p, BG_MODE_ENFORCE, err, sizeof(err));
+	scmp_filter_ctx ctx = bg_seccomp_compile(p, BG_MODE_ENFORCE, &dg);
 	int fd = memfd_create("bpf", MFD_CLOEXEC);
 
 	assert_non_null(ctx);

@@ -228,13 +228,13 @@ static int finish_out(int fd, const char *out, int werr)
 
 static int export_bpf(const struct bg_policy *p, const char *out)
 {
-	char err[400];
+	struct bg_diag d = {};
 	scmp_filter_ctx ctx;
 	int fd, r;
 
-	ctx = bg_seccomp_compile(p, BG_MODE_ENFORCE, err, sizeof(err));
+	ctx = bg_seccomp_compile(p, BG_MODE_ENFORCE, &d);
 	if (!ctx) {
-		bg_err("policy export: %s: cannot be written as a seccomp filter: %s", p->source, err);
+		bg_err("policy export: %s: cannot be written as a seccomp filter: %s", p->source, d.msg);
 		return BG_EXIT_REFUSED;
 	}
 	fd = open_out(out);

@@ -839,7 +839,7 @@ static void plan_landlock(struct bg_sandbox *sb, const struct bg_policy *p)
 static int check_input(struct run *r, struct bg_sandbox *sb, struct bg_run_opts *o)
 {
 	struct bg_diag d = {};
-	char err[512], canon[PATH_MAX];
+	char canon[PATH_MAX];
 	int ret;
 
 	ret = resolve_exe(o->argv[0], r->exe, sizeof(r->exe));
@@ -875,9 +875,9 @@ static int check_input(struct run *r, struct bg_sandbox *sb, struct bg_run_opts 
 		bg_policy_free(r->policy);
 		return BG_RUN_EXIT_ERROR;
 	}
-	r->filter = bg_seccomp_compile(r->policy, o->mode, err, sizeof(err));
+	r->filter = bg_seccomp_compile(r->policy, o->mode, &d);
 	if (!r->filter) {
-		bg_err("run: policy '%s': %s", r->policy->name, err);
+		bg_err("run: policy '%s': %s", r->policy->name, d.msg);
 		bg_policy_free(r->policy);
 		return BG_RUN_EXIT_ERROR;
 	}

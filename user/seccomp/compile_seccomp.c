@@ -79,8 +79,7 @@ struct cs_state {
 	const struct bg_policy *p;
 	int mode;
 	uint32_t dflt_act; /* the filter's one default action */
-	char *err;
-	size_t errlen;
+	struct bg_diag *d;
 	/* ia32 numbers libseccomp cannot name whose decision is not the filter
 	 * default: they get the (stricter) filter default; reported once. */
 	unsigned n_unnamed;
@@ -131,14 +130,9 @@ static void set_err(struct cs_state *st, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!st->err || !st->errlen)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(st->err, st->errlen, fmt, ap);
+	bg_diag_vat(st->d, NULL, 0, fmt, ap);
 	va_end(ap);
-	for (char *c = st->err; *c; c++)
-		if (*c == '\n' || *c == '\r')
-			*c = ' ';
 }
 
 /* The regions of (abi, nr).  0, or -1 with the error set. */
@@ -657,15 +651,13 @@ fail:
 }
 
 
-scmp_filter_ctx bg_seccomp_compile(const struct bg_policy *p, int mode, char *err, size_t errlen)
+scmp_filter_ctx bg_seccomp_compile(const struct bg_policy *p, int mode, struct bg_diag *d)
 {
-	struct cs_state st = { .p = p, .mode = mode, .err = err, .errlen = errlen };
+	struct cs_state st = { .p = p, .mode = mode, .d = d };
 	scmp_filter_ctx ctx = NULL, ctx32 = NULL;
 	const struct bg_action x32_kill = { .verdict = BG_VERDICT_KILL };
 	char b1[24], b2[24];
 
-	if (err && errlen)
-		err[0] = '\0';
 	if (!p) {
 		set_err(&st, "no policy");
 		return NULL;
@@ -730,11 +722,11 @@ scmp_filter_ctx bg_seccomp_compile(const struct bg_policy *p, int mode, char *er
 
 	struct sock_filter *prog;
 	size_t len;
-	char why[200];
+	struct bg_diag why = {};
 
-	if (cs_build_program(ctx, &prog, &len, NULL, why, sizeof(why))) {
-		set_err(&st, "policy %s: %s%s", p->name, why,
-			strstr(why, "at most") ? " (fewer conditional rules or fewer distinct actions help)" : "");
+	if (cs_build_program(ctx, &prog, &len, NULL, &why)) {
+		set_err(&st, "policy %s: %s%s", p->name, why.msg,
+			strstr(why.msg, "at most") ? " (fewer conditional rules or fewer distinct actions help)" : "");
 		goto fail;
 	}
 	free(prog);
@@ -750,12 +742,11 @@ int bg_seccomp_export_bpf(scmp_filter_ctx ctx, int fd)
 {
 	struct sock_filter *prog;
 	size_t len, off = 0;
-	char why[200];
 	int r;
 
 	if (!ctx || fd < 0)
 		return -EINVAL;
-	r = cs_build_program(ctx, &prog, &len, NULL, why, sizeof(why));
+	r = cs_build_program(ctx, &prog, &len, NULL, NULL); /* the errno is what callers report */
 	if (r)
 		return r;
 	while (off < len * sizeof(*prog)) {
@@ -777,12 +768,11 @@ int bg_seccomp_install(scmp_filter_ctx ctx)
 {
 	struct sock_filter *prog;
 	size_t len;
-	char why[200];
 	int r;
 
 	if (!ctx)
 		return -EINVAL;
-	r = cs_build_program(ctx, &prog, &len, NULL, why, sizeof(why));
+	r = cs_build_program(ctx, &prog, &len, NULL, NULL); /* the errno is what callers report */
 	if (r)
 		return r;
 	struct sock_fprog fp = { .len = (unsigned short)len, .filter = prog };
@@ -816,17 +806,15 @@ static uint8_t unmap_op(enum scmp_compare op)
 
 int bg_seccomp_syscall_rules(const struct bg_policy *p, int abi, int nr,
 			     const struct bg_action *dflt, struct bg_seccomp_rule **out,
-			     char *err, size_t errlen)
+			     struct bg_diag *d)
 {
-	struct cs_state st = { .p = p, .mode = BG_MODE_ENFORCE, .err = err, .errlen = errlen };
+	struct cs_state st = { .p = p, .mode = BG_MODE_ENFORCE, .d = d };
 	struct cs_list l = { 0 };
 	struct cs_pending *pend;
 	struct bg_seccomp_rule *r;
 	size_t n;
 
 	*out = NULL;
-	if (err && errlen)
-		err[0] = '\0';
 	if (!p || !dflt || abi < 0 || abi >= BG_NR_TABLES || nr < 0 || nr >= BG_MAX_SYSCALLS ||
 	    !cs_action_ok(dflt) || !cs_action_ok(&p->dflt) || !cs_action_ok(&p->ia32_dflt)) {
 		set_err(&st, "invalid policy or syscall");

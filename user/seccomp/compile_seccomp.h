@@ -23,10 +23,11 @@
 #include <seccomp.h>
 #include <stddef.h>
 
+#include "diag.h"
 #include "policy.h"
 
-/* Builds a filter; NULL with a one-line message in err on failure. */
-scmp_filter_ctx bg_seccomp_compile(const struct bg_policy *p, int mode, char *err, size_t errlen);
+/* Builds a filter; NULL with a one-line message in d on failure. */
+scmp_filter_ctx bg_seccomp_compile(const struct bg_policy *p, int mode, struct bg_diag *d);
 
 /* Writes the compiled classic-BPF program (struct sock_filter[]) to fd. */
 int bg_seccomp_export_bpf(scmp_filter_ctx ctx, int fd);
@@ -53,11 +54,11 @@ struct bg_seccomp_rule {
 /* The rules bg_seccomp_compile() adds for (abi, nr) of p when the filter
  * default is dflt (enforce mode): disjoint, so their order does not matter,
  * and none for the arguments dflt covers.  The count (*out malloc'ed, NULL
- * if 0), or -1 with a one-line reason in err where the compiler would
+ * if 0), or -1 with a one-line reason in d where the compiler would
  * refuse this syscall. */
 int bg_seccomp_syscall_rules(const struct bg_policy *p, int abi, int nr,
 			     const struct bg_action *dflt, struct bg_seccomp_rule **out,
-			     char *err, size_t errlen);
+			     struct bg_diag *d);
 
 /* One syscall's rule list: conditional rules in order, then the fallback
  * (its unconditional rule, or the ABI default). */

@@ -174,7 +174,8 @@ static int export_sys(struct exporter *x, int abi, int nr, bool shared)
 {
 	const char *name = bg_syscall_name(abi, nr);
 	struct bg_seccomp_rule *rules = NULL;
-	char err[400], lbl[80];
+	struct bg_diag why = {};
+	char lbl[80];
 	int n;
 
 	if (!name) {
@@ -183,9 +184,9 @@ static int export_sys(struct exporter *x, int abi, int nr, bool shared)
 			    "drop the rule, or use --format bpf", x->where, lbl);
 		return -1;
 	}
-	n = bg_seccomp_syscall_rules(x->p, abi, nr, &x->p->dflt, &rules, err, sizeof(err));
+	n = bg_seccomp_syscall_rules(x->p, abi, nr, &x->p->dflt, &rules, &why);
 	if (n < 0) {
-		bg_diag_set(x->d, "%s: %s", x->where, err);
+		bg_diag_set(x->d, "%s: %s", x->where, why.msg);
 		return -1;
 	}
 	int ncond = 0;
@@ -262,7 +263,7 @@ static int backend_check(struct exporter *x)
 	const struct bg_policy *p = x->p;
 	struct bg_policy *view = NULL;
 	scmp_filter_ctx ctx;
-	char err[400];
+	struct bg_diag why = {};
 
 	if (!x->ia32) {
 		/* --no-ia32 (or nothing for ia32): judge the policy without its
@@ -277,10 +278,10 @@ static int backend_check(struct exporter *x)
 		view->ia32_dflt = (struct bg_action){ .verdict = BG_VERDICT_KILL };
 		p = view;
 	}
-	ctx = bg_seccomp_compile(p, BG_MODE_ENFORCE, err, sizeof(err));
+	ctx = bg_seccomp_compile(p, BG_MODE_ENFORCE, &why);
 	free(view); /* a shallow copy: the rules still belong to x->p */
 	if (!ctx) {
-		bg_diag_set(x->d, "%s: cannot be written as a seccomp filter: %s", x->where, err);
+		bg_diag_set(x->d, "%s: cannot be written as a seccomp filter: %s", x->where, why.msg);
 		return -1;
 	}
 	seccomp_release(ctx);

@@ -347,9 +347,9 @@ out:
 }
 
 /* The program to load or export: libseccomp's, checked and repaired.
- * 0, or -errno with a message in err. */
+ * 0, or -errno with a message in d. */
 int cs_build_program(scmp_filter_ctx ctx, struct sock_filter **out, size_t *outn,
-			 unsigned *nfixed, char *err, size_t errlen)
+			 unsigned *nfixed, struct bg_diag *d)
 {
 	int fd = memfd_create("bpfguard-seccomp", MFD_CLOEXEC);
 	struct sock_filter *f = NULL, *g = NULL;
@@ -365,61 +365,61 @@ int cs_build_program(scmp_filter_ctx ctx, struct sock_filter **out, size_t *outn
 		*nfixed = 0;
 	if (fd < 0) {
 		r = -errno;
-		snprintf(err, errlen, "memfd_create: %s", strerror(-r));
+		bg_diag_set(d, "memfd_create: %s", strerror(-r));
 		return r;
 	}
 	r = seccomp_export_bpf(ctx, fd);
 	if (r < 0) {
-		snprintf(err, errlen, "libseccomp cannot generate the filter: %s", strerror(-r));
+		bg_diag_set(d, "libseccomp cannot generate the filter: %s", strerror(-r));
 		goto out;
 	}
 	if (fstat(fd, &sb)) {
 		r = -errno;
-		snprintf(err, errlen, "fstat: %s", strerror(-r));
+		bg_diag_set(d, "fstat: %s", strerror(-r));
 		goto out;
 	}
 	n = (size_t)sb.st_size / sizeof(*f);
 	if (n == 0 || (size_t)sb.st_size % sizeof(*f) || n > 65536) {
 		r = -EINVAL;
-		snprintf(err, errlen, "libseccomp generated a program of %lld bytes", (long long)sb.st_size);
+		bg_diag_set(d, "libseccomp generated a program of %lld bytes", (long long)sb.st_size);
 		goto out;
 	}
 	f = malloc(n * sizeof(*f));
 	fix = malloc(n * sizeof(*fix));
 	if (!f || !fix) {
 		r = -ENOMEM;
-		snprintf(err, errlen, "out of memory");
+		bg_diag_set(d, "out of memory");
 		goto out;
 	}
 	if (pread(fd, f, n * sizeof(*f), 0) != (ssize_t)(n * sizeof(*f))) {
 		r = -EIO;
-		snprintf(err, errlen, "cannot read back the generated program");
+		bg_diag_set(d, "cannot read back the generated program");
 		goto out;
 	}
 	int nfix = acc_flow(f, n, fix, &why);
 
 	if (nfix < 0) {
 		r = -EINVAL;
-		snprintf(err, errlen, "cannot verify the program libseccomp generated: %s", why);
+		bg_diag_set(d, "cannot verify the program libseccomp generated: %s", why);
 		goto out;
 	}
 	if (nfix > 0) {
 		if (relayout(f, n, fix, &g, &gn)) {
 			r = -ENOMEM;
-			snprintf(err, errlen, "out of memory");
+			bg_diag_set(d, "out of memory");
 			goto out;
 		}
 		struct acc *fix2 = realloc(fix, gn * sizeof(*fix2));
 
 		if (!fix2) {
 			r = -ENOMEM;
-			snprintf(err, errlen, "out of memory");
+			bg_diag_set(d, "out of memory");
 			goto out;
 		}
 		fix = fix2;
 		if (acc_flow(g, gn, fix, &why) != 0) {
 			r = -EINVAL;
-			snprintf(err, errlen, "cannot repair the program libseccomp generated");
+			bg_diag_set(d, "cannot repair the program libseccomp generated");
 			goto out;
 		}
 		free(f);
@@ -431,8 +431,8 @@ int cs_build_program(scmp_filter_ctx ctx, struct sock_filter **out, size_t *outn
 	}
 	if (n > CS_MAX_INSNS) {
 		r = -E2BIG;
-		snprintf(err, errlen, "the seccomp filter has %zu instructions; the kernel takes at most %d",
-			 n, CS_MAX_INSNS);
+		bg_diag_set(d, "the seccomp filter has %zu instructions; the kernel takes at most %d",
+			    n, CS_MAX_INSNS);
 		goto out;
 	}
 	*out = f;

@@ -10,9 +10,11 @@
 #include <seccomp.h>
 #include <stddef.h>
 
+#include "diag.h"
+
 /* The program to load or export: libseccomp's, checked and repaired.
- * 0, or -errno with a message in err; *out is malloc'ed. */
+ * 0, or -errno with a message in d; *out is malloc'ed. */
 int cs_build_program(scmp_filter_ctx ctx, struct sock_filter **out, size_t *outn,
-		     unsigned *nfixed, char *err, size_t errlen);
+		     unsigned *nfixed, struct bg_diag *d);
 
 #endif
