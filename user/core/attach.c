@@ -376,9 +376,9 @@ static int exec_section(struct bg_state *st, const struct attach_job *j, int slo
 }
 
 /* The global rate limit (j->o.rate_limit >= 0); *cfg_old keeps what to
- * restore.  0, or -1 with err. */
+ * restore.  0, or -1 with d set. */
 static int set_rate_limit(struct bg_state *st, const struct attach_job *j, struct bg_config *cfg_old,
-			  char *err, size_t errlen)
+			  struct bg_diag *d)
 {
 	struct bg_config cfg;
 	__u32 zero = 0;
@@ -391,15 +391,15 @@ static int set_rate_limit(struct bg_state *st, const struct attach_job *j, struc
 		ret = bg_map_write(st->map[BG_MAP_CONFIG], &zero, &cfg, "ratelimit");
 	}
 	if (ret) {
-		snprintf(err, errlen, "cannot set the rate limit: %s", strerror(-ret));
+		bg_diag_set(d, "cannot set the rate limit: %s", strerror(-ret));
 		return -1;
 	}
 	return 0;
 }
 
-/* The attachment record.  0, or -1 with err (*limit: a table is full). */
+/* The attachment record.  0, or -1 with d set (*limit: a table is full). */
 static int put_record(struct bg_state *st, const struct bg_attachment *rec, bool *limit,
-		      char *err, size_t errlen)
+		      struct bg_diag *d)
 {
 	int ret = bg_fault("record");
 
@@ -409,10 +409,10 @@ static int put_record(struct bg_state *st, const struct bg_attachment *rec, bool
 		return 0;
 	*limit = ret == -E2BIG || ret == -ENOSPC;
 	if (*limit)
-		snprintf(err, errlen, "cannot record attachment: bg_attachments is full (%d, BG_MAX_ATTACHMENTS)",
+		bg_diag_set(d, "cannot record attachment: bg_attachments is full (%d, BG_MAX_ATTACHMENTS)",
 			 BG_MAX_ATTACHMENTS);
 	else
-		snprintf(err, errlen, "cannot record attachment: %s", strerror(-ret));
+		bg_diag_set(d, "cannot record attachment: %s", strerror(-ret));
 	return -1;
 }
 
@@ -420,9 +420,9 @@ static int put_record(struct bg_state *st, const struct bg_attachment *rec, bool
  * update from the complete old policy to the complete new one.  Twice:
  * the second pass catches a cgroup created mid-walk whose inheritance
  * raced with the first.  The number of cgroups guarded (> 0), or -1 with
- * err (*limit: a table is full). */
+ * d set (*limit: a table is full). */
 static int guard_subtree(struct bg_state *st, const struct attach_job *j, bool *limit,
-			 char *err, size_t errlen)
+			 struct bg_diag *d)
 {
 	int guarded = bg_reconcile(st, j->cg.abs, j->cg.id);
 
@@ -431,24 +431,24 @@ static int guard_subtree(struct bg_state *st, const struct attach_job *j, bool *
 	if (guarded >= 0 && bg_fault("reconcile"))
 		guarded = -EIO;
 	if (guarded == BG_WALK_TOO_DEEP) {
-		snprintf(err, errlen, "cgroup %.300s has cgroups nested more than %d levels below it "
+		bg_diag_set(d, "cgroup %.300s has cgroups nested more than %d levels below it "
 			 "(BG_CGROUP_MAX_DEPTH); bpfguard cannot guard those, so it attaches nothing there; "
 			 "attach to the deeper cgroups themselves", j->cg.rel, BG_CGROUP_MAX_DEPTH);
 		return -1;
 	}
 	if (guarded == -E2BIG || guarded == -ENOSPC) {
 		*limit = true;
-		snprintf(err, errlen, "cannot guard the cgroups under %.300s: the guarded-cgroup table is full "
+		bg_diag_set(d, "cannot guard the cgroups under %.300s: the guarded-cgroup table is full "
 			 "(%d cgroups, BG_MAX_CGROUPS); detach something first", j->cg.rel, BG_MAX_CGROUPS);
 		return -1;
 	}
 	if (guarded < 0) {
-		snprintf(err, errlen, "cannot guard the cgroups under %.300s: %s", j->cg.rel, strerror(-guarded));
+		bg_diag_set(d, "cannot guard the cgroups under %.300s: %s", j->cg.rel, strerror(-guarded));
 		return -1;
 	}
 	if (guarded == 0) {
 		/* The directory vanished between resolve and walk. */
-		snprintf(err, errlen, "cgroup %.300s disappeared while attaching", j->cg.rel);
+		bg_diag_set(d, "cgroup %.300s disappeared while attaching", j->cg.rel);
 		return -1;
 	}
 	return guarded;
@@ -505,7 +505,7 @@ static int apply(struct attach_job *j, struct bg_attach_result *res)
 		if (!ret)
 			ret = bg_slot_write(&st, slot, &j->compiled);
 		if (ret) {
-			snprintf(err, sizeof(dg.msg), "cannot write policy slot %d: %s", slot, strerror(-ret));
+			bg_diag_set(&dg, "cannot write policy slot %d: %s", slot, strerror(-ret));
 			goto undo_slot;
 		}
 	}
@@ -516,7 +516,7 @@ static int apply(struct attach_job *j, struct bg_attach_result *res)
 			  lsm_sync_records(&st, j->plan.lsm_need, &dg))) ||
 	    (!j->o.no_escape_guard && bg_escape_up(&dg)) || bg_fault("links")) {
 		if (!err[0])
-			snprintf(err, sizeof(dg.msg), "cannot attach programs (injected)");
+			bg_diag_set(&dg, "cannot attach programs (injected)");
 		goto undo_links;
 	}
 	/* network/device/sysctl sections: cgroup-BPF hooks on this cgroup
@@ -527,14 +527,14 @@ static int apply(struct attach_job *j, struct bg_attach_result *res)
 		goto undo_cghooks;
 	/* the global rate limit, restored if anything below fails */
 	if (j->o.rate_limit >= 0) {
-		if (set_rate_limit(&st, j, &cfg_old, err, sizeof(dg.msg)))
+		if (set_rate_limit(&st, j, &cfg_old, &dg))
 			goto undo_hooks;
 		cfg_changed = true;
 	}
-	if (put_record(&st, &rec, &limit, err, sizeof(dg.msg)))
+	if (put_record(&st, &rec, &limit, &dg))
 		goto undo_rate;
 	/* 4. point the subtree at the new slot */
-	guarded = guard_subtree(&st, j, &limit, err, sizeof(dg.msg));
+	guarded = guard_subtree(&st, j, &limit, &dg);
 	if (guarded < 0)
 		goto undo_record;
 	/* 5. committed */
