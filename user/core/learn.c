@@ -292,8 +292,15 @@ static void classify_exe(struct bg_learn *l, struct learned_exe *x)
 	}
 	x->kind = EXE_GO;
 	x->cgo = g.v.cgo;
-	snprintf(x->go_version, sizeof(x->go_version), "%.*s", (int)g.bi.go_version.len,
-		 g.bi.go_version.s ? g.bi.go_version.s : "");
+	{
+		/* The version comes from the binary: attacker bytes.  Kept
+		 * escaped (ASCII, one line), so no output of it can end a
+		 * comment line in the learned policy or break its JSON. */
+		char raw[64], esc[BG_ESC_MAX];
+
+		snprintf(raw, sizeof(raw), "%.*s", (int)g.bi.go_version.len, g.bi.go_version.s ? g.bi.go_version.s : "");
+		bg_strlcpy(x->go_version, bg_esc(raw, esc), sizeof(x->go_version));
+	}
 	/* The runtime's calls are those of amd64 Go; a GOARCH=386 binary
 	 * makes ia32 calls this list does not name. */
 	if (g.elf.machine == 62 /* EM_X86_64 */)

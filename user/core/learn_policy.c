@@ -338,6 +338,7 @@ static bool abi_seen(const struct bg_learn *l, int abi)
 static void print_go_added(FILE *f, const struct bg_learn *l)
 {
 	struct seen_ent ents[BG_MAX_SYSCALLS];
+	char path[BG_ESC_MAX];
 	size_t n = 0;
 
 	if (!l->go_seen)
@@ -351,7 +352,7 @@ static void print_go_added(FILE *f, const struct bg_learn *l)
 		const struct learned_exe *x = &l->exes[i];
 
 		if (x->kind == EXE_GO && k++ < 3)
-			fprintf(f, "%s%s %s", k > 1 ? ", " : "", x->go_version, x->rec.path);
+			fprintf(f, "%s%s %s", k > 1 ? ", " : "", x->go_version, bg_esc(x->rec.path, path));
 	}
 	fprintf(f, "), and it makes some calls only\n"
 		   "# when a lock is contended, a goroutine is preempted or memory is returned: a run\n"
