@@ -49,24 +49,6 @@ static bool timed_out(const struct timespec *t0, double timeout)
 	return timeout > 0 && (now.tv_sec - t0->tv_sec) + (now.tv_nsec - t0->tv_nsec) / 1e9 >= timeout;
 }
 
-/* The id of the ring buffer pinned now, 0 if none. */
-static __u32 pinned_events_id(void)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	char p[PATH_MAX];
-	int fd;
-
-	bg_pin_path(p, sizeof(p), BG_PIN_MAPS, bg_map_name(BG_MAP_EVENTS));
-	fd = bpf_obj_get(p);
-	if (fd < 0)
-		return 0;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		info.id = 0;
-	close(fd);
-	return info.id;
-}
-
 static void round_done(struct bg_event_reader *r)
 {
 	if (r->on_round)
@@ -81,8 +63,7 @@ static void round_done(struct bg_event_reader *r)
 static int drain_state(struct bg_state *st, struct bg_event_reader *r, const struct timespec *t0,
 		       struct bg_diag *diag)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	uint32_t ring_id;
 	struct drain d = { .r = r };
 	struct ring_buffer *rb;
 	unsigned rounds = 0;
@@ -91,7 +72,7 @@ static int drain_state(struct bg_state *st, struct bg_event_reader *r, const str
 	/* Consumers do not change enforcement: do not hold the state lock
 	 * while following, or attach/detach would wait for us. */
 	bg_state_close_lock(st);
-	bpf_obj_get_info_by_fd(st->map[BG_MAP_EVENTS], &info, &len);
+	ring_id = bg_map_id(st->map[BG_MAP_EVENTS]);
 	d.resolver = bg_event_resolver_new(st);
 	rb = ring_buffer__new(st->map[BG_MAP_EVENTS], on_record, &d, NULL);
 	if (!rb || !d.resolver) {
@@ -111,7 +92,7 @@ static int drain_state(struct bg_state *st, struct bg_event_reader *r, const str
 		if (timed_out(t0, r->timeout))
 			break;
 		/* every second: is our ring buffer still the pinned one? */
-		if (r->follow && ++rounds % 5 == 0 && pinned_events_id() != info.id) {
+		if (r->follow && ++rounds % 5 == 0 && bg_pinned_events_id() != ring_id) {
 			ret = ring_buffer__consume(rb); /* what is left in the old one */
 			round_done(r);
 			if (ret >= 0)

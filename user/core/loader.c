@@ -699,3 +699,26 @@ int bg_state_lock_exclusive(struct bg_diag *diag)
 {
 	return take_lock(true, diag);
 }
+
+uint32_t bg_map_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+uint32_t bg_pinned_events_id(void)
+{
+	char p[PATH_MAX];
+	uint32_t id;
+	int fd;
+
+	bg_pin_path(p, sizeof(p), BG_PIN_MAPS, bg_map_name(BG_MAP_EVENTS));
+	fd = bpf_obj_get(p);
+	if (fd < 0)
+		return 0;
+	id = bg_map_id(fd);
+	close(fd);
+	return id;
+}

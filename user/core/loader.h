@@ -120,4 +120,10 @@ void bg_pin_path(char *buf, size_t len, const char *sub, const char *name);
 bool bg_link_pinned(const char *prog);
 bool bg_links_pinned(const char *const *progs, size_t n);
 
+/* The kernel's id of the map behind fd, 0 if it cannot be read; and of the
+ * event ring buffer pinned now, 0 if none.  A consumer that follows the
+ * ring compares the two to notice the pins were made anew. */
+uint32_t bg_map_id(int fd);
+uint32_t bg_pinned_events_id(void);
+
 #endif

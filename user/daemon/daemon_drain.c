@@ -26,29 +26,6 @@
 
 #define STOP_BATCH (-ECANCELED) /* our callback's "enough for this round" */
 
-static uint32_t map_id(int fd)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
-}
-
-static uint32_t pinned_ring_id(void)
-{
-	char p[PATH_MAX];
-	uint32_t id;
-	int fd;
-
-	bg_pin_path(p, sizeof(p), BG_PIN_MAPS, bg_map_name(BG_MAP_EVENTS));
-	fd = bpf_obj_get(p);
-	if (fd < 0)
-		return 0;
-	id = map_id(fd);
-	close(fd);
-	return id;
-}
-
 /* denied and killed are warnings, recorded calls notices */
 static int syslog_prio(const struct bg_event *e)
 {
@@ -143,7 +120,7 @@ int bgd_drain_open(struct bgd_drain *d, struct bg_diag *diag)
 	/* A reader changes no enforcement: holding the state lock would make
 	 * every attach wait for us. */
 	bg_state_close_lock(&d->st);
-	d->ring_id = map_id(d->st.map[BG_MAP_EVENTS]);
+	d->ring_id = bg_map_id(d->st.map[BG_MAP_EVENTS]);
 	d->res = bg_event_resolver_new(&d->st);
 	d->rb = ring_buffer__new(d->st.map[BG_MAP_EVENTS], on_event, d, NULL);
 	if (!d->rb || !d->res) {
@@ -185,7 +162,7 @@ int bgd_drain_consume(struct bgd_drain *d)
 
 bool bgd_drain_current(const struct bgd_drain *d)
 {
-	return d->open && pinned_ring_id() == d->ring_id;
+	return d->open && bg_pinned_events_id() == d->ring_id;
 }
 
 void bgd_drain_forget_names(struct bgd_drain *d)
