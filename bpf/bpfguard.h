@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define BG_LAYOUT_VERSION 6
+#define BG_LAYOUT_VERSION 7
 
 /*
  * No struct below may have implicit padding (a hole, or a tail to its
@@ -41,6 +41,10 @@
 #define BG_PATH_MAX 256
 #define BG_COMM_LEN 16
 #define BG_NR_ARGS 6         /* register arguments of a syscall */
+/* x86_64 numbers the cgroup hooks serve syscall rules for (BG_HP_MARK_*);
+ * user/core/cghooks.c asserts them against <sys/syscall.h>. */
+#define BG_X86_64_NR_SOCKET 41
+#define BG_X86_64_NR_SETSOCKOPT 54
 
 /* ABIs a syscall can arrive through.  Tables exist for the first two. */
 enum bg_abi {
@@ -157,17 +161,22 @@ struct bg_counter_key {
 	__u8 effect;
 };
 
-/* Task storage (bg_taskmark): set at sys_enter when the call is denied via
- * BPF LSM, cleared at sys_exit; while active every bpfguard LSM hook the
- * call reaches returns -err. */
+/* Task storage (bg_taskmark): set at sys_enter when the call is denied
+ * before effect (BPF LSM, or a cgroup hook: BG_MARK_F_HOOK), cleared at
+ * sys_exit; while active every bpfguard hook the call reaches returns -err. */
 struct bg_mark {
 	__u32 active;
 	__u32 nr;
 	__s32 ret;  /* what the hooks return: -errno, already negated */
 	__u16 abi;
-	__u16 pad;
+	__u16 flags; /* BG_MARK_F_* */
 	__u32 hooks_denied; /* how many hook invocations this call was denied at */
 };
+/* The denial is the cgroup hooks' (cgroup_hooks.bpf.c), not the LSM's: a
+ * call that returns success without any hook having refused it ran after
+ * all (a socket created outside the guarded cgroup), so sys_exit kills
+ * the task (fail closed) and counts BG_STAT_HOOK_MISSED. */
+#define BG_MARK_F_HOOK 0x1
 
 /* Per-cgroup event rate limiter (events per second). */
 struct bg_rate {
@@ -193,6 +202,7 @@ enum bg_stat {
 	BG_STAT_LSM_MISSED,       /* LSM-denied call reached none of our hooks */
 	BG_STAT_CGROUP_FULL,      /* bg_cgroups full: a new cgroup got no entry (fails closed, escape.bpf.c) */
 	BG_STAT_ESCAPES,          /* guarded tasks killed for leaving their guarded subtree */
+	BG_STAT_HOOK_MISSED,      /* a call a cgroup hook was to refuse succeeded: task killed at sys_exit */
 	BG_STAT__COUNT,
 };
 
@@ -229,6 +239,7 @@ enum bg_hook {
 	BG_HOOK_ESC_MOVE,  /* tp_btf/cgroup_attach_task: moved out (cgroup.procs/threads) */
 	BG_HOOK_ESC_CLONE, /* tp_btf/sched_process_fork: born outside (clone3 CLONE_INTO_CGROUP) */
 	BG_HOOK_ESC_LATE,  /* sys_enter: a task moved out by another was killed at its next call */
+	BG_HOOK_SETSOCKOPT,/* cgroup/setsockopt: a syscall rule on setsockopt (marked at sys_enter) */
 	BG_HOOK__COUNT,
 };
 
@@ -252,11 +263,14 @@ struct bg_net_rule {
 	__u8 proto;    /* 0 = any, 6 = TCP, 17 = UDP */
 	__u8 action;   /* enum bg_net_action */
 	__u8 pad;
+	__u16 err;     /* BG_NET_DENY: the errno the call fails with (EPERM if 0) */
+	__u16 pad2;
 };
 
 struct bg_net_dirpol {
 	__u32 nrules;
-	__u32 dflt; /* enum bg_net_action when no rule matches */
+	__u16 dflt;     /* enum bg_net_action when no rule matches */
+	__u16 dflt_err; /* its errno when dflt is BG_NET_DENY (EPERM if 0) */
 	struct bg_net_rule rule[BG_NET_MAX_RULES];
 };
 
@@ -279,6 +293,12 @@ struct bg_dev_rule {
 #define BG_HP_NET 0x1
 #define BG_HP_DEV 0x2
 #define BG_HP_SYSCTL 0x4
+/* Syscall rules served by the hooks (mechanism cgroup-hook): guard.bpf.c
+ * decides at sys_enter from the raw registers and marks the task
+ * (bg_taskmark, BG_MARK_F_HOOK); the hook refuses a marked call with the
+ * mark's errno.  These bits say which hook programs the slot needs. */
+#define BG_HP_MARK_SOCKET 0x8     /* socket() -> cgroup/sock_create */
+#define BG_HP_MARK_SETSOCKOPT 0x10 /* setsockopt() -> cgroup/setsockopt */
 #define BG_HP_AUDIT 0x100 /* record denials, allow the call (--mode audit) */
 
 /* bg_netpol.sysctl */
@@ -641,20 +661,23 @@ BG_LAYOUT_AT(bg_counter_key, nr, 16);
 BG_LAYOUT_AT(bg_counter_key, effect, 23);
 BG_LAYOUT_SIZE(bg_mark, 20);
 BG_LAYOUT_AT(bg_mark, hooks_denied, 16);
+BG_LAYOUT_AT(bg_mark, flags, 14);
 BG_LAYOUT_SIZE(bg_rate, 16);
 BG_LAYOUT_AT(bg_rate, suppressed, 12);
 BG_LAYOUT_SIZE(bg_config, 8);
 BG_LAYOUT_AT(bg_config, rate_limit, 4);
-BG_LAYOUT_SIZE(bg_net_rule, 40);
+BG_LAYOUT_SIZE(bg_net_rule, 44);
 BG_LAYOUT_AT(bg_net_rule, pad, 39);
-BG_LAYOUT_SIZE(bg_net_dirpol, 1288);
+BG_LAYOUT_AT(bg_net_rule, err, 40);
+BG_LAYOUT_SIZE(bg_net_dirpol, 1416);
+BG_LAYOUT_AT(bg_net_dirpol, dflt_err, 6);
 BG_LAYOUT_AT(bg_net_dirpol, rule, 8);
 BG_LAYOUT_SIZE(bg_dev_rule, 12);
 BG_LAYOUT_AT(bg_dev_rule, access, 10);
-BG_LAYOUT_SIZE(bg_netpol, 4272);
+BG_LAYOUT_SIZE(bg_netpol, 4656);
 BG_LAYOUT_AT(bg_netpol, families, 8);
 BG_LAYOUT_AT(bg_netpol, dir, 24);
-BG_LAYOUT_AT(bg_netpol, dev, 3888);
+BG_LAYOUT_AT(bg_netpol, dev, 4272);
 BG_LAYOUT_SIZE(bg_hook_counter_key, 24);
 BG_LAYOUT_AT(bg_hook_counter_key, pad, 21);
 BG_LAYOUT_SIZE(bg_exec_key, 24);

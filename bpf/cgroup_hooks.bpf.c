@@ -23,6 +23,17 @@
  * the cgroup the socket was created in; a socket created in a guarded
  * cgroup and handed to an outside task is judged by that task's policy,
  * i.e. not at all.)
+ *
+ * Syscall rules served here (BG_HP_MARK_*): a rule such as
+ * `socket if arg0 == AF_INET errno(EACCES)` is judged by guard.bpf.c at
+ * sys_enter, from the raw registers, exactly as the policy says; it marks
+ * the task (bg_taskmark, BG_MARK_F_HOOK) and the hook the call is certain
+ * to reach before any effect refuses it with the mark's errno.  The hook
+ * only executes the decision, so what it cannot see (SOCK_CLOEXEC in the
+ * type register, the 64-bit argument) cannot make it approximate.  The
+ * planner (user/core/mechanism.c) uses this only where every call the
+ * rule denies reaches the hook; sys_exit kills a task whose marked call
+ * succeeded anyway (lsm.bpf.c).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -39,9 +50,17 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define AF_INET 2
 #define AF_INET6 10
 #define EPERM 1
+#define PAGE_SIZE_MIN 4096
 
 /* The attached cgroup this instance serves; set by the loader. */
 const volatile __u64 bg_attached_cgid = 0;
+/* Set by the loader from `probe`.  Where false, the code behind them is
+ * never explored by the verifier, so this object still loads on kernels
+ * that lack the helpers: bpf_set_retval (5.18+: a denial fails with the
+ * policy's errno, else EPERM, and the planner serves only EPERM rules
+ * here) and task storage from cgroup programs (the syscall-rule marks). */
+const volatile bool bg_has_set_retval = false;
+const volatile bool bg_has_marks = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -74,6 +93,34 @@ static __always_inline bool policy_for(__u32 section, struct judge *j)
 	return j->pol && (j->pol->flags & section);
 }
 
+/* A refusal with `err` (0 = EPERM): what the program returns, 0. */
+static __always_inline int deny_errno(__u32 err)
+{
+	if (bg_has_set_retval && err && err != EPERM && err < 4096)
+		bpf_set_retval(-(int)err);
+	return 0;
+}
+
+/* The errno to refuse this call with if guard.bpf.c marked it for a cgroup
+ * hook (syscall `nr`, x86_64), else 0.  The gate keeps the common case to
+ * one array lookup. */
+static __always_inline __u32 marked_errno(__u32 nr)
+{
+	__u32 zero = 0, *gate;
+	struct bg_mark *m;
+
+	if (!bg_has_marks)
+		return 0;
+	gate = bpf_map_lookup_elem(&bg_lsm_gate, &zero);
+	if (!gate || !*gate)
+		return 0;
+	m = bpf_task_storage_get(&bg_taskmark, bpf_get_current_task_btf(), 0, 0);
+	if (!m || !m->active || !(m->flags & BG_MARK_F_HOOK) || m->nr != nr || m->abi != BG_ABI_X86_64)
+		return 0;
+	m->hooks_denied++;
+	return m->ret < 0 && m->ret > -4096 ? (__u32)-m->ret : EPERM;
+}
+
 static __always_inline void count_hook(const struct judge *j, __u32 hook, __u8 effect)
 {
 	struct bg_hook_counter_key key = {
@@ -89,27 +136,30 @@ static __always_inline void count_hook(const struct judge *j, __u32 hook, __u8 e
  * program returns: 0 (EPERM) when enforcing, 1 in audit mode.
  */
 static __always_inline struct bg_event *refuse(const struct judge *j, __u32 type, __u32 hook,
-					       int *verdict)
+					       __u32 err, int *verdict)
 {
 	bool audit = j->pol->flags & BG_HP_AUDIT;
 	__u8 effect = audit ? BG_EFFECT_RECORD : BG_EFFECT_HOOK_DENY;
 	struct bg_event *e;
 
-	*verdict = audit ? 1 : 0;
+	if (!err || (!bg_has_set_retval && err != EPERM))
+		err = EPERM; /* the planner never asks for another errno there */
+	*verdict = audit ? 1 : deny_errno(err);
 	count_hook(j, hook, effect);
 	e = event_reserve(j->cgid, j->owner, bpf_ktime_get_boot_ns(), sizeof(*e));
 	if (!e)
 		return NULL;
 	event_task_current(e);
 	event_decision(e, type, hook, BG_VERDICT_ERRNO, effect,
-		       audit ? BG_MECH_AUDIT : BG_MECH_CGROUP_HOOK, EPERM);
+		       audit ? BG_MECH_AUDIT : BG_MECH_CGROUP_HOOK, err);
 	return e;
 }
 
-static __always_inline int refuse_net(const struct judge *j, __u32 hook, const struct bg_net_info *ni)
+static __always_inline int refuse_net(const struct judge *j, __u32 hook, const struct bg_net_info *ni,
+				      __u32 err)
 {
 	int verdict;
-	struct bg_event *e = refuse(j, BG_EVENT_NET, hook, &verdict);
+	struct bg_event *e = refuse(j, BG_EVENT_NET, hook, err, &verdict);
 
 	if (e) {
 		e->net = *ni;
@@ -125,7 +175,10 @@ int bg_sock_create(struct bpf_sock *sk)
 {
 	struct bg_net_info ni = {};
 	struct judge j;
+	__u32 err = marked_errno(BG_X86_64_NR_SOCKET);
 
+	if (err)
+		return deny_errno(err); /* a syscall rule; sys_enter counted it */
 	if (!policy_for(BG_HP_NET, &j))
 		return 1;
 	ni.family = sk->family;
@@ -133,7 +186,7 @@ int bg_sock_create(struct bpf_sock *sk)
 	ni.protocol = sk->protocol;
 	if (bg_hm_socket(j.pol, ni.family, ni.type) == BG_NET_ALLOW)
 		return 1;
-	return refuse_net(&j, BG_HOOK_SOCK_CREATE, &ni);
+	return refuse_net(&j, BG_HOOK_SOCK_CREATE, &ni, EPERM);
 }
 
 /* connect/bind/sendmsg with an address (mapped IPv4 on an IPv6 socket is
@@ -141,7 +194,7 @@ int bg_sock_create(struct bpf_sock *sk)
 static __always_inline int judge_addr(struct bpf_sock_addr *ctx, __u32 dir, __u32 hook, bool v6)
 {
 	struct bg_net_info ni = {};
-	__u32 fam = 4;
+	__u32 fam = 4, err = EPERM;
 	struct judge j;
 
 	if (!policy_for(BG_HP_NET, &j))
@@ -160,9 +213,9 @@ static __always_inline int judge_addr(struct bpf_sock_addr *ctx, __u32 dir, __u3
 	ni.protocol = ctx->protocol;
 	ni.port = bpf_ntohs((__u16)ctx->user_port);
 	if (dir >= BG_NET_NDIRS ||
-	    bg_hm_net(&j.pol->dir[dir], fam, ni.addr, ni.port, ni.protocol) == BG_NET_ALLOW)
+	    bg_hm_net(&j.pol->dir[dir], fam, ni.addr, ni.port, ni.protocol, &err) == BG_NET_ALLOW)
 		return 1;
-	return refuse_net(&j, hook, &ni);
+	return refuse_net(&j, hook, &ni, err);
 }
 
 SEC("cgroup/connect4")
@@ -203,6 +256,23 @@ int bg_sendmsg6(struct bpf_sock_addr *ctx)
 	return judge_addr(ctx, BG_NET_SENDMSG, BG_HOOK_SENDMSG6, true);
 }
 
+/* setsockopt(): only syscall rules (marked at sys_enter).  The kernel runs
+ * this before the protocol sees the option, for every socket family, for
+ * 64-bit callers (compat calls skip it: the planner serves x86_64 only). */
+SEC("cgroup/setsockopt")
+int bg_setsockopt(struct bpf_sockopt *ctx)
+{
+	__u32 err = marked_errno(BG_X86_64_NR_SETSOCKOPT);
+
+	/* Kernels before 6.5 fail a setsockopt whose value exceeds a page
+	 * unless the program declares it leaves the buffer alone. */
+	if (ctx->optlen > PAGE_SIZE_MIN)
+		ctx->optlen = 0;
+	if (!err)
+		return 1;
+	return deny_errno(err);
+}
+
 /* open() and mknod() of device nodes: an allow list. */
 SEC("cgroup/dev")
 int bg_dev(struct bpf_cgroup_dev_ctx *ctx)
@@ -220,7 +290,7 @@ int bg_dev(struct bpf_cgroup_dev_ctx *ctx)
 	di.minor = ctx->minor;
 	if (bg_hm_dev(j.pol, di.type, di.major, di.minor, di.access) == BG_NET_ALLOW)
 		return 1;
-	e = refuse(&j, BG_EVENT_DEV, BG_HOOK_DEV, &verdict);
+	e = refuse(&j, BG_EVENT_DEV, BG_HOOK_DEV, EPERM, &verdict);
 	if (e) {
 		e->dev = di;
 		event_submit(e);
@@ -242,7 +312,7 @@ int bg_sysctl(struct bpf_sysctl *ctx)
 	write = ctx->write;
 	if (!(j.pol->sysctl & (write ? BG_SYSCTL_DENY_WRITE : BG_SYSCTL_DENY_READ)))
 		return 1;
-	e = refuse(&j, BG_EVENT_SYSCTL, BG_HOOK_SYSCTL, &verdict);
+	e = refuse(&j, BG_EVENT_SYSCTL, BG_HOOK_SYSCTL, EPERM, &verdict);
 	if (e) {
 		e->sysctl.write = write;
 		/* full name relative to /proc/sys; cut (still terminated) if long */

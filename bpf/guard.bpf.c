@@ -15,9 +15,11 @@
  *
  * A sys_enter program cannot make a syscall fail.  Effects it executes:
  * RECORD, KILL (SIGKILL is delivered on return to user mode, *after* the
- * syscall body ran) and LSM_DENY (marks the task so the hooks in
- * lsm.bpf.c return -errno before the call has any effect; userspace plans
- * it only where those programs load).
+ * syscall body ran), LSM_DENY (marks the task so the hooks in lsm.bpf.c
+ * return -errno before the call has any effect; userspace plans it only
+ * where those programs load) and HOOK_DENY (the same mark, read by the
+ * cgroup hook the call is certain to reach first: socket() of inet
+ * families, setsockopt(); cgroup_hooks.bpf.c).
  *
  * Descendant cgroups: the cgroup_mkdir program copies the parent's entry to
  * a new child, so a policy covers cgroups created after attach.  Userspace
@@ -119,8 +121,10 @@ static __always_inline void emit(__u64 cgid, const struct bg_cgroup *cg, __u32 a
 	event_submit(e);
 }
 
-/* Marks the task for the rest of this syscall (see lsm.bpf.c). */
-static __always_inline bool mark_denied(struct task_struct *task, __u32 abi, __u32 nr, __u16 err)
+/* Marks the task for the rest of this syscall: the LSM hooks (lsm.bpf.c)
+ * or, with BG_MARK_F_HOOK, the cgroup hooks (cgroup_hooks.bpf.c) refuse it. */
+static __always_inline bool mark_denied(struct task_struct *task, __u32 abi, __u32 nr, __u16 err,
+					__u16 flags)
 {
 	struct bg_mark *m;
 	__u32 zero = 0, *gate;
@@ -134,6 +138,7 @@ static __always_inline bool mark_denied(struct task_struct *task, __u32 abi, __u
 	m->nr = nr;
 	m->abi = abi;
 	m->ret = -(__s32)err;
+	m->flags = flags;
 	m->hooks_denied = 0;
 	m->active = 1;
 	return true;
@@ -174,7 +179,8 @@ static __always_inline int judge(struct task_struct *task, struct pt_regs *regs,
 	if (ent.effect == BG_EFFECT_NONE)
 		return 0;
 
-	if (ent.effect == BG_EFFECT_LSM_DENY && !mark_denied(task, abi, nr, ent.err)) {
+	if ((ent.effect == BG_EFFECT_LSM_DENY || ent.effect == BG_EFFECT_HOOK_DENY) &&
+	    !mark_denied(task, abi, nr, ent.err, ent.effect == BG_EFFECT_HOOK_DENY ? BG_MARK_F_HOOK : 0)) {
 		/* Cannot mark (out of memory): fail closed. */
 		ent.effect = BG_EFFECT_KILL;
 		stat_inc(BG_STAT_MARK_FAILED);
@@ -197,7 +203,7 @@ static __noinline int late_kill(struct task_struct *task, long id, __u64 cgid)
 		t = bpf_task_storage_get(&bg_tasktag, task->group_leader, 0, 0);
 	if (!t || !(t->flags & BG_TAG_F_FUGITIVE))
 		return 0;
-	if (!mark_denied(task, syscall_abi(task), id & ~(long)BG_X32_SYSCALL_BIT, 1 /* EPERM */))
+	if (!mark_denied(task, syscall_abi(task), id & ~(long)BG_X32_SYSCALL_BIT, 1 /* EPERM */, 0))
 		stat_inc(BG_STAT_MARK_FAILED);
 	if (bpf_send_signal(SIGKILL))
 		return 1; /* not sent (helper refused here): stay a fugitive, try

@@ -38,12 +38,13 @@ BG_HM_INLINE __u32 bg_hm_unmap(__u32 *ip)
 }
 
 /*
- * First rule that matches decides; none: the direction's default.
+ * First rule that matches decides; none: the direction's default.  *err:
+ * the errno a denial fails with (EPERM unless the policy named one).
  * fam is 4 or 6; ip[] in network byte order (IPv4 in ip[0]); port in host
  * byte order; proto IPPROTO_*.
  */
 BG_HM_INLINE __u32 bg_hm_net(const struct bg_net_dirpol *d, __u32 fam, const __u32 *ip,
-			     __u32 port, __u32 proto)
+			     __u32 port, __u32 proto, __u32 *err)
 {
 	for (int i = 0; i < BG_NET_MAX_RULES; i++) {
 		const struct bg_net_rule *r = &d->rule[i];
@@ -62,8 +63,10 @@ BG_HM_INLINE __u32 bg_hm_net(const struct bg_net_dirpol *d, __u32 fam, const __u
 				 (ip[2] & r->mask[2]) != r->addr[2] ||
 				 (ip[3] & r->mask[3]) != r->addr[3]))
 			continue;
+		*err = r->err ? r->err : 1;
 		return r->action;
 	}
+	*err = d->dflt_err ? d->dflt_err : 1;
 	return d->dflt;
 }
 

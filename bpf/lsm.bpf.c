@@ -166,7 +166,10 @@ HOOK1(syslog)
 HOOK4(quotactl)
 
 /*
- * The mark lives exactly as long as the denied syscall.  sys_exit runs for
+ * The mark lives exactly as long as the denied syscall.  This program is
+ * also loaded alone, without any LSM hook, on kernels without BPF LSM
+ * whenever a syscall rule is served by a cgroup hook (BG_MARK_F_HOOK).
+ * sys_exit runs for
  * every syscall on the machine, so it leaves at the gate unless some task
  * is marked; the gate is a count, not a flag, so one task's exit never
  * hides another's mark.
@@ -186,8 +189,17 @@ int BPF_PROG(bg_sys_exit, struct pt_regs *regs, long ret)
 	/* A denied call that reached none of our hooks ran after all: the
 	 * coverage table was wrong for this kernel.  Count it so status
 	 * says so instead of claiming a denial that did not happen. */
-	if (m->hooks_denied == 0)
+	if (m->hooks_denied == 0 && !(m->flags & BG_MARK_F_HOOK))
 		stat_inc(BG_STAT_LSM_MISSED);
+	/* A cgroup hook's denial that no hook gave, on a call that succeeded:
+	 * the hook runs for the socket's cgroup, so a socket made outside
+	 * the guarded cgroup and handed in (inherited, SCM_RIGHTS) escapes
+	 * it.  The call ran; kill now, before the task returns to user space
+	 * and uses it (fail closed), and count it. */
+	if (m->hooks_denied == 0 && (m->flags & BG_MARK_F_HOOK) && ret >= 0) {
+		stat_inc(BG_STAT_HOOK_MISSED);
+		bpf_send_signal(9 /* SIGKILL */);
+	}
 	m->active = 0;
 	__sync_fetch_and_sub(gate, 1);
 	return 0;

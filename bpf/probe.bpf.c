@@ -196,6 +196,36 @@ int probe_sock_create(struct bpf_sock *sk)
 	return 1;
 }
 
+/* cgroup_mark: can a cgroup program read the calling task's storage (the
+ * mark guard.bpf.c sets for syscall rules a cgroup hook serves)?  Loaded,
+ * never attached; allows everything. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} probe_taskmark SEC(".maps");
+
+SEC("cgroup/sock_create")
+int probe_sock_mark(struct bpf_sock *sk)
+{
+	__u32 *m = bpf_task_storage_get(&probe_taskmark, bpf_get_current_task_btf(), 0, 0);
+
+	return m && *m == 0xdead ? 0 : 1;
+}
+
+/* cgroup_retval: bpf_set_retval (5.18+), so a hook fails a call with the
+ * policy's errno rather than EPERM.  Loaded, never attached. */
+SEC("cgroup/sock_create")
+int probe_sock_retval(struct bpf_sock *sk)
+{
+	if (sk->family == 0xffff) {
+		bpf_set_retval(-13);
+		return 0;
+	}
+	return 1;
+}
+
 /* cgroup_dev: device access policy hook; allows everything. */
 SEC("cgroup/dev")
 int probe_dev(struct bpf_cgroup_dev_ctx *ctx)

@@ -11,6 +11,13 @@
  * hog MIB (allocate and touch MIB mebibytes), mmap-exec PATH (map a file
  * executable).
  *
+ * socket FAMILY TYPE (raw numbers: the type register as given, flags
+ * included), setsockopt-reuse (SO_REUSEADDR on a fresh AF_INET socket, then
+ * prints "reuseaddr: V" as read back), setsockopt-pre (the same on the
+ * socket --socket-before made outside the cgroup).
+ *
+ * --socket-before (first) makes an AF_INET socket before entering the
+ * cgroup: a socket whose cgroup is not the guarded one.
  * --cgroup moves the process into DIR first, so every later syscall is
  * judged by the policy there and nothing else (no shell, no loader) runs
  * inside the cgroup.  Actions run in order; each prints "ACTION: ok" or
@@ -148,16 +155,33 @@ static long write_file(const char *path, const char *value)
 	return r;
 }
 
+/* SO_REUSEADDR := 1 on fd; then prints what the socket holds. */
+static int reuse(const char *what, int fd)
+{
+	int one = 1, v = -1, failed;
+	socklen_t len = sizeof(v);
+
+	failed = report(what, fd < 0 ? -1 : setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
+	if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &v, &len) == 0)
+		printf("reuseaddr: %d\n", v);
+	fflush(stdout);
+	return failed;
+}
+
 int main(int argc, char **argv)
 {
-	int failed = 0, i = 1;
+	int failed = 0, i = 1, pre = -1;
 
-	if (argc > 2 && !strcmp(argv[1], "--cgroup")) {
-		if (enter_cgroup(argv[2])) {
-			fprintf(stderr, "sysprobe: cannot enter cgroup %s: %s\n", argv[2], strerror(errno));
+	if (argc > 1 && !strcmp(argv[1], "--socket-before")) {
+		pre = socket(AF_INET, SOCK_STREAM, 0);
+		i = 2;
+	}
+	if (argc > i + 1 && !strcmp(argv[i], "--cgroup")) {
+		if (enter_cgroup(argv[i + 1])) {
+			fprintf(stderr, "sysprobe: cannot enter cgroup %s: %s\n", argv[i + 1], strerror(errno));
 			return 100;
 		}
-		i = 3;
+		i += 2;
 	}
 	for (; i < argc; i++) {
 		const char *a = argv[i], *arg = i + 1 < argc ? argv[i + 1] : "";
@@ -179,6 +203,23 @@ int main(int argc, char **argv)
 			failed += report(a, ia32_mkdir(arg)), i++;
 		} else if (!strcmp(a, "x32-getpid")) {
 			failed += report(a, syscall(0x40000000 | SYS_getpid));
+		} else if (!strcmp(a, "socket")) {
+			/* socket FAMILY TYPE: raw register values */
+			long fam = strtol(arg, NULL, 0), type = i + 2 < argc ? strtol(argv[i + 2], NULL, 0) : 0;
+			int fd = (int)syscall(SYS_socket, fam, type, 0);
+
+			failed += report(a, fd);
+			if (fd >= 0)
+				close(fd);
+			i += 2;
+		} else if (!strcmp(a, "setsockopt-reuse")) {
+			int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+			failed += reuse(a, fd);
+			if (fd >= 0)
+				close(fd);
+		} else if (!strcmp(a, "setsockopt-pre")) {
+			failed += reuse(a, pre);
 		} else if (!strcmp(a, "socket-inet")) {
 			int fd = socket(AF_INET, SOCK_DGRAM, 0);
 

@@ -26,8 +26,8 @@
 /* The fingerprint of the layout that BG_LAYOUT_VERSION names.  When the
  * test fails, bump BG_LAYOUT_VERSION (if the layout really changed) and
  * copy the computed fingerprint from its message here. */
-#define RECORDED_VERSION 6
-#define RECORDED_FINGERPRINT 0x58a44fd0c623952bULL
+#define RECORDED_VERSION 7
+#define RECORDED_FINGERPRINT 0x5ca64d89c3dfb12dULL
 
 #define MAX_MEMBERS 32
 
@@ -62,14 +62,15 @@ static const struct layout LAYOUT[] = {
 	  F(bg_cgroup, pad)),
 	S(bg_counter_key, F(bg_counter_key, cgid), F(bg_counter_key, owner), F(bg_counter_key, nr),
 	  F(bg_counter_key, abi), F(bg_counter_key, verdict), F(bg_counter_key, effect)),
-	S(bg_mark, F(bg_mark, active), F(bg_mark, nr), F(bg_mark, ret), F(bg_mark, abi), F(bg_mark, pad),
+	S(bg_mark, F(bg_mark, active), F(bg_mark, nr), F(bg_mark, ret), F(bg_mark, abi), F(bg_mark, flags),
 	  F(bg_mark, hooks_denied)),
 	S(bg_rate, F(bg_rate, window_start_ns), F(bg_rate, emitted), F(bg_rate, suppressed)),
 	S(bg_config, F(bg_config, layout_version), F(bg_config, rate_limit)),
 	S(bg_net_rule, F(bg_net_rule, addr), F(bg_net_rule, mask), F(bg_net_rule, port_lo),
 	  F(bg_net_rule, port_hi), F(bg_net_rule, family), F(bg_net_rule, proto), F(bg_net_rule, action),
-	  F(bg_net_rule, pad)),
-	S(bg_net_dirpol, F(bg_net_dirpol, nrules), F(bg_net_dirpol, dflt), F(bg_net_dirpol, rule)),
+	  F(bg_net_rule, pad), F(bg_net_rule, err), F(bg_net_rule, pad2)),
+	S(bg_net_dirpol, F(bg_net_dirpol, nrules), F(bg_net_dirpol, dflt), F(bg_net_dirpol, dflt_err),
+	  F(bg_net_dirpol, rule)),
 	S(bg_dev_rule, F(bg_dev_rule, major), F(bg_dev_rule, minor), F(bg_dev_rule, type),
 	  F(bg_dev_rule, access)),
 	S(bg_netpol, F(bg_netpol, flags), F(bg_netpol, types), F(bg_netpol, families),

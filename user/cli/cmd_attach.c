@@ -120,6 +120,13 @@ static void print_attached(const struct bg_attach_out *j)
 		json_object_object_add(o, "replaced", json_object_new_boolean(j->replaced));
 		json_object_object_add(o, "guarded_cgroups", json_object_new_int(j->guarded));
 		json_object_object_add(o, "enforcement", bg_plan_to_json(&j->plan));
+		{
+			struct json_object *rules = json_object_new_array();
+
+			for (unsigned i = 0; i < j->nrules; i++)
+				json_object_array_add(rules, bg_rule_mech_json(&j->rules[i]));
+			json_object_object_add(o, "rules", rules);
+		}
 		json_object_object_add(o, "cgroup_hooks", json_object_new_string(j->hooks_summary));
 		json_object_object_add(o, "executables", json_object_new_string(j->exec_summary));
 		bg_json_print(o);
@@ -130,8 +137,16 @@ static void print_attached(const struct bg_attach_out *j)
 	       j->replaced ? "replaced" : "attached", j->rec.policy, j->cg.rel,
 	       (unsigned long long)j->cg.id, j->guarded, j->guarded == 1 ? "" : "s");
 	printf("enforcement: %s\n", j->summary);
+	for (unsigned i = 0; i < j->nrules && i < 40; i++) {
+		char line[512];
+
+		bg_rule_mech_str(&j->rules[i], line, sizeof(line));
+		printf("  rule %s\n", line);
+	}
+	if (j->nrules > 40)
+		printf("  ... %u more rules (attach --json lists them all)\n", j->nrules - 40);
 	if (j->hooks_summary[0])
-		printf("network/devices: %s (cgroup-hook: EPERM before any effect)\n", j->hooks_summary);
+		printf("network/devices: %s (cgroup-hook: before any effect)\n", j->hooks_summary);
 	if (j->exec_summary[0])
 		printf("executables: %s\n", j->exec_summary);
 }
@@ -157,8 +172,10 @@ int cmd_attach(int argc, char **argv)
 				.mode = o.mode, .fallback = o.fallback, .target = BG_TARGET_CGROUP,
 				.set_rate_limit = o.rate_limit >= 0, .rate_limit = (uint32_t)(o.rate_limit < 0 ? 0 : o.rate_limit),
 				.require_deny = o.require_deny }, &out, NULL);
-	if (!ret)
+	if (!ret) {
 		print_attached(&out);
+		bg_attach_out_free(&out);
+	}
 	/* the findings once attached, so a failed attach says one line */
 	if (!ret)
 		bg_hatches_gate(loaded, &(struct bg_hatch_gate){ 0 });

@@ -20,7 +20,20 @@ static void print_json(const struct bg_probe *p, const struct bg_enforcement *en
 
 	/* The same decision attach makes, so scripts can check it. */
 	json_object_object_add(e, "errno_deny", json_object_new_string(
-		mechs->lsm_deny ? "lsm" : "none (fallback required)"));
+		mechs->lsm_deny ? "lsm" : mechs->hook_marks ? "cgroup-hook (socket, setsockopt only)"
+							    : "none (fallback required)"));
+	{
+		struct json_object *hk = json_object_new_object();
+
+		/* per syscall: what an errno rule on it gets here (bg_plan_decide) */
+		json_object_object_add(hk, "socket", json_object_new_string(
+			mechs->lsm_deny ? "lsm" : mechs->hook_marks ? "cgroup-hook (AF_INET/AF_INET6; other families: fallback)"
+								    : "fallback"));
+		json_object_object_add(hk, "setsockopt", json_object_new_string(
+			mechs->lsm_deny ? "lsm" : mechs->hook_marks ? "cgroup-hook" : "fallback"));
+		json_object_object_add(hk, "errno_other_than_eperm", json_object_new_boolean(mechs->set_retval));
+		json_object_object_add(e, "syscall_rules_at_cgroup_hooks", hk);
+	}
 	if (mechs->lsm_deny) {
 		struct json_object *cov = json_object_new_array();
 
@@ -48,9 +61,14 @@ static void print_text(const struct bg_probe *p, const struct bg_enforcement *en
 		printf("  errno(N) before effect: BPF LSM, %u hook programs fit, %u syscalls covered;\n"
 		       "                          others need --fallback kill|audit\n", en->lsm_hooks_fit, en->ncovered);
 	} else {
-		printf("  errno(N) before effect: no (attach needs --fallback kill|audit)\n");
-		printf("    why: %s\n", mechs->lsm_why);
+		printf("  errno(N) before effect: %s\n", mechs->hook_marks
+		       ? "cgroup hooks only: socket() of AF_INET/AF_INET6 (cgroup/sock_create), setsockopt()\n"
+			 "                          (cgroup/setsockopt); other rules need --fallback kill|audit"
+		       : "no (attach needs --fallback kill|audit)");
+		printf("    why not BPF LSM: %s\n", mechs->lsm_why);
 	}
+	printf("  cgroup hook errno:      %s\n", mechs->set_retval ? "the policy's errno (bpf_set_retval)"
+	       : "EPERM only (no bpf_set_retval): other errnos are not served by the hooks");
 	printf("  kill from the kernel:   %s\n", mechs->kill ? "yes (sys_enter SIGKILL, the call still runs)" : "no");
 	printf("  seccomp (bpfguard run): %s\n", mechs->seccomp ? "yes (denies before effect)" : "no");
 }

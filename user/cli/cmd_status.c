@@ -59,6 +59,13 @@ static struct json_object *attachment_json(const struct bg_status_att *sa)
 			json_object_object_add(mech, m ? bg_mech_name(m) : "allowed",
 					       json_object_new_int((int)a->nrules_by_mech[m]));
 	json_object_object_add(o, "mechanisms", mech);
+	{
+		struct json_object *rules = json_object_new_array();
+
+		for (unsigned i = 0; i < sa->nrules; i++)
+			json_object_array_add(rules, bg_rule_mech_json(&sa->rules[i]));
+		json_object_object_add(o, "rules", rules);
+	}
 	json_object_object_add(o, "cgroup_hooks", json_object_new_string(sa->cghooks));
 	json_object_object_add(o, "executables", json_object_new_string(sa->executables));
 	json_object_object_add(o, "syscalls_by", json_object_new_string(
@@ -108,6 +115,7 @@ static void print_json(const struct bg_status *s)
 	json_object_object_add(o, "lsm_attached", json_object_new_boolean(s->lsm_attached));
 	json_object_object_add(o, "lsm_missed", json_object_new_uint64(s->stat[BG_STAT_LSM_MISSED]));
 	json_object_object_add(o, "lsm_mark_failed", json_object_new_uint64(s->stat[BG_STAT_MARK_FAILED]));
+	json_object_object_add(o, "hook_missed_killed", json_object_new_uint64(s->stat[BG_STAT_HOOK_MISSED]));
 	json_object_object_add(o, "inherited_cgroups", json_object_new_uint64(s->stat[BG_STAT_INHERITED]));
 	json_object_object_add(o, "escape_guard_attached", json_object_new_boolean(s->escape_attached));
 	json_object_object_add(o, "escapes_killed", json_object_new_uint64(s->stat[BG_STAT_ESCAPES]));
@@ -116,6 +124,20 @@ static void print_json(const struct bg_status *s)
 	json_object_object_add(o, "cgroups_created_while_full", json_object_new_uint64(s->stat[BG_STAT_CGROUP_FULL]));
 	bg_json_print(o);
 	json_object_put(o);
+}
+
+/* Rule by rule, the mechanism the kernel enforces it with (the default
+ * is the `mechanisms` tally above); long allow-lists print a bounded head. */
+static void print_rules(const struct bg_rule_mech *r, unsigned n)
+{
+	char line[512];
+
+	for (unsigned i = 0; i < n && i < 40; i++) {
+		bg_rule_mech_str(&r[i], line, sizeof(line));
+		printf("    rule %s\n", line);
+	}
+	if (n > 40)
+		printf("    ... %u more rules (status --json lists them all)\n", n - 40);
 }
 
 static void print_att_text(const struct bg_status_att *sa)
@@ -128,6 +150,7 @@ static void print_att_text(const struct bg_status_att *sa)
 	printf("%s (id %llu): policy %s, mode %s, %u cgroup(s) guarded\n", bg_esc(a->path, epath),
 	       (unsigned long long)a->cgid, bg_esc(a->policy, epol), bg_mode_name((int)a->mode), sa->guarded);
 	printf("  mechanisms: %s (fallback %s)\n", mech, bg_fallback_name((int)a->fallback));
+	print_rules(sa->rules, sa->nrules);
 	if (sa->cghooks[0])
 		printf("  cgroup hooks: %s\n", sa->cghooks);
 	if (sa->executables[0])
@@ -168,6 +191,9 @@ static void print_text(const struct bg_status *s)
 	if (s->stat[BG_STAT_CGROUP_FULL])
 		printf("warning: %llu cgroups were created under guarded ones while bg_cgroups was full; "
 		       "tasks entering them are killed (docs/threat-model.md)\n", s->stat[BG_STAT_CGROUP_FULL]);
+	if (s->stat[BG_STAT_HOOK_MISSED])
+		printf("warning: %llu calls a cgroup hook was to refuse succeeded (a socket made outside the "
+		       "guarded cgroup); those tasks were killed (docs/enforcement.md)\n", s->stat[BG_STAT_HOOK_MISSED]);
 	if (s->stat[BG_STAT_LSM_MISSED])
 		printf("warning: %llu LSM-denied calls reached no hook and ran (see docs/enforcement.md)\n",
 		       s->stat[BG_STAT_LSM_MISSED]);

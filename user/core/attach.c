@@ -100,6 +100,17 @@ static int prepare(struct attach_job *j)
 		bg_err("cannot compile policy '%s': out of memory", j->policy->name);
 		return BG_EXIT_FAIL;
 	}
+	if (bg_cghooks_has_errnos(j->policy) && j->o.mode == BG_MODE_ENFORCE && !j->plan.mechs.set_retval) {
+		if (j->o.target == BG_TARGET_CGROUP) {
+			bg_err("policy '%s': a net rule denies with an errno other than EPERM, and the cgroup "
+			       "hooks of this kernel can return only EPERM (no bpf_set_retval, Linux 5.18+); "
+			       "write 'deny' for those rules", j->policy->name);
+			return BG_EXIT_REFUSED;
+		}
+		if (!j->o.quiet)
+			bg_warn("policy '%s': net rules fail with EPERM under bpfguard run, whatever errno they name",
+				j->policy->name);
+	}
 	if (j->o.require_deny && j->plan.n_fallback) {
 		bg_err("--require-deny: policy '%s' has %u errno decisions (%s%s) that nothing on this "
 		       "kernel denies before they run (%s); drop --require-deny to use --fallback %s",
@@ -254,7 +265,7 @@ static int find_shared_slot(const struct bg_state *st, const unsigned refs[BG_MA
 {
 	for (int s = 0; s < BG_MAX_POLICIES; s++)
 		if (refs[s] && bg_slot_holds(st, (uint32_t)s, &j->compiled) &&
-		    bg_cghooks_slot_holds((uint32_t)s, j->policy, j->o.mode) &&
+		    bg_cghooks_slot_holds((uint32_t)s, j->policy, j->o.mode, j->plan.hook_marks) &&
 		    exec_slot_holds((uint32_t)s, j->policy, j->plan.mechs.lsm_deny, j->o.mode == BG_MODE_AUDIT))
 			return s;
 	return -1;
@@ -521,7 +532,10 @@ static int apply(struct attach_job *j, struct bg_attach_result *res)
 	}
 	/* network/device/sysctl sections: cgroup-BPF hooks on this cgroup
 	 * (unpins its own links on failure) */
-	if (bg_cghooks_apply(&st, j->cg.id, j->cg.abs, slot, shared, j->policy, j->o.mode, &dg))
+	if (bg_cghooks_apply(&st, j->cg.id, j->cg.abs, slot, shared, j->policy, j->o.mode,
+			     &(struct bg_hook_caps){ .marks = j->plan.hook_marks,
+						     .set_retval = j->plan.mechs.set_retval,
+						     .task_marks = j->plan.mechs.hook_marks }, &dg))
 		goto undo_cghooks;
 	if (exec_section(&st, j, slot, shared, &dg))
 		goto undo_cghooks;
@@ -627,6 +641,11 @@ int bg_attach(const struct bg_attach_req *req, struct bg_attach_out *out, struct
 		bg_strlcpy(out->summary, j.summary, sizeof(out->summary));
 		bg_strlcpy(out->hooks_summary, j.hooks_summary, sizeof(out->hooks_summary));
 		bg_strlcpy(out->exec_summary, j.exec_summary, sizeof(out->exec_summary));
+		out->rules = NULL;
+		out->nrules = 0;
+		if (ret == 0)
+			bg_rule_mechs(&j.compiled.slot, j.compiled.argrules, j.compiled.nargrules,
+				      &out->rules, &out->nrules);
 	}
 	bg_bpf_policy_free(&j.compiled);
 	return ret;
@@ -647,7 +666,15 @@ int bg_attach_policy_r(const struct bg_attach_req *req, struct bg_plan *plan_out
 	ret = bg_attach(&q, &out, res);
 	if (!ret && plan_out)
 		*plan_out = out.plan;
+	bg_attach_out_free(&out);
 	return ret;
+}
+
+void bg_attach_out_free(struct bg_attach_out *out)
+{
+	free(out->rules);
+	out->rules = NULL;
+	out->nrules = 0;
 }
 
 /* ------------------------------------------------------------------ */

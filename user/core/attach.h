@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "attachment.h"
+#include "compile_bpf.h"
 #include "cgroup.h"
 #include "mechanism.h"
 #include "policy.h"
@@ -43,7 +44,10 @@ struct bg_attach_out {
 	char summary[1024];         /* bg_plan_summary() */
 	char hooks_summary[512];    /* network/devices/sysctl, "" = none */
 	char exec_summary[256];     /* executables, "" = none */
+	struct bg_rule_mech *rules; /* per rule, the mechanism (bg_rule_mechs); heap */
+	unsigned nrules;
 };
+void bg_attach_out_free(struct bg_attach_out *out);
 
 /* Attaches req->policy to req->cgroup, all or nothing.  BG_EXIT_*; errors:
  * one line on stderr, or in *res if res is not NULL.  out may be NULL. */

@@ -205,6 +205,34 @@ out:
 	return same;
 }
 
+int bg_slot_read(const struct bg_state *st, uint32_t slot, struct bg_bpf_policy *out)
+{
+	struct bg_argrules_key *keys = NULL;
+	unsigned n = 0;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (bpf_map_lookup_elem(st->map[BG_MAP_POLICIES], &slot, &out->slot))
+		return -errno;
+	ret = bg_map_collect_keys(st->map[BG_MAP_ARGRULES], sizeof(struct bg_argrules_key), argrules_in_slot,
+				  &slot, (void **)&keys, &n);
+	if (ret)
+		return ret;
+	if (n && !(out->argrules = calloc(n, sizeof(*out->argrules)))) {
+		free(keys);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct bg_bpf_argrules *a = &out->argrules[out->nargrules];
+
+		a->key = keys[i];
+		if (bpf_map_lookup_elem(st->map[BG_MAP_ARGRULES], &keys[i], &a->val) == 0)
+			out->nargrules++; /* gone meanwhile (a detach): skipped */
+	}
+	free(keys);
+	return 0;
+}
+
 int bg_slot_clear(const struct bg_state *st, uint32_t slot)
 {
 	struct bg_policy_slot *zero = calloc(1, sizeof(*zero));

@@ -46,6 +46,10 @@ bool bg_slot_holds(const struct bg_state *st, uint32_t slot, const struct bg_bpf
  * entry points at it).  0 or -errno; on error the slot may hold part of
  * the policy (clear it). */
 int bg_slot_write(const struct bg_state *st, uint32_t slot, const struct bg_bpf_policy *bp);
+/* The compiled policy a slot holds (status: the rules and their
+ * mechanisms as the kernel has them).  0 or -errno; free with
+ * bg_bpf_policy_free. */
+int bg_slot_read(const struct bg_state *st, uint32_t slot, struct bg_bpf_policy *out);
 /* Empties a slot: 0 or the first -errno (it tries every entry). */
 int bg_slot_clear(const struct bg_state *st, uint32_t slot);
 

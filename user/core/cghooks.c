@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "attachment.h"
@@ -43,9 +44,17 @@ _Static_assert(BG_DEV_ACC_MKNOD == BPF_DEVCG_ACC_MKNOD && BG_DEV_ACC_READ == BPF
 _Static_assert(BG_DEV_CHAR == BPF_DEVCG_DEV_CHAR && BG_DEV_BLOCK == BPF_DEVCG_DEV_BLOCK,
 	       "device types");
 
-/* Hooks below this are cgroup_hooks.bpf.c's, linked per cgroup here; the
- * exec hooks after it belong to exec.bpf.c (exec_allow.c). */
-#define BG_HOOK_CGROUP__END BG_HOOK_EXEC
+/* Hooks below this are cgroup_hooks.bpf.c's, linked per cgroup here, and
+ * BG_HOOK_SETSOCKOPT (added later, numbered after the others); the exec
+ * and escape hooks belong to exec.bpf.c and escape.bpf.c. */
+#define BG_HOOK_CGROUP__END (BG_HOOK_SETSOCKOPT + 1)
+static bool cg_hook(unsigned h)
+{
+	return (h > 0 && h < BG_HOOK_EXEC) || h == BG_HOOK_SETSOCKOPT;
+}
+
+_Static_assert(BG_X86_64_NR_SOCKET == __NR_socket && BG_X86_64_NR_SETSOCKOPT == __NR_setsockopt,
+	       "the syscall numbers cgroup_hooks.bpf.c serves");
 
 /* Program of each hook, in the order the links go up. */
 static const char *const hook_prog[BG_HOOK__COUNT] = {
@@ -60,6 +69,7 @@ static const char *const hook_prog[BG_HOOK__COUNT] = {
 	/* escape.bpf.c's and guard's late kill (escape.c) */
 	[BG_HOOK_ESC_MOVE] = "bg_esc_move", [BG_HOOK_ESC_CLONE] = "bg_esc_fork",
 	[BG_HOOK_ESC_LATE] = "bg_esc_late",
+	[BG_HOOK_SETSOCKOPT] = "bg_setsockopt",
 };
 
 const char *bg_hook_name(unsigned hook)
@@ -84,13 +94,14 @@ static int compile_rule(const struct bg_netrule *in, struct bg_net_rule *out)
 	unsigned max = in->family == 4 ? 32 : 128;
 
 	if ((in->family != 0 && in->family != 4 && in->family != 6) || in->prefix > max ||
-	    in->action > BG_NET_ALLOW || in->port_lo > in->port_hi ||
+	    in->action > BG_NET_ALLOW || in->port_lo > in->port_hi || in->err > 4095 ||
 	    (in->proto != 0 && in->proto != IPPROTO_TCP && in->proto != IPPROTO_UDP))
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	out->family = in->family;
 	out->proto = in->proto;
 	out->action = in->action;
+	out->err = in->action == BG_NET_DENY ? (in->err ? in->err : EPERM) : 0;
 	out->port_lo = in->port_lo;
 	out->port_hi = in->port_hi;
 	if (in->family == 0)
@@ -126,7 +137,9 @@ int bg_cghooks_compile(const struct bg_policy *p, struct bg_netpol *out)
 			if (nd->nrules > BG_NET_MAX_RULES || (nd->has_default && nd->dflt > BG_NET_ALLOW))
 				return -EINVAL;
 			out->dir[d].nrules = nd->nrules;
-			out->dir[d].dflt = (uint32_t)bg_net_dir_default(nd);
+			out->dir[d].dflt = (uint16_t)bg_net_dir_default(nd);
+			out->dir[d].dflt_err = out->dir[d].dflt == BG_NET_DENY
+					       ? (nd->has_default && nd->dflt_err ? nd->dflt_err : EPERM) : 0;
 			for (unsigned i = 0; i < nd->nrules; i++)
 				if (compile_rule(&nd->rule[i], &out->dir[d].rule[i]))
 					return -EINVAL;
@@ -184,12 +197,32 @@ unsigned bg_cghooks_needed(const struct bg_netpol *v)
 		need |= 1u << BG_HOOK_DEV;
 	if ((v->flags & BG_HP_SYSCTL) && v->sysctl)
 		need |= 1u << BG_HOOK_SYSCTL;
+	if (v->flags & BG_HP_MARK_SOCKET)
+		need |= 1u << BG_HOOK_SOCK_CREATE;
+	if (v->flags & BG_HP_MARK_SETSOCKOPT)
+		need |= 1u << BG_HOOK_SETSOCKOPT;
 	return need;
 }
 
 bool bg_cghooks_wanted(const struct bg_policy *p)
 {
 	return p->net.present || p->dev.present || p->sysctl.present;
+}
+
+bool bg_cghooks_has_errnos(const struct bg_policy *p)
+{
+	if (!p->net.present)
+		return false;
+	for (int d = 0; d < BG_NET_NDIRS; d++) {
+		const struct bg_netdir *nd = &p->net.dir[d];
+
+		if (nd->has_default && nd->dflt == BG_NET_DENY && nd->dflt_err && nd->dflt_err != EPERM)
+			return true;
+		for (unsigned i = 0; i < nd->nrules; i++)
+			if (nd->rule[i].action == BG_NET_DENY && nd->rule[i].err && nd->rule[i].err != EPERM)
+				return true;
+	}
+	return false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -215,7 +248,9 @@ int bg_cghooks_eval_addr(const struct bg_netpol *v, int dir, int family, const u
 	} else {
 		memcpy(ip, addr, 4);
 	}
-	return (int)bg_hm_net(&v->dir[dir], fam, ip, port, (uint32_t)proto);
+	uint32_t err;
+
+	return (int)bg_hm_net(&v->dir[dir], fam, ip, port, (uint32_t)proto, &err);
 }
 
 int bg_cghooks_eval_dev(const struct bg_netpol *v, char type, uint32_t major, uint32_t minor,
@@ -273,6 +308,11 @@ static void summarize(const struct bg_netpol *v, char *buf, size_t len)
 	}
 	if (v->flags & BG_HP_DEV)
 		ADD("%sdev: %u allow rule%s, default deny", used ? "; " : "", v->ndev, v->ndev == 1 ? "" : "s");
+	if (v->flags & (BG_HP_MARK_SOCKET | BG_HP_MARK_SETSOCKOPT))
+		ADD("%ssyscall rules refused at the hooks: %s%s%s", used ? "; " : "",
+		    v->flags & BG_HP_MARK_SOCKET ? "socket (cgroup/sock_create)" : "",
+		    (v->flags & BG_HP_MARK_SOCKET) && (v->flags & BG_HP_MARK_SETSOCKOPT) ? ", " : "",
+		    v->flags & BG_HP_MARK_SETSOCKOPT ? "setsockopt (cgroup/setsockopt)" : "");
 	if (v->flags & BG_HP_SYSCTL)
 		ADD("%ssysctl: %s", used ? "; " : "",
 		    v->sysctl & BG_SYSCTL_DENY_READ ? "no access" : "read-only");
@@ -318,7 +358,7 @@ static void unpin_links(uint64_t cgid, unsigned mask)
 	char p[PATH_MAX];
 
 	for (unsigned h = 1; h < BG_HOOK_CGROUP__END; h++) {
-		if (!(mask & (1u << h)))
+		if (!cg_hook(h) || !(mask & (1u << h)))
 			continue;
 		link_pin(p, sizeof(p), cgid, h);
 		unlink(p);
@@ -332,22 +372,24 @@ static int write_slot(int fd, uint32_t slot, const struct bg_netpol *v, const ch
 	return bg_map_write(fd, &slot, v ? v : &zero, step);
 }
 
-int bg_cghooks_value(const struct bg_policy *p, int mode, struct bg_netpol *out)
+int bg_cghooks_value(const struct bg_policy *p, int mode, unsigned marks, struct bg_netpol *out)
 {
-	if (bg_cghooks_compile(p, out))
+	if (bg_cghooks_compile(p, out) || (marks & ~(BG_HP_MARK_SOCKET | BG_HP_MARK_SETSOCKOPT)))
 		return -EINVAL;
 	if (out->flags && mode == BG_MODE_AUDIT)
 		out->flags |= BG_HP_AUDIT;
+	/* Audit mode plans no denial, so it never has marks to serve. */
+	out->flags |= marks;
 	return 0;
 }
 
-bool bg_cghooks_slot_holds(uint32_t slot, const struct bg_policy *p, int mode)
+bool bg_cghooks_slot_holds(uint32_t slot, const struct bg_policy *p, int mode, unsigned marks)
 {
 	struct bg_netpol want, cur;
 	int fd;
 	bool same;
 
-	if (bg_cghooks_value(p, mode, &want))
+	if (bg_cghooks_value(p, mode, marks, &want))
 		return false;
 	fd = open_pinned_map("bg_netpol");
 	if (fd < 0)
@@ -383,11 +425,11 @@ static int attach_links(struct cgroup_hooks_bpf *skel, int cgfd, uint64_t cgid, 
 	char path[PATH_MAX];
 
 	for (unsigned h = 1; h < BG_HOOK_CGROUP__END; h++) {
-		struct bpf_program *prog = bpf_object__find_program_by_name(skel->obj, hook_prog[h]);
+		struct bpf_program *prog = cg_hook(h) ? bpf_object__find_program_by_name(skel->obj, hook_prog[h]) : NULL;
 		struct bpf_link *link;
 		int ret;
 
-		if (!bpf_program__autoload(prog))
+		if (!prog || !bpf_program__autoload(prog))
 			continue;
 		/* A cgroup link: BPF_F_ALLOW_MULTI, see the top of this file. */
 		link = bpf_program__attach_cgroup(prog, cgfd);
@@ -414,7 +456,8 @@ static int attach_links(struct cgroup_hooks_bpf *skel, int cgfd, uint64_t cgid, 
 }
 
 int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path, uint32_t slot,
-		     bool shared, const struct bg_policy *p, int mode, struct bg_diag *diag)
+		     bool shared, const struct bg_policy *p, int mode, const struct bg_hook_caps *caps,
+		     struct bg_diag *diag)
 {
 	struct cgroup_hooks_bpf *skel = NULL;
 	struct bg_netpol val;
@@ -428,7 +471,7 @@ int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path
 		bg_diag_set(diag, "internal: cgroup hooks need the state open for writing and a valid slot");
 		return -1;
 	}
-	if (bg_cghooks_value(p, mode, &val)) {
+	if (bg_cghooks_value(p, mode, caps->marks, &val)) {
 		bg_diag_set(diag, "internal: policy '%s' has a malformed net/dev/sysctl section", p->name);
 		return -1;
 	}
@@ -448,6 +491,8 @@ int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path
 		goto fail;
 	}
 	skel->rodata->bg_attached_cgid = cgid;
+	skel->rodata->bg_has_set_retval = caps->set_retval;
+	skel->rodata->bg_has_marks = caps->task_marks;
 	/* The pins guard.bpf.c created (bg_cgroups, bg_events, ...) and ours. */
 	if (bg_pin_object_maps(skel->obj)) {
 		bg_diag_set(diag, "internal: cannot set pin paths for cgroup_hooks.bpf.o");
@@ -458,6 +503,8 @@ int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path
 	for (unsigned h = 1; h < BG_HOOK_CGROUP__END; h++) {
 		bool on = false;
 
+		if (!cg_hook(h))
+			continue;
 		prog = bpf_object__find_program_by_name(skel->obj, hook_prog[h]);
 		if (!prog) {
 			bg_diag_set(diag, "internal: program %s missing from cgroup_hooks.bpf.o", hook_prog[h]);

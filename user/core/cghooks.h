@@ -42,11 +42,25 @@ unsigned bg_cghooks_needed(const struct bg_netpol *v);
 /* Does the policy have any section the hooks enforce? */
 bool bg_cghooks_wanted(const struct bg_policy *p);
 
+/* Does a net rule or default deny with an errno other than EPERM (which
+ * only kernels with bpf_set_retval can return)? */
+bool bg_cghooks_has_errnos(const struct bg_policy *p);
+
 /* The bg_netpol value a slot holds for this policy in this mode (enum
- * bg_mode; audit records denials and lets the calls run).  0 or -EINVAL. */
-int bg_cghooks_value(const struct bg_policy *p, int mode, struct bg_netpol *out);
+ * bg_mode; audit records denials and lets the calls run), with the
+ * syscall rules the plan serves through the hooks (marks: BG_HP_MARK_*,
+ * struct bg_plan.hook_marks).  0 or -EINVAL. */
+int bg_cghooks_value(const struct bg_policy *p, int mode, unsigned marks, struct bg_netpol *out);
 /* Does the pinned slot hold exactly that value? */
-bool bg_cghooks_slot_holds(uint32_t slot, const struct bg_policy *p, int mode);
+bool bg_cghooks_slot_holds(uint32_t slot, const struct bg_policy *p, int mode, unsigned marks);
+
+/* What the loaded hooks may do on this kernel (from probe, mechanism.h)
+ * and which syscall rules they serve. */
+struct bg_hook_caps {
+	unsigned marks;   /* BG_HP_MARK_* */
+	bool set_retval;  /* bpf_set_retval: the policy's errno, not only EPERM */
+	bool task_marks;  /* task storage readable from cgroup programs */
+};
 
 /*
  * Writes the slot's bg_netpol value (unless `shared`: the slot is in use
@@ -59,7 +73,8 @@ bool bg_cghooks_slot_holds(uint32_t slot, const struct bg_policy *p, int mode);
  * caller to clear.  `st` must be open for writing.
  */
 int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path, uint32_t slot,
-		     bool shared, const struct bg_policy *p, int mode, struct bg_diag *diag);
+		     bool shared, const struct bg_policy *p, int mode, const struct bg_hook_caps *caps,
+		     struct bg_diag *diag);
 
 /* Unpins the links of `cgid` that the value in `slot` does not need. */
 void bg_cghooks_sync(struct bg_state *st, uint64_t cgid, uint32_t slot);

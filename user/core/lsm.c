@@ -272,7 +272,7 @@ int bg_lsm_fit(struct bg_lsm_fit *f)
 		const char *name = bpf_program__name(prog);
 		int want;
 
-		if (f->n >= BG_LSM_MAX_PROGS)
+		if (f->n >= BG_LSM_SYS_EXIT_BIT)
 			break;
 		if (!split_prog_name(name, f->e[f->n].hook, sizeof(f->e[f->n].hook), &want))
 			continue; /* bg_sys_exit: not a hook */
@@ -365,9 +365,13 @@ bool bg_lsm_need(const struct bg_lsm_fit *f, const char *syscall, uint64_t need[
 	return f && c && designate(f, c->hooks, need, NULL);
 }
 
+static bool lsm_links_any(bool hooks_only);
+
+/* Hooks, not bg_sys_exit alone: that also runs for the cgroup hooks' marks
+ * on kernels without BPF LSM. */
 bool bg_lsm_links_present(void)
 {
-	return bg_link_pinned("bg_sys_exit");
+	return lsm_links_any(true);
 }
 
 static void unpin_prog(const char *prog)
@@ -413,7 +417,7 @@ static int attach_missing(const struct bg_lsm_fit *fit, const uint64_t want[2], 
 
 		if (!strcmp(name, "bg_sys_exit"))
 			on = true;
-		for (unsigned i = 0; i < fit->n; i++)
+		for (unsigned i = 0; i < fit->n && i < BG_LSM_SYS_EXIT_BIT; i++)
 			if (!strcmp(fit->e[i].prog, name))
 				on = fit->e[i].fits && wanted(want, i);
 		bpf_program__set_autoload(prog, on && !bg_link_pinned(name));
@@ -461,8 +465,8 @@ fail:
 	return -1;
 }
 
-/* Is any LSM program (a hook or bg_sys_exit) linked? */
-static bool lsm_links_any(void)
+/* Is any LSM program (a hook or, unless hooks_only, bg_sys_exit) linked? */
+static bool lsm_links_any(bool hooks_only)
 {
 	char dir[PATH_MAX], hook[48];
 	struct dirent *de;
@@ -475,7 +479,7 @@ static bool lsm_links_any(void)
 	if (!d)
 		return false;
 	while (!found && (de = readdir(d)))
-		found = !strcmp(de->d_name, "bg_sys_exit") ||
+		found = (!hooks_only && !strcmp(de->d_name, "bg_sys_exit")) ||
 			split_prog_name(de->d_name, hook, sizeof(hook), &nargs);
 	closedir(d);
 	return found;
@@ -490,7 +494,7 @@ int bg_lsm_sync(struct bg_state *st, const uint64_t want[2], struct bg_diag *dia
 	(void)st;
 	/* Nothing wanted and nothing of ours attached: the common case on
 	 * kernels without BPF LSM; skip parsing the kernel's BTF. */
-	if (!any && !lsm_links_any())
+	if (!any && !lsm_links_any(false))
 		return 0;
 	if (bg_lsm_fit(&fit)) {
 		if (!any)

@@ -15,6 +15,10 @@
 struct bg_state;
 
 #define BG_LSM_MAX_PROGS 128
+/* A bit of the `want` set (and of bg_attachment.lsm_progs) that is no hook:
+ * bg_sys_exit alone, which clears the marks the cgroup hooks read when a
+ * syscall rule is served by one (mechanism.c); the fit table stays below. */
+#define BG_LSM_SYS_EXIT_BIT (BG_LSM_MAX_PROGS - 1)
 
 /* Our LSM programs against this kernel's BTF: a program fits when the hook
  * exists and takes the number of arguments the program was written for. */

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "lsm.h"
@@ -16,6 +18,8 @@ void bg_mechs_from_probe(const struct bg_probe *p, struct bg_mechs *m)
 	m->seccomp = bg_probe_yes(&p->seccomp);
 	m->kill = bg_probe_yes(&p->send_signal) || bg_probe_yes(&p->tp_sys_enter);
 	m->cgroup_sock = bg_probe_yes(&p->cgroup_sock);
+	m->hook_marks = m->cgroup_sock && bg_probe_yes(&p->cgroup_mark) && bg_probe_yes(&p->tp_sys_enter);
+	m->set_retval = bg_probe_yes(&p->cgroup_retval);
 	/* The LSM deny path needs lsm/ programs that load and fire here (the
 	 * probe tried one) and hooks whose prototypes our programs match. */
 	if (!bg_probe_yes(&p->lsm_prog)) {
@@ -57,9 +61,82 @@ static void add_example(char *buf, size_t len, unsigned already, const char *nam
 		snprintf(buf + used, len - used, "%s%s", used ? ", " : "", name);
 }
 
-int bg_plan_decide(struct bg_plan *pl, const struct bg_action *a, const char *name,
-		   bool count, struct bg_sysent *out)
+/* A condition that pins the family socket() sees ((int)arg0) to inet. */
+static bool pins_inet(const struct bg_cond *c)
 {
+	uint64_t v;
+
+	if (c->arg != 0)
+		return false;
+	if (c->op == BG_OP_EQ)
+		v = c->val;
+	else if (c->op == BG_OP_MASKED_EQ && (c->mask & 0xffffffffULL) == 0xffffffffULL)
+		v = c->val & c->mask & 0xffffffffULL;
+	else
+		return false;
+	return v == AF_INET || v == AF_INET6;
+}
+
+unsigned bg_plan_hook_for(const struct bg_plan_call *c)
+{
+	if (!c || c->abi != BG_ABI_X86_64)
+		return 0;
+	if (c->nr == BG_X86_64_NR_SETSOCKOPT)
+		return BG_HP_MARK_SETSOCKOPT;
+	if (c->nr == BG_X86_64_NR_SOCKET)
+		for (unsigned i = 0; i < c->ncond && c->cond; i++)
+			if (pins_inet(&c->cond[i]))
+				return BG_HP_MARK_SOCKET;
+	return 0;
+}
+
+/* Can a cgroup hook refuse this errno decision exactly, here? */
+static unsigned hook_serves(const struct bg_plan *pl, const struct bg_action *a,
+			    const struct bg_plan_call *call)
+{
+	if (!pl->mechs.hook_marks || (a->err != EPERM && !pl->mechs.set_retval))
+		return 0;
+	return bg_plan_hook_for(call);
+}
+
+static bool lsm_covers(const struct bg_plan *pl, const char *name)
+{
+	return pl->mechs.lsm_deny && bg_lsm_covers(pl->mechs.lsm_fit, name, NULL);
+}
+
+bool bg_plan_denies_before_effect(const struct bg_plan *pl, const struct bg_action *a, const char *name,
+				  const struct bg_plan_call *call)
+{
+	if (pl->target == BG_TARGET_SECCOMP || pl->mode == BG_MODE_AUDIT)
+		return true;
+	return lsm_covers(pl, name) || hook_serves(pl, a, call);
+}
+
+bool bg_plan_split_socket(const struct bg_plan *pl, int abi, int nr, const struct bg_action *a)
+{
+	static const struct bg_cond inet = { .arg = 0, .op = BG_OP_EQ, .val = AF_INET };
+	struct bg_plan_call c = { .abi = abi, .nr = nr, .cond = &inet, .ncond = 1 };
+
+	return pl->target == BG_TARGET_CGROUP && pl->mode == BG_MODE_ENFORCE && abi == BG_ABI_X86_64 &&
+	       nr == BG_X86_64_NR_SOCKET && a->verdict == BG_VERDICT_ERRNO && !lsm_covers(pl, "socket") &&
+	       hook_serves(pl, a, &c);
+}
+
+/* How a decision is named in one-line messages: an unconditional socket
+ * rule whose inet part a hook serves is left with the other families. */
+static const char *shown_name(const struct bg_plan *pl, const char *name, const struct bg_plan_call *call)
+{
+	if (name && call && call->abi == BG_ABI_X86_64 && call->nr == BG_X86_64_NR_SOCKET && !call->ncond &&
+	    pl->mechs.hook_marks)
+		return "socket (families other than AF_INET/AF_INET6: no hook sees them)";
+	return name;
+}
+
+int bg_plan_decide(struct bg_plan *pl, const struct bg_action *a, const char *name,
+		   const struct bg_plan_call *call, bool count, struct bg_sysent *out)
+{
+	unsigned hook;
+
 	out->verdict = a->verdict;
 	out->err = a->verdict == BG_VERDICT_ERRNO ? a->err : 0;
 
@@ -75,6 +152,12 @@ int bg_plan_decide(struct bg_plan *pl, const struct bg_action *a, const char *na
 		set(out, BG_EFFECT_KILL, BG_MECH_KILL);
 	} else if (pl->mechs.lsm_deny && bg_lsm_need(pl->mechs.lsm_fit, name, pl->lsm_need)) {
 		set(out, BG_EFFECT_LSM_DENY, BG_MECH_LSM);
+	} else if ((hook = hook_serves(pl, a, call))) {
+		/* marked at sys_enter, refused by the hook, cleared (or, if no
+		 * hook refused a call that succeeded, killed) at sys_exit */
+		set(out, BG_EFFECT_HOOK_DENY, BG_MECH_CGROUP_HOOK);
+		pl->hook_marks |= hook;
+		pl->lsm_need[BG_LSM_SYS_EXIT_BIT / 64] |= 1ULL << (BG_LSM_SYS_EXIT_BIT % 64);
 	} else {
 		/* errno with no deny-before-effect mechanism: the user's fallback */
 		switch (pl->fallback) {
@@ -86,14 +169,16 @@ int bg_plan_decide(struct bg_plan *pl, const struct bg_action *a, const char *na
 			break;
 		default:
 			if (count) {
-				add_example(pl->refused_examples, sizeof(pl->refused_examples), pl->n_refused, name);
+				add_example(pl->refused_examples, sizeof(pl->refused_examples), pl->n_refused,
+					    shown_name(pl, name, call));
 				pl->n_refused++;
 				pl->refused_action = *a;
 			}
 			return -1;
 		}
 		if (count) {
-			add_example(pl->fallback_examples, sizeof(pl->fallback_examples), pl->n_fallback, name);
+			add_example(pl->fallback_examples, sizeof(pl->fallback_examples), pl->n_fallback,
+				    shown_name(pl, name, call));
 			pl->n_fallback++;
 		}
 	}
@@ -117,7 +202,7 @@ const char *bg_mech_help(unsigned mech)
 	switch (mech) {
 	case BG_MECH_LSM: return "fails with the errno before any effect (BPF LSM)";
 	case BG_MECH_SECCOMP: return "fails with the errno before any effect (seccomp)";
-	case BG_MECH_CGROUP_HOOK: return "fails before any effect (cgroup-BPF hook)";
+	case BG_MECH_CGROUP_HOOK: return "fails with the errno before any effect (cgroup-BPF hook)";
 	case BG_MECH_KILL: return "SIGKILL from the kernel; the call itself still runs";
 	case BG_MECH_AUDIT: return "recorded only; the call runs";
 	default: return "allowed";
@@ -176,6 +261,8 @@ struct json_object *bg_plan_to_json(const struct bg_plan *pl)
 	json_object_object_add(o, "errno_fallbacks", json_object_new_int((int)pl->n_fallback));
 	json_object_object_add(o, "errno_fallback_examples", json_object_new_string(pl->fallback_examples));
 	json_object_object_add(o, "lsm_deny", json_object_new_boolean(pl->mechs.lsm_deny));
+	json_object_object_add(o, "cgroup_hook_syscall_rules", json_object_new_boolean(pl->mechs.hook_marks));
+	json_object_object_add(o, "cgroup_hook_errno", json_object_new_boolean(pl->mechs.set_retval));
 	if (!pl->mechs.lsm_deny)
 		json_object_object_add(o, "lsm_unavailable", json_object_new_string(pl->mechs.lsm_why));
 	return o;

@@ -36,6 +36,8 @@ struct bg_probe {
 	struct bg_probe_item cgroup_sock;    /* cgroup/sock_create attached and denied a socket() */
 	struct bg_probe_item cgroup_dev;     /* cgroup/dev loads */
 	struct bg_probe_item cgroup_sockaddr;/* cgroup/connect4 loads */
+	struct bg_probe_item cgroup_mark;    /* a cgroup program reads task storage (syscall rules at hooks) */
+	struct bg_probe_item cgroup_retval;  /* bpf_set_retval: hooks fail calls with any errno */
 	struct bg_probe_item seccomp;        /* seccomp filter mode available */
 	struct bg_probe_item ia32;           /* int $0x80 works from a 64-bit task */
 	struct bg_probe_item x32;            /* x32 syscalls accepted by the kernel */

@@ -66,6 +66,16 @@ static void collect_counters(const struct bg_state *st, struct bg_status_att *sa
 	sa->ncounters = cnt;
 }
 
+static void read_rules(const struct bg_state *st, struct bg_status_att *sa)
+{
+	struct bg_bpf_policy bp;
+
+	if (bg_slot_read(st, sa->a.slot, &bp))
+		return;
+	bg_rule_mechs(&bp.slot, bp.argrules, bp.nargrules, &sa->rules, &sa->nrules);
+	bg_bpf_policy_free(&bp);
+}
+
 static void read_att(const struct bg_state *st, const char *mnt, struct bg_status_att *sa)
 {
 	const struct bg_attachment *a = &sa->a;
@@ -81,6 +91,7 @@ static void read_att(const struct bg_state *st, const char *mnt, struct bg_statu
 	bg_cghooks_counts(a->cgid, sa->hook_denied, sa->hook_recorded);
 	sa->guarded = bg_guarded_count(st, a->cgid);
 	collect_counters(st, sa);
+	read_rules(st, sa);
 }
 
 int bg_status_read(struct bg_status *s, struct bg_diag *d)
@@ -129,8 +140,10 @@ int bg_status_read(struct bg_status *s, struct bg_diag *d)
 
 void bg_status_free(struct bg_status *s)
 {
-	for (unsigned i = 0; i < s->natt; i++)
+	for (unsigned i = 0; i < s->natt; i++) {
 		free(s->att[i].counters);
+		free(s->att[i].rules);
+	}
 	free(s->att);
 	*s = (struct bg_status){};
 }

@@ -34,6 +34,10 @@ struct bg_status_att {
 	struct bg_status_counter *counters; /* most frequent first */
 	unsigned ncounters;
 	unsigned long long denials_total;
+	/* every rule that is not `allow` nor the default, and the mechanism
+	 * the kernel enforces it with (bg_rule_mechs) */
+	struct bg_rule_mech *rules;
+	unsigned nrules;
 };
 
 struct bg_status {

@@ -457,8 +457,22 @@ void bg_dev_access_str(unsigned access, char buf[4])
 static const char *const sock_type_names[] = { [1] = "stream", [2] = "dgram", [3] = "raw",
 					       [4] = "rdm", [5] = "seqpacket" };
 
+/* "allow", "deny" (EPERM) or "errno(ECONNREFUSED)". */
+static const char *net_action_str(unsigned action, uint16_t err, char *buf, size_t len)
+{
+	struct bg_action a = { .verdict = BG_VERDICT_ERRNO, .err = err };
+
+	if (action == BG_NET_ALLOW)
+		return "allow";
+	if (!err || err == EPERM)
+		return "deny";
+	return bg_action_str_named(&a, buf, len);
+}
+
 static void print_sections(const struct bg_policy *p, FILE *f)
 {
+	char act[32];
+
 	const struct bg_net_policy *n = &p->net;
 	char a[80], mj[16], mn[16], acc[4];
 
@@ -488,7 +502,7 @@ static void print_sections(const struct bg_policy *p, FILE *f)
 				const struct bg_netrule *r = &nd->rule[i];
 				netrule_addr_str(r, a, sizeof(a));
 				fprintf(f, "net %s %s %s", bg_net_dir_name(d),
-					r->action == BG_NET_ALLOW ? "allow" : "deny", a);
+					net_action_str(r->action, r->err, act, sizeof(act)), a);
 				if (r->port_lo != 0 || r->port_hi != 65535) {
 					if (r->port_lo == r->port_hi)
 						fprintf(f, " port %u", r->port_lo);
@@ -501,7 +515,7 @@ static void print_sections(const struct bg_policy *p, FILE *f)
 			}
 			if (nd->has_default)
 				fprintf(f, "net %s default %s\n", bg_net_dir_name(d),
-					nd->dflt == BG_NET_ALLOW ? "allow" : "deny");
+					net_action_str(nd->dflt, nd->dflt_err, act, sizeof(act)));
 		}
 	}
 	if (p->dev.present) {
@@ -560,6 +574,8 @@ static struct json_object *sections_json(const struct bg_policy *p, struct json_
 				netrule_addr_str(r, a, sizeof(a));
 				json_object_object_add(ro, "action", json_object_new_string(
 					r->action == BG_NET_ALLOW ? "allow" : "deny"));
+				if (r->action == BG_NET_DENY)
+					json_object_object_add(ro, "errno", json_object_new_int(r->err ? r->err : EPERM));
 				json_object_object_add(ro, "address", json_object_new_string(a));
 				json_object_object_add(ro, "port_min", json_object_new_int(r->port_lo));
 				json_object_object_add(ro, "port_max", json_object_new_int(r->port_hi));
@@ -571,6 +587,9 @@ static struct json_object *sections_json(const struct bg_policy *p, struct json_
 			json_object_object_add(o, "rules", rules);
 			json_object_object_add(o, "default", json_object_new_string(
 				bg_net_dir_default(nd) == BG_NET_ALLOW ? "allow" : "deny"));
+			if (bg_net_dir_default(nd) == BG_NET_DENY)
+				json_object_object_add(o, "default_errno", json_object_new_int(
+					nd->has_default && nd->dflt_err ? nd->dflt_err : EPERM));
 			json_object_object_add(net, bg_net_dir_name(d), o);
 		}
 		json_object_object_add(root, "net", net);

@@ -82,12 +82,14 @@ struct bg_netrule {
 	uint8_t proto;    /* 0 = any, 6 = tcp, 17 = udp */
 	uint8_t addr[16]; /* network byte order, host bits zero; IPv4 in addr[0..3] */
 	uint16_t port_lo, port_hi; /* inclusive; 0..65535 = any port */
+	uint16_t err;     /* BG_NET_DENY: errno the call fails with; 0 = EPERM */
 	unsigned line;
 };
 
 struct bg_netdir {
 	bool has_default;
 	uint8_t dflt; /* enum bg_net_action */
+	uint16_t dflt_err; /* BG_NET_DENY default: its errno; 0 = EPERM */
 	unsigned default_line;
 	unsigned nrules;
 	struct bg_netrule rule[BG_NET_MAX_RULES];

@@ -599,12 +599,21 @@ static int net_dir_from(const char *s)
 	return -1;
 }
 
-static int net_action_from(const char *s)
+/* allow, deny (EPERM) or errno(NAME|N): a denial with that errno (the
+ * hooks return it where the kernel has bpf_set_retval, 5.18+). */
+static int net_action_from(const char *s, uint16_t *err)
 {
+	struct bg_action a;
+
+	*err = 0;
 	if (strcmp(s, "allow") == 0)
 		return BG_NET_ALLOW;
 	if (strcmp(s, "deny") == 0)
 		return BG_NET_DENY;
+	if (strncmp(s, "errno(", 6) == 0 && bg_action_parse(s, &a) == 0 && a.verdict == BG_VERDICT_ERRNO) {
+		*err = a.err;
+		return BG_NET_DENY;
+	}
 	return -1;
 }
 
@@ -805,8 +814,9 @@ static int parse_net_rule(struct native_parser *ps, const struct line_tokens *t,
 	int act;
 
 	if (t->n >= 3 && strcmp(t->tok[2], "default") == 0) {
-		if (t->n != 4 || (act = net_action_from(t->tok[3])) < 0)
-			return perr(ps, "'net %s default' takes allow or deny; write e.g. 'net %s default deny'", dn, dn);
+		if (t->n != 4 || (act = net_action_from(t->tok[3], &d->dflt_err)) < 0)
+			return perr(ps, "'net %s default' takes allow, deny or errno(NAME); write e.g. "
+				    "'net %s default deny'", dn, dn);
 		if (d->has_default)
 			return perr(ps, "second 'net %s default' (first on line %u); keep one", dn, d->default_line);
 		d->has_default = true;
@@ -814,8 +824,8 @@ static int parse_net_rule(struct native_parser *ps, const struct line_tokens *t,
 		d->default_line = ps->line;
 		return 0;
 	}
-	if (t->n < 4 || (act = net_action_from(t->tok[2])) < 0)
-		return perr(ps, "'net %s' needs allow or deny and an address; write e.g. "
+	if (t->n < 4 || (act = net_action_from(t->tok[2], &r.err)) < 0)
+		return perr(ps, "'net %s' needs allow, deny or errno(NAME) and an address; write e.g. "
 			    "'net %s allow 127.0.0.0/8 port 80 tcp' or 'net %s default deny'", dn, dn, dn);
 	r.action = (uint8_t)act;
 	if (parse_net_addr(ps, t->tok[3], &r) < 0)
