@@ -430,6 +430,37 @@ static void test_native_hostile(void **state)
 /* ------------------------------------------------------------------ */
 /* net / dev / sysctl sections */
 
+/* net rules may deny with an errno; it survives printing and re-parsing,
+ * and a plain deny stays EPERM. */
+static void test_native_net_errno(void **state)
+{
+	struct bg_policy *p = parse_ok("default allow\n"
+				       "net connect errno(ECONNREFUSED) 10.0.0.1 port 9 tcp\n"
+				       "net connect deny 10.0.0.2\n"
+				       "net bind default errno(EACCES)\n"), *q;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(p->net.dir[BG_NET_CONNECT].rule[0].err, ECONNREFUSED);
+	assert_int_equal(p->net.dir[BG_NET_CONNECT].rule[0].action, BG_NET_DENY);
+	assert_int_equal(p->net.dir[BG_NET_CONNECT].rule[1].err, 0);
+	assert_int_equal(p->net.dir[BG_NET_BIND].dflt_err, EACCES);
+	f = open_memstream(&text, &len);
+	bg_policy_print(p, f);
+	fclose(f);
+	assert_non_null(strstr(text, "net connect errno(ECONNREFUSED) 10.0.0.1/32 port 9 tcp\n"));
+	assert_non_null(strstr(text, "net connect deny 10.0.0.2/32\n"));
+	assert_non_null(strstr(text, "net bind default errno(EACCES)\n"));
+	q = parse_ok(text);
+	assert_int_equal(q->net.dir[BG_NET_CONNECT].rule[0].err, ECONNREFUSED);
+	assert_int_equal(q->net.dir[BG_NET_BIND].dflt_err, EACCES);
+	free(text);
+	bg_policy_free(p);
+	bg_policy_free(q);
+}
+
 static void test_native_sections(void **state)
 {
 	(void)state;
@@ -544,11 +575,11 @@ static void test_native_section_errors(void **state)
 		{ "net connect allow 1.2.3.4 tcp udp\n",
 		  "p.policy:1: unexpected 'udp' in 'net connect'; after the address write at most one 'port LIST' and one of tcp, udp" },
 		{ "net connect permit 1.2.3.4\n",
-		  "p.policy:1: 'net connect' needs allow or deny and an address; write e.g. 'net connect allow 127.0.0.0/8 port 80 tcp' or 'net connect default deny'" },
+		  "p.policy:1: 'net connect' needs allow, deny or errno(NAME) and an address; write e.g. 'net connect allow 127.0.0.0/8 port 80 tcp' or 'net connect default deny'" },
 		{ "net connect allow\n",
-		  "p.policy:1: 'net connect' needs allow or deny and an address; write e.g. 'net connect allow 127.0.0.0/8 port 80 tcp' or 'net connect default deny'" },
+		  "p.policy:1: 'net connect' needs allow, deny or errno(NAME) and an address; write e.g. 'net connect allow 127.0.0.0/8 port 80 tcp' or 'net connect default deny'" },
 		{ "net bind default maybe\n",
-		  "p.policy:1: 'net bind default' takes allow or deny; write e.g. 'net bind default deny'" },
+		  "p.policy:1: 'net bind default' takes allow, deny or errno(NAME); write e.g. 'net bind default deny'" },
 		{ "net bind default deny\nnet bind default allow\n",
 		  "p.policy:2: second 'net bind default' (first on line 1); keep one" },
 		{ "net listen allow any\n",
@@ -915,7 +946,7 @@ static void test_to_json(void **state)
 	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	assert_non_null(strstr(s, "\"net\":{\"families\":[\"inet\"],\"types\":[\"stream\",\"dgram\",\"raw\",\"rdm\",\"seqpacket\"],"
 				  "\"connect\":{\"rules\":[{\"action\":\"allow\",\"address\":\"10.0.0.0/8\",\"port_min\":80,"
-				  "\"port_max\":90,\"protocol\":\"tcp\",\"line\":2}],\"default\":\"deny\"},"
+				  "\"port_max\":90,\"protocol\":\"tcp\",\"line\":2}],\"default\":\"deny\",\"default_errno\":1},"
 				  "\"bind\":{\"rules\":[],\"default\":\"allow\"}"));
 	assert_non_null(strstr(s, "\"dev\":{\"allow\":[{\"type\":\"c\",\"major\":136,\"minor\":\"*\",\"access\":\"rw\",\"line\":3}],\"default\":\"deny\"}"));
 	assert_non_null(strstr(s, "\"sysctl\":\"read-only\""));
@@ -1001,6 +1032,7 @@ int main(void)
 		cmocka_unit_test(test_native_too_many_argrules),
 		cmocka_unit_test(test_native_hostile),
 		cmocka_unit_test(test_native_sections),
+		cmocka_unit_test(test_native_net_errno),
 		cmocka_unit_test(test_native_section_errors),
 		cmocka_unit_test(test_round_trip_native),
 		cmocka_unit_test(test_round_trip_random),

@@ -352,7 +352,7 @@ static void test_second_run_agrees(void **state)
 static const char *const keys[] = {
 	"btf",        "ringbuf",     "tp_sys_enter", "raw_tp",          "tp_exec",
 	"send_signal", "lsm_listed", "lsm_prog",     "trampoline",      "cgroup2",
-	"cgroup_sock", "cgroup_dev", "cgroup_sockaddr", "seccomp",      "ia32",
+	"cgroup_sock", "cgroup_dev", "cgroup_sockaddr", "cgroup_mark", "cgroup_retval", "seccomp", "ia32",
 	"x32",        "bpffs",
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
