@@ -5,16 +5,12 @@
 # rule that --require-deny refuses on the CI host (no hook sees AF_UNIX
 # there) passes here, and AF_UNIX fails with the errno instead of a kill.
 cd "$(dirname "$0")/../.." || exit 1
-BG=${BG:-$PWD/build-static/bpfguard}
-SP=${SP:-$PWD/build-static/tests/helpers/sysprobe}
+. tests/vm/lib.sh
+BG=${BPFGUARD:-$PWD/build-static/bpfguard}
+SP=${BG_HELPERS:-$PWD/build-static/tests/helpers}/sysprobe
 CG2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 CG=$CG2/bpfguard-hookdeny
 T=/tmp/bpfguard-hookdeny
-PASS=0
-FAIL=0
-ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
-no() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
-check() { d=$1; shift; if "$@"; then ok "$d"; else no "$d"; fi; }
 has() { grep -q -- "$2" "$1"; }
 
 rm -rf "$T"; mkdir -p "$T" "$CG"
@@ -55,5 +51,4 @@ check "and the option was not set" has "$T/o" "reuseaddr: 0"
 "$BG" detach --cgroup bpfguard-hookdeny > /dev/null 2>&1
 "$BG" reset > /dev/null 2>&1
 rmdir "$CG" 2>/dev/null
-echo "# $PASS passed, $FAIL failed"
-[ "$FAIL" = 0 ]
+vm_done
