@@ -112,6 +112,8 @@ default allow
 net connect errno(ENETUNREACH) 127.0.0.1 port 9 tcp
 net connect allow 0.0.0.0/0
 net connect allow ::/0
+net bind errno(EADDRNOTAVAIL) 127.0.0.1 port 1000-65535 tcp
+net bind allow 0.0.0.0/0
 POL
 )
 expect_rc 0 "attach a net connect rule with errno(ENETUNREACH)" "$BPFGUARD" attach --cgroup "$CGREL" --policy "$P"
@@ -119,6 +121,11 @@ probe_in connect-tcp 127.0.0.1 9
 check "connect to port 9: the rule's errno (ENETUNREACH)" has "connect-tcp: errno 101"
 "$SYSPROBE" connect-tcp 127.0.0.1 9 > "$TMP/probe" 2>&1
 check "outside: not ENETUNREACH" sh -c "! grep -q 'errno 101' '$TMP/probe'"
+BPORT=$((30000 + $$ % 20000))
+probe_in bind-tcp 127.0.0.1 "$BPORT"
+check "bind to a port the rule names: its errno (EADDRNOTAVAIL)" has "bind-tcp: errno 99"
+"$SYSPROBE" bind-tcp 127.0.0.1 "$BPORT" > "$TMP/probe" 2>&1
+check "outside: the same bind works" has "bind-tcp: ok"
 
 # ------------------------------------------------------------ audit mode
 expect_rc 0 "audit mode: nothing refused" "$BPFGUARD" attach --cgroup "$CGREL" --policy "$TMP/sock_inet.json" --mode audit
