@@ -15,9 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fanotify.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -353,8 +355,39 @@ static void mark_all(struct worker *w)
 	fclose(f);
 }
 
-/* The task's cgroup v2 id (its directory's inode), or 0. */
-static uint64_t task_cgid(const struct worker *w, pid_t tid)
+/* Linux 6.13's PIDFD_GET_INFO (uapi linux/pidfd.h; Debian 12's headers
+ * predate it): a task's cgroup v2 id in one ioctl, where /proc/TID/cgroup
+ * costs an open, a path built and parsed, and a stat. */
+struct gate_pidfd_info {
+	uint64_t mask;
+	uint64_t cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+	int32_t exit_code;
+};
+_Static_assert(sizeof(struct gate_pidfd_info) == 64, "PIDFD_INFO_SIZE_VER0");
+#define GATE_PIDFD_INFO_CGROUPID (1ull << 2)
+#define GATE_PIDFD_GET_INFO _IOWR(0xFF, 11, struct gate_pidfd_info)
+#define GATE_PIDFD_THREAD O_EXCL /* 6.9: a pidfd for a thread, not its group */
+
+/* -1: not tried yet; 0: this kernel has no PIDFD_GET_INFO (or it
+ * disagreed with /proc once, at start): /proc from then on. */
+static int pidfd_info_ok = -1;
+
+static uint64_t task_cgid_pidfd(pid_t tid)
+{
+	struct gate_pidfd_info info = { .mask = GATE_PIDFD_INFO_CGROUPID };
+	int pfd = (int)syscall(SYS_pidfd_open, tid, GATE_PIDFD_THREAD);
+	int r;
+
+	if (pfd < 0)
+		return 0;
+	r = ioctl(pfd, GATE_PIDFD_GET_INFO, &info);
+	close(pfd);
+	return r == 0 && (info.mask & GATE_PIDFD_INFO_CGROUPID) ? info.cgroupid : 0;
+}
+
+/* The task's cgroup v2 id from /proc (its directory's inode), or 0. */
+static uint64_t task_cgid_proc(const struct worker *w, pid_t tid)
 {
 	char p[64], buf[PATH_MAX + 64], path[PATH_MAX * 2], *s, *nl;
 	struct stat st;
@@ -379,6 +412,17 @@ static uint64_t task_cgid(const struct worker *w, pid_t tid)
 		*nl = '\0';
 	snprintf(path, sizeof(path), "%s%s", w->cgmnt, strcmp(s, "/") ? s : "");
 	return stat(path, &st) ? 0 : (uint64_t)st.st_ino;
+}
+
+/* The calling task's cgroup v2 id, or 0 (gone). */
+static uint64_t task_cgid(const struct worker *w, pid_t tid)
+{
+	if (pidfd_info_ok < 0) {
+		uint64_t a = task_cgid_pidfd(getpid()), b = task_cgid_proc(w, getpid());
+
+		pidfd_info_ok = a && a == b;
+	}
+	return pidfd_info_ok ? task_cgid_pidfd(tid) : task_cgid_proc(w, tid);
 }
 
 /* The ELF interpreter (PT_INTERP) the file asks for, "" if none. */
