@@ -47,6 +47,8 @@ check "... with EPERM (errno 1)" grep -q "try-exec: errno 1" "$TMP/out"
 check "... and the caller went on" grep -q "getpid: ok" "$TMP/out"
 expect_rc 101 "an unlisted program with arguments: execve fails" in_cg exec "$B/toucher" "$TMP/made"
 check "... EPERM, and it never ran (no file)" sh -c "grep -q 'exec: errno 1' '$TMP/out' && [ ! -e '$TMP/made' ]"
+check "... the gate's log names the refused file and why" \
+	grep -q "refused exec of $B/toucher by tid [0-9]*: not listed" /run/bpfguard/exec-gate.log
 expect_rc 0 "a listed dynamic program runs (its interpreter admitted)" in_cg exec "$B/listed-touch" "$TMP/made-listed"
 check "... and did its work" test -e "$TMP/made-listed"
 expect_rc 0 "the same unlisted program outside every guarded cgroup runs" "$SYSPROBE" exec "$B/toucher" "$TMP/made-out"

@@ -31,6 +31,7 @@
 #include "exec_allow.h"
 #include "exec_gate.h"
 #include "loader.h"
+#include "textsafe.h"
 #include "util.h"
 
 #define SHM_MAGIC 0x62676774u /* "bggt" */
@@ -655,6 +656,30 @@ static void say(int fd, const char *fmt, ...)
 		return;
 }
 
+/* One line per refusal in the gate's log (BG_RUN_DIR/exec-gate.log), at
+ * most 10 a second: the gate's refusals have no ring-buffer event (that
+ * needs a mechanism code in bpfguard.h; docs/exec.md). */
+static void log_denial(const struct fanotify_event_metadata *ev, uint32_t why)
+{
+	static uint64_t window;
+	static unsigned n;
+	char fdp[64], path[PATH_MAX], esc[BG_ESC_MAX];
+	uint64_t now = now_ns() / 1000000000ull;
+	ssize_t len;
+
+	if (now != window) {
+		window = now;
+		n = 0;
+	}
+	if (n++ >= 10)
+		return;
+	snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", ev->fd);
+	len = readlink(fdp, path, sizeof(path) - 1);
+	path[len > 0 ? len : 0] = '\0';
+	fprintf(stderr, "%llu exec-gate: refused exec of %s by tid %d: %s\n", (unsigned long long)time(NULL),
+		path[0] ? bg_esc(path, esc) : "?", ev->pid, bg_exec_why_name(why, false));
+}
+
 static volatile sig_atomic_t stopping;
 static void on_term(int sig)
 {
@@ -741,15 +766,16 @@ static void worker_run(struct bg_gate_shm *m, int ready_fd)
 				r.response = (ev->mask & FAN_OPEN_EXEC_PERM) ? decide(&w, ev, &why) : FAN_ALLOW;
 				if (write(w.fan, &r, sizeof(r)) < 0)
 					fprintf(stderr, "exec-gate: cannot answer: %s\n", strerror(errno));
-				close(ev->fd);
 				m->events++;
 				if (r.response == FAN_DENY) {
 					m->denied++;
 					if (why < ARRAY_SIZE(m->deny_why))
 						m->deny_why[why]++;
+					log_denial(ev, why); /* after the answer: the caller does not wait for the log */
 				} else {
 					m->allowed++;
 				}
+				close(ev->fd);
 			}
 			m->heartbeat_ns = now_ns();
 		}
