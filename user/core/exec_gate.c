@@ -201,8 +201,11 @@ static int gate_start(struct bg_diag *d)
 		/* detached: its own session, reparented to init when this
 		 * child exits, so it outlives the command that started it */
 		char *argv[] = { "bpfguard", "exec-gate", "--ready-fd", "3", NULL };
+		sigset_t none;
 		int null;
 
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL); /* not the caller's blocked signals (SIGTERM must stop it) */
 		setsid();
 		if (fork() != 0)
 			_exit(0);
