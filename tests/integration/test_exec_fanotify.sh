@@ -4,7 +4,8 @@
 # reads, so an unlisted program in the guarded cgroup makes execve fail
 # with EPERM (the caller sees it and goes on; the program never ran), a
 # listed one runs (dynamic: its ELF interpreter is admitted with it), the
-# same file runs outside the cgroup, a changed file is refused.  The gate
+# same file runs outside the cgroup, a changed file is refused, trust
+# add/remove change a cached answer at once.  The gate
 # outlives the CLI; killed, the kill at exec (backstop) still stops every
 # unlisted program before its first instruction; stopped (SIGSTOP), a
 # guarded exec waits a bounded time, then the backstop judges it and a new
@@ -127,6 +128,22 @@ expect_rc 0 "attach in audit mode" "$BPFGUARD" attach --cgroup "$CGREL" --policy
 expect_rc 0 "audit: an unlisted program runs" in_cg exec "$B/toucher" "$TMP/made-audit"
 check "... and did its work" test -e "$TMP/made-audit"
 expect_rc 0 "attach enforcing again" "$BPFGUARD" attach --cgroup "$CGREL" --policy "$TMP/exec.policy"
+
+# the cache follows the policy: trust add/remove change the answer at once
+cp /bin/true "$B/trusted"
+policy trusted > /dev/null <<POL
+name exec-fanotify-trusted
+default allow
+exec trusted
+POL
+expect_rc 0 "attach a policy that admits the trust store" "$BPFGUARD" attach --cgroup "$CGREL" --policy "$TMP/trusted.policy"
+expect_rc 101 "not trusted yet: refused at execve" in_cg exec "$B/trusted"
+expect_rc 101 "... again (now a cached decision)" in_cg exec "$B/trusted"
+expect_rc 0 "trust add" "$BPFGUARD" trust add "$B/trusted"
+expect_rc 0 "trusted now: runs at once (the cached refusal was dropped)" in_cg exec "$B/trusted"
+expect_rc 0 "... again (cached)" in_cg exec "$B/trusted"
+expect_rc 0 "trust remove" "$BPFGUARD" trust remove "$B/trusted"
+expect_rc 101 "removed: refused at once" in_cg exec "$B/trusted"
 GPID=$(gate_json "j['exec_gate']['pid']")
 expect_rc 0 "reset" "$BPFGUARD" reset
 check "reset stopped the gate" gone "$GPID"
