@@ -852,7 +852,12 @@ int bg_exec_gate_main(int ready_fd)
 	signal(SIGPIPE, SIG_IGN);
 	while (!stopping) {
 		struct timespec tick = { 0, BG_GATE_CHECK_MS * 1000000L };
+		struct stat lst;
 		int st;
+
+		/* the log is bounded: 10 refusals a second add up */
+		if (fstat(2, &lst) == 0 && S_ISREG(lst.st_mode) && lst.st_size > (4 << 20) && ftruncate(2, 0) == 0)
+			fprintf(stderr, "exec-gate: log truncated at 4 MiB\n");
 
 		if (worker > 0 && waitpid(worker, &st, WNOHANG) == worker) {
 			worker = -1;
