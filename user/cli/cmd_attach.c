@@ -15,6 +15,7 @@
 #include "attachment.h"
 #include "cgroup.h"
 #include "commands.h"
+#include "exec_allow.h"
 #include "loader.h"
 #include "policy.h"
 #include "policy_hatches.h"
@@ -129,6 +130,9 @@ static void print_attached(const struct bg_attach_out *j)
 		}
 		json_object_object_add(o, "cgroup_hooks", json_object_new_string(j->hooks_summary));
 		json_object_object_add(o, "executables", json_object_new_string(j->exec_summary));
+		if (j->exec_summary[0])
+			json_object_object_add(o, "exec_mechanism",
+					       json_object_new_string(bg_exec_mechanism_slot(j->rec.slot)));
 		bg_json_print(o);
 		json_object_put(o);
 		return;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cghooks.h"
+#include "exec_allow.h"
 #include "commands.h"
 #include "policy.h"
 #include "mechanism.h"
@@ -68,6 +69,8 @@ static struct json_object *attachment_json(const struct bg_status_att *sa)
 	}
 	json_object_object_add(o, "cgroup_hooks", json_object_new_string(sa->cghooks));
 	json_object_object_add(o, "executables", json_object_new_string(sa->executables));
+	if (sa->executables[0])
+		json_object_object_add(o, "exec_mechanism", json_object_new_string(bg_exec_mechanism_slot(a->slot)));
 	json_object_object_add(o, "syscalls_by", json_object_new_string(
 		(a->flags & BG_ATT_F_SECCOMP) ? "seccomp (bpfguard run)" : "sys_enter"));
 	for (unsigned h = 1; h < BG_HOOK__COUNT; h++) {
@@ -100,6 +103,34 @@ static struct json_object *attachment_json(const struct bg_status_att *sa)
 	return o;
 }
 
+static struct json_object *gate_json(const struct bg_gate_status *g)
+{
+	struct json_object *o = json_object_new_object(), *why = json_object_new_object();
+
+	json_object_object_add(o, "running", json_object_new_boolean(g->running));
+	json_object_object_add(o, "answering", json_object_new_boolean(g->worker));
+	json_object_object_add(o, "pid", json_object_new_int(g->pid));
+	json_object_object_add(o, "worker_pid", json_object_new_int(g->worker_pid));
+	json_object_object_add(o, "stall_bound_ms", json_object_new_int(BG_GATE_STALL_MS + BG_GATE_CHECK_MS));
+	json_object_object_add(o, "file_systems_marked", json_object_new_int((int)g->c.marks));
+	json_object_object_add(o, "file_systems_unmarked", json_object_new_int((int)g->c.mark_failed));
+	json_object_object_add(o, "events", json_object_new_uint64(g->c.events));
+	json_object_object_add(o, "allowed", json_object_new_uint64(g->c.allowed));
+	json_object_object_add(o, "denied", json_object_new_uint64(g->c.denied));
+	json_object_object_add(o, "cache_hits", json_object_new_uint64(g->c.cache_hits));
+	json_object_object_add(o, "unguarded", json_object_new_uint64(g->c.unguarded));
+	json_object_object_add(o, "audit", json_object_new_uint64(g->c.audit));
+	json_object_object_add(o, "interpreters", json_object_new_uint64(g->c.interp));
+	json_object_object_add(o, "unknown_task", json_object_new_uint64(g->c.unknown));
+	json_object_object_add(o, "restarts", json_object_new_uint64(g->c.restarts));
+	json_object_object_add(o, "stalls", json_object_new_uint64(g->c.stalls));
+	for (uint32_t w = 1; w < ARRAY_SIZE(g->c.deny_why); w++)
+		if (g->c.deny_why[w])
+			json_object_object_add(why, bg_exec_why_name(w, true), json_object_new_uint64(g->c.deny_why[w]));
+	json_object_object_add(o, "denied_by_why", why);
+	return o;
+}
+
 static void print_json(const struct bg_status *s)
 {
 	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
@@ -122,6 +153,7 @@ static void print_json(const struct bg_status *s)
 	json_object_object_add(o, "cgroups_guarded", json_object_new_uint64(s->cgroups_guarded));
 	json_object_object_add(o, "cgroups_capacity", json_object_new_uint64(BG_MAX_CGROUPS));
 	json_object_object_add(o, "cgroups_created_while_full", json_object_new_uint64(s->stat[BG_STAT_CGROUP_FULL]));
+	json_object_object_add(o, "exec_gate", gate_json(&s->gate));
 	bg_json_print(o);
 	json_object_put(o);
 }
@@ -188,6 +220,16 @@ static void print_text(const struct bg_status *s)
 	printf("escape guard: %s; %llu guarded tasks killed for leaving their subtree\n",
 	       s->escape_attached ? "attached" : "not attached", s->stat[BG_STAT_ESCAPES]);
 	printf("cgroups guarded: %u of %d (bg_cgroups)\n", s->cgroups_guarded, BG_MAX_CGROUPS);
+	if (s->gate.running)
+		printf("exec gate (fanotify): %s, pid %d (worker %d), %u file systems marked; %llu events answered, "
+		       "%llu denied, %llu cache hits, %llu unguarded; %llu restarts, %llu stalls (bound %d ms)\n",
+		       s->gate.worker ? "running" : "NOT answering", s->gate.pid, s->gate.worker_pid, s->gate.c.marks,
+		       (unsigned long long)s->gate.c.events, (unsigned long long)s->gate.c.denied,
+		       (unsigned long long)s->gate.c.cache_hits, (unsigned long long)s->gate.c.unguarded,
+		       (unsigned long long)s->gate.c.restarts, (unsigned long long)s->gate.c.stalls,
+		       BG_GATE_STALL_MS + BG_GATE_CHECK_MS);
+	else
+		printf("exec gate (fanotify): not running\n");
 	if (s->stat[BG_STAT_CGROUP_FULL])
 		printf("warning: %llu cgroups were created under guarded ones while bg_cgroups was full; "
 		       "tasks entering them are killed (docs/threat-model.md)\n", s->stat[BG_STAT_CGROUP_FULL]);

@@ -76,6 +76,7 @@ extern const struct bg_cmd bg_trust_cmds[];
 int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
+int cmd_exec_gate(int argc, char **argv); /* hidden: the exec gate (core/exec_gate.h) */
 int cmd_status(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_probe(int argc, char **argv);

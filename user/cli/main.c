@@ -67,5 +67,8 @@ int main(int argc, char **argv)
 		bg_cmd_complete_data(commands);
 		return BG_EXIT_OK;
 	}
+	/* hidden: the fanotify exec gate, spawned by attach (core/exec_gate.h) */
+	if (i < argc && !strcmp(argv[i], "exec-gate"))
+		return cmd_exec_gate(argc - i, argv + i);
 	return bg_cmd_select(commands, "", argc - i, argv + i);
 }

@@ -25,6 +25,7 @@
 #include "cghooks.h"
 #include "escape.h"
 #include "exec_allow.h"
+#include "exec_gate.h"
 #include "cgroup.h"
 #include "compile_bpf.h"
 #include "exitcodes.h"
@@ -383,7 +384,7 @@ static int exec_section(struct bg_state *st, const struct attach_job *j, int slo
 		}
 		bg_trust_free(&t);
 	}
-	return 0;
+	return bg_exec_gate_sync(d); /* a gate that died comes back with the next attach */
 }
 
 /* The global rate limit (j->o.rate_limit >= 0); *cfg_old keeps what to

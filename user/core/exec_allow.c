@@ -25,6 +25,7 @@
 #include "exec.skel.h"
 #include "attachment.h"
 #include "exec_allow.h"
+#include "exec_gate.h"
 #include "loader.h"
 #include "util.h"
 #include "vec.h"
@@ -497,6 +498,14 @@ int bg_exec_apply(struct bg_state *st, uint32_t slot, const struct bg_policy *p,
 		}
 		bg_trust_free(&t);
 	}
+	bg_exec_gate_bump();
+	/* no BPF LSM: the fanotify gate refuses at execve, the kill stays as
+	 * its backstop; a gate that cannot start refuses the attach */
+	if (!lsm && !audit && bg_exec_gate_sync(diag)) {
+		bg_exec_clear_slot(st, slot);
+		bg_exec_sync_links(st);
+		return -1;
+	}
 	return 0;
 }
 
@@ -517,6 +526,7 @@ int bg_exec_clear_slot(struct bg_state *st, uint32_t slot)
 			ret = -EIO;
 		close(fd);
 	}
+	bg_exec_gate_bump();
 	return ret;
 }
 
@@ -546,6 +556,9 @@ void bg_exec_sync_links(struct bg_state *st)
 		bg_pin_path(p, sizeof(p), BG_PIN_LINKS, exec_progs[i]);
 		unlink(p);
 	}
+	/* the gate goes with the last exec section it enforces (a failed
+	 * restart here leaves the kill at exec, which always stays) */
+	bg_exec_gate_sync(NULL);
 }
 
 int bg_exec_sync_trusted(const struct bg_trust *t, struct bg_diag *diag)
@@ -565,10 +578,12 @@ int bg_exec_sync_trusted(const struct bg_trust *t, struct bg_diag *diag)
 		if (bpf_map_update_elem(fd, &v.key, &v.val, BPF_ANY)) {
 			bg_diag_set(diag, "cannot write bg_exec_trusted: %s", strerror(errno));
 			close(fd);
+			bg_exec_gate_bump();
 			return -1;
 		}
 	}
 	close(fd);
+	bg_exec_gate_bump();
 	return 0;
 }
 
@@ -580,26 +595,56 @@ void bg_exec_summary(const struct bg_policy *p, bool lsm, char *buf, size_t len)
 	snprintf(buf, len, "%u listed file%s%s, others %s%s", p->exec.n, p->exec.n == 1 ? "" : "s",
 		 p->exec.trusted ? " + the trust store" : "",
 		 lsm ? "refused at exec (lsm: EACCES before the program loads)"
-		     : "killed at exec (before their first instruction)",
+		 : bg_exec_gate_usable() ? "refused at execve (fanotify: EPERM; killed at exec if the gate is down)"
+					 : "killed at exec (before their first instruction)",
 		 p->exec.libraries ? (lsm ? "; executable mappings of unlisted files refused" :
 					    "; libraries NOT checked (needs BPF LSM)") : "");
 }
 
-void bg_exec_summary_slot(uint32_t slot, char *buf, size_t len)
+/* The slot's bg_exec_pol flags, 0 if none. */
+static uint32_t slot_flags(uint32_t slot)
 {
 	struct bg_exec_pol pol = {};
 	int fd = open_pinned("bg_exec_pol");
 
-	buf[0] = '\0';
 	if (fd < 0)
-		return;
-	if (bpf_map_lookup_elem(fd, &slot, &pol) == 0 && (pol.flags & BG_EXEC_ON))
-		snprintf(buf, len, "allowlist%s%s, others %s%s", (pol.flags & BG_EXEC_TRUSTED) ? " + trust store" : "",
-			 (pol.flags & BG_EXEC_MMAP) ? " (libraries too)" : "",
-			 (pol.flags & BG_EXEC_AUDIT) ? "recorded (audit)" :
-			 (pol.flags & BG_EXEC_KILL) ? "killed at exec (before their first instruction)" :
-						      "refused at exec (lsm, EACCES)", "");
+		return 0;
+	if (bpf_map_lookup_elem(fd, &slot, &pol))
+		pol.flags = 0;
 	close(fd);
+	return pol.flags;
+}
+
+const char *bg_exec_mechanism_slot(uint32_t slot)
+{
+	struct bg_gate_status g;
+	uint32_t flags = slot_flags(slot);
+
+	if (!(flags & BG_EXEC_ON))
+		return NULL;
+	if (flags & BG_EXEC_AUDIT)
+		return "audit";
+	if (!(flags & BG_EXEC_KILL))
+		return "lsm";
+	bg_exec_gate_status(&g);
+	return g.worker ? "fanotify" : "kill";
+}
+
+void bg_exec_summary_slot(uint32_t slot, char *buf, size_t len)
+{
+	uint32_t flags = slot_flags(slot);
+	const char *mech = bg_exec_mechanism_slot(slot);
+
+	buf[0] = '\0';
+	if (flags & BG_EXEC_ON)
+		snprintf(buf, len, "allowlist%s%s, others %s", (flags & BG_EXEC_TRUSTED) ? " + trust store" : "",
+			 (flags & BG_EXEC_MMAP) ? " (libraries too)" : "",
+			 !strcmp(mech, "audit") ? "recorded (audit)" :
+			 !strcmp(mech, "fanotify") ? "refused at execve (fanotify: EPERM; kill at exec as the backstop)" :
+			 !strcmp(mech, "kill") ? (bg_exec_gate_usable() ?
+				"killed at exec (before their first instruction; the fanotify exec gate is NOT running)" :
+				"killed at exec (before their first instruction)") :
+						      "refused at exec (lsm, EACCES)");
 }
 
 const char *bg_exec_why_name(uint32_t why, bool terse)

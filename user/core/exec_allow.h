@@ -87,6 +87,11 @@ void bg_exec_summary(const struct bg_policy *p, bool lsm, char *buf, size_t len)
 /* The same from what is attached (status): "" if the slot has no exec
  * section. */
 void bg_exec_summary_slot(uint32_t slot, char *buf, size_t len);
+/* What enforces the slot's exec section now: "lsm" (EACCES at exec),
+ * "fanotify" (the exec gate answers: EPERM at execve, kill as backstop),
+ * "kill" (sched_process_exec), "audit"; NULL without one.  The names of
+ * mechanism.h (bg_mech_name) plus "fanotify". */
+const char *bg_exec_mechanism_slot(uint32_t slot);
 /* Rewrites bg_exec_trusted from the store, if the map is pinned. */
 int bg_exec_sync_trusted(const struct bg_trust *t, struct bg_diag *diag);
 

@@ -21,6 +21,7 @@
 
 #include "bpfguard.h"
 #include "guard.skel.h"
+#include "exec_gate.h"
 #include "loader.h"
 #include "attachment.h"
 #include "escape.h"
@@ -621,6 +622,7 @@ int bg_state_reset(struct bg_diag *diag)
 	lock = take_lock(true, diag);
 	if (lock < 0)
 		return -1;
+	bg_exec_gate_stop(); /* the fanotify gate first: the kill at exec stays until the links go */
 	snprintf(dir, sizeof(dir), "%s/%s", BG_BPFFS, BG_PIN_ROOT);
 	snprintf(links, sizeof(links), "%s/%s/%s", BG_BPFFS, BG_PIN_ROOT, BG_PIN_LINKS);
 	unlink_dir(links); /* detach first, then the rest */

@@ -107,6 +107,7 @@ int bg_status_read(struct bg_status *s, struct bg_diag *d)
 	s->sys_enter_attached = bg_state_links_present();
 	s->lsm_attached = bg_lsm_links_present();
 	s->escape_attached = bg_escape_present();
+	bg_exec_gate_status(&s->gate);
 	ret = bg_state_open(&st, false, d);
 	if (ret == -ENOENT)
 		return 0;

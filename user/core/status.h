@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "compile_bpf.h"
+#include "exec_gate.h"
 #include "loader.h"
 
 /* Exact denial counter of one attachment, merged over its cgroups (cgid 0). */
@@ -47,6 +48,7 @@ struct bg_status {
 	unsigned long long stat[BG_STAT__COUNT]; /* enum bg_stat; 0 without state */
 	unsigned cgroups_guarded;
 	bool sys_enter_attached, lsm_attached, escape_attached;
+	struct bg_gate_status gate; /* the fanotify exec gate (exec_gate.h) */
 };
 
 /* Fills *s from the pins.  0 (no state at all is have_state false), or -1
