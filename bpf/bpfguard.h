@@ -240,6 +240,7 @@ enum bg_hook {
 	BG_HOOK_ESC_CLONE, /* tp_btf/sched_process_fork: born outside (clone3 CLONE_INTO_CGROUP) */
 	BG_HOOK_ESC_LATE,  /* sys_enter: a task moved out by another was killed at its next call */
 	BG_HOOK_SETSOCKOPT,/* cgroup/setsockopt: a syscall rule on setsockopt (marked at sys_enter) */
+	BG_HOOK_FAN_EXEC,  /* the fanotify exec gate (user/core/exec_gate.c): execve fails with EPERM */
 	BG_HOOK__COUNT,
 };
 
@@ -483,6 +484,25 @@ struct bg_exec_event {
 	char path[BG_EXEC_PATH_MAX];
 };
 
+/*
+ * Input of record.bpf.c's bg_record_exec program (BPF_PROG_TYPE_SYSCALL,
+ * run by the exec gate through BPF_PROG_TEST_RUN): one execve the fanotify
+ * gate refused, turned into the bg_hook_counters entry and the
+ * BG_EVENT_EXEC record exec.bpf.c would have made.
+ */
+struct bg_exec_record_in {
+	__u64 ts_ns;  /* bpf_ktime_get_boot_ns() clock */
+	__u64 cgid;
+	__u64 owner;
+	__u32 pid;
+	__u32 tid;
+	__u32 uid;
+	__u32 pad;
+	struct bg_exec_info id;
+	char comm[BG_COMM_LEN];
+	char path[BG_EXEC_PATH_MAX];
+};
+
 /* bg_event.flags */
 #define BG_EVF_NO_ARGS 0x1 /* args unknown (a seccomp audit record has none) */
 
@@ -519,6 +539,7 @@ enum bg_mech {
 	BG_MECH_CGROUP_HOOK = 3,/* cgroup-BPF hook denies before effect */
 	BG_MECH_KILL = 4,       /* sys_enter SIGKILL: the syscall body still runs */
 	BG_MECH_AUDIT = 5,      /* recorded only */
+	BG_MECH_FANOTIFY = 6,   /* fanotify permission event (exec gate) denies before effect */
 };
 /* Room in the pinned per-mechanism counts (bg_attachment.nrules_by_mech)
  * for enum bg_mech and two more values without a layout change. */
@@ -678,6 +699,9 @@ BG_LAYOUT_SIZE(bg_netpol, 4656);
 BG_LAYOUT_AT(bg_netpol, families, 8);
 BG_LAYOUT_AT(bg_netpol, dir, 24);
 BG_LAYOUT_AT(bg_netpol, dev, 4272);
+BG_LAYOUT_SIZE(bg_exec_record_in, 344);
+BG_LAYOUT_AT(bg_exec_record_in, id, 40);
+BG_LAYOUT_AT(bg_exec_record_in, path, 88);
 BG_LAYOUT_SIZE(bg_hook_counter_key, 24);
 BG_LAYOUT_AT(bg_hook_counter_key, pad, 21);
 BG_LAYOUT_SIZE(bg_exec_key, 24);

@@ -66,3 +66,35 @@ int bg_record(__u64 *ctx)
 	event_submit(e);
 	return 0;
 }
+
+/*
+ * The fanotify exec gate's refusals (user/core/exec_gate.c): counted in
+ * bg_hook_counters and reported as BG_EVENT_EXEC records, the same shape
+ * exec.bpf.c gives its own.  A syscall program: its context is the
+ * caller's whole struct (path included), which a raw_tp test run (12
+ * words) cannot carry.  Loaded only by the gate (Linux 5.14+).
+ */
+SEC("syscall")
+int bg_record_exec(struct bg_exec_record_in *in)
+{
+	struct bg_hook_counter_key key = {
+		.cgid = in->cgid, .owner = in->owner, .hook = BG_HOOK_FAN_EXEC, .effect = BG_EFFECT_HOOK_DENY,
+	};
+	struct bg_exec_event *x;
+
+	counter_inc(&bg_hook_counters, &key);
+	x = (struct bg_exec_event *)event_reserve(in->cgid, in->owner, in->ts_ns, sizeof(*x));
+	if (!x)
+		return 0;
+	x->e.exec = in->id;
+	x->e.pid = in->pid;
+	x->e.tid = in->tid;
+	x->e.uid = in->uid;
+	__builtin_memcpy(x->e.comm, in->comm, sizeof(x->e.comm));
+	__builtin_memcpy(x->path, in->path, sizeof(x->path));
+	x->path[sizeof(x->path) - 1] = 0;
+	event_decision(&x->e, BG_EVENT_EXEC, BG_HOOK_FAN_EXEC, BG_VERDICT_ERRNO, BG_EFFECT_HOOK_DENY,
+		       BG_MECH_FANOTIFY, 1 /* EPERM */);
+	event_submit(x);
+	return 0;
+}

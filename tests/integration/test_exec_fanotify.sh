@@ -59,6 +59,12 @@ expect_rc 0 "... twice" in_cg exec "$B/allowed"
 check "status: the second exec of the same file was a cache hit" \
 	test "$(gate_json "j['exec_gate']['cache_hits']")" -ge 1
 check "status: denials counted" test "$(gate_json "j['exec_gate']['denied']")" -ge 2
+# every refusal is a bpfguard event, like the LSM's and the kill's
+drain_events
+check "the refusal is an exec event (mechanism fanotify, EPERM, the path)" json_any "$TMP/events" \
+	"e.get('type') == 'exec' and e.get('mechanism') == 'fanotify' and e.get('errno') == 1 and e.get('path') == '$B/toucher' and e.get('effect') == 'denied'"
+check "status: the attachment counts the gate's refusals (hook fan_exec)" \
+	test "$(gate_json "j['attachments'][0]['hook_decisions']['fan_exec']['denied']")" -ge 2
 "$BPFGUARD" status > "$TMP/st.txt" 2>&1
 check "status text: the gate line" grep -q "exec gate (fanotify): running, pid $GPID" "$TMP/st.txt"
 check "status text: the attachment names the mechanism" grep -q "refused at execve (fanotify" "$TMP/st.txt"

@@ -27,7 +27,7 @@
  * test fails, bump BG_LAYOUT_VERSION (if the layout really changed) and
  * copy the computed fingerprint from its message here. */
 #define RECORDED_VERSION 7
-#define RECORDED_FINGERPRINT 0x5ca64d89c3dfb12dULL
+#define RECORDED_FINGERPRINT 0x0df5ed3582e4826eULL
 
 #define MAX_MEMBERS 32
 
@@ -98,6 +98,10 @@ static const struct layout LAYOUT[] = {
 	  F(bg_event, verdict), F(bg_event, effect), F(bg_event, mech), F(bg_event, flags),
 	  F(bg_event, comm), F(bg_event, pad)),
 	S(bg_exec_event, F(bg_exec_event, e), F(bg_exec_event, path)),
+	S(bg_exec_record_in, F(bg_exec_record_in, ts_ns), F(bg_exec_record_in, cgid),
+	  F(bg_exec_record_in, owner), F(bg_exec_record_in, pid), F(bg_exec_record_in, tid),
+	  F(bg_exec_record_in, uid), F(bg_exec_record_in, pad), F(bg_exec_record_in, id),
+	  F(bg_exec_record_in, comm), F(bg_exec_record_in, path)),
 	S(bg_record_in, F(bg_record_in, ts_ns), F(bg_record_in, cgid), F(bg_record_in, owner),
 	  F(bg_record_in, pid), F(bg_record_in, tid), F(bg_record_in, uid), F(bg_record_in, nr),
 	  F(bg_record_in, abi), F(bg_record_in, err), F(bg_record_in, verdict), F(bg_record_in, effect),

@@ -70,6 +70,8 @@ static const char *const hook_prog[BG_HOOK__COUNT] = {
 	[BG_HOOK_ESC_MOVE] = "bg_esc_move", [BG_HOOK_ESC_CLONE] = "bg_esc_fork",
 	[BG_HOOK_ESC_LATE] = "bg_esc_late",
 	[BG_HOOK_SETSOCKOPT] = "bg_setsockopt",
+	/* the exec gate's refusals, recorded by record.bpf.c */
+	[BG_HOOK_FAN_EXEC] = "bg_fan_exec",
 };
 
 const char *bg_hook_name(unsigned hook)

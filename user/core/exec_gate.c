@@ -31,6 +31,7 @@
 #include "exec_allow.h"
 #include "exec_gate.h"
 #include "loader.h"
+#include "record.h"
 #include "textsafe.h"
 #include "util.h"
 
@@ -314,6 +315,8 @@ static void unescape(char *s)
 struct worker {
 	int fan, mountinfo;
 	int cgroups, pol, allow, trusted; /* the pinned maps exec.bpf.c reads */
+	struct bg_recorder rec;           /* refusals into bg_events (record.bpf.c) */
+	bool have_rec;
 	char cgmnt[PATH_MAX];
 	struct bg_gate_shm *m;
 	dev_t marked[512];
@@ -548,7 +551,8 @@ static bool open_for_write(int fd)
 }
 
 /* FAN_ALLOW or FAN_DENY for one event; *why the BG_EXEC_WHY_* of a deny. */
-static uint32_t decide(struct worker *w, const struct fanotify_event_metadata *ev, uint32_t *why)
+static uint32_t decide(struct worker *w, const struct fanotify_event_metadata *ev, uint32_t *why,
+		       struct bg_exec_record_in *rec)
 {
 	struct bg_exec_key key = {};
 	struct cache_ent *ce;
@@ -567,6 +571,8 @@ static uint32_t decide(struct worker *w, const struct fanotify_event_metadata *e
 		w->m->unguarded++;
 		return FAN_ALLOW;
 	}
+	rec->cgid = cgid;
+	rec->owner = cg.owner;
 	if (!polcache[cg.slot].valid || polcache[cg.slot].gen != gen) {
 		struct bg_exec_pol pol = {};
 
@@ -589,6 +595,10 @@ static uint32_t decide(struct worker *w, const struct fanotify_event_metadata *e
 		return FAN_DENY;
 	}
 	dev = bg_kernel_dev(st.st_dev);
+	rec->id.dev = dev;
+	rec->id.ino = st.st_ino;
+	rec->id.ctime_sec = st.st_ctim.tv_sec;
+	rec->id.ctime_nsec = (uint32_t)st.st_ctim.tv_nsec;
 	if (is_expected_interp(ev->pid, dev, st.st_ino)) {
 		w->m->interp++;
 		return FAN_ALLOW;
@@ -659,9 +669,51 @@ static void say(int fd, const char *fmt, ...)
 		return;
 }
 
+/* A refusal into bpfguard's counters and event stream, like every other
+ * denial (record.bpf.c's bg_record_exec; the rate limit of bg_events
+ * applies).  The task is still in its failed execve, so its comm and uid
+ * are the caller's. */
+static void record_denial(struct worker *w, const struct fanotify_event_metadata *ev, uint32_t why,
+			  struct bg_exec_record_in *rec)
+{
+	char p[64], line[256], fdp[64];
+	struct timespec ts;
+	ssize_t len;
+	FILE *f;
+
+	if (!w->have_rec)
+		return;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	rec->ts_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	rec->tid = (uint32_t)ev->pid; /* FAN_REPORT_TID */
+	rec->pid = rec->tid;
+	rec->id.why = why;
+	snprintf(p, sizeof(p), "/proc/%d/status", ev->pid);
+	if ((f = fopen(p, "re"))) {
+		while (fgets(line, sizeof(line), f)) {
+			if (!strncmp(line, "Tgid:", 5))
+				rec->pid = (uint32_t)strtoul(line + 5, NULL, 10);
+			else if (!strncmp(line, "Uid:", 4))
+				rec->uid = (uint32_t)strtoul(line + 4, NULL, 10);
+		}
+		fclose(f);
+	}
+	snprintf(p, sizeof(p), "/proc/%d/comm", ev->pid);
+	if ((f = fopen(p, "re"))) {
+		if (fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = '\0';
+			bg_strlcpy(rec->comm, line, sizeof(rec->comm));
+		}
+		fclose(f);
+	}
+	snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", ev->fd);
+	len = readlink(fdp, rec->path, sizeof(rec->path) - 1);
+	rec->path[len > 0 ? len : 0] = '\0';
+	bg_recorder_put_exec(&w->rec, rec);
+}
+
 /* One line per refusal in the gate's log (BG_RUN_DIR/exec-gate.log), at
- * most 10 a second: the gate's refusals have no ring-buffer event (that
- * needs a mechanism code in bpfguard.h; docs/exec.md). */
+ * most 10 a second, next to the event (record_denial). */
 static void log_denial(const struct fanotify_event_metadata *ev, uint32_t why)
 {
 	static uint64_t window;
@@ -719,6 +771,15 @@ static void worker_run(struct bg_gate_shm *m, int ready_fd)
 		say(ready_fd, "bpfguard's exec maps are not pinned (%s)\n", strerror(errno));
 		_exit(1);
 	}
+	{
+		struct bg_diag dg = {};
+
+		/* refusals are still counted in the shared page and logged
+		 * without it; the log says why events are missing */
+		w.have_rec = bg_recorder_open_exec(&w.rec, &dg) == 0;
+		if (!w.have_rec)
+			fprintf(stderr, "exec-gate: refusals will not reach bpfguard events: %s\n", dg.msg);
+	}
 	w.fan = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_TID,
 			      O_RDONLY | O_LARGEFILE | O_CLOEXEC);
 	if (w.fan < 0) {
@@ -760,13 +821,18 @@ static void worker_run(struct bg_gate_shm *m, int ready_fd)
 			const struct fanotify_event_metadata *ev = (const void *)buf;
 
 			for (; FAN_EVENT_OK(ev, n); ev = FAN_EVENT_NEXT(ev, n)) {
+				struct bg_exec_record_in rec = {};
 				struct fanotify_response r;
 				uint32_t why = 0;
 
 				if (ev->vers != FANOTIFY_METADATA_VERSION || ev->fd < 0)
 					continue;
 				r.fd = ev->fd;
-				r.response = (ev->mask & FAN_OPEN_EXEC_PERM) ? decide(&w, ev, &why) : FAN_ALLOW;
+				r.response = (ev->mask & FAN_OPEN_EXEC_PERM) ? decide(&w, ev, &why, &rec) : FAN_ALLOW;
+				/* the event before the answer: the task is still in
+				 * its execve, so /proc shows the caller */
+				if (r.response == FAN_DENY)
+					record_denial(&w, ev, why, &rec);
 				if (write(w.fan, &r, sizeof(r)) < 0)
 					fprintf(stderr, "exec-gate: cannot answer: %s\n", strerror(errno));
 				m->events++;

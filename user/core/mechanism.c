@@ -192,7 +192,7 @@ const char *bg_mech_name(unsigned mech)
 	static const char *const n[] = {
 		[BG_MECH_NONE] = "none", [BG_MECH_LSM] = "lsm", [BG_MECH_SECCOMP] = "seccomp",
 		[BG_MECH_CGROUP_HOOK] = "cgroup-hook", [BG_MECH_KILL] = "kill",
-		[BG_MECH_AUDIT] = "audit",
+		[BG_MECH_AUDIT] = "audit", [BG_MECH_FANOTIFY] = "fanotify",
 	};
 	return mech < ARRAY_SIZE(n) && n[mech] ? n[mech] : "unknown";
 }
@@ -205,6 +205,7 @@ const char *bg_mech_help(unsigned mech)
 	case BG_MECH_CGROUP_HOOK: return "fails with the errno before any effect (cgroup-BPF hook)";
 	case BG_MECH_KILL: return "SIGKILL from the kernel; the call itself still runs";
 	case BG_MECH_AUDIT: return "recorded only; the call runs";
+	case BG_MECH_FANOTIFY: return "execve fails with EPERM before the program is loaded (fanotify exec gate)";
 	default: return "allowed";
 	}
 }

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,7 +16,10 @@
 #include "record.h"
 #include "record.skel.h"
 
-int bg_recorder_open(struct bg_recorder *rc, struct bg_diag *diag)
+/* Loads one of record.bpf.c's programs: bg_record (seccomp decisions) or
+ * bg_record_exec (the exec gate's refusals; a syscall program, 5.14+, so
+ * never loaded where it is not wanted). */
+static int recorder_open(struct bg_recorder *rc, bool exec, struct bg_diag *diag)
 {
 	int ret;
 
@@ -32,18 +36,43 @@ int bg_recorder_open(struct bg_recorder *rc, struct bg_diag *diag)
 		bg_diag_set(diag, "internal: cannot set pin paths for record.bpf.o");
 		goto fail;
 	}
+	bpf_program__set_autoload(rc->skel->progs.bg_record, !exec);
+	bpf_program__set_autoload(rc->skel->progs.bg_record_exec, exec);
 	ret = record_bpf__load(rc->skel);
 	if (ret) {
 		bg_diag_set(diag, "cannot load record.bpf.o: %s; rerun with BPFGUARD_DEBUG=1",
 			    strerror(-ret));
 		goto fail;
 	}
-	rc->prog_fd = bpf_program__fd(rc->skel->progs.bg_record);
+	rc->prog_fd = bpf_program__fd(exec ? rc->skel->progs.bg_record_exec : rc->skel->progs.bg_record);
 	return 0;
 fail:
 	record_bpf__destroy(rc->skel);
 	rc->skel = NULL;
 	return -1;
+}
+
+int bg_recorder_open(struct bg_recorder *rc, struct bg_diag *diag)
+{
+	return recorder_open(rc, false, diag);
+}
+
+int bg_recorder_open_exec(struct bg_recorder *rc, struct bg_diag *diag)
+{
+	return recorder_open(rc, true, diag);
+}
+
+int bg_recorder_put_exec(struct bg_recorder *rc, const struct bg_exec_record_in *in)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = in, .ctx_size_in = sizeof(*in));
+
+	if (rc->prog_fd < 0)
+		return -EBADF;
+	if (bpf_prog_test_run_opts(rc->prog_fd, &o) || o.retval) {
+		rc->failed++;
+		return -EIO;
+	}
+	return 0;
 }
 
 int bg_recorder_put(struct bg_recorder *rc, const struct bg_record_in *in)
