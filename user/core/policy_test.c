@@ -108,7 +108,7 @@ static struct json_object *action_json_add(struct json_object *o, const struct b
 /* The rule that decided (or the first open one), as JSON. */
 static struct json_object *rule_json(const struct bg_policy *p, int abi, int nr, const struct bg_eval *e)
 {
-	static const char *const src[] = { [BG_EVAL_RULE] = "rule", [BG_EVAL_BASE] = "rule",
+	static const char *const src[] = { [BG_EVAL_RULE] = "conditional", [BG_EVAL_BASE] = "unconditional",
 					   [BG_EVAL_DEFAULT] = "default", [BG_EVAL_X32] = "x32" };
 	struct json_object *o = json_object_new_object();
 	char text[800];
@@ -1464,6 +1464,9 @@ static void args_text(const uint64_t args[6], const uint64_t known[6], char *buf
 		if (known[i] == ~0ULL)
 			used += (size_t)snprintf(buf + used, len - used, "%s0x%llx", i ? ", " : "",
 						 (unsigned long long)args[i]);
+		else if (known[i] == 0xffffffffULL) /* a negative int: its upper half unknown */
+			used += (size_t)snprintf(buf + used, len - used, "%s0x????????%08llx", i ? ", " : "",
+						 (unsigned long long)(args[i] & known[i]));
 		else if (known[i])
 			used += (size_t)snprintf(buf + used, len - used, "%s0x%llx&0x%llx", i ? ", " : "",
 						 (unsigned long long)(args[i] & known[i]),
