@@ -647,6 +647,25 @@ static void test_replay_sniff(void **state)
 	bg_policy_free(p);
 }
 
+/* Events printed indented (bpfguard -p events): objects over several lines. */
+static void test_replay_pretty_events(void **state)
+{
+	struct bg_policy *p = parse("default allow\nkill ptrace\n");
+	struct bg_ptest *t = replay(p,
+		"{\n  \"type\": \"syscall\",\n  \"syscall\": \"getpid\",\n  \"nr\": 39,\n  \"abi\": \"x86_64\"\n}\n"
+		"{\n  \"type\": \"syscall\",\n  \"syscall\": \"ptrace\",\n  \"nr\": 101,\n"
+		"  \"abi\": \"x86_64\",\n  \"args\": [0, 0, 0, 0, 0, 0]\n}\n"
+		"{\n  \"other\": 1\n}\n"
+		"{ broken\n", "pretty.json");
+
+	(void)state;
+	assert_int_equal(bg_ptest_calls(t), 2);
+	group_is(t, 0, "ptrace", "x86_64", "kill", 1, "pretty.json:7");
+	assert_int_equal(bg_ptest_warnings_total(t), 2);
+	bg_ptest_free(t);
+	bg_policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -666,6 +685,7 @@ int main(void)
 		cmocka_unit_test(test_replay_events),
 		cmocka_unit_test(test_replay_learn),
 		cmocka_unit_test(test_replay_sniff),
+		cmocka_unit_test(test_replay_pretty_events),
 	};
 	return cmocka_run_group_tests_name("policy_test", tests, NULL, NULL);
 }

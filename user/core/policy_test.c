@@ -996,27 +996,19 @@ static void safe_name(const char *s, char *out, size_t len)
 	out[o] = '\0';
 }
 
-static void event_line(struct bg_ptest *t, const char *line, size_t len, unsigned lineno)
+/* One event (an object); lineno: where it starts. */
+static void event_obj(struct bg_ptest *t, struct json_object *o, unsigned lineno)
 {
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *o, *args;
+	struct json_object *args;
 	struct bg_trace_call c;
 	const char *type, *name;
 	int64_t nr = -1, supp = 0;
 
-	if (!tok)
-		return;
-	o = json_tokener_parse_ex(tok, line, (int)len);
-	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
-	    !json_object_is_type(o, json_type_object)) {
-		ptest_warn(t, lineno, "not a JSON object; expected one `bpfguard events --json` event a line");
-		goto out;
-	}
 	type = jstr(o, "type");
 	if (jint(o, "suppressed", &supp) && supp > 0 && t->cur)
 		t->cur->suppressed = sat_add(t->cur->suppressed, (uint64_t)supp);
 	if (!type || strcmp(type, "syscall"))
-		goto out; /* net, dev, sysctl, escape: not calls */
+		return; /* net, dev, sysctl, escape: not calls */
 	memset(&c, 0, sizeof(c));
 	c.abi = abi_from(jstr(o, "abi"));
 	c.count = 1; /* `suppressed` calls may be of other syscalls: not this one's */
@@ -1026,7 +1018,7 @@ static void event_line(struct bg_ptest *t, const char *line, size_t len, unsigne
 	safe_name(name, c.name, sizeof(c.name));
 	if (c.abi < 0 || (!jint(o, "nr", &nr) && !name)) {
 		ptest_warn(t, lineno, "syscall event without a valid abi or nr; skipped");
-		goto out;
+		return;
 	}
 	c.nr = nr >= 0 && nr < BG_MAX_SYSCALLS ? (int)nr : -1;
 	if (c.nr < 0 && name && c.abi != BG_ABI_X32)
@@ -1045,7 +1037,21 @@ static void event_line(struct bg_ptest *t, const char *line, size_t len, unsigne
 		}
 	} /* no args: a `bpfguard run` seccomp decision; all unknown */
 	ptest_call(t, &c);
-out:
+}
+
+static void event_line(struct bg_ptest *t, const char *line, size_t len, unsigned lineno)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *o;
+
+	if (!tok)
+		return;
+	o = json_tokener_parse_ex(tok, line, (int)len);
+	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
+	    !json_object_is_type(o, json_type_object))
+		ptest_warn(t, lineno, "not a JSON object; expected one `bpfguard events --json` event a line");
+	else
+		event_obj(t, o, lineno);
 	json_object_put(o);
 	json_tokener_free(tok);
 }
@@ -1240,20 +1246,52 @@ static char *slurp_rest(struct reader *r, const char *first, size_t flen, size_t
 	return b;
 }
 
-static void learn_text(struct bg_ptest *t, const char *text, size_t len)
+/* JSON over several lines: a learned document (bpfguard -p learn), or
+ * events printed indented (bpfguard -p events), one object after the
+ * other.  first_line: the line the text starts on. */
+static void json_text(struct bg_ptest *t, const char *text, size_t len, unsigned first_line)
 {
 	struct json_tokener *tok = json_tokener_new();
-	struct json_object *o;
+	unsigned line = first_line;
+	size_t off = 0;
 
 	if (!tok)
 		return;
-	o = json_tokener_parse_ex(tok, text, (int)len);
-	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
-	    !json_object_is_type(o, json_type_object))
-		ptest_warn(t, 0, "not a JSON object; expected the output of `bpfguard learn --json`");
-	else
-		learn_doc(t, o);
-	json_object_put(o);
+	for (;;) {
+		struct json_object *o, *v;
+		size_t start;
+
+		while (off < len && isspace((unsigned char)text[off]))
+			line += text[off++] == '\n';
+		if (off >= len)
+			break;
+		start = off;
+		json_tokener_reset(tok);
+		o = json_tokener_parse_ex(tok, text + off, (int)(len - off));
+		if (!o || json_tokener_get_error(tok) != json_tokener_success ||
+		    !json_object_is_type(o, json_type_object)) {
+			ptest_warn(t, line, "not a JSON object; expected the output of `bpfguard learn --json` "
+				   "or `bpfguard events --json`; the rest of the file is skipped");
+			json_object_put(o);
+			break;
+		}
+		off += json_tokener_get_parse_end(tok);
+		if (json_object_object_get_ex(o, "seen", &v)) {
+			t->cur->format = "learn";
+			learn_doc(t, o);
+		} else if (json_object_object_get_ex(o, "type", &v)) {
+			t->cur->format = "events";
+			event_obj(t, o, line);
+		} else {
+			ptest_warn(t, line, "a JSON object with neither `seen` (learn --json) nor `type` "
+				   "(events --json); skipped");
+		}
+		json_object_put(o);
+		for (size_t i = start; i < off; i++)
+			line += text[i] == '\n';
+		if (off == start)
+			break; /* no progress: never loop */
+	}
 	json_tokener_free(tok);
 }
 
@@ -1314,9 +1352,9 @@ static int run_reader(struct bg_ptest *t, struct reader *r, const char *origin, 
 			sniffed = true;
 			fmt = sniff(r->line, len, &whole);
 			if (fmt == FMT_LEARN) {
-				t->cur->format = "learn";
+				t->cur->format = "json";
 				if (whole) {
-					learn_text(t, r->line, len);
+					json_text(t, r->line, len, lineno);
 				} else {
 					size_t all;
 					char *text = slurp_rest(r, r->line, len, &all);
@@ -1327,7 +1365,7 @@ static int run_reader(struct bg_ptest *t, struct reader *r, const char *origin, 
 							   BG_LEARN_JSON_MAX);
 						return -1;
 					}
-					learn_text(t, text, all);
+					json_text(t, text, all, lineno);
 					free(text);
 				}
 				return 0;
