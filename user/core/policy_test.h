@@ -2,7 +2,8 @@
 /*
  * policy_test.h - test a policy before enforcing it (`bpfguard policy
  * eval`, `bpfguard policy test`; docs/policy.md, "Testing a policy before
- * enforcing it").
+ * enforcing it").  policy_test.c: the replay, its report, the JSON
+ * readers; trace_strace.c: the strace reader.
  *
  * Every call is judged by bg_policy_eval_known() (user/policy/policy.c),
  * the reference semantics the kernel maps are compiled from and checked
