@@ -358,13 +358,15 @@ static void test_strace_unfinished(void **state)
 		"103  <... futex resumed>)           = 0",                    /* 5: began before the trace */
 		"104  nanosleep({tv_sec=1, tv_nsec=0},  <unfinished ...>",    /* 6: never resumes */
 		"101  <... write resumed>) = 1",                              /* 7: 101 left read, not write */
+		"105  exit(0 <unfinished ...>",                               /* 8 */
+		"105  <... exit resumed> <unfinished ...>) = ?",              /* 9: interrupted again */
 	};
 	struct got g;
 
 	(void)state;
 	feed(&g, lines, sizeof(lines) / sizeof(lines[0]));
 	assert_int_equal(g.warns, 0);
-	assert_int_equal(g.n, 6);
+	assert_int_equal(g.n, 7);
 	assert_string_equal(g.c[0].name, "getppid");
 	assert_string_equal(g.c[1].name, "wait4"); /* completed from both halves */
 	assert_int_equal(g.c[1].line, 1);
@@ -383,8 +385,12 @@ static void test_strace_unfinished(void **state)
 	assert_int_equal(g.c[3].known[0], ~0ULL);
 	assert_string_equal(g.c[4].name, "write");
 	assert_int_equal(g.c[4].known[0], 0);
-	assert_string_equal(g.c[5].name, "nanosleep");
-	assert_int_equal(g.c[5].line, 6);
+	assert_string_equal(g.c[5].name, "exit");
+	assert_int_equal(g.c[5].line, 8);
+	assert_int_equal(g.c[5].args[0], 0);
+	assert_int_equal(g.c[5].known[0], ~0ULL);
+	assert_string_equal(g.c[6].name, "nanosleep");
+	assert_int_equal(g.c[6].line, 6);
 }
 
 static void test_strace_personality(void **state)

@@ -224,7 +224,7 @@ struct trace_file {
 struct bg_ptest {
 	const struct bg_policy *p;
 	struct group *g;
-	size_t ng;
+	size_t ng, last;
 	uint64_t groups_dropped; /* calls of groups past BG_PTEST_MAX_GROUPS */
 	uint64_t calls, denied, undecidable;
 	struct trace_file files[BG_PTEST_MAX_FILES];
@@ -311,10 +311,13 @@ static void ptest_call(void *ctx, const struct bg_trace_call *c)
 		t->undecidable = sat_add(t->undecidable, c->count);
 	else
 		t->denied = sat_add(t->denied, c->count);
-	for (size_t i = 0; i < t->ng; i++) {
+	/* a trace repeats itself: the group of the last denial first */
+	if (t->last < t->ng && same_group(&t->g[t->last], c, undecidable, &ev.action))
+		g = &t->g[t->last];
+	for (size_t i = 0; !g && i < t->ng; i++) {
 		if (same_group(&t->g[i], c, undecidable, &ev.action)) {
 			g = &t->g[i];
-			break;
+			t->last = i;
 		}
 	}
 	if (!g) {
@@ -322,6 +325,7 @@ static void ptest_call(void *ctx, const struct bg_trace_call *c)
 			t->groups_dropped = sat_add(t->groups_dropped, c->count);
 			return;
 		}
+		t->last = t->ng;
 		g = &t->g[t->ng++];
 		memset(g, 0, sizeof(*g));
 		g->abi = c->abi;

@@ -200,8 +200,10 @@ static const char *arg_end(const char *p, const char *e, bool *closed)
 
 /* Splits the text after "name(" into the call's arguments.  Returns 1
  * when the closing parenthesis was found, 0 when the text ran out first
- * (the arguments seen so far are kept; the one cut is unknown). */
-static int decode_args(struct bg_trace_call *c, const char *p, const char *e)
+ * (the arguments seen so far are kept; the one cut is unknown unless
+ * `boundary`: the text ends where an argument does, as before strace's
+ * <unfinished ...>). */
+static int decode_args(struct bg_trace_call *c, const char *p, const char *e, bool boundary)
 {
 	bool is_clone = !strcmp(c->name, "clone");
 	int shift = shifted_from(c->name, c->abi);
@@ -213,7 +215,7 @@ static int decode_args(struct bg_trace_call *c, const char *p, const char *e)
 		const char *s = p, *t = end;
 		int idx = (int)pos;
 
-		if (end >= e)
+		if (end >= e && !boundary)
 			return 0; /* cut: this argument is incomplete */
 		trim(&s, &t);
 		if (s < t || pos > 0 || !closed) {
@@ -233,8 +235,8 @@ static int decode_args(struct bg_trace_call *c, const char *p, const char *e)
 		}
 		if (closed)
 			return 1;
-		if (*end != ',')
-			return 0; /* a stray ']' or '}': the rest means nothing */
+		if (end >= e || *end != ',')
+			return 0; /* the end, or a stray ']' or '}': the rest means nothing */
 		p = end + 1;
 	}
 }
@@ -369,7 +371,7 @@ static void emit_text(struct bg_strace *s, const char *name, size_t n, int abi, 
 	struct bg_trace_call c;
 
 	call_init(&c, name, n, abi, line);
-	if (!decode_args(&c, p, e) && !truncated && !unfinished)
+	if (!decode_args(&c, p, e, unfinished && !truncated) && !truncated && !unfinished)
 		warnf(s, line, "no ')' after the arguments of %s; the line looks cut, arguments "
 		      "past the cut are read as unknown", c.name);
 	emit(s, &c);
@@ -380,7 +382,7 @@ static void pending_flush(struct bg_strace *s, unsigned i)
 	struct pending *pd = &s->pend[i];
 
 	emit_text(s, pd->name, strlen(pd->name), pd->abi, pd->line, pd->text, pd->text + pd->len,
-		  true, true);
+		  false, true);
 	free(pd->text);
 	s->pend[i] = s->pend[--s->npend];
 }
@@ -413,7 +415,7 @@ static void pending_add(struct bg_strace *s, long pid, const char *name, size_t 
 	memset(pd, 0, sizeof(*pd));
 	pd->text = malloc((size_t)(e - p) + 1);
 	if (!pd->text) {
-		emit_text(s, name, n, abi, line, p, e, true, true);
+		emit_text(s, name, n, abi, line, p, e, false, true);
 		return;
 	}
 	memcpy(pd->text, p, (size_t)(e - p));
@@ -435,6 +437,17 @@ static void resumed(struct bg_strace *s, long pid, const char *name, size_t n, u
 	int i = pending_find(s, pid);
 	struct bg_trace_call c;
 
+	bool again = false;
+
+	/* "<... futex resumed> <unfinished ...>) = ?": the process died in it;
+	 * what it showed is all there is */
+	for (const char *q = p; q + 16 <= e; q++) {
+		if (*q == '<' && !memcmp(q, "<unfinished ...>", 16)) {
+			e = q;
+			again = true;
+			break;
+		}
+	}
 	if (i >= 0 && strlen(s->pend[i].name) == n && !memcmp(s->pend[i].name, name, n)) {
 		struct pending *pd = &s->pend[i];
 		size_t rest = (size_t)(e - p);
@@ -444,7 +457,7 @@ static void resumed(struct bg_strace *s, long pid, const char *name, size_t n, u
 			memcpy(all, pd->text, pd->len);
 			memcpy(all + pd->len, p, rest);
 			emit_text(s, pd->name, strlen(pd->name), pd->abi, pd->line, all, all + pd->len + rest,
-				  truncated, false);
+				  truncated, again);
 			free(all);
 			free(pd->text);
 			s->pend[i] = s->pend[--s->npend];
