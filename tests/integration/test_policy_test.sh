@@ -54,8 +54,8 @@ first=$(grep -n -m1 -E '^[0-9]+ +getpid\(' "$TMP/st" | cut -d: -f1)
 check "... first seen at the first getpid line ($first)" grep -q "^$TMP/st:$first: x86_64 getpid" "$TMP/out"
 check "... the ia32 getpid (another table) is not reported" bash -c "! grep -q 'ia32 getpid' '$TMP/out'"
 "$BG" policy test --json "$P" "$TMP/st" > "$TMP/j"
-check "--json: one group, getpid, x86_64, errno 1, count $N64, exit 4" test "$(json_eval "$TMP/j" \
-	"[(g['syscall'], g['abi'], g['errno'], g['count'], g['rule']['line']) for g in j['groups']] == [('getpid', 'x86_64', 1, $N64, 3)] and j['exit'] == 4 and j['traces'][0]['format'] == 'strace'")" = True
+check "--json: one group, getpid, x86_64, errno 1, count $N64, first line $first, exit 4" test "$(json_eval "$TMP/j" \
+	"[(g['syscall'], g['abi'], g['errno'], g['count'], g['rule']['line'], g['first_line']) for g in j['groups']] == [('getpid', 'x86_64', 1, $N64, 3, $first)] and j['exit'] == 4 and j['traces'][0]['format'] == 'strace'")" = True
 
 P=$(policy deny-ia32 <<'POL'
 default allow

@@ -167,6 +167,10 @@ static int policy_eval(int argc, char **argv)
 				bg_json_want();
 				continue;
 			}
+			if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+				bg_cmd_usage(stdout);
+				return BG_EXIT_OK;
+			}
 			if (!strncmp(a, "--abi=", 6)) {
 				v = a + 6;
 			} else if (!strcmp(a, "--abi")) {

@@ -209,6 +209,8 @@ struct group {
 	struct bg_action action;
 	uint64_t count;
 	char first[BG_PATH_MAX + 32]; /* "file:line" or "file:seen[i]" */
+	unsigned first_file, first_line; /* index in files[]; line (0: learned) */
+	int first_entry;                 /* learned: index in seen[], else -1 */
 	struct bg_eval ev;            /* of the first call */
 	uint64_t args[6], known[6];   /* of the first call */
 	char action_text[32];
@@ -343,6 +345,9 @@ static void ptest_call(void *ctx, const struct bg_trace_call *c)
 			snprintf(g->name, sizeof(g->name), "%d", c->nr);
 		else
 			snprintf(g->name, sizeof(g->name), "(number past the table)");
+		g->first_file = t->cur ? (unsigned)(t->cur - t->files) : 0;
+		g->first_line = c->line;
+		g->first_entry = c->entry;
 		if (c->entry >= 0)
 			snprintf(g->first, sizeof(g->first), "%s:seen[%d]", t->cur ? t->cur->origin : "?", c->entry);
 		else
@@ -996,6 +1001,11 @@ struct json_object *bg_ptest_to_json(const struct bg_ptest *t)
 			action_json_add(go, &g->action);
 		json_object_object_add(go, "count", json_object_new_uint64(g->count));
 		bg_json_add_str(go, "first", g->first);
+		bg_json_add_str(go, "first_file", t->files[g->first_file].origin);
+		if (g->first_entry >= 0)
+			json_object_object_add(go, "first_entry", json_object_new_int(g->first_entry));
+		else
+			json_object_object_add(go, "first_line", json_object_new_int64(g->first_line));
 		json_object_object_add(go, "first_args", args_json(g->args, g->known));
 		outcomes_add(go, &g->ev);
 		json_object_object_add(go, "rule", rule_json(t->p, g->abi, g->nr, &g->ev));
