@@ -1,7 +1,7 @@
 #!/bin/bash
 # bpfguard policy eval / policy test on real traces: a small program
-# (sysprobe) recorded with `strace -f -o` and, from a guarded cgroup in
-# audit mode, with `bpfguard events --json`.  `policy test` must report
+# (sysprobe) recorded with `strace -f -o`, from a guarded cgroup in audit
+# mode with `bpfguard events --json`, and with `bpfguard learn --json`.  `policy test` must report
 # exactly the calls a policy denies, with their counts and first lines;
 # the program's own policy passes (exit 0); a rule on an argument the
 # trace cannot show is undecidable (exit 5), never guessed.
@@ -139,6 +139,40 @@ expect_rc 4 "... a socket rule for another family: the socket call is denied" \
 check "... socket kill, 1 call" grep -q ": x86_64 socket: kill, 1 call (the x86_64 default: kill)" "$TMP/out"
 expect_rc 4 "several traces at once: strace and events" "$BG" policy test "$TMP/own2.policy" "$TMP/st" "$TMP/ev"
 check "... counts summed over both files" grep -q "read from 2 traces" "$TMP/out"
+
+# --- learn --json: counts per syscall, socket's recorded family and type
+mkdir "$CG/l"
+"$BG" learn --cgroup "$CGREL/l" -o "$TMP/l.policy" --json > "$TMP/learn.json" 2> "$TMP/learn.err" &
+LPID=$!
+for _ in $(seq 100); do grep -q "learning cgroup" "$TMP/learn.err" && break; sleep 0.1; done
+"$SYSPROBE" --cgroup "$CG/l" getpid getpid socket 2 1 socket 10 2 > /dev/null 2>&1
+kill -TERM $LPID
+wait $LPID
+check "learn --json recorded the workload (exit $?)" grep -q '"seen"' "$TMP/learn.json"
+NL=$(json_eval "$TMP/learn.json" "sum(s['count'] for s in j['seen'] if s['abi'] == 'x86_64' and s['syscall'] == 'getpid')")
+P=$(policy deny-getpid-learn <<'POL'
+default allow
+errno(EPERM) getpid
+POL
+)
+expect_rc 4 "policy test on learned JSON: a denied call exits 4" "$BG" policy test "$P" "$TMP/learn.json"
+check "... getpid errno(EPERM) with learn's count ($NL), first at seen[N]" \
+	grep -q "^$TMP/learn.json:seen\[[0-9]*\]: x86_64 getpid: errno(EPERM), $NL calls" "$TMP/out"
+P=$(policy inet-only <<'POL'
+default allow
+allow socket if arg0 == AF_INET and arg1 & 0xf == SOCK_STREAM
+errno(EAFNOSUPPORT) socket
+POL
+)
+expect_rc 4 "policy test on learned JSON: socket rules decided from the recorded family and type" \
+	"$BG" policy test "$P" "$TMP/learn.json"
+check "... only the AF_INET6 datagram socket is denied, and nothing is undecidable" \
+	sh -c "grep -q ': x86_64 socket: errno(EAFNOSUPPORT), 1 call (line 3: errno(EAFNOSUPPORT) socket); first (0xa, 0x2&0xf' '$TMP/out' && grep -q '; 1 denied, 0 undecidable' '$TMP/out'"
+sed 's/arg1 & 0xf == SOCK_STREAM/arg1 == SOCK_STREAM/' "$P" > "$TMP/inet2.policy"
+expect_rc 4 "... a rule on socket's whole type (learn keeps its low four bits): still exit 4 for AF_INET6" \
+	"$BG" policy test "$TMP/inet2.policy" "$TMP/learn.json"
+check "... and the AF_INET stream socket is undecidable, naming arg1" \
+	grep -q ": x86_64 socket: undecidable from this trace, 1 call (line 2: allow socket if arg0 == 0x2 and arg1 == 0x1 tests arg1, not known here" "$TMP/out"
 
 # --- bad input: one line, exit 2; hostile traces: warnings, no crash
 expect_rc 2 "policy test: a missing trace" "$BG" policy test "$TMP/own.policy" "$TMP/nonexistent"
