@@ -1,10 +1,11 @@
 #!/bin/bash
 # bpfguard policy eval / policy test on real traces: a small program
 # (sysprobe) recorded with `strace -f -o`, from a guarded cgroup in audit
-# mode with `bpfguard events --json`, and with `bpfguard learn --json`.  `policy test` must report
-# exactly the calls a policy denies, with their counts and first lines;
-# the program's own policy passes (exit 0); a rule on an argument the
-# trace cannot show is undecidable (exit 5), never guessed.
+# mode with `bpfguard events --json`, and with `bpfguard learn --json`.
+# `policy test` must report exactly the calls a policy denies, with their
+# counts and first lines; the program's own policy passes (exit 0); a rule
+# on an argument the trace cannot show is undecidable (exit 5), never
+# guessed.
 . "$(dirname "$0")/lib.sh"
 
 command -v strace > /dev/null || { echo "strace missing: scripts/setup installs it (scripts/deps.txt)" >&2; exit 1; }
