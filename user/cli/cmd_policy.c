@@ -508,5 +508,11 @@ const struct bg_cmd bg_policy_cmds[] = {
 	  "A B [--json]", .opts = diff_opts },
 	{ "merge", policy_merge, "the union of what the inputs allow, as a native policy",
 	  "A B... [-o OUT] [--name NAME] [--default ACTION] [--default-ia32 ACTION]", .opts = merge_opts },
+	{ "eval", cmd_policy_eval, "the action a policy gives one call and the rule that decides it "
+	  "(exit 0 allowed, 4 denied, 5 undecidable)", "POLICY SYSCALL [ARG...] [--abi x86_64|ia32] [--json]",
+	  .opts = bg_opts_policy_eval },
+	{ "test", cmd_policy_test, "replay recorded calls (strace -f, events --json, learn --json) and "
+	  "report those the policy would deny (exit 0 none, 4 denied, 5 undecidable)",
+	  "POLICY TRACE... [--json]", .opts = bg_opts_policy_test },
 	{}
 };

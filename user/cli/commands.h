@@ -90,10 +90,16 @@ int cmd_go_verify(int argc, char **argv);         /* cmd_go_inspect.c */
 int cmd_go_hash(int argc, char **argv);           /* cmd_go_hash.c */
 int cmd_go_verify_modcache(int argc, char **argv); /* cmd_go_hash.c */
 
+/* `policy eval` and `policy test` (cmd_policy_test.c; exit codes in
+ * core/policy_test.h). */
+int cmd_policy_eval(int argc, char **argv);
+int cmd_policy_test(int argc, char **argv);
+
 /* Each verb's long options: its parser's getopt_long array, listed in the
  * tables so completion and man pages offer exactly what is accepted. */
 extern const struct option bg_opts_attach[], bg_opts_detach[], bg_opts_reset[], bg_opts_status[],
 	bg_opts_events[], bg_opts_probe[], bg_opts_run[], bg_opts_learn[], bg_opts_daemon[],
-	bg_opts_go_inspect[], bg_opts_go_verify[], bg_opts_go_hash[], bg_opts_go_modcache[];
+	bg_opts_go_inspect[], bg_opts_go_verify[], bg_opts_go_hash[], bg_opts_go_modcache[],
+	bg_opts_policy_eval[], bg_opts_policy_test[];
 
 #endif

@@ -25,7 +25,7 @@ static const struct bg_cmd commands[] = {
 	{ "events", cmd_events, "drain denial events", "[--follow] [--json] [--timeout SEC] [--count N]",
 	  .opts = bg_opts_events },
 	{ "probe", cmd_probe, "what this kernel can enforce", "[--json]", .opts = bg_opts_probe },
-	{ "policy", NULL, "check, list groups, export, diff and merge policies", .sub = bg_policy_cmds },
+	{ "policy", NULL, "check, list groups, export, diff, merge, evaluate and test policies", .sub = bg_policy_cmds },
 	{ "run", cmd_run, "run CMD sandboxed under a policy", "[OPTIONS] -- CMD [ARGS]", .opts = bg_opts_run },
 	{ "go", NULL, "Go binary and module checks (no Go toolchain needed)", .sub = bg_go_cmds },
 	{ "trust", NULL, "the executables `exec trusted` admits", .sub = bg_trust_cmds },

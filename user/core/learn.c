@@ -67,6 +67,21 @@ static const struct watch_def watch_defs[] = {
 	{ "prctl", W_VALUES, 1, { 0 }, { ~0ULL }, 0 },
 };
 
+int bg_learn_value_layout(const char *syscall, uint8_t arg[BG_LEARN_NVALS],
+			  uint64_t mask[BG_LEARN_NVALS])
+{
+	for (size_t i = 0; syscall && i < ARRAY_SIZE(watch_defs); i++) {
+		if (strcmp(watch_defs[i].name, syscall))
+			continue;
+		for (int k = 0; k < watch_defs[i].nvals; k++) {
+			arg[k] = watch_defs[i].arg[k];
+			mask[k] = watch_defs[i].mask[k];
+		}
+		return watch_defs[i].nvals;
+	}
+	return 0;
+}
+
 /* Not needed to have been seen: allowed so that a workload that ends in
  * another way than it did while learning (an error path calling exit, a
  * signal handler returning) is not killed on its way out.  docs/learn.md. */

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bpfguard.h"
 #include "diag.h"
 
 struct bg_learn;
@@ -68,6 +69,13 @@ int bg_learn_stop_write(struct bg_learn *l, const char *out_path, const char *na
  * go_version, cgo) and, when a Go binary ran, `added_for_go_runtime`: the
  * runtime's calls the policy allows although they were not seen. */
 struct json_object *bg_learn_to_json(const struct bg_learn *l);
+
+/* How `values[].args` of the JSON above are laid out for a syscall (by
+ * name, either ABI): value k is register argument arg[k] masked with
+ * mask[k].  Returns how many values are recorded, 0 for a syscall whose
+ * arguments are not (`bpfguard policy test` reads learned JSON back). */
+int bg_learn_value_layout(const char *syscall, uint8_t arg[BG_LEARN_NVALS],
+			  uint64_t mask[BG_LEARN_NVALS]);
 
 /* Totals, for a one-line summary. */
 uint64_t bg_learn_calls(const struct bg_learn *l);

@@ -290,31 +290,162 @@ static bool cond_holds(const struct bg_cond *c, const uint64_t args[BG_NR_ARGS])
 	return bg_am_holds(args, c->arg, c->op, c->val, c->mask);
 }
 
-static bool rule_matches(const struct bg_rule *r, const uint64_t args[6])
+/*
+ * A condition over an argument of which only the bits in `known` are
+ * known (a recorded trace shows some arguments, or parts of them: a
+ * string's address is not printed, a learned socket type is its low four
+ * bits).  Fully known: the kernel's own comparison.  Otherwise the answer
+ * is yes or no only when every value the unknown bits could take gives
+ * it; else BG_TRI_UNKNOWN.
+ */
+static enum bg_tri cond_tri(const struct bg_cond *c, const uint64_t args[BG_NR_ARGS],
+			    const uint64_t known[BG_NR_ARGS])
 {
-	for (unsigned i = 0; i < r->ncond; i++)
-		if (!cond_holds(&r->cond[i], args))
-			return false;
-	return true;
+	uint64_t k = known ? known[c->arg] : ~0ULL, a = args[c->arg] & k;
+	uint64_t lo = a, hi = a | ~k; /* the smallest and largest values possible */
+
+	if (k == ~0ULL)
+		return cond_holds(c, args) ? BG_TRI_YES : BG_TRI_NO;
+	switch (c->op) {
+	case BG_OP_EQ:
+	case BG_OP_NE:
+		if ((a ^ c->val) & k) /* a known bit differs */
+			return c->op == BG_OP_EQ ? BG_TRI_NO : BG_TRI_YES;
+		return BG_TRI_UNKNOWN;
+	case BG_OP_MASKED_EQ:
+		if ((c->val & ~c->mask) || ((a ^ c->val) & c->mask & k))
+			return BG_TRI_NO;
+		return (c->mask & ~k) ? BG_TRI_UNKNOWN : BG_TRI_YES;
+	case BG_OP_LT: return hi < c->val ? BG_TRI_YES : lo >= c->val ? BG_TRI_NO : BG_TRI_UNKNOWN;
+	case BG_OP_LE: return hi <= c->val ? BG_TRI_YES : lo > c->val ? BG_TRI_NO : BG_TRI_UNKNOWN;
+	case BG_OP_GT: return lo > c->val ? BG_TRI_YES : hi <= c->val ? BG_TRI_NO : BG_TRI_UNKNOWN;
+	case BG_OP_GE: return lo >= c->val ? BG_TRI_YES : hi < c->val ? BG_TRI_NO : BG_TRI_UNKNOWN;
+	}
+	return BG_TRI_NO; /* as bg_am_holds: an operator out of range never holds */
+}
+
+/* All conditions hold (ANDed): no if one is no, yes if all are yes.  *need
+ * collects the arguments whose unknown bits left a condition open. */
+static enum bg_tri rule_tri(const struct bg_rule *r, const uint64_t args[6], const uint64_t known[6],
+			    unsigned *need)
+{
+	enum bg_tri t = BG_TRI_YES;
+	unsigned open = 0;
+
+	for (unsigned i = 0; i < r->ncond; i++) {
+		enum bg_tri c = r->cond[i].arg < BG_NR_ARGS ? cond_tri(&r->cond[i], args, known) : BG_TRI_NO;
+
+		if (c == BG_TRI_NO)
+			return BG_TRI_NO;
+		if (c == BG_TRI_UNKNOWN) {
+			t = BG_TRI_UNKNOWN;
+			open |= 1u << r->cond[i].arg;
+		}
+	}
+	if (t == BG_TRI_UNKNOWN)
+		*need |= open;
+	return t;
+}
+
+static bool action_denies(const struct bg_action *a)
+{
+	return a->verdict != BG_VERDICT_ALLOW && a->verdict != BG_VERDICT_LOG;
+}
+
+/* One more outcome the call may have. */
+static void eval_possible(struct bg_eval *e, const struct bg_action *a)
+{
+	if (action_denies(a))
+		e->may_deny = true;
+	else
+		e->may_allow = true;
+	if (!action_equal(a, &e->action))
+		e->one_action = false;
+}
+
+/* Where the walk ended: the rule (or base, or default) that gives `a`. */
+static void eval_decide(struct bg_eval *e, const struct bg_action *a, int source,
+			const struct bg_rule *rule, unsigned line)
+{
+	e->action = *a;
+	e->source = source;
+	e->rule = rule;
+	e->line = line;
+	e->may_deny = action_denies(a);
+	e->may_allow = !e->may_deny;
+	e->one_action = true;
+}
+
+/*
+ * The one evaluator.  The rule walk of policy.h's semantics; with every
+ * argument known it is exactly that walk.  With unknown bits, a rule whose
+ * conditions cannot be decided may or may not apply: its action becomes
+ * one possible outcome and the walk goes on to what applies if it does
+ * not; the first rule that surely applies ends it.  The result is decided
+ * when no rule was left open, and says which outcomes remain otherwise.
+ */
+struct bg_action bg_policy_eval_known(const struct bg_policy *p, int abi, int nr,
+				      const uint64_t args[6], const uint64_t known[6],
+				      struct bg_eval *out)
+{
+	static const uint64_t zero_args[6];
+	const struct bg_action kill = { .verdict = BG_VERDICT_KILL };
+	struct bg_eval e = { 0 };
+	const struct bg_sysrules *s;
+	const struct bg_action *dflt;
+
+	if (!args)
+		args = zero_args;
+	if (abi == BG_ABI_X32 || abi < 0 || abi >= BG_NR_TABLES) {
+		/* x32 (and anything we have no table for) */
+		eval_decide(&e, &kill, BG_EVAL_X32, NULL, 0);
+		goto out;
+	}
+	dflt = abi == BG_ABI_IA32 ? &p->ia32_dflt : &p->dflt;
+	if (nr < 0 || nr >= BG_MAX_SYSCALLS) {
+		eval_decide(&e, dflt, BG_EVAL_DEFAULT, NULL, 0);
+		goto out;
+	}
+	s = &p->sys[abi][nr];
+	for (unsigned i = 0; i < s->nargrules; i++) {
+		const struct bg_rule *r = &s->argrules[i];
+		enum bg_tri t = rule_tri(r, args, known, &e.need);
+
+		if (t == BG_TRI_NO)
+			continue;
+		if (!e.open) {
+			if (t == BG_TRI_YES) {
+				eval_decide(&e, &r->action, BG_EVAL_RULE, r, r->line);
+				goto out;
+			}
+			/* the first open rule: what the report names */
+			eval_decide(&e, &r->action, BG_EVAL_RULE, r, r->line);
+			e.open = r;
+			continue;
+		}
+		eval_possible(&e, &r->action);
+		if (t == BG_TRI_YES)
+			goto out; /* nothing after it can apply */
+	}
+	if (!e.open) {
+		if (s->has_base)
+			eval_decide(&e, &s->base, BG_EVAL_BASE, NULL, s->base_line);
+		else
+			eval_decide(&e, dflt, BG_EVAL_DEFAULT, NULL, 0);
+	} else {
+		eval_possible(&e, s->has_base ? &s->base : dflt);
+	}
+out:
+	e.decided = !e.open;
+	if (out)
+		*out = e;
+	return e.action;
 }
 
 struct bg_action bg_policy_eval(const struct bg_policy *p, int abi, int nr,
 				const uint64_t args[6])
 {
-	static const uint64_t zero_args[6];
-	const struct bg_action kill = { .verdict = BG_VERDICT_KILL };
-	if (abi == BG_ABI_X32 || abi < 0 || abi >= BG_NR_TABLES)
-		return kill; /* x32 (and anything we have no table for) */
-	const struct bg_action *dflt = abi == BG_ABI_IA32 ? &p->ia32_dflt : &p->dflt;
-	if (nr < 0 || nr >= BG_MAX_SYSCALLS)
-		return *dflt;
-	if (!args)
-		args = zero_args;
-	const struct bg_sysrules *s = &p->sys[abi][nr];
-	for (unsigned i = 0; i < s->nargrules; i++)
-		if (rule_matches(&s->argrules[i], args))
-			return s->argrules[i].action;
-	return s->has_base ? s->base : *dflt;
+	return bg_policy_eval_known(p, abi, nr, args, NULL, NULL);
 }
 
 /* ------------------------------------------------------------------ */

@@ -204,9 +204,48 @@ void bg_policy_free(struct bg_policy *p);
 int bg_policy_add(struct bg_policy *p, int abi, int nr, const struct bg_rule *r);
 
 /* Evaluates the policy for a call (the reference semantics every back end
- * must reproduce; used by tests). */
+ * must reproduce; used by tests).  args NULL: all zero. */
 struct bg_action bg_policy_eval(const struct bg_policy *p, int abi, int nr,
 				const uint64_t args[6]);
+
+enum bg_tri { BG_TRI_NO = 0, BG_TRI_YES = 1, BG_TRI_UNKNOWN = 2 };
+
+/* What decided a call, for people (`bpfguard policy eval`, `policy test`). */
+enum bg_eval_source {
+	BG_EVAL_RULE = 1, /* a conditional rule: `rule` */
+	BG_EVAL_BASE,     /* the syscall's unconditional rule (line: where it was named) */
+	BG_EVAL_DEFAULT,  /* the ABI's default */
+	BG_EVAL_X32,      /* x32 calls are always killed */
+};
+
+struct bg_eval {
+	struct bg_action action;   /* decided: the action; else the first open rule's */
+	int source;                /* enum bg_eval_source of `action` */
+	const struct bg_rule *rule; /* BG_EVAL_RULE: the rule (points into the policy) */
+	unsigned line;             /* its line in the policy, 0 if none */
+	bool decided;              /* false: the outcome depends on unknown bits */
+	const struct bg_rule *open; /* !decided: the first rule that may or may not apply */
+	unsigned need;             /* !decided: bit i = argument i is needed to decide */
+	bool may_allow, may_deny;  /* the outcomes still possible (allow/log; errno/kill) */
+	bool one_action;           /* every possible outcome is the same action */
+};
+
+/* bg_policy_eval when only some bits of the arguments are known: bit b of
+ * known[i] set = bit b of args[i] is known (known NULL: all are, and this
+ * is bg_policy_eval).  It is the same walk, not a second evaluator: a rule
+ * whose conditions the known bits cannot decide leaves the result open
+ * (out->decided false) with every outcome it may have.  out may be NULL. */
+struct bg_action bg_policy_eval_known(const struct bg_policy *p, int abi, int nr,
+				      const uint64_t args[6], const uint64_t known[6],
+				      struct bg_eval *out);
+
+/* A condition value as policy files write it: a number (decimal, 0x hex,
+ * 0 octal) or a constant bpfguard knows (AF_INET, CLONE_NEWUSER, O_WRONLY,
+ * ... docs/policy.md), or several joined by '|'.  s need not be
+ * NUL-terminated.  0, or -1 when some part is neither. */
+int bg_policy_parse_value(const char *s, size_t len, uint64_t *out);
+/* The syscall name of `abi` nearest to a mistyped one, NULL if none is near. */
+const char *bg_syscall_suggest(int abi, const char *name);
 
 /* Reference semantics of the sections (tests check the back end against
  * these).  Return BG_NET_ALLOW or BG_NET_DENY.  addr: 4 or 16 bytes in

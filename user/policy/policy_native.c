@@ -172,7 +172,7 @@ static bool near_miss(const char *typed, const char *cand, unsigned *best)
 	return true;
 }
 
-static const char *suggest_syscall(int abi, const char *name)
+const char *bg_syscall_suggest(int abi, const char *name)
 {
 	const char *hit = NULL;
 	unsigned best = ~0u;
@@ -202,18 +202,37 @@ struct named_const {
 	uint64_t val;
 };
 
-/* Constants people put in conditions.  Only ones whose value is the same
- * for every call they are used with; flags like O_CREAT are x86 values. */
+/* Constants people put in conditions, and that `policy eval` arguments
+ * and the strace reader of `policy test` decode (policy_test.c): one
+ * table.  Only ones whose value is the same for every call they are used
+ * with; flags like O_CREAT are x86 values.  O_LARGEFILE is not here: the
+ * bit strace prints under that name is not glibc's O_LARGEFILE (0). */
 static const struct named_const named_consts[] = {
 	{ "AF_UNIX", AF_UNIX },		  { "AF_INET", AF_INET },
 	{ "AF_INET6", AF_INET6 },	  { "AF_NETLINK", AF_NETLINK },
 	{ "AF_PACKET", AF_PACKET },	  { "SOCK_STREAM", SOCK_STREAM },
 	{ "SOCK_DGRAM", SOCK_DGRAM },	  { "SOCK_RAW", SOCK_RAW },
+	{ "SOCK_SEQPACKET", SOCK_SEQPACKET }, { "SOCK_CLOEXEC", SOCK_CLOEXEC },
+	{ "SOCK_NONBLOCK", SOCK_NONBLOCK }, { "IPPROTO_IP", IPPROTO_IP },
+	{ "IPPROTO_TCP", IPPROTO_TCP },	  { "IPPROTO_UDP", IPPROTO_UDP },
 	{ "CLONE_NEWUSER", CLONE_NEWUSER }, { "CLONE_NEWNS", CLONE_NEWNS },
 	{ "CLONE_NEWPID", CLONE_NEWPID }, { "CLONE_NEWNET", CLONE_NEWNET },
-	{ "CLONE_THREAD", CLONE_THREAD }, { "O_RDONLY", O_RDONLY },
-	{ "O_WRONLY", O_WRONLY },	  { "O_RDWR", O_RDWR },
-	{ "O_CREAT", O_CREAT },
+	{ "CLONE_NEWIPC", CLONE_NEWIPC }, { "CLONE_NEWUTS", CLONE_NEWUTS },
+	{ "CLONE_NEWCGROUP", CLONE_NEWCGROUP }, { "CLONE_THREAD", CLONE_THREAD },
+	{ "CLONE_VM", CLONE_VM },	  { "CLONE_FS", CLONE_FS },
+	{ "CLONE_FILES", CLONE_FILES },	  { "CLONE_SIGHAND", CLONE_SIGHAND },
+	{ "CLONE_VFORK", CLONE_VFORK },	  { "CLONE_SYSVSEM", CLONE_SYSVSEM },
+	{ "CLONE_SETTLS", CLONE_SETTLS }, { "CLONE_PARENT_SETTID", CLONE_PARENT_SETTID },
+	{ "CLONE_CHILD_CLEARTID", CLONE_CHILD_CLEARTID },
+	{ "CLONE_CHILD_SETTID", CLONE_CHILD_SETTID }, { "SIGCHLD", 17 },
+	{ "O_RDONLY", O_RDONLY },	  { "O_WRONLY", O_WRONLY },
+	{ "O_RDWR", O_RDWR },		  { "O_CREAT", O_CREAT },
+	{ "O_EXCL", O_EXCL },		  { "O_TRUNC", O_TRUNC },
+	{ "O_APPEND", O_APPEND },	  { "O_NONBLOCK", O_NONBLOCK },
+	{ "O_DIRECTORY", O_DIRECTORY },	  { "O_NOFOLLOW", O_NOFOLLOW },
+	{ "O_CLOEXEC", O_CLOEXEC },	  { "PROT_NONE", 0 },
+	{ "PROT_READ", 1 },		  { "PROT_WRITE", 2 },
+	{ "PROT_EXEC", 4 },
 };
 
 static int parse_one_value(const char *s, size_t len, uint64_t *out)
@@ -244,14 +263,18 @@ static int parse_one_value(const char *s, size_t len, uint64_t *out)
 }
 
 /* NUMBER or CONSTANT, or several joined with '|' (CLONE_NEWNS|CLONE_NEWPID). */
-static int parse_value(const char *s, uint64_t *out)
+int bg_policy_parse_value(const char *s, size_t len, uint64_t *out)
 {
 	uint64_t v = 0;
+	const char *end = s + len;
+
+	if (!s || !len)
+		return -1;
 	for (;;) {
-		const char *bar = strchr(s, '|');
-		size_t len = bar ? (size_t)(bar - s) : strlen(s);
+		const char *bar = memchr(s, '|', (size_t)(end - s));
+		size_t n = bar ? (size_t)(bar - s) : (size_t)(end - s);
 		uint64_t part;
-		if (parse_one_value(s, len, &part) < 0)
+		if (parse_one_value(s, n, &part) < 0)
 			return -1;
 		v |= part;
 		if (!bar)
@@ -260,6 +283,11 @@ static int parse_value(const char *s, uint64_t *out)
 	}
 	*out = v;
 	return 0;
+}
+
+static int parse_value(const char *s, uint64_t *out)
+{
+	return bg_policy_parse_value(s, strlen(s), out);
 }
 
 static int value_or_error(struct native_parser *ps, const char *tok, uint64_t *v)
@@ -366,7 +394,7 @@ static int resolve_syscall(struct native_parser *ps, const char *name, struct na
 		return perr(ps, "unknown syscall '%.64s' for %s; it exists only in the %s table: write '%s%.64s'",
 			    name, bg_abi_name(nt->abi), bg_abi_name(other),
 			    other == BG_ABI_IA32 ? "ia32:" : "", name);
-	const char *hint = suggest_syscall(nt->abi, name);
+	const char *hint = bg_syscall_suggest(nt->abi, name);
 	if (hint)
 		return perr(ps, "unknown syscall '%.64s' for %s; check the name (did you mean '%s'?)",
 			    name, bg_abi_name(nt->abi), hint);
