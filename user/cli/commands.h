@@ -88,6 +88,8 @@ int cmd_go_inspect(int argc, char **argv);        /* cmd_go_inspect.c */
 int cmd_go_verify(int argc, char **argv);         /* cmd_go_inspect.c */
 int cmd_go_hash(int argc, char **argv);           /* cmd_go_hash.c */
 int cmd_go_verify_modcache(int argc, char **argv); /* cmd_go_hash.c */
+int cmd_policy_derive(int argc, char **argv);      /* cmd_policy_derive.c, docs/derive.md */
+extern const struct option bg_opts_policy_derive[];
 
 /* Each verb's long options: its parser's getopt_long array, listed in the
  * tables so completion and man pages offer exactly what is accepted. */
