@@ -454,7 +454,8 @@ static int decode_func(struct ctx *c, uint32_t fi)
 	}
 	/* A constant set before a branch target reaches the site only on the
 	 * straight path; another path may bring another number. */
-	qsort(c->targets, c->ntargets, sizeof(*c->targets), cmp_u64);
+	if (c->ntargets)
+		qsort(c->targets, c->ntargets, sizeof(*c->targets), cmp_u64);
 	for (size_t i = first; i < dv->nsites; i++)
 		if (dv->sites[i].nr >= 0 && target_between(c, c->defs[i - first], dv->sites[i].pc))
 			dv->sites[i].nr = -1;
