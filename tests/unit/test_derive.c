@@ -252,6 +252,8 @@ static void test_wrappers(void **state)
  *                        xor eax,eax ; syscall                -> read (0)
  *                        mov eax,0x3e ; call f2 (other func)  -> kill (62)
  *   f2 "syscall.Syscall" mov rax,[rsp+8] ; syscall ; ret      -> not a site (a wrapper)
+ *   f3 "main.abi0"       mov [rsp],56 ; call f2               -> clone (56): an ABI0 call
+ *                        mov eax,1 ; mov [rsp],2 ; call f2    -> both 1 and 2 (which ABI is unknown)
  */
 static const uint8_t code[] = {
 	/* f0 @0x00 */
@@ -284,11 +286,19 @@ static const uint8_t code[] = {
 	0x48, 0x8b, 0x44, 0x24, 0x08, /* mov rax, [rsp+8] */
 	0x0f, 0x05,              /* syscall */
 	0xc3,                    /* ret */
+	/* f3 @0x88 "main.abi0" */
+	0x48, 0xc7, 0x04, 0x24, 0x38, 0, 0, 0, /* 0x88 mov qword [rsp], 56 */
+	0xe8, 0xeb, 0xff, 0xff, 0xff,          /* 0x90 call 0x80 (0x95 - 0x15) */
+	0xb8, 1, 0, 0, 0,                      /* 0x95 mov eax, 1 */
+	0x48, 0xc7, 0x04, 0x24, 2, 0, 0, 0,    /* 0x9a mov qword [rsp], 2 */
+	0xe8, 0xd9, 0xff, 0xff, 0xff,          /* 0xa2 call 0x80 (0xa7 - 0x27) */
+	0xc3,                                  /* 0xa7 ret */
 };
 
 static size_t make_elf(uint8_t *buf, size_t cap)
 {
-	static const struct fn fns[] = { { "runtime.a", 0 }, { "main.main", 0x20 }, { "syscall.Syscall", 0x80 } };
+	static const struct fn fns[] = { { "runtime.a", 0 }, { "main.main", 0x20 }, { "syscall.Syscall", 0x80 },
+					 { "main.abi0", 0x88 } };
 	size_t tlen;
 
 	assert_true(cap >= 0x3000);
@@ -317,7 +327,7 @@ static size_t make_elf(uint8_t *buf, size_t cap)
 	put(buf + 128, 0x2000, 8);
 	put(buf + 136, 0x402000, 8);
 	memcpy(buf + 0x1000, code, sizeof(code));
-	tlen = make_table(buf + 0x2000, 0x1000, BG_PCLN_118, fns, 3, 0x88, TEXT);
+	tlen = make_table(buf + 0x2000, 0x1000, BG_PCLN_118, fns, 4, 0xa8, TEXT);
 	put(buf + 152, tlen, 8);
 	put(buf + 160, tlen, 8);
 	return 0x2000 + tlen;
@@ -341,7 +351,7 @@ static void test_analysis(void **state)
 	(void)state;
 	assert_true(bg_derive_binary(buf, len, &dv, &d));
 	assert_string_equal(dv.tab.source, "magic in a PT_LOAD segment");
-	assert_int_equal(dv.funcs_decoded, 3);
+	assert_int_equal(dv.funcs_decoded, 4);
 	assert_true(dv.regabi); /* no build info: a 1.18 table means the register ABI */
 	assert_int_equal(nr_at(&dv, TEXT + 0x05), 39);
 	assert_int_equal(nr_at(&dv, TEXT + 0x27), 1);
@@ -351,7 +361,16 @@ static void test_analysis(void **state)
 	assert_int_equal(nr_at(&dv, TEXT + 0x4b), 0);
 	assert_int_equal(nr_at(&dv, TEXT + 0x52), 62);
 	assert_int_equal(nr_at(&dv, TEXT + 0x85), -2); /* inside the wrapper: not a site */
-	assert_int_equal(dv.nsites, 7);
+	assert_int_equal(nr_at(&dv, TEXT + 0x90), 56);
+	{
+		int both = 0;
+
+		for (size_t i = 0; i < dv.nsites; i++)
+			if (dv.sites[i].pc == TEXT + 0xa2)
+				both |= dv.sites[i].nr == 1 ? 1 : dv.sites[i].nr == 2 ? 2 : 4;
+		assert_int_equal(both, 3);
+	}
+	assert_int_equal(dv.nsites, 10);
 	bg_derive_free(&dv);
 
 	/* every truncation of the file: an error or a smaller result, never a crash */

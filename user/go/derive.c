@@ -354,19 +354,35 @@ static bool target_between(const struct ctx *c, uint64_t lo, uint64_t hi)
 	return a < c->ntargets && c->targets[a] <= hi;
 }
 
-/* The trap number of a wrapper call: RAX with the register ABI, 0(SP)
- * before it; when the version is unknown (Go 1.16/1.17 table without
- * build info), whichever is a constant, RAX first. */
-static bool trap_arg(const struct bg_derive *dv, const struct cstate *s, int *which)
+/*
+ * The trap number of a wrapper call: the first integer argument, RAX with
+ * the register ABI, 0(SP) with the stack ABI.  Which one a call uses is
+ * not a property of the binary's Go version alone: from Go 1.17 a Go
+ * function calls an assembly function of its own package with ABI0
+ * directly (Go 1.19's syscall.forkAndExecInChild1 stores the number of
+ * rawSyscallNoError/rawVforkSyscall at 0(SP)), everything else with the
+ * register ABI.  So both are looked at: the one that holds a constant;
+ * both constants and different: both numbers (a superset, never a miss).
+ * Returns how many numbers it put in nr[] (0: unresolved).
+ */
+static int trap_args(const struct bg_derive *dv, const struct cstate *s, int64_t nr[2], bool glob[2],
+		     uint64_t def[2])
 {
 	bool rax = s->known & 1u, slot = s->known & (1u << SLOT);
+	int n = 0;
 
-	if (dv->regabi || (!dv->have_buildinfo && dv->tab.version == BG_PCLN_116 && rax)) {
-		*which = 0;
-		return rax;
+	(void)dv;
+	if (rax) {
+		nr[n] = (int64_t)(s->val[0] & 0xffffffff);
+		glob[n] = s->global & 1u;
+		def[n++] = s->def[0];
 	}
-	*which = SLOT;
-	return slot;
+	if (slot && (!rax || (s->val[SLOT] & 0xffffffff) != (s->val[0] & 0xffffffff))) {
+		nr[n] = (int64_t)(s->val[SLOT] & 0xffffffff);
+		glob[n] = s->global & (1u << SLOT);
+		def[n++] = s->def[SLOT];
+	}
+	return n;
 }
 
 static int decode_func(struct ctx *c, uint32_t fi)
@@ -433,18 +449,24 @@ static int decode_func(struct ctx *c, uint32_t fi)
 			if (x->op_count == 1 && x->operands[0].type == X86_OP_IMM && !c->is_wrapper[fi] &&
 			    !c->is_replayer[fi]) {
 				long callee = bg_pcln_lookup(&dv->tab, (uint64_t)x->operands[0].imm);
-				int which;
 
 				if (callee >= 0 && c->is_wrapper[callee]) {
-					bool k = trap_arg(dv, &s, &which);
+					int64_t nrs[2];
+					bool glob[2];
+					uint64_t defs[2];
+					int k = trap_args(dv, &s, nrs, glob, defs);
 					struct bg_derive_site st = { .pc = c->in->address, .func = fi,
 								     .callee = (uint32_t)callee,
-								     .kind = BG_DERIVE_WRAPPER,
-								     .nr = k ? (int64_t)(s.val[which] & 0xffffffff) : -1,
-								     .from_global = k && (s.global & (1u << which)) };
+								     .kind = BG_DERIVE_WRAPPER, .nr = -1 };
 
-					if (add_site(c, &st, s.def[which], first))
+					if (!k && add_site(c, &st, 0, first))
 						return -1;
+					for (int i = 0; i < k; i++) {
+						st.nr = nrs[i];
+						st.from_global = glob[i];
+						if (add_site(c, &st, defs[i], first))
+							return -1;
+					}
 				}
 			}
 			s.known = 0; /* no callee-saved registers in Go's ABIs */
