@@ -92,6 +92,30 @@ static bool has(const struct ent *e, size_t n, const char *name)
 	return false;
 }
 
+/*
+ * Calls no code of the binary makes but that it needs all the same: the
+ * execve that starts it (made by the launcher, under the policy when
+ * bpfguard run starts it), and restart_syscall, which the kernel has a
+ * task issue to resume a sleep a signal interrupted (nanosleep, futex or
+ * clock_nanosleep with a timeout; Go preempts with SIGURG): strace saw it
+ * in the go command.
+ */
+static void print_always(FILE *f, const struct ent *ents, size_t n)
+{
+	static const char *const always[] = { "execve", "restart_syscall", NULL };
+	bool any = false;
+
+	for (int i = 0; always[i]; i++) {
+		if (has(ents, n, always[i]))
+			continue;
+		if (!any)
+			fprintf(f, "# not in the code, allowed anyway: the execve that starts the program runs before\n"
+				   "# its code; the kernel issues restart_syscall to resume a sleep a signal interrupted\n");
+		any = true;
+		fprintf(f, "allow %s\n", always[i]);
+	}
+}
+
 /* The distinct functions of sites[first .. first+n), up to max, as
  * "a, b, c" (escaped), and how many distinct there were. */
 static size_t site_funcs(const struct bg_derive *dv, size_t first, size_t n, char *buf, size_t len)
@@ -190,10 +214,7 @@ static void print_policy(FILE *f, const struct bg_derive *dv, const struct bg_de
 		fprintf(f, "%-28s # %zu site%s: %s%s\n", rule, ents[i].n, plural(ents[i].n), funcs,
 			distinct > SITES_IN_COMMENT ? ", ..." : "");
 	}
-	if (!has(ents, n, "execve"))
-		fprintf(f, "# not in the code, allowed anyway: the execve that starts the program is made\n"
-			   "# before its code runs (by the launcher, under the policy when bpfguard run starts it)\n"
-			   "allow execve\n");
+	print_always(f, ents, n);
 	if (s.unresolved) {
 		fprintf(f, "# unresolved: %zu site%s where the syscall number is not a constant; what they call is\n"
 			   "# NOT allowed above unless another site names it (review them, docs/derive.md):\n",
