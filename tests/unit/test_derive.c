@@ -254,6 +254,8 @@ static void test_wrappers(void **state)
  *   f2 "syscall.Syscall" mov rax,[rsp+8] ; syscall ; ret      -> not a site (a wrapper)
  *   f3 "main.abi0"       mov [rsp],56 ; call f2               -> clone (56): an ABI0 call
  *                        mov eax,1 ; mov [rsp],2 ; call f2    -> both 1 and 2 (which ABI is unknown)
+ *   f4 "main.join"       xor eax,eax ; L: mov [rsp],39 ; call f2 -> getpid (39) only: RAX's 0
+ *                        is a leftover from before the join point L
  */
 static const uint8_t code[] = {
 	/* f0 @0x00 */
@@ -293,12 +295,18 @@ static const uint8_t code[] = {
 	0x48, 0xc7, 0x04, 0x24, 2, 0, 0, 0,    /* 0x9a mov qword [rsp], 2 */
 	0xe8, 0xd9, 0xff, 0xff, 0xff,          /* 0xa2 call 0x80 (0xa7 - 0x27) */
 	0xc3,                                  /* 0xa7 ret */
+	/* f4 @0xa8 "main.join" */
+	0x31, 0xc0,                            /* 0xa8 xor eax, eax */
+	0x74, 0x00,                            /* 0xaa je 0xac: a join point */
+	0x48, 0xc7, 0x04, 0x24, 39, 0, 0, 0,   /* 0xac mov qword [rsp], 39 */
+	0xe8, 0xc7, 0xff, 0xff, 0xff,          /* 0xb4 call 0x80 (0xb9 - 0x39) */
+	0xc3,                                  /* 0xb9 ret */
 };
 
 static size_t make_elf(uint8_t *buf, size_t cap)
 {
 	static const struct fn fns[] = { { "runtime.a", 0 }, { "main.main", 0x20 }, { "syscall.Syscall", 0x80 },
-					 { "main.abi0", 0x88 } };
+					 { "main.abi0", 0x88 }, { "main.join", 0xa8 } };
 	size_t tlen;
 
 	assert_true(cap >= 0x3000);
@@ -327,7 +335,7 @@ static size_t make_elf(uint8_t *buf, size_t cap)
 	put(buf + 128, 0x2000, 8);
 	put(buf + 136, 0x402000, 8);
 	memcpy(buf + 0x1000, code, sizeof(code));
-	tlen = make_table(buf + 0x2000, 0x1000, BG_PCLN_118, fns, 4, 0xa8, TEXT);
+	tlen = make_table(buf + 0x2000, 0x1000, BG_PCLN_118, fns, 5, 0xba, TEXT);
 	put(buf + 152, tlen, 8);
 	put(buf + 160, tlen, 8);
 	return 0x2000 + tlen;
@@ -351,7 +359,7 @@ static void test_analysis(void **state)
 	(void)state;
 	assert_true(bg_derive_binary(buf, len, &dv, &d));
 	assert_string_equal(dv.tab.source, "magic in a PT_LOAD segment");
-	assert_int_equal(dv.funcs_decoded, 4);
+	assert_int_equal(dv.funcs_decoded, 5);
 	assert_true(dv.regabi); /* no build info: a 1.18 table means the register ABI */
 	assert_int_equal(nr_at(&dv, TEXT + 0x05), 39);
 	assert_int_equal(nr_at(&dv, TEXT + 0x27), 1);
@@ -370,7 +378,8 @@ static void test_analysis(void **state)
 				both |= dv.sites[i].nr == 1 ? 1 : dv.sites[i].nr == 2 ? 2 : 4;
 		assert_int_equal(both, 3);
 	}
-	assert_int_equal(dv.nsites, 10);
+	assert_int_equal(nr_at(&dv, TEXT + 0xb4), 39);
+	assert_int_equal(dv.nsites, 11); /* f4's call is one site */
 	bg_derive_free(&dv);
 
 	/* every truncation of the file: an error or a smaller result, never a crash */

@@ -33,6 +33,7 @@
 
 #define NGPR 16
 #define SLOT NGPR /* the 0(SP) slot is tracked as register 16 */
+#define DROP 0xff /* a site's kind while it is being removed */
 
 struct cstate {
 	uint64_t val[NGPR + 1];
@@ -481,6 +482,29 @@ static int decode_func(struct ctx *c, uint32_t fi)
 	for (size_t i = first; i < dv->nsites; i++)
 		if (dv->sites[i].nr >= 0 && target_between(c, c->defs[i - first], dv->sites[i].pc))
 			dv->sites[i].nr = -1;
+	/* A wrapper call with a constant in both RAX and 0(SP) is two sites.
+	 * One of them valid and the other not (set before a join point): the
+	 * valid one is the argument -- a compiler sets up a call's arguments
+	 * right before it, after any join; the other register holds a leftover
+	 * (Go 1.20's forkAndExecInChild1: XOR EAX,EAX, a join, then
+	 * MOV [rsp], SYS_getpid; CALL rawSyscallNoError).  Drop the leftover. */
+	for (size_t i = first; i < dv->nsites; i++) {
+		struct bg_derive_site *t = &dv->sites[i];
+
+		/* the sites of one call are added next to each other */
+		if (t->nr < 0 && t->kind == BG_DERIVE_WRAPPER &&
+		    ((i > first && t[-1].pc == t->pc && t[-1].nr >= 0) ||
+		     (i + 1 < dv->nsites && t[1].pc == t->pc && t[1].nr >= 0)))
+			t->kind = DROP;
+	}
+	{
+		size_t o = first;
+
+		for (size_t i = first; i < dv->nsites; i++)
+			if (dv->sites[i].kind != DROP)
+				dv->sites[o++] = dv->sites[i];
+		dv->nsites = o;
+	}
 	return 0;
 }
 
