@@ -147,6 +147,14 @@ check "one line, pointing to learn" sh -c "test \$(wc -l < '$TMP/err') = 1 && gr
 check "--allow-cgo: a policy with the warning in it and on stderr" \
 	sh -c "grep -q 'WARNING: this binary links C' '$TMP/cgo.policy' && grep -q 'warning: .*links C' '$TMP/err'"
 
+# --- unresolved sites (a crafted binary has two): listed, warned, --strict refuses
+E=$BG_SRCDIR/tests/fuzz/corpus/fuzz_pclntab/elf-118
+"$BPFGUARD" policy derive "$E" > "$TMP/e.policy" 2> "$TMP/err"
+check "unresolved sites: listed in the policy with their functions, one warning line" \
+	sh -c "grep -q '^# unresolved: 2 sites' '$TMP/e.policy' && grep -q '^#   main.main calls syscall.Syscall at 0x40103d' '$TMP/e.policy' && test \$(grep -c 'warning: .*2 call sites' '$TMP/err') = 1"
+expect_rc 3 "--strict refuses a binary with unresolved sites" "$BPFGUARD" policy derive --strict "$E" -o "$TMP/strict.policy"
+check "--strict wrote nothing" test ! -e "$TMP/strict.policy"
+
 # --- bad input: one line, exit 2
 head -c 300000 "$TMP/hello" > "$TMP/trunc"
 printf 'not a binary' > "$TMP/text"
