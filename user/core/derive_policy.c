@@ -116,35 +116,34 @@ static void print_always(FILE *f, const struct ent *ents, size_t n)
 	}
 }
 
-/* The distinct functions of sites[first .. first+n), up to max, as
- * "a, b, c" (escaped), and how many distinct there were. */
-static size_t site_funcs(const struct bg_derive *dv, size_t first, size_t n, char *buf, size_t len)
+/* Up to SITES_IN_COMMENT distinct functions of sites[first .. first+n), as
+ * "a, b, c" (escaped); true if there are more.  Linear: a hostile binary
+ * may have a million sites for one number. */
+static bool site_funcs(const struct bg_derive *dv, size_t first, size_t n, char *buf, size_t len)
 {
-	size_t k = 0, distinct = 0, off = 0;
+	uint32_t shown[SITES_IN_COMMENT];
+	size_t k = 0, off = 0;
 
 	buf[0] = '\0';
 	for (size_t i = first; i < first + n; i++) {
 		uint32_t f = dv->sites[i].func;
 		bool dup = false;
+		char esc[BG_ESC_MAX];
+		int w;
 
-		for (size_t j = first; j < i && !dup; j++)
-			dup = dv->sites[j].func == f;
+		for (size_t j = 0; j < k && !dup; j++)
+			dup = shown[j] == f;
 		if (dup)
 			continue;
-		distinct++;
-		if (k < SITES_IN_COMMENT) {
-			char esc[BG_ESC_MAX];
-			int w;
-
-			k++;
-			w = snprintf(buf + off, len - off, "%s%s", off ? ", " : "",
-				     bg_esc(bg_derive_func_name(dv, f), esc));
-			if (w < 0 || (size_t)w >= len - off)
-				break;
-			off += (size_t)w;
-		}
+		if (k == SITES_IN_COMMENT)
+			return true;
+		shown[k++] = f;
+		w = snprintf(buf + off, len - off, "%s%s", off ? ", " : "", bg_esc(bg_derive_func_name(dv, f), esc));
+		if (w < 0 || (size_t)w >= len - off)
+			return true;
+		off += (size_t)w;
 	}
-	return distinct;
+	return false;
 }
 
 static void default_name(const char *binary, char *buf, size_t len)
@@ -208,11 +207,11 @@ static void print_policy(FILE *f, const struct bg_derive *dv, const struct bg_de
 	fprintf(f, "\n# x86_64: %zu syscall%s derived (call sites, first call-site functions)\n", n, plural(n));
 	for (size_t i = 0; i < n; i++) {
 		char rule[128], funcs[800];
-		size_t distinct = site_funcs(dv, ents[i].first, ents[i].n, funcs, sizeof(funcs));
+		bool more = site_funcs(dv, ents[i].first, ents[i].n, funcs, sizeof(funcs));
 
 		snprintf(rule, sizeof(rule), "allow %s", ents[i].name);
 		fprintf(f, "%-28s # %zu site%s: %s%s\n", rule, ents[i].n, plural(ents[i].n), funcs,
-			distinct > SITES_IN_COMMENT ? ", ..." : "");
+			more ? ", ..." : "");
 	}
 	print_always(f, ents, n);
 	if (s.unresolved) {
