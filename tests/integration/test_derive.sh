@@ -133,6 +133,20 @@ GOFMT=$(dirname "$(readlink -f "$(command -v go)")")/gofmt
 runs 20 "$TMP/r-gofmt" "$BPFGUARD" run --policy "$TMP/gofmt.policy" --json -- "$GOFMT" -l "$(go env GOROOT)/src/net/http"
 check "Debian's gofmt: 20 runs under its derived policy, all exit 0 with zero denials ($(sort "$TMP/r-gofmt" | uniq -c | tr -s ' \n' ' '))" \
 	test "$(grep -cx '0 0' "$TMP/r-gofmt")" = 20
+# --no-namespaces: clone only without namespace flags; the hatch is closed
+"$BPFGUARD" policy derive --no-namespaces "$TMP/server" -o "$TMP/server-nons.policy" > /dev/null 2>&1
+check "--no-namespaces: clone conditional, then kill" sh -c "grep -q '^allow clone if arg0 & 0x7e020000 == 0 ' '$TMP/server-nons.policy' && grep -q '^kill clone ' '$TMP/server-nons.policy'"
+"$BPFGUARD" run --net host --timeout 30s --policy "$TMP/server-nons.policy" --json -- "$TMP/server" "127.0.0.1:$PORT" 1 \
+	> /dev/null 2> "$TMP/err" &
+srv=$!
+fetch > /dev/null
+wait $srv
+summary "$TMP/err"
+r=$(json_eval "$TMP/summary.json" '(j["exit_code"], j["denials_total"])')
+check "--no-namespaces: the server runs ($r) with zero denials and no namespaces hatch warning" \
+	sh -c "test '$r' = '(0, 0)' && ! grep -q 'hatch namespaces' '$TMP/err'"
+"$BPFGUARD" run --policy "$TMP/hello.policy" -- "$TMP/hello" > /dev/null 2> "$TMP/err"
+check "control: without --no-namespaces, run warns of the namespaces hatch" grep -q 'hatch namespaces' "$TMP/err"
 # negative control: without one derived call (write), hello is refused
 grep -v '^allow write ' "$TMP/hello.policy" > "$TMP/nowrite.policy"
 "$BPFGUARD" run --policy "$TMP/nowrite.policy" --json -- "$TMP/hello" > "$TMP/out" 2> "$TMP/err"; summary "$TMP/err"

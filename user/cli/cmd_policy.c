@@ -509,7 +509,7 @@ const struct bg_cmd bg_policy_cmds[] = {
 	{ "merge", policy_merge, "the union of what the inputs allow, as a native policy",
 	  "A B... [-o OUT] [--name NAME] [--default ACTION] [--default-ia32 ACTION]", .opts = merge_opts },
 	{ "derive", cmd_policy_derive, "the syscalls a static Go binary can make, read from its code, as a policy",
-	  "BINARY [-o OUT] [--name NAME] [--default errno|kill] [--allow-cgo] [--strict] [--json]",
+	  "BINARY [-o OUT] [--name NAME] [--default errno|kill] [--allow-cgo] [--no-namespaces] [--strict] [--json]",
 	  .opts = bg_opts_policy_derive },
 	{}
 };

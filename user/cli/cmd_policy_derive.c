@@ -22,6 +22,7 @@ const struct option bg_opts_policy_derive[] = {
 	{ "name", required_argument, NULL, 'n' },
 	{ "default", required_argument, NULL, 'd' },
 	{ "allow-cgo", no_argument, NULL, 'C' },
+	{ "no-namespaces", no_argument, NULL, 'N' },
 	{ "strict", no_argument, NULL, 'S' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
@@ -31,7 +32,7 @@ const struct option bg_opts_policy_derive[] = {
 int cmd_policy_derive(int argc, char **argv)
 {
 	static const char usage[] = "usage: bpfguard policy derive BINARY [-o OUT] [--name NAME] "
-				    "[--default errno|kill] [--allow-cgo] [--strict] [--json]";
+				    "[--default errno|kill] [--allow-cgo] [--no-namespaces] [--strict] [--json]";
 	struct bg_derive_opts o = {};
 	struct bg_derive_summary s;
 	struct bg_derive dv;
@@ -57,6 +58,7 @@ int cmd_policy_derive(int argc, char **argv)
 			}
 			break;
 		case 'C': allow_cgo = true; break;
+		case 'N': o.no_namespaces = true; break;
 		case 'S': strict = true; break;
 		case 'j': bg_json_want(); break;
 		case 'h': bg_cmd_usage(stdout); return BG_EXIT_OK;

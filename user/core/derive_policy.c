@@ -21,6 +21,11 @@
 #include "syscalls.h"
 #include "textsafe.h"
 
+/* CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET: what
+ * --no-namespaces refuses in clone and unshare (policies/go-static.policy's
+ * mask). */
+#define NS_FLAGS 0x7e020000u
+
 /* How many call-site functions a rule's comment names. */
 #define SITES_IN_COMMENT 3
 
@@ -209,9 +214,22 @@ static void print_policy(FILE *f, const struct bg_derive *dv, const struct bg_de
 		char rule[128], funcs[800];
 		bool more = site_funcs(dv, ents[i].first, ents[i].n, funcs, sizeof(funcs));
 
-		snprintf(rule, sizeof(rule), "allow %s", ents[i].name);
+		bool ns = o->no_namespaces && (!strcmp(ents[i].name, "clone") || !strcmp(ents[i].name, "unshare"));
+
+		if (o->no_namespaces && !strcmp(ents[i].name, "setns")) {
+			fprintf(f, "%-28s # --no-namespaces (%zu site%s: %s%s)\n", "kill setns", ents[i].n,
+				plural(ents[i].n), funcs, more ? ", ..." : "");
+			continue;
+		}
+		if (ns)
+			snprintf(rule, sizeof(rule), "allow %s if arg0 & 0x%x == 0", ents[i].name, NS_FLAGS);
+		else
+			snprintf(rule, sizeof(rule), "allow %s", ents[i].name);
 		fprintf(f, "%-28s # %zu site%s: %s%s\n", rule, ents[i].n, plural(ents[i].n), funcs,
 			more ? ", ..." : "");
+		if (ns)
+			fprintf(f, "kill %-23s # --no-namespaces: no new namespace (the flags are not constants)\n",
+				ents[i].name);
 	}
 	print_always(f, ents, n);
 	if (s.unresolved) {
@@ -238,7 +256,8 @@ static void print_policy(FILE *f, const struct bg_derive *dv, const struct bg_de
 }
 
 /* Every derived syscall must be allowed by the text we return. */
-static int self_check(const struct bg_derive *dv, const char *text, size_t len, struct bg_diag *d)
+static int self_check(const struct bg_derive *dv, const struct bg_derive_opts *o, const char *text, size_t len,
+		      struct bg_diag *d)
 {
 	struct bg_policy *p = NULL;
 	struct bg_diag pd = {};
@@ -251,6 +270,9 @@ static int self_check(const struct bg_derive *dv, const char *text, size_t len, 
 	}
 	for (size_t i = 0; i < dv->nsites && !ret; i++) {
 		if (!named(dv->sites[i].nr))
+			continue;
+		/* refused on purpose */
+		if (o->no_namespaces && !strcmp(bg_syscall_name(BG_ABI_X86_64, (int)dv->sites[i].nr), "setns"))
 			continue;
 		if (bg_policy_eval(p, BG_ABI_X86_64, (int)dv->sites[i].nr, args).verdict != BG_VERDICT_ALLOW) {
 			bg_diag_set(d, "internal: the derived policy would refuse %s, which has a call site; "
@@ -285,7 +307,7 @@ int bg_derive_policy(const struct bg_derive *dv, const struct bg_derive_opts *o,
 		return -1;
 	}
 	print_policy(f, dv, o, name);
-	if (fclose(f) || self_check(dv, *text, *len, d)) {
+	if (fclose(f) || self_check(dv, o, *text, *len, d)) {
 		if (!d->msg[0])
 			bg_diag_set(d, "derive: out of memory");
 		free(*text);

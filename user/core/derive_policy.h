@@ -23,6 +23,7 @@ struct bg_derive_opts {
 	const char *binary; /* path, for the header comment and the default name */
 	const char *name;   /* the `name` line; NULL: derived-<basename> */
 	bool kill;          /* default kill instead of errno(EPERM) */
+	bool no_namespaces; /* clone/unshare without namespace flags, setns killed */
 };
 
 /* Counts over the sites, for summaries. */
