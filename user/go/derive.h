@@ -11,7 +11,9 @@
  *   - a direct CALL to a syscall wrapper (syscall.Syscall, RawSyscall6,
  *     runtime/internal/syscall.Syscall6, golang.org/x/sys/unix.Syscall...;
  *     bg_derive_is_wrapper): the trap is the first integer argument, RAX
- *     with the register ABI (Go 1.17+), the first stack slot 0(SP) before.
+ *     with the register ABI (Go 1.17+), the first stack slot 0(SP) with
+ *     ABI0 (before 1.17, and for a call to an assembly function of the
+ *     caller's own package since): both are looked at (derive.c).
  * A site whose number is not a constant there is kept as unresolved
  * (nr = -1) with its function, never dropped.  SYSCALLs inside the
  * wrappers themselves carry their caller's number and are not sites.
@@ -57,7 +59,7 @@ struct bg_derive {
 	bool cgo;            /* C code linked in: libc's calls are invisible */
 	bool is_static;
 	char cgo_why[160];   /* the first evidence, for the message */
-	bool regabi;         /* trap in RAX (Go 1.17+) rather than 0(SP) */
+	bool regabi;         /* the Go version has the register ABI (1.17+); informational */
 
 	/* what was decoded */
 	size_t funcs_decoded, funcs_unmapped; /* unmapped: code not in the file */
