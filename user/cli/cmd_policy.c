@@ -514,5 +514,8 @@ const struct bg_cmd bg_policy_cmds[] = {
 	{ "test", cmd_policy_test, "replay recorded calls (strace -f, events --json, learn --json) and "
 	  "report those the policy would deny (exit 0 none, 4 denied, 5 undecidable)",
 	  "POLICY TRACE... [--json]", .opts = bg_opts_policy_test },
+	{ "derive", cmd_policy_derive, "the syscalls a static Go binary can make, read from its code, as a policy",
+	  "BINARY [-o OUT] [--name NAME] [--default errno|kill] [--allow-cgo] [--no-namespaces] [--strict] [--json]",
+	  .opts = bg_opts_policy_derive },
 	{}
 };

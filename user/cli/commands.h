@@ -89,6 +89,8 @@ int cmd_go_inspect(int argc, char **argv);        /* cmd_go_inspect.c */
 int cmd_go_verify(int argc, char **argv);         /* cmd_go_inspect.c */
 int cmd_go_hash(int argc, char **argv);           /* cmd_go_hash.c */
 int cmd_go_verify_modcache(int argc, char **argv); /* cmd_go_hash.c */
+int cmd_policy_derive(int argc, char **argv);      /* cmd_policy_derive.c, docs/derive.md */
+extern const struct option bg_opts_policy_derive[];
 
 /* `policy eval` and `policy test` (cmd_policy_test.c; exit codes in
  * core/policy_test.h). */
