@@ -38,6 +38,7 @@
 #include "vec.h"
 #include "bpfguard.h"
 #include "cgroup.h"
+#include "derive.h"
 #include "go_check.h"
 #include "learn.h"
 #include "learn_internal.h"
@@ -282,6 +283,42 @@ static int open_recorded(const struct bg_learn *l, const struct learned_exe *x)
 	return -1;
 }
 
+/*
+ * Every syscall the code of a static Go binary can make (policy derive,
+ * docs/derive.md) is added for it, not only @go-runtime: calls a run did
+ * not show (a contended lock, a signal, an error path) are in its code.
+ * A binary whose code cannot be read (cgo: libc's calls are invisible; a
+ * malformed table; too big) keeps the @go-runtime list.  The file is the
+ * one the kernel ran (open_recorded checked its identity); its bytes are
+ * hostile input, which bg_derive_binary bounds-checks.
+ */
+#define LEARN_DERIVE_MAX_FILE (512ull << 20)
+
+static void derive_exe(struct bg_learn *l, struct learned_exe *x, const char *proc)
+{
+	struct bg_derive dv = {};
+	struct bg_diag d = {};
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (bg_read_file(proc, LEARN_DERIVE_MAX_FILE, &buf, &len))
+		return;
+	if (bg_derive_binary((const uint8_t *)buf, len, &dv, &d) && !dv.cgo) {
+		for (size_t i = 0; i < dv.nsites; i++) {
+			int64_t nr = dv.sites[i].nr;
+
+			if (nr < 0 || nr >= BG_MAX_SYSCALLS)
+				continue;
+			if (!l->derived[nr])
+				x->nderived++;
+			l->derived[nr] = 1;
+		}
+		x->derived = x->nderived > 0;
+		bg_derive_free(&dv);
+	}
+	free(buf);
+}
+
 static void classify_exe(struct bg_learn *l, struct learned_exe *x)
 {
 	struct bg_go_file g;
@@ -295,14 +332,15 @@ static void classify_exe(struct bg_learn *l, struct learned_exe *x)
 	}
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	r = bg_go_file_open(NULL, proc, &g); /* NULL: prints nothing */
-	close(fd);
 	if (r == BG_GO_EXIT_NOT_GO) {
 		x->kind = EXE_OTHER;
+		close(fd);
 		return;
 	}
 	if (r) {
 		x->kind = EXE_UNREADABLE;
 		snprintf(x->why, sizeof(x->why), "it could not be read as an ELF file");
+		close(fd);
 		return;
 	}
 	x->kind = EXE_GO;
@@ -318,11 +356,15 @@ static void classify_exe(struct bg_learn *l, struct learned_exe *x)
 	}
 	/* The runtime's calls are those of amd64 Go; a GOARCH=386 binary
 	 * makes ia32 calls this list does not name. */
-	if (g.elf.machine == 62 /* EM_X86_64 */)
+	if (g.elf.machine == 62 /* EM_X86_64 */) {
 		l->go_seen = true;
-	else
+		if (!x->cgo)
+			derive_exe(l, x, proc);
+	} else {
 		snprintf(x->why, sizeof(x->why), "not an x86-64 binary: its runtime's calls are not added");
+	}
 	bg_go_file_close(&g);
+	close(fd); /* proc names it until here */
 }
 
 /* Allowed anyway, and said so in its own line. */
@@ -332,6 +374,15 @@ static bool is_extra(const char *name)
 		if (!strcmp(learn_extras[BG_ABI_X86_64][i], name))
 			return true;
 	return false;
+}
+
+/* Did every x86-64 Go binary that ran have its code read? */
+static bool all_go_derived(const struct bg_learn *l)
+{
+	for (size_t i = 0; i < l->nexes; i++)
+		if (l->exes[i].kind == EXE_GO && !l->exes[i].derived && !l->exes[i].why[0])
+			return false;
+	return true;
 }
 
 static void snapshot_execs(struct bg_learn *l)
@@ -361,14 +412,21 @@ static void snapshot_execs(struct bg_learn *l)
 	}
 	for (size_t i = 0; i < l->nexes; i++)
 		classify_exe(l, &l->exes[i]);
-	if (l->go_seen) {
+	for (int nr = 0; nr < BG_MAX_SYSCALLS; nr++) {
+		const char *name = bg_syscall_name(BG_ABI_X86_64, nr);
+
+		if (l->derived[nr] && !l->counts[nr] && name && !is_extra(name))
+			l->go_added[nr] |= LEARN_ADD_DERIVED;
+	}
+	/* @go-runtime for Go binaries whose code was not read */
+	if (l->go_seen && !all_go_derived(l)) {
 		const char *const *m = bg_group_members("@go-runtime");
 
 		for (; m && *m; m++) {
 			int nr = bg_syscall_nr(BG_ABI_X86_64, *m);
 
 			if (nr >= 0 && nr < BG_MAX_SYSCALLS && !l->counts[nr] && !is_extra(*m))
-				l->go_added[nr] = 1;
+				l->go_added[nr] |= LEARN_ADD_RUNTIME;
 		}
 	}
 }

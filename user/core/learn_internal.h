@@ -61,6 +61,8 @@ struct learned_exe {
 	struct bg_learn_exec rec;
 	enum exe_kind kind;
 	bool cgo;
+	bool derived;        /* EXE_GO: its syscalls were read from its code (policy derive) */
+	unsigned nderived;   /* how many distinct x86_64 numbers */
 	char go_version[32]; /* EXE_GO */
 	char why[96];        /* EXE_UNREADABLE */
 };
@@ -97,8 +99,13 @@ struct bg_learn {
 	char *hints[MAX_HINTS];
 	size_t nhints;
 	bool go_seen;           /* a Go binary ran: its runtime's calls are added */
-	unsigned char go_added[BG_MAX_SYSCALLS]; /* x86_64 numbers added for it */
+	unsigned char derived[BG_MAX_SYSCALLS]; /* x86_64 numbers in the code of the Go binaries read */
+	/* x86_64 numbers added for it, not seen: LEARN_ADD_* bits (why) */
+	unsigned char go_added[BG_MAX_SYSCALLS];
 };
+
+#define LEARN_ADD_DERIVED 0x1 /* in the code of a Go binary that ran (user/go/derive.c) */
+#define LEARN_ADD_RUNTIME 0x2 /* in @go-runtime (a Go binary whose code could not be read) */
 
 uint64_t learn_now_ns(clockid_t clk);
 

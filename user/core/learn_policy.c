@@ -356,15 +356,21 @@ static void print_go_added(FILE *f, const struct bg_learn *l)
 	}
 	fprintf(f, "), and it makes some calls only\n"
 		   "# when a lock is contended, a goroutine is preempted or memory is returned: a run\n"
-		   "# that did not show them is no evidence they will not come (docs/learn.md)\n");
+		   "# that did not show them is no evidence they will not come (docs/learn.md).\n"
+		   "# Added: every call in the code of each static Go binary that ran (policy derive),\n"
+		   "# and @go-runtime for a Go binary whose code could not be read (cgo)\n");
 	for (size_t i = 0; i < n; i++) {
+		unsigned why = l->go_added[ents[i].nr];
 		char rule[128];
 
 		snprintf(rule, sizeof(rule), "allow %s", ents[i].name);
-		rule_line(f, rule, "added: @go-runtime, not seen");
+		rule_line(f, rule, (why & LEARN_ADD_DERIVED) && (why & LEARN_ADD_RUNTIME)
+				   ? "added: in the binary's code and @go-runtime, not seen"
+				   : (why & LEARN_ADD_DERIVED) ? "added: in the binary's code (derive), not seen"
+							       : "added: @go-runtime, not seen");
 	}
 	if (!n)
-		fprintf(f, "# (every call of @go-runtime was seen: nothing to add)\n");
+		fprintf(f, "# (every call of the Go binaries' code and @go-runtime was seen: nothing to add)\n");
 }
 
 static void print_abi(FILE *f, const struct bg_learn *l, int abi)
@@ -436,9 +442,12 @@ static void print_exes(FILE *f, const struct bg_learn *l)
 		char path[BG_ESC_MAX];
 
 		/* escaped: a hostile file name cannot end the comment line */
-		fprintf(f, "#   %s: %s%s%s%s%s, %llu exec%s\n", bg_esc(x->rec.path, path), exe_kind_name(x),
+		fprintf(f, "#   %s: %s%s%s%s%s, %llu exec%s", bg_esc(x->rec.path, path), exe_kind_name(x),
 			x->kind == EXE_GO ? " " : "", x->kind == EXE_GO ? x->go_version : "",
 			x->why[0] ? "; " : "", x->why, (unsigned long long)x->rec.count, plural(x->rec.count));
+		if (x->derived)
+			fprintf(f, "; %u syscalls read from its code", x->nderived);
+		fputc('\n', f);
 	}
 	if (l->exes_lost)
 		fprintf(f, "#   and %llu more not recorded (more than %d distinct files): the Go runtime may have run "
@@ -661,6 +670,7 @@ static struct json_object *exes_json(const struct bg_learn *l)
 		if (x->kind == EXE_GO) {
 			json_object_object_add(o, "go_version", json_object_new_string(x->go_version));
 			json_object_object_add(o, "cgo", json_object_new_boolean(x->cgo));
+			json_object_object_add(o, "derived_syscalls", json_object_new_int((int)x->nderived));
 		}
 		if (x->why[0])
 			json_object_object_add(o, "note", json_object_new_string(x->why));
@@ -714,6 +724,18 @@ struct json_object *bg_learn_to_json(const struct bg_learn *l)
 			if (l->go_added[nr] && bg_syscall_name(BG_ABI_X86_64, nr))
 				json_object_array_add(added, json_object_new_string(bg_syscall_name(BG_ABI_X86_64, nr)));
 		json_object_object_add(o, "added_for_go_runtime", added);
+		{
+			struct json_object *from = json_object_new_object();
+
+			/* why each was added: "derived" (in a binary's code),
+			 * "@go-runtime" (a Go binary whose code was not read) */
+			for (int nr = 0; nr < BG_MAX_SYSCALLS; nr++)
+				if (l->go_added[nr] && bg_syscall_name(BG_ABI_X86_64, nr))
+					json_object_object_add(from, bg_syscall_name(BG_ABI_X86_64, nr),
+						json_object_new_string(l->go_added[nr] & LEARN_ADD_DERIVED ? "derived"
+												: "@go-runtime"));
+			json_object_object_add(o, "added_why", from);
+		}
 	}
 	return o;
 }
