@@ -383,8 +383,8 @@ BPFGUARD_RELOAD_INTERVAL=x expect_rc 2 "entrypoint refuses a bad BPFGUARD_RELOAD
 DF=$D/Dockerfile
 check "Dockerfile: FROM debian:bookworm-slim" grep -qx 'FROM debian:bookworm-slim' "$DF"
 pkgs=$(sed -n '/apt-get install/,/&&/p' "$DF" | tr -s ' \\\t' '\n' | grep -E '^lib|^zlib' | sort -u | tr '\n' ' ')
-check "Dockerfile installs libbpf1 libelf1 zlib1g libseccomp2 libjson-c5 libssl3 ($pkgs)" \
-	test "$pkgs" = "libbpf1 libelf1 libjson-c5 libseccomp2 libssl3 zlib1g "
+check "Dockerfile installs libbpf1 libelf1 zlib1g libseccomp2 libjson-c5 libssl3 libcapstone4 ($pkgs)" \
+	test "$pkgs" = "libbpf1 libcapstone4 libelf1 libjson-c5 libseccomp2 libssl3 zlib1g "
 # every library the binary loads comes from one of them (sanitizer
 # runtimes of test builds and libc's own libraries aside)
 bad=0

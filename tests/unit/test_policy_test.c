@@ -303,8 +303,8 @@ static void test_strace_lines(void **state)
 		"12:00:01.123456 getpid()                  = 7",                          /* 6 */
 		"1234  1700000000.123456 socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_TCP) = 3 <0.000010>", /* 7 */
 		"[00007f1234567890] close(3) = 0",                                          /* 8 */
-		"clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, "
-		"child_tidptr=0x7f0000000a10) = 5162",                                      /* 9 */
+		("clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, "
+		 "child_tidptr=0x7f0000000a10) = 5162"),                                    /* 9 */
 		"syscall_0x1c9(0x1, 0x2) = -1 ENOSYS (Function not implemented)",           /* 10 */
 		"exit_group(0)                           = ?",                               /* 11 */
 		"strace: Process 1234 attached",                                            /* 12 */
