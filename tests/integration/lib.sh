@@ -117,6 +117,21 @@ print(eval(sys.argv[2], {}, {"j": j}))
 PY
 }
 
+# denials_total: the exact denial count over every attachment (status --json)
+denials_total() { "$BPFGUARD" status --json | python3 -c 'import json,sys; print(sum(a["denials_total"] for a in json.load(sys.stdin)["attachments"]))'; }
+
+# http_get PORT [TIMEOUT]: the body of GET http://127.0.0.1:PORT/, retried
+# for 5 s while a server starts; exit 1 if it never answered
+http_get() { python3 -c "
+import sys, time, urllib.request
+for _ in range(100):
+    try:
+        print(urllib.request.urlopen('http://127.0.0.1:$1/', timeout=${2:-2}).read().decode(), end='')
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit(1)"; }
+
 policy() { # policy NAME <<EOF ... -> writes $TMP/NAME.policy
 	cat > "$TMP/$1.policy"
 	echo "$TMP/$1.policy"

@@ -44,15 +44,7 @@ allowed() { grep -E '^allow ' "$1" | awk '{print $2}' | sort -u; }
 traced() { sed -E 's/^[0-9]+ +//' "$1" | grep -oE '^[a-z0-9_]+\(' | tr -d '(' |
 	grep -vE '^syscall_0x[89a-f][0-9a-f]{15}$' | sort -u; }
 PORT=$((18000 + $$ % 1000))
-fetch() { python3 -c "
-import sys, time, urllib.request
-for _ in range(100):
-    try:
-        print(urllib.request.urlopen('http://127.0.0.1:$PORT/', timeout=2).read().decode(), end='')
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.05)
-sys.exit(1)"; }
+fetch() { http_get "$PORT"; }
 
 # --- derive
 for p in hello server; do
@@ -140,13 +132,12 @@ check "Debian's gofmt: 20 runs under its derived policy, all exit 0 with zero de
 # The same under `attach` (sys_enter on this kernel; errno rules are
 # killed here, the default needs --fallback kill): 20 runs each inside a
 # guarded cgroup, zero denials in the exact counters.
-att_denials() { "$BPFGUARD" status --json | python3 -c 'import json,sys; print(sum(a["denials_total"] for a in json.load(sys.stdin)["attachments"]))'; }
 att_runs() { # att_runs POLICY LABEL CMD...: 20 runs in $CG, prints "exit-ok-count denials"
 	local pol=$1 label=$2 ok=0
 	shift 2
 	"$BPFGUARD" attach --cgroup "$CGREL" --policy "$pol" --fallback kill > /dev/null 2>&1 || { echo "attach failed"; return; }
 	for i in $(seq 20); do "$SYSPROBE" --cgroup "$CG" exec "$@" > /dev/null 2>&1 && ok=$((ok + 1)); done
-	echo "$ok $(att_denials)"
+	echo "$ok $(denials_total)"
 	"$BPFGUARD" detach --cgroup "$CGREL" > /dev/null 2>&1
 }
 r=$(att_runs "$TMP/hello.policy" hello "$TMP/hello" a b)
@@ -161,7 +152,7 @@ for i in $(seq 20); do
 	fetch > /dev/null; fetch > /dev/null
 	wait $srv && ok=$((ok + 1))
 done
-r="$ok $(att_denials)"
+r="$ok $(denials_total)"
 "$BPFGUARD" detach --cgroup "$CGREL" > /dev/null 2>&1
 check "server: 20 runs of 2 requests under attach, all exit 0, zero denials ($r)" test "$r" = "20 0"
 # --no-namespaces: clone only without namespace flags; the hatch is closed

@@ -13,16 +13,8 @@ done
 ok "built hello and server with $(go version | awk '{print $3}')"
 
 PORT=$((18000 + $$ % 1000))
-denials() { "$BPFGUARD" status --json | python3 -c 'import json,sys; print(sum(a["denials_total"] for a in json.load(sys.stdin)["attachments"]))'; }
-fetch() { python3 -c "
-import sys, time, urllib.request
-for _ in range(100):
-    try:
-        print(urllib.request.urlopen('http://127.0.0.1:$PORT/', timeout=2).read().decode(), end='')
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.05)
-sys.exit(1)"; }
+denials() { denials_total; }
+fetch() { http_get "$PORT"; }
 
 # --- go-static: hello world, enforced, every decision that is not allow kills
 expect_rc 0 "attach go-static (enforce, errno falls back to kill)" \

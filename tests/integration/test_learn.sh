@@ -14,7 +14,7 @@
 LOAD=$BG_HELPERS/learnload
 [ -x "$LOAD" ] || { echo "learnload missing: build the test helpers" >&2; exit 1; }
 
-denials() { "$BPFGUARD" status --json | python3 -c 'import json,sys; print(sum(a["denials_total"] for a in json.load(sys.stdin)["attachments"]))'; }
+denials() { denials_total; }
 # learn programs (bg_learn_sys_enter) currently loaded in the kernel: a
 # link holds its program, so none loaded means none attached either
 learn_progs() { bpftool prog show 2>/dev/null | grep -c 'bg_learn_sys' ; }
@@ -172,15 +172,7 @@ if command -v go > /dev/null; then
 	if (cd "$BG_SRCDIR/tests/go/server" && CGO_ENABLED=0 go build -o "$TMP/server" .); then
 		ok "built tests/go/server with $(go version | awk '{print $3}')"
 		PORT=$((18000 + $$ % 1000))
-		fetch() { python3 -c "
-import sys, time, urllib.request
-for _ in range(100):
-    try:
-        print(urllib.request.urlopen('http://127.0.0.1:$PORT/', timeout=20).read().decode(), end='')
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.05)
-sys.exit(1)"; }
+		fetch() { http_get "$PORT" 20; }
 		serve() { # serve TAG: the server answers 3 requests; $TMP/TAG.resp, exit code
 			"$SYSPROBE" --cgroup "$CG/go" exec "$TMP/server" "127.0.0.1:$PORT" 3 > "$TMP/$1.srv" 2>&1 &
 			local srv=$!

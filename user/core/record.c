@@ -62,9 +62,10 @@ int bg_recorder_open_exec(struct bg_recorder *rc, struct bg_diag *diag)
 	return recorder_open(rc, true, diag);
 }
 
-int bg_recorder_put_exec(struct bg_recorder *rc, const struct bg_exec_record_in *in)
+/* One test run of the loaded program with `in` as its context. */
+static int put(struct bg_recorder *rc, const void *in, size_t len)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = in, .ctx_size_in = sizeof(*in));
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = in, .ctx_size_in = (__u32)len);
 
 	if (rc->prog_fd < 0)
 		return -EBADF;
@@ -75,17 +76,14 @@ int bg_recorder_put_exec(struct bg_recorder *rc, const struct bg_exec_record_in 
 	return 0;
 }
 
+int bg_recorder_put_exec(struct bg_recorder *rc, const struct bg_exec_record_in *in)
+{
+	return put(rc, in, sizeof(*in));
+}
+
 int bg_recorder_put(struct bg_recorder *rc, const struct bg_record_in *in)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = in, .ctx_size_in = sizeof(*in));
-
-	if (rc->prog_fd < 0)
-		return -EBADF;
-	if (bpf_prog_test_run_opts(rc->prog_fd, &o) || o.retval) {
-		rc->failed++;
-		return -EIO;
-	}
-	return 0;
+	return put(rc, in, sizeof(*in));
 }
 
 void bg_recorder_close(struct bg_recorder *rc)
