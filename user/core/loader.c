@@ -600,7 +600,10 @@ static void unlink_dir(const char *dir)
 
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		/* a pin path longer than PATH_MAX cannot exist: skip, never
+		 * unlink a truncated name */
+		if (snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >= (int)sizeof(p))
+			continue;
 		if (de->d_type == DT_DIR) {
 			unlink_dir(p);
 			rmdir(p);
