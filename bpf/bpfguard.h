@@ -162,6 +162,9 @@ struct bg_argrules {
  * pending writer's final swap then sees and leaves alone.  A tag only ever
  * serves the cgroup it names, so a collision or a lost race costs speed,
  * never a wrong answer.  The tag is one aligned 8-byte word: never torn.
+ * cgroup_rmdir frees a slot whose tag names the removed cgroup (no other
+ * guarded id can hash there: its mkdir would have made the slot EXACT; a
+ * rebuild re-checks the ones it did not see).
  */
 struct bg_filter_ent {
 	__u64 tag;

@@ -327,12 +327,21 @@ int BPF_PROG(bg_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 SEC("tp_btf/cgroup_rmdir")
 int BPF_PROG(bg_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 {
+	struct bg_filter_ent *f;
 	__u64 id;
+	__u32 h;
 
 	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
 		return 0;
 	id = BPF_CORE_READ(cgrp, kn, id);
 	bpf_map_delete_elem(&bg_cgroups, &id);
 	bpf_map_delete_elem(&bg_rate, &id);
+	/* Its fast slot is free again.  Only a tag naming it: a slot that
+	 * is EXACT may serve another guarded id, and that stays until the
+	 * next rebuild (struct bg_filter_ent). */
+	h = id & (BG_FILTER_SLOTS - 1);
+	f = bpf_map_lookup_elem(&bg_cgfilter, &h);
+	if (f && BG_FILTER_TAGGABLE(id))
+		__sync_val_compare_and_swap(&f->tag, BG_FILTER_TAG(id), 0);
 	return 0;
 }

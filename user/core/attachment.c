@@ -371,23 +371,29 @@ int bg_reconcile(const struct bg_state *st, const char *abs, uint64_t id)
 
 /* Collect-then-delete keeps get_next_key iteration well defined.  With
  * judged_only, just the entries sys_enter judges (not seccomp's). */
+struct owned {
+	uint64_t owner;
+	bool judged_only;
+	__u64 *ids;
+	unsigned n, max;
+};
+
+static void owned_one(const void *key, const void *val, void *ctx)
+{
+	const struct bg_cgroup *v = val;
+	struct owned *o = ctx;
+
+	if ((o->owner == 0 || v->owner == o->owner) && o->n < o->max && !(o->judged_only && (v->flags & BG_CG_F_SECCOMP)))
+		o->ids[o->n++] = *(const __u64 *)key;
+}
+
 static unsigned collect_owned(const struct bg_state *st, uint64_t owner, __u64 *ids, unsigned max,
 			      bool judged_only)
 {
-	__u64 key, next, *prev = NULL;
-	unsigned n = 0;
+	struct owned o = { .owner = owner, .judged_only = judged_only, .ids = ids, .max = max };
 
-	while (bpf_map_get_next_key(st->map[BG_MAP_CGROUPS], prev, &next) == 0) {
-		struct bg_cgroup v;
-
-		if (bpf_map_lookup_elem(st->map[BG_MAP_CGROUPS], &next, &v) == 0 &&
-		    (owner == 0 || v.owner == owner) && n < max &&
-		    !(judged_only && (v.flags & BG_CG_F_SECCOMP)))
-			ids[n++] = next;
-		key = next;
-		prev = &key;
-	}
-	return n;
+	bg_map_for_each(st->map[BG_MAP_CGROUPS], sizeof(__u64), sizeof(struct bg_cgroup), owned_one, &o);
+	return o.n;
 }
 
 int bg_sweep_owner(const struct bg_state *st, uint64_t owner)

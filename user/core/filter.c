@@ -196,19 +196,23 @@ int bg_filter_rebuild(const struct bg_state *st)
 			make_exact(e);
 		}
 	}
-	/* A cgroup the kernel made guarded while we cleared (cgroup_mkdir
-	 * inherits) sets its own slot after inserting its entry; an entry
-	 * inserted before our clear must not stay behind a 0: re-scan.  The
-	 * exact path is right for it whatever the slot holds. */
+	/* A cgroup the kernel made guarded meanwhile (cgroup_mkdir inherits)
+	 * was not in our scan: an entry inserted before our clear must not
+	 * stay behind a 0, nor behind another cgroup's tag we installed (that
+	 * cgroup's rmdir would free the slot under it): re-scan.  The exact
+	 * path is right for it whatever else the slot holds. */
 	if ((ret = scan(st, w)))
 		goto out;
 	for (unsigned i = 0; i < w->nall && !ret; i++) {
 		struct bg_filter_ent *e = &st->filter[w->all[i] & (BG_FILTER_SLOTS - 1)];
+		uint64_t cur = tag_of(e);
 
 		if ((ret = bg_fault("filter")))
 			break;
-		if (tag_of(e) == 0)
+		if (cur == 0)
 			swap(e, 0, BG_FILTER_EXACT);
+		else if ((cur & 1) && cur != BG_FILTER_TAG(w->all[i]))
+			make_exact(e);
 	}
 out:
 	if (w)
