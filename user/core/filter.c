@@ -111,7 +111,7 @@ int bg_filter_mark(const struct bg_state *st, uint64_t id, uint32_t slot)
 {
 	struct bg_filter_ent *e;
 	struct bits_cache *c;
-	const __u64 *allow;
+	const __u64 *allow = NULL;
 	uint64_t cur;
 	int ret = bg_fault("filter");
 
@@ -183,7 +183,7 @@ int bg_filter_rebuild(const struct bg_state *st)
 	for (uint32_t h = 0; h < BG_FILTER_SLOTS; h++) {
 		struct bg_filter_ent *e = &st->filter[h];
 		uint64_t cur = tag_of(e);
-		const __u64 *allow;
+		const __u64 *allow = NULL;
 
 		if (w->n[h] == 0) {
 			/* Free it, unless cgroup_mkdir is filling it (its
