@@ -64,4 +64,11 @@ check "old policy (enforce, kill) still in force" test $? = 137
 expect_rc 1 "injected failure attaching a second cgroup" env BPFGUARD_FAIL_AT=reconcile "$BPFGUARD" attach --cgroup "$CGREL/sub" --policy "$GOOD"
 "$BPFGUARD" status --json > "$TMP/st"
 check "still exactly one attachment" test "$(json_eval "$TMP/st" "len(j['attachments'])")" = 1
+# pins of another layout (an older bpfguard left them): one line naming
+# the layout and the remedy, before libbpf trips over the maps
+bpftool map update pinned /sys/fs/bpf/bpfguard/maps/bg_config key 0 0 0 0 value 7 0 0 0 200 0 0 0
+"$BPFGUARD" attach --cgroup "$CGREL" --policy "$GOOD" > "$TMP/out" 2> "$TMP/err"
+rc=$?
+check "pins of layout 7: attach refuses (rc $rc) with one line naming the layout and 'bpfguard reset'" \
+	sh -c "test $rc -ne 0 && test \$(wc -l < '$TMP/err') = 1 && grep -q 'has layout 7, this bpfguard uses' '$TMP/err' && grep -q 'bpfguard reset' '$TMP/err'"
 finish

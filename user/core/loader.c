@@ -316,6 +316,29 @@ static int check_layout(struct bg_state *st, struct bg_diag *diag)
 	return 0;
 }
 
+/* 0 when there is no pinned bg_config or it has our layout (or none yet). */
+static int pinned_layout_differs(struct bg_diag *diag)
+{
+	struct bg_config cfg = {};
+	char p[PATH_MAX];
+	__u32 zero = 0;
+	int fd, ret = 0;
+
+	bg_pin_path(p, sizeof(p), BG_PIN_MAPS, "bg_config");
+	fd = bpf_obj_get(p);
+	if (fd < 0)
+		return 0;
+	if (bpf_map_lookup_elem(fd, &zero, &cfg) == 0 && cfg.layout_version &&
+	    cfg.layout_version != BG_LAYOUT_VERSION) {
+		bg_diag_set(diag, "pinned state in %s/%s has layout %u, this bpfguard uses %u; "
+			    "run `bpfguard reset` (drops all attachments) and attach again",
+			    BG_BPFFS, BG_PIN_ROOT, cfg.layout_version, BG_LAYOUT_VERSION);
+		ret = -1;
+	}
+	close(fd);
+	return ret;
+}
+
 int bg_pin_object_maps(struct bpf_object *obj)
 {
 	struct bpf_map *map;
@@ -487,7 +510,11 @@ static int state_open(struct bg_state *st, bool writable, bool progs, struct bg_
 	/* BPF memory is memcg-accounted on current kernels; raising the
 	 * memlock limit may fail without CAP_SYS_RESOURCE and that is fine. */
 	setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY });
-	ret = load_skeleton(st, progs, diag);
+	/* Pins of another layout would make the skeleton's map reuse fail
+	 * with a bare EINVAL: say what it is first. */
+	ret = pinned_layout_differs(diag);
+	if (!ret)
+		ret = load_skeleton(st, progs, diag);
 	if (!ret)
 		ret = check_layout(st, diag);
 	if (ret)
