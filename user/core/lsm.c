@@ -519,6 +519,16 @@ int bg_lsm_sync(struct bg_state *st, const uint64_t want[2], struct bg_diag *dia
 	 * kernels without BPF LSM; skip parsing the kernel's BTF. */
 	if (!any && !lsm_links_any(false))
 		return 0;
+	/* Only bg_sys_exit wanted (cgroup-hook syscall rules on a kernel
+	 * without BPF LSM), already attached, and no hook of ours to drop:
+	 * nothing to do, and no BTF to parse (most of a re-attach's time). */
+	{
+		uint64_t hooks[2] = { want[0], want[1] };
+
+		hooks[BG_LSM_SYS_EXIT_BIT / 64] &= ~(1ull << (BG_LSM_SYS_EXIT_BIT % 64));
+		if (!hooks[0] && !hooks[1] && any && bg_link_pinned("bg_sys_exit") && !lsm_links_any(true))
+			return 0;
+	}
 	if (bg_lsm_fit(&fit)) {
 		if (!any)
 			return 0;
