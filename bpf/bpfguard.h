@@ -36,7 +36,7 @@
 #define BG_MAX_ATTACHMENTS BG_MAX_CGROUPS /* attached cgroups (bg_attachments records) */
 #define BG_MAX_ARGRULES 8    /* conditional rules per (policy, abi, syscall) */
 #define BG_MAX_CONDS 6       /* conditions per rule, ANDed (any registers, repeats allowed) */
-#define BG_FILTER_SLOTS 4096 /* fast "maybe guarded" filter, power of two */
+#define BG_FILTER_SLOTS 32768 /* sys_enter filter slots, power of two (struct bg_filter_ent) */
 #define BG_NAME_MAX 64
 #define BG_PATH_MAX 256
 #define BG_COMM_LEN 16

@@ -11,12 +11,13 @@
 
 MAP=/sys/fs/bpf/bpfguard/maps/bg_cgfilter
 cgid() { stat -c %i "$1"; }
+SLOTS=
 # slot DIR -> "TAG BIT(getpid=39) BIT(mkdir=83) BIT(rmdir=84)" of DIR's slot; tag
 # printed as fast:<id>, exact, busy or 0
 slot() {
 	local id h
 	id=$(cgid "$1")
-	h=$((id & 4095))
+	h=$((id % SLOTS))
 	bpftool -j map lookup pinned "$MAP" key $((h & 255)) $((h >> 8)) 0 0 | python3 -c '
 import json, sys
 v = json.load(sys.stdin)["formatted"]["value"]
@@ -33,6 +34,7 @@ kill mkdir
 POL
 )
 expect_rc 0 "attach" "$BPFGUARD" attach --cgroup "$CGREL" --policy "$P"
+SLOTS=$(bpftool -j map show pinned "$MAP" | python3 -c 'import json,sys; print(json.load(sys.stdin)["max_entries"])')
 check "the attached cgroup's slot: its own tag, getpid allowed, mkdir not (kill)" \
 	test "$(slot "$CG")" = "fast:$(cgid "$CG") 1 0 1"
 "$SYSPROBE" --cgroup "$CG" getpid getpid > /dev/null 2>&1
@@ -50,54 +52,64 @@ r1=$?
 r2=$?
 check "the child: getpid works ($r1), mkdir is killed ($r2)" test "$r1 $r2" = "0 137"
 
-# collisions: a guarded cgroup whose id hashes to the attached cgroup's
-# slot.  Cgroup ids come from one counter that every kernfs node (each
-# cgroup's files too) advances, by the same stride per cgroup: scratch
-# cgroups (made and removed, unguarded) advance it to the id we want.
+# collisions, forced: cgroup ids come from one counter per hierarchy that
+# every kernfs node (each cgroup's files too) advances by the same stride
+# per cgroup; scratch cgroups (made and removed at once, unguarded)
+# advance it until the next id hashes to the slot we want
 SCRATCH=$CG2/$CGREL-scratch
 mkdir "$SCRATCH"
-trap 'rmdir "$SCRATCH"/* "$SCRATCH" 2>/dev/null; cleanup' EXIT
-collide() { # collide DIR WANT: mkdir DIR with an id that hashes to WANT
-	local a b k try
-	for try in 1 2 3 4 5; do
-		mkdir "$SCRATCH/a"; a=$(cgid "$SCRATCH/a"); rmdir "$SCRATCH/a"
-		mkdir "$SCRATCH/a"; b=$(cgid "$SCRATCH/a"); rmdir "$SCRATCH/a"
-		# steps k with b + k*(b-a) == WANT (mod 4096), the stride odd
-		k=$(python3 -c "s=$b-$a; print(((($2)-$b-s) * pow(s, -1, 4096)) % 4096 if s % 2 else -1)")
-		[ "$k" -ge 0 ] || continue
-		for _ in $(seq "$k"); do mkdir "$SCRATCH/a"; rmdir "$SCRATCH/a"; done
-		mkdir "$1"
-		[ $(($(cgid "$1") & 4095)) = "$2" ] && return 0
-		rmdir "$1"
-	done
-	return 1
+trap 'find "$SCRATCH" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null; rmdir "$SCRATCH" 2>/dev/null; cleanup' EXIT
+collide() { # collide NEWDIR SLOT: mkdir NEWDIR with an id that hashes to SLOT
+	python3 - "$SCRATCH" "$1" "$2" "$SLOTS" <<'PY2'
+import os, sys
+scratch, target, want, slots = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+tmp = os.path.join(scratch, "step")
+def step():
+    os.mkdir(tmp); i = os.stat(tmp).st_ino; os.rmdir(tmp); return i
+for attempt in range(5):
+    a = step(); b = step(); s = b - a
+    if s <= 0 or s % 2 == 0:
+        continue
+    k = ((want - b - s) * pow(s, -1, slots)) % slots  # steps before the target
+    for _ in range(k):
+        step()
+    os.mkdir(target)
+    if os.stat(target).st_ino % slots == want:
+        sys.exit(0)
+    os.rmdir(target)
+sys.exit(1)
+PY2
 }
-want=$(($(cgid "$CG") & 4095))
-col=$CG/kid/col
-collide "$col" "$want" || col=
-check "made a guarded cgroup hashing to the attached one's slot (${col:-none})" test -n "$col"
-if [ -n "$col" ]; then
-	check "the shared slot is exact" test "$(slot "$CG" | cut -d' ' -f1)" = exact
-	"$SYSPROBE" --cgroup "$CG" getpid > /dev/null 2>&1; r1=$?
-	"$SYSPROBE" --cgroup "$CG" mkdir "$TMP/k3" > /dev/null 2>&1; r2=$?
-	"$SYSPROBE" --cgroup "$col" getpid > /dev/null 2>&1; r3=$?
-	"$SYSPROBE" --cgroup "$col" mkdir "$TMP/k4" > /dev/null 2>&1; r4=$?
-	check "both colliding cgroups judged exactly: getpid $r1/$r3, mkdir killed $r2/$r4" test "$r1 $r2 $r3 $r4" = "0 137 0 137"
+A=$CG/kid/a B=$CG/kid/b
+mkdir "$A"
+collide "$B" $(($(cgid "$A") % SLOTS)) || B=-
+[ "$B" = - ] && A=-
+G=$A U=$SCRATCH/u
+[ "$A" != - ] && { collide "$U" $(($(cgid "$A") % SLOTS)) || U=-; }
+check "found two guarded cgroups sharing a slot ($A, $B)" test "$A" != -
+if [ "$A" != - ]; then
+	check "the shared slot is exact" test "$(slot "$A" | cut -d' ' -f1)" = exact
+	"$SYSPROBE" --cgroup "$A" getpid > /dev/null 2>&1; r1=$?
+	"$SYSPROBE" --cgroup "$A" mkdir "$TMP/k3" > /dev/null 2>&1; r2=$?
+	"$SYSPROBE" --cgroup "$B" getpid > /dev/null 2>&1; r3=$?
+	"$SYSPROBE" --cgroup "$B" mkdir "$TMP/k4" > /dev/null 2>&1; r4=$?
+	check "both judged exactly: getpid $r1/$r3, mkdir killed $r2/$r4" test "$r1 $r2 $r3 $r4" = "0 137 0 137"
+	# one of them gone, a re-attach rebuilds the filter: the slot is the other's own again
+	rmdir "$B"
+	expect_rc 0 "re-attach (same policy)" "$BPFGUARD" attach --cgroup "$CGREL" --policy "$P"
+	check "after one of the pair is gone, the slot serves the other on the fast path" \
+		test "$(slot "$A")" = "fast:$(cgid "$A") 1 0 1"
 fi
-# the cgroups we made are removed; a re-attach rebuilds the filter: the slot is the attached one's again
-rmdir "$CG/kid/col" 2>/dev/null
-expect_rc 0 "re-attach (same policy)" "$BPFGUARD" attach --cgroup "$CGREL" --policy "$P"
-check "after the colliding cgroup is gone, the slot is the attached cgroup's own again" \
-	test "$(slot "$CG")" = "fast:$(cgid "$CG") 1 0 1"
-
-# an unguarded cgroup hashing to a guarded slot: the tag is not its own
-out=$SCRATCH/out
-collide "$out" "$want" || out=
-check "made an unguarded cgroup hashing to the guarded slot (${out:-none})" test -n "$out"
-if [ -n "$out" ]; then
-	"$SYSPROBE" --cgroup "$out" mkdir "$TMP/u1" getpid > /dev/null 2>&1
+check "found an unguarded cgroup sharing a guarded one's slot ($U with $G)" test "$U" != -
+if [ "$U" != - ]; then
+	"$SYSPROBE" --cgroup "$U" mkdir "$TMP/u1" getpid > /dev/null 2>&1
 	check "the unguarded cgroup's mkdir is not judged (exit $?)" test -d "$TMP/u1"
+	"$SYSPROBE" --cgroup "$G" mkdir "$TMP/u2" > /dev/null 2>&1
+	rc=$?
+	check "the guarded one sharing the slot still is: mkdir killed (exit $rc)" test "$rc" = 137
 fi
+rmdir "$A" "$U" 2>/dev/null
+check "the attached cgroup's own slot is still its own" test "$(slot "$CG")" = "fast:$(cgid "$CG") 1 0 1"
 
 # a replaced policy changes the bitmap at once
 P2=$(policy fp2 <<'POL'
