@@ -70,6 +70,7 @@ struct attach_job {
 	char summary[1024];
 	char hooks_summary[512];
 	char exec_summary[256];
+	unsigned long shared_before; /* bg_filter_marked_shared() before the subtree was marked */
 	/* the outcome, for bg_attach_out */
 	struct bg_attachment rec;
 	int guarded;
@@ -482,7 +483,8 @@ static void tidy(struct bg_state *st, const struct attach_job *j, int slot, bool
 	 * where one guarded id is left.  Marking already left every slot
 	 * correct (EXACT is always right), so this only costs speed if it
 	 * fails. */
-	if (j->o.target != BG_TARGET_SECCOMP && bg_filter_rebuild(st))
+	if (j->o.target != BG_TARGET_SECCOMP && bg_filter_marked_shared() != j->shared_before &&
+	    bg_filter_rebuild(st))
 		add_left(left, sizeof(left), "some sys_enter filter slots stay shared (slower, still exact)", EIO);
 	if (j->o.target != BG_TARGET_SECCOMP && lsm_sync_records(st, NULL, &d2))
 		add_left(left, sizeof(left), "LSM hooks only the old policy needed stay attached", EIO);
@@ -557,6 +559,7 @@ static int apply(struct attach_job *j, struct bg_attach_result *res)
 	if (put_record(&st, &rec, &limit, &dg))
 		goto undo_rate;
 	/* 4. point the subtree at the new slot */
+	j->shared_before = bg_filter_marked_shared();
 	guarded = guard_subtree(&st, j, &limit, &dg);
 	if (guarded < 0)
 		goto undo_record;

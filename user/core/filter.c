@@ -107,6 +107,15 @@ static void install(struct bg_filter_ent *e, uint64_t id, const __u64 *allow)
 	swap(e, BG_FILTER_BUSY, BG_FILTER_TAG(id));
 }
 
+/* Marks that left a slot shared (EXACT): the only ones a later rebuild
+ * can improve on (bg_filter_marked_shared). */
+static unsigned long shared_marks;
+
+unsigned long bg_filter_marked_shared(void)
+{
+	return shared_marks;
+}
+
 int bg_filter_mark(const struct bg_state *st, uint64_t id, uint32_t slot)
 {
 	struct bg_filter_ent *e;
@@ -122,7 +131,8 @@ int bg_filter_mark(const struct bg_state *st, uint64_t id, uint32_t slot)
 	e = &st->filter[id & (BG_FILTER_SLOTS - 1)];
 	cur = tag_of(e);
 	if (cur != 0 && cur != BG_FILTER_TAG(id)) {
-		make_exact(e); /* shared with another guarded id */
+		shared_marks++;
+		make_exact(e); /* shared with another guarded id, or a stale EXACT */
 		return 0;
 	}
 	c = calloc(1, sizeof(*c));

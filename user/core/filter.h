@@ -24,6 +24,10 @@ void bg_filter_allow_bits(const struct bg_policy_slot *pol, __u64 allow[BG_MAX_S
  * tag and bitmap if free (or already its own), else becomes shared (the
  * exact path).  0 or -errno. */
 int bg_filter_mark(const struct bg_state *st, uint64_t id, uint32_t slot);
+/* How many marks in this process left a slot shared (EXACT): a rebuild
+ * after marking is only worth its walk of bg_cgroups when this grew (a
+ * collision, or an EXACT a removed cgroup left behind). */
+unsigned long bg_filter_marked_shared(void);
 
 /* Recomputes every filter slot from bg_cgroups: free where no guarded id
  * hashes, the tag and bitmap where exactly one does, shared where more
