@@ -1,13 +1,13 @@
 #!/bin/bash
-# Capacity of attachments (issue 10): a daemon attach.d glob matching
-# 2,000 cgroups guards all 2,000 (identical policies share one policy
+# Capacity of attachments (issues 10 and 13): a daemon attach.d glob
+# matching 10,000 cgroups guards all 10,000 (identical policies share one policy
 # slot; before, each took one of 64 slots and the rest failed one by one),
 # a process in the last of them is judged, and the limits that remain are
 # errors that name themselves with nothing half-attached: the 65th
 # distinct policy through `bpfguard attach` and through attach.d.
 . "$(dirname "$0")/../integration/lib.sh"
 
-N=${BG_SCALE_N:-2000}
+N=${BG_SCALE_N:-10000}
 DPID=
 stop_daemon() { [ -n "$DPID" ] && { kill -TERM "$DPID" 2>/dev/null; wait "$DPID"; DPID=; }; return 0; }
 trap 'stop_daemon; cleanup' EXIT

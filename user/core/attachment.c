@@ -415,6 +415,55 @@ int bg_sweep_owner(const struct bg_state *st, uint64_t owner)
 	return ret;
 }
 
+static void owner_one(const void *key, const void *val, void *ctx)
+{
+	struct owned *o = ctx;
+
+	(void)key;
+	if (o->n < o->max)
+		o->ids[o->n++] = ((const struct bg_cgroup *)val)->owner;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int bg_guarded_owners(const struct bg_state *st, __u64 **owners, unsigned *n)
+{
+	struct owned o = { .max = BG_MAX_CGROUPS };
+
+	*owners = NULL;
+	*n = 0;
+	if (!(o.ids = calloc(BG_MAX_CGROUPS, sizeof(*o.ids))))
+		return -ENOMEM;
+	bg_map_for_each(st->map[BG_MAP_CGROUPS], sizeof(__u64), sizeof(struct bg_cgroup), owner_one, &o);
+	qsort(o.ids, o.n, sizeof(*o.ids), cmp_u64);
+	*owners = o.ids;
+	*n = o.n;
+	return 0;
+}
+
+unsigned bg_guarded_in(const __u64 *owners, unsigned n, uint64_t owner)
+{
+	unsigned lo = 0, hi = n, first;
+
+	while (lo < hi) { /* first >= owner */
+		unsigned m = lo + (hi - lo) / 2;
+
+		if (owners[m] < owner)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	first = lo;
+	while (lo < n && owners[lo] == owner)
+		lo++;
+	return lo - first;
+}
+
 unsigned bg_guarded_count(const struct bg_state *st, uint64_t owner)
 {
 	__u64 *ids = calloc(BG_MAX_CGROUPS, sizeof(*ids));

@@ -66,6 +66,11 @@ int bg_sweep_owner(const struct bg_state *st, uint64_t owner);
 void bg_counters_drop(const struct bg_state *st, uint64_t owner);
 /* Entries in bg_cgroups owned by `owner`. */
 unsigned bg_guarded_count(const struct bg_state *st, uint64_t owner);
+/* The owner of every bg_cgroups entry, sorted (malloc'd), so that many
+ * attachments are counted with one walk (status): bg_guarded_in counts
+ * one owner's. */
+int bg_guarded_owners(const struct bg_state *st, __u64 **owners, unsigned *n);
+unsigned bg_guarded_in(const __u64 *owners, unsigned n, uint64_t owner);
 
 /* Where the attach core (attach.h) reports a failure for callers that
  * log it themselves (the daemon): the one-line error, and whether it was

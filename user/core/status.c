@@ -76,7 +76,8 @@ static void read_rules(const struct bg_state *st, struct bg_status_att *sa)
 	bg_bpf_policy_free(&bp);
 }
 
-static void read_att(const struct bg_state *st, const char *mnt, struct bg_status_att *sa)
+static void read_att(const struct bg_state *st, const char *mnt, const __u64 *owners, unsigned nown,
+		     struct bg_status_att *sa)
 {
 	const struct bg_attachment *a = &sa->a;
 	struct stat sb;
@@ -89,7 +90,7 @@ static void read_att(const struct bg_state *st, const char *mnt, struct bg_statu
 	bg_cghooks_summary_slot(a->slot, sa->cghooks, sizeof(sa->cghooks));
 	bg_exec_summary_slot(a->slot, sa->executables, sizeof(sa->executables));
 	bg_cghooks_counts(a->cgid, sa->hook_denied, sa->hook_recorded);
-	sa->guarded = bg_guarded_count(st, a->cgid);
+	sa->guarded = bg_guarded_in(owners, nown, a->cgid);
 	collect_counters(st, sa);
 	read_rules(st, sa);
 }
@@ -97,6 +98,8 @@ static void read_att(const struct bg_state *st, const char *mnt, struct bg_statu
 int bg_status_read(struct bg_status *s, struct bg_diag *d)
 {
 	struct bg_attachment *list = NULL;
+	__u64 *owners = NULL;
+	unsigned nown = 0;
 	char mnt[PATH_MAX];
 	bool have_mnt;
 	struct bg_state st;
@@ -126,15 +129,23 @@ int bg_status_read(struct bg_status *s, struct bg_diag *d)
 		return -1;
 	}
 	have_mnt = bg_cgroup2_mount(mnt, sizeof(mnt)) == 0;
+	/* one walk of bg_cgroups for every attachment's count */
+	if (bg_guarded_owners(&st, &owners, &nown)) {
+		free(list);
+		bg_state_close(&st);
+		bg_diag_set(d, "out of memory");
+		return -1;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		s->att[i].a = list[i];
-		read_att(&st, have_mnt ? mnt : NULL, &s->att[i]);
+		read_att(&st, have_mnt ? mnt : NULL, owners, nown, &s->att[i]);
 	}
 	s->natt = n;
 	free(list);
 	for (unsigned k = 0; k < BG_STAT__COUNT; k++)
 		s->stat[k] = bg_state_stat(&st, k);
-	s->cgroups_guarded = bg_guarded_count(&st, 0);
+	s->cgroups_guarded = nown;
+	free(owners);
 	bg_state_close(&st);
 	return 0;
 }
