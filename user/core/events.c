@@ -10,6 +10,7 @@
 #include "cghooks.h"
 #include "cgroup.h"
 #include "events.h"
+#include "jsonw.h"
 #include "loader.h"
 #include "exec_allow.h"
 #include "mechanism.h"
@@ -131,54 +132,52 @@ static void sysctl_name(const struct bg_event *e, char *out)
 }
 
 /* The fields of net/dev/sysctl events (docs/events.md). */
-static void hook_fields_json(const struct bg_event *e, struct json_object *o)
+static void hook_fields_json(const struct bg_event *e, struct jw *w)
 {
 	char addr[INET6_ADDRSTRLEN], acc[4], name[BG_SYSCTL_NAME_LEN + 1];
 
-	json_object_object_add(o, "hook", json_object_new_string(bg_hook_name(e->nr)));
+	jw_str(w, "hook", bg_hook_name(e->nr));
 	switch (e->type) {
 	case BG_EVENT_NET:
-		json_object_object_add(o, "family", json_object_new_string(family_name(e->net.family)));
-		json_object_object_add(o, "socket_type", json_object_new_string(sock_type_name(e->net.type)));
-		json_object_object_add(o, "protocol", json_object_new_string(proto_name(e->net.protocol)));
+		jw_str(w, "family", family_name(e->net.family));
+		jw_str(w, "socket_type", sock_type_name(e->net.type));
+		jw_str(w, "protocol", proto_name(e->net.protocol));
 		if (e->nr != BG_HOOK_SOCK_CREATE) {
 			net_addr_str(e, addr, sizeof(addr));
-			json_object_object_add(o, "address", json_object_new_string(addr));
-			json_object_object_add(o, "port", json_object_new_int(e->net.port));
+			jw_str(w, "address", addr);
+			jw_i64(w, "port", e->net.port);
 		}
 		break;
 	case BG_EVENT_DEV:
-		json_object_object_add(o, "device_type", json_object_new_string(
-			e->dev.type == BG_DEV_BLOCK ? "b" : e->dev.type == BG_DEV_CHAR ? "c" : "?"));
-		json_object_object_add(o, "major", json_object_new_int64(e->dev.major));
-		json_object_object_add(o, "minor", json_object_new_int64(e->dev.minor));
+		jw_str(w, "device_type", e->dev.type == BG_DEV_BLOCK ? "b" : e->dev.type == BG_DEV_CHAR ? "c" : "?");
+		jw_i64(w, "major", e->dev.major);
+		jw_i64(w, "minor", e->dev.minor);
 		bg_dev_access_str(e->dev.access, acc);
-		json_object_object_add(o, "access", json_object_new_string(acc));
+		jw_str(w, "access", acc);
 		break;
 	case BG_EVENT_SYSCTL:
 		sysctl_name(e, name);
-		bg_json_add_str(o, "sysctl", name);
-		json_object_object_add(o, "access", json_object_new_string(e->sysctl.write ? "write" : "read"));
+		jw_text(w, "sysctl", name, strlen(name));
+		jw_str(w, "access", e->sysctl.write ? "write" : "read");
 		break;
 	case BG_EVENT_EXEC: {
 		char path[BG_EXEC_PATH_MAX], hex[65];
 
 		exec_path(e, path);
-		bg_json_add_str(o, "path", path);
-		json_object_object_add(o, "why", json_object_new_string(
-			bg_exec_why_name(e->exec.why, false)));
-		json_object_object_add(o, "dev", json_object_new_uint64(e->exec.dev));
-		json_object_object_add(o, "ino", json_object_new_uint64(e->exec.ino));
+		jw_text(w, "path", path, strlen(path));
+		jw_str(w, "why", bg_exec_why_name(e->exec.why, false));
+		jw_u64(w, "dev", e->exec.dev);
+		jw_u64(w, "ino", e->exec.ino);
 		if (exec_hash(e, path, hex))
-			json_object_object_add(o, "sha256", json_object_new_string(hex));
+			jw_str(w, "sha256", hex);
 		break;
 	}
 	case BG_EVENT_ESCAPE:
-		json_object_object_add(o, "how", json_object_new_string(escape_how(e->nr)));
-		json_object_object_add(o, "why", json_object_new_string(escape_why(e->escape.why)));
-		json_object_object_add(o, "killed", json_object_new_string(escape_kill(e->escape.kill)));
-		json_object_object_add(o, "to_cgroup_id", json_object_new_uint64(e->escape.dst_cgid));
-		json_object_object_add(o, "mover_pid", json_object_new_int64(e->escape.mover_pid));
+		jw_str(w, "how", escape_how(e->nr));
+		jw_str(w, "why", escape_why(e->escape.why));
+		jw_str(w, "killed", escape_kill(e->escape.kill));
+		jw_u64(w, "to_cgroup_id", e->escape.dst_cgid);
+		jw_i64(w, "mover_pid", e->escape.mover_pid);
 		break;
 	}
 }
@@ -192,7 +191,7 @@ static void comm_str(const struct bg_event *e, char *out)
 
 /* Events of `bpfguard run` payloads carry the run id: the cgroup is
  * /bpfguard.run/<run id>/payload (run.c). */
-static void run_id_json(const char *cgroup, struct json_object *o)
+static void run_id_json(const char *cgroup, struct jw *w)
 {
 	static const char pfx[] = "/" BG_RUN_CGROUP "/";
 	size_t n;
@@ -202,72 +201,84 @@ static void run_id_json(const char *cgroup, struct json_object *o)
 	cgroup += sizeof(pfx) - 1;
 	n = strcspn(cgroup, "/");
 	if (n)
-		bg_json_add_bytes(o, "run_id", cgroup, n);
+		jw_text(w, "run_id", cgroup, n);
 }
 
 /* What was decided and done, the same for syscall and hook events. */
-static void verdict_fields_json(const struct bg_event *e, struct json_object *o)
+static void verdict_fields_json(const struct bg_event *e, struct jw *w)
 {
-	json_object_object_add(o, "action", json_object_new_string(bg_verdict_name(e->verdict)));
+	jw_str(w, "action", bg_verdict_name(e->verdict));
 	if (e->verdict == BG_VERDICT_ERRNO && e->err) /* 0: a seccomp record that cannot tell */
-		json_object_object_add(o, "errno", json_object_new_int(e->err));
-	json_object_object_add(o, "effect", json_object_new_string(effect_name(e->effect)));
-	json_object_object_add(o, "mechanism", json_object_new_string(bg_mech_name(e->mech)));
-	json_object_object_add(o, "count", json_object_new_int64(e->count));
-	json_object_object_add(o, "suppressed", json_object_new_int64(e->suppressed));
+		jw_i64(w, "errno", e->err);
+	jw_str(w, "effect", effect_name(e->effect));
+	jw_str(w, "mechanism", bg_mech_name(e->mech));
+	jw_i64(w, "count", e->count);
+	jw_i64(w, "suppressed", e->suppressed);
+}
+
+static void opt_text(struct jw *w, const char *k, const char *v)
+{
+	if (v && v[0])
+		jw_text(w, k, v, strlen(v));
+}
+
+/*
+ * The one place an event's JSON fields are written (docs/events.md), in
+ * one pass into buf: no tree per event.  bg_event_to_json parses it back
+ * for the callers that want a tree.
+ */
+int bg_event_format_json(const struct bg_event *e, int64_t boot_to_realtime,
+			 const struct bg_event_names *n, char *buf, size_t len)
+{
+	const char *sys = e->abi < BG_NR_TABLES ? bg_syscall_name(e->abi, (int)e->nr) : NULL;
+	char ts[48], comm[BG_COMM_LEN + 1];
+	struct jw w;
+
+	bg_format_rfc3339(e->ts_ns + boot_to_realtime, ts, sizeof(ts));
+	comm_str(e, comm);
+	jw_begin(&w, buf, len);
+	jw_str(&w, "time", ts);
+	jw_str(&w, "type", type_name(e->type));
+	/* policy, cgroup, comm, path, sysctl: bytes others chose (textsafe.h) */
+	jw_text(&w, "policy", n->policy, strlen(n->policy));
+	jw_str(&w, "mode", n->mode);
+	jw_text(&w, "cgroup", n->cgroup, strlen(n->cgroup));
+	run_id_json(n->cgroup, &w);
+	jw_u64(&w, "cgroup_id", e->cgid);
+	jw_u64(&w, "attached_cgroup_id", e->owner);
+	jw_i64(&w, "pid", e->pid);
+	jw_i64(&w, "tid", e->tid);
+	jw_i64(&w, "uid", e->uid);
+	jw_text(&w, "comm", comm, strlen(comm));
+	if (is_hook_event(e)) {
+		hook_fields_json(e, &w);
+		verdict_fields_json(e, &w);
+	} else {
+		if (sys)
+			jw_str(&w, "syscall", sys);
+		else
+			jw_null(&w, "syscall");
+		jw_i64(&w, "nr", e->nr);
+		jw_str(&w, "abi", bg_abi_name(e->abi));
+		verdict_fields_json(e, &w);
+		if (!(e->flags & BG_EVF_NO_ARGS)) /* a seccomp record carries no registers */
+			jw_u64s(&w, "args", (const uint64_t *)e->args, 6);
+	}
+	/* the daemon's enrichment from the cgroup's name */
+	opt_text(&w, "unit", n->unit);
+	opt_text(&w, "container_id", n->container_id);
+	opt_text(&w, "pod_uid", n->pod_uid);
+	return jw_end(&w);
 }
 
 struct json_object *bg_event_to_json(const struct bg_event *e, int64_t boot_to_realtime,
 				     const struct bg_event_names *n)
 {
-	struct json_object *o = json_object_new_object(), *args = json_object_new_array();
-	const char *sys = e->abi < BG_NR_TABLES ? bg_syscall_name(e->abi, (int)e->nr) : NULL;
-	char ts[48], comm[BG_COMM_LEN + 1];
+	char line[BG_EVENT_LINE_MAX];
 
-	bg_format_rfc3339(e->ts_ns + boot_to_realtime, ts, sizeof(ts));
-	comm_str(e, comm);
-	json_object_object_add(o, "time", json_object_new_string(ts));
-	json_object_object_add(o, "type", json_object_new_string(type_name(e->type)));
-	/* policy, cgroup, comm, path, sysctl: bytes others chose (textsafe.h) */
-	bg_json_add_str(o, "policy", n->policy);
-	json_object_object_add(o, "mode", json_object_new_string(n->mode));
-	bg_json_add_str(o, "cgroup", n->cgroup);
-	run_id_json(n->cgroup, o);
-	json_object_object_add(o, "cgroup_id", json_object_new_uint64(e->cgid));
-	json_object_object_add(o, "attached_cgroup_id", json_object_new_uint64(e->owner));
-	json_object_object_add(o, "pid", json_object_new_int64(e->pid));
-	json_object_object_add(o, "tid", json_object_new_int64(e->tid));
-	json_object_object_add(o, "uid", json_object_new_int64(e->uid));
-	bg_json_add_str(o, "comm", comm);
-	if (is_hook_event(e)) {
-		hook_fields_json(e, o);
-		verdict_fields_json(e, o);
-		json_object_put(args);
-		return o;
-	}
-	json_object_object_add(o, "syscall", sys ? json_object_new_string(sys) : NULL);
-	json_object_object_add(o, "nr", json_object_new_int64(e->nr));
-	json_object_object_add(o, "abi", json_object_new_string(bg_abi_name(e->abi)));
-	verdict_fields_json(e, o);
-	if (e->flags & BG_EVF_NO_ARGS) {
-		json_object_put(args); /* a seccomp record carries no registers */
-		return o;
-	}
-	for (int i = 0; i < 6; i++)
-		json_object_array_add(args, json_object_new_uint64(e->args[i]));
-	json_object_object_add(o, "args", args);
-	return o;
-}
-
-int bg_event_format_json(const struct bg_event *e, int64_t boot_to_realtime,
-			 const struct bg_event_names *n, char *buf, size_t len)
-{
-	struct json_object *o = bg_event_to_json(e, boot_to_realtime, n);
-	int r = snprintf(buf, len, "%s",
-			 json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-
-	json_object_put(o);
-	return r;
+	if (bg_event_format_json(e, boot_to_realtime, n, line, sizeof(line)) < 0)
+		return json_object_new_object();
+	return json_tokener_parse(line);
 }
 
 /* A value of the key=value text line: escaped, spaces included, so no
@@ -387,4 +398,5 @@ void bg_event_resolve(struct bg_event_resolver *r, const struct bg_event *e,
 	n->policy = s->policy;
 	n->cgroup = s->cgroup;
 	n->mode = s->mode;
+	n->unit = n->container_id = n->pod_uid = NULL;
 }

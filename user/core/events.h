@@ -16,6 +16,8 @@ struct bg_event_names {
 	const char *policy; /* "" if the attachment is gone */
 	const char *cgroup; /* path relative to the cgroup2 mount, "" if gone */
 	const char *mode;   /* "audit" / "enforce", "" if unknown */
+	/* the daemon's enrichment (daemon_enrich.c); NULL or "": left out */
+	const char *unit, *container_id, *pod_uid;
 };
 
 /* A buffer that holds any event line, JSON or text, whole: every name
@@ -25,7 +27,8 @@ struct bg_event_names {
 /* The JSON object of one event (schema: docs/events.md). */
 struct json_object *bg_event_to_json(const struct bg_event *e, int64_t boot_to_realtime,
 				     const struct bg_event_names *n);
-/* One JSON line (no newline) into buf; returns its length. */
+/* One JSON line (no newline) into buf; returns its length, -1 (buf "")
+ * if it does not fit. */
 int bg_event_format_json(const struct bg_event *e, int64_t boot_to_realtime,
 			 const struct bg_event_names *n, char *buf, size_t len);
 /* One human line (no newline). */

@@ -77,7 +77,7 @@ static void make_exact(struct bg_filter_ent *e)
 	__atomic_exchange_n(&e->tag, BG_FILTER_EXACT, __ATOMIC_SEQ_CST);
 }
 
-static bool swap(struct bg_filter_ent *e, uint64_t from, uint64_t to)
+static bool swap(struct bg_filter_ent *e, __u64 from, __u64 to)
 {
 	return __atomic_compare_exchange_n(&e->tag, &from, to, false, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE);
 }

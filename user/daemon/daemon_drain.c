@@ -32,19 +32,13 @@ static int syslog_prio(const struct bg_event *e)
 	return e->effect == BG_EFFECT_RECORD ? LOG_NOTICE : LOG_WARNING;
 }
 
-/* unit comes from cgroup names: bytes others chose (textsafe.h) */
-static void add_str(struct json_object *o, const char *k, const char *v)
-{
-	if (v[0])
-		bg_json_add_str(o, k, v);
-}
 
 static int on_event(void *ctx, void *data, size_t size)
 {
 	const struct bg_event *e = data;
 	struct bgd_drain *d = ctx;
-	struct json_object *jo = NULL;
-	const char *json = NULL;
+	char json[BG_EVENT_LINE_MAX];
+	bool have_json = false;
 	size_t jlen = 0, tlen = 0;
 	struct bg_event_names names;
 	struct bgd_enrich en;
@@ -62,15 +56,19 @@ static int on_event(void *ctx, void *data, size_t size)
 		if (!bgd_filter_match(&o->cfg.filter, e->type, e->verdict, e->effect, names.policy, names.cgroup))
 			continue;
 		if (o->cfg.format == BGD_FMT_JSON) {
-			if (!jo) {
-				jo = bg_event_to_json(e, d->offset, &names);
-				add_str(jo, "unit", en.unit);
-				add_str(jo, "container_id", en.container_id);
-				add_str(jo, "pod_uid", en.pod_uid);
-				json = json_object_to_json_string_length(jo, JSON_C_TO_STRING_PLAIN |
-									 JSON_C_TO_STRING_NOSLASHESCAPE, &jlen);
+			/* the same one-pass writer as `bpfguard events --json` */
+			if (!have_json) {
+				int n;
+
+				names.unit = en.unit;
+				names.container_id = en.container_id;
+				names.pod_uid = en.pod_uid;
+				n = bg_event_format_json(e, d->offset, &names, json, sizeof(json));
+				jlen = n < 0 ? 0 : (size_t)n;
+				have_json = true;
 			}
-			bgd_output_line(o, json, jlen, syslog_prio(e));
+			if (jlen)
+				bgd_output_line(o, json, jlen, syslog_prio(e));
 		} else {
 			if (!have_text) {
 				int n = bg_event_format_text(e, d->offset, &names, text, sizeof(text) - 2048);
@@ -92,8 +90,6 @@ static int on_event(void *ctx, void *data, size_t size)
 			bgd_output_line(o, text, tlen, syslog_prio(e));
 		}
 	}
-	if (jo)
-		json_object_put(jo);
 	return ++d->batch >= BGD_DRAIN_BATCH ? STOP_BATCH : 0;
 }
 
