@@ -86,15 +86,17 @@ done
 check "the PIE's and the section-less table are found by their magic" \
 	sh -c "grep -q 'magic in a PT_LOAD segment' '$TMP/hello-pie.policy' && grep -q 'magic in a PT_LOAD segment' '$TMP/server-nosh.policy'"
 
-# --- soundness against strace: every syscall seen is derived
-strace -f -qq -e trace=all -o "$TMP/st-hello" "$TMP/hello" a b > /dev/null
-strace -f -qq -e trace=all -o "$TMP/st-server" "$TMP/server" "127.0.0.1:$PORT" 3 > /dev/null &
+# --- soundness against strace: every syscall seen is derived, and every
+# call, arguments included (-e raw=all: each one a number), is one the
+# derived policy allows (policy test: argument conditions count too)
+strace -f -qq -e trace=all -e raw=all -o "$TMP/st-hello" "$TMP/hello" a b > /dev/null
+strace -f -qq -e trace=all -e raw=all -o "$TMP/st-server" "$TMP/server" "127.0.0.1:$PORT" 3 > /dev/null &
 srv=$!
 for i in 1 2 3; do fetch > /dev/null; done
 wait $srv
 for p in $MORE; do
 	# shellcheck disable=SC2046 # more_args prints zero or one word
-	strace -f -qq -e trace=all -o "$TMP/st-$p" "$TMP/$p" $(more_args "$p" "$TMP/fio") > "$TMP/out" 2>&1 ||
+	strace -f -qq -e trace=all -e raw=all -o "$TMP/st-$p" "$TMP/$p" $(more_args "$p" "$TMP/fio") > "$TMP/out" 2>&1 ||
 		{ not_ok "$p under strace failed: $(head -c 200 "$TMP/out")"; }
 done
 for p in hello server $MORE; do
@@ -102,7 +104,15 @@ for p in hello server $MORE; do
 	miss=$(comm -23 <(traced "$TMP/st-$p") <(allowed "$TMP/$p.policy") | tr '\n' ' ')
 	check "$p: every syscall strace saw ($n) is derived ($(allowed "$TMP/$p.policy" | wc -l) allowed)${miss:+; missing: $miss}" \
 		test -z "$miss" -a "$n" -gt 10
+	grep -vE '^[0-9]+ +syscall_0x[89a-f][0-9a-f]{15}\(' "$TMP/st-$p" > "$TMP/st-$p.calls"
+	"$BPFGUARD" policy test "$TMP/$p.policy" "$TMP/st-$p.calls" > "$TMP/pt" 2>&1
+	rc=$?
+	check "$p: policy test replays the trace through the derived policy: nothing denied or undecidable (rc $rc: $(tail -1 "$TMP/pt"))" \
+		test $rc = 0
 done
+grep -v '^allow write ' "$TMP/hello.policy" > "$TMP/nowrite-pt.policy"
+expect_rc 4 "control: policy test finds hello's writes denied by a policy without 'allow write'" \
+	"$BPFGUARD" policy test "$TMP/nowrite-pt.policy" "$TMP/st-hello.calls"
 
 # --- enforced: the derived policies run the programs with zero denials
 summary() { grep '^{' "$1" | tail -1 > "$TMP/summary.json"; }
