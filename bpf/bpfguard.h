@@ -16,7 +16,7 @@
 #include <linux/types.h>
 #endif
 
-#define BG_LAYOUT_VERSION 7
+#define BG_LAYOUT_VERSION 8
 
 /*
  * No struct below may have implicit padding (a hole, or a tail to its
@@ -98,6 +98,10 @@ struct bg_sysent {
 };
 #define BG_SYSENT_ARGRULES 0x1 /* consult bg_argrules first */
 
+/* The answer the fast path may give on its own: allowed, nothing to
+ * record, no argument rule to consult (bg_filter_ent). */
+#define bg_sysent_fast(e) ((e)->effect == BG_EFFECT_NONE && !((e)->flags & BG_SYSENT_ARGRULES))
+
 /* Value of the bg_policies array: one compiled policy per slot. */
 struct bg_policy_slot {
 	struct bg_sysent sys[BG_NR_TABLES][BG_MAX_SYSCALLS];
@@ -135,6 +139,52 @@ struct bg_argrules {
 	__u32 pad;
 	struct bg_argrule rule[BG_MAX_ARGRULES];
 };
+
+/*
+ * Value of bg_cgfilter, the array sys_enter reads first, indexed by the
+ * low bits of the caller's cgroup id (BG_FILTER_SLOTS).  `tag` says:
+ *   0                   no guarded cgroup id hashes here: the caller is
+ *                       not guarded (the one load an unguarded call pays);
+ *   BG_FILTER_TAG(id)   exactly one guarded id hashes here, and `allow`
+ *                       holds its policy's answer for every x86_64 number:
+ *                       bit nr set = allowed with nothing to record and no
+ *                       argument rule (bg_sysent_fast).  A call of that
+ *                       cgroup whose bit is set ends here, touching
+ *                       nothing an unguarded call does not;
+ *   BG_FILTER_EXACT     some guarded id hashes here (a collision, an id
+ *                       too large to tag, or a cgroup made since the last
+ *                       rebuild): take the exact path (bg_cgroups, then
+ *                       the policy slot);
+ *   BG_FILTER_BUSY      a writer is filling `allow`: the exact path.
+ * Writers (userspace through an mmap of the array, and cgroup_mkdir) take
+ * a slot with compare-and-swap to BUSY, fill `allow`, then swap BUSY for
+ * the tag; anyone may swap any value for EXACT at any time, which a
+ * pending writer's final swap then sees and leaves alone.  A tag only ever
+ * serves the cgroup it names, so a collision or a lost race costs speed,
+ * never a wrong answer.  The tag is one aligned 8-byte word: never torn.
+ * cgroup_rmdir frees a slot whose tag names the removed cgroup (no other
+ * guarded id can hash there: its mkdir would have made the slot EXACT; a
+ * rebuild re-checks the ones it did not see).
+ */
+struct bg_filter_ent {
+	__u64 tag;
+	__u64 allow[BG_MAX_SYSCALLS / 64];
+};
+#define BG_FILTER_EXACT 2ULL
+#define BG_FILTER_BUSY 4ULL
+#define BG_FILTER_TAG(id) (((__u64)(id) << 1) | 1)
+#define BG_FILTER_TAGGABLE(id) ((__u64)(id) < (1ULL << 62))
+
+/* The fast path's whole question (guard.bpf.c; tests/unit/test_compile_bpf.c
+ * checks it against the reference evaluator): does slot f answer call id
+ * of a task of cgroup cgid as allowed, with nothing else to do?  Only
+ * x86_64 numbers of the table (compat: the task made an ia32 call; the x32
+ * bit and negative numbers are out of range), only the tag's own cgroup. */
+static inline int bg_filter_fast_allows(const struct bg_filter_ent *f, __u64 cgid, long id, int compat)
+{
+	return f->tag == BG_FILTER_TAG(cgid) && (unsigned long)id < BG_MAX_SYSCALLS && !compat &&
+	       ((f->allow[((unsigned long)id >> 6) & (BG_MAX_SYSCALLS / 64 - 1)] >> (id & 63)) & 1);
+}
 
 /* Value of bg_cgroups, keyed by cgroup v2 id (the directory's inode). */
 struct bg_cgroup {
@@ -673,6 +723,8 @@ BG_LAYOUT_SIZE(bg_argrules_key, 8);
 BG_LAYOUT_AT(bg_argrules_key, nr, 6);
 BG_LAYOUT_SIZE(bg_argrules, 1288);
 BG_LAYOUT_AT(bg_argrules, rule, 8);
+BG_LAYOUT_SIZE(bg_filter_ent, 72);
+BG_LAYOUT_AT(bg_filter_ent, allow, 8);
 BG_LAYOUT_SIZE(bg_cgroup, 24);
 BG_LAYOUT_AT(bg_cgroup, owner, 8);
 BG_LAYOUT_AT(bg_cgroup, epoch, 16);

@@ -7,8 +7,13 @@
  *   2. bg_cgfilter: an array slot indexed by the id's low bits.  The
  *      verifier inlines array lookups, so a task in no guarded cgroup pays
  *      one load and a compare, and leaves;
- *   3. bg_cgroups: the exact (hash) lookup, only for possibly-guarded ids;
- *   4. bg_policies: the compiled policy slot, one 8-byte entry per syscall
+ *   3. the fast path: when the slot's tag names the caller's cgroup, one
+ *      bit of the same slot answers an x86_64 call that is allowed with
+ *      nothing to record (struct bg_filter_ent says how the slot is kept
+ *      exact).  Most guarded calls end here;
+ *   4. bg_cgroups: the exact (hash) lookup, for everything else: a tag
+ *      shared by colliding ids, ia32/x32, argument rules, effects;
+ *   5. bg_policies: the compiled policy slot, one 8-byte entry per syscall
  *      and ABI.  Allowed calls stop here.
  * Only a call that must be recorded or acted on goes further: argument
  * rules, exact counters, the rate limiter, the ring buffer, the signal.
@@ -46,11 +51,15 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * check, so the fast path does not pay for it. */
 const volatile bool bg_late_kills = false;
 
+/* Mappable, so userspace writes a slot's tag as one atomic word and swaps
+ * it with compare-and-swap (struct bg_filter_ent), which the map update
+ * syscall (a memcpy) cannot promise. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, BG_FILTER_SLOTS);
 	__type(key, __u32);
-	__type(value, __u32); /* nonzero: some guarded cgroup id hashes here */
+	__type(value, struct bg_filter_ent);
 } bg_cgfilter SEC(".maps");
 
 struct {
@@ -220,10 +229,10 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(bg_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 cgid = task->cgroups->dfl_cgrp->kn->id;
+	__u64 cgid = task->cgroups->dfl_cgrp->kn->id, tag;
 	__u32 h = cgid & (BG_FILTER_SLOTS - 1);
+	struct bg_filter_ent *f;
 	struct bg_cgroup *cg;
-	__u32 *maybe;
 
 	if (bg_late_kills) {
 		__u32 zero = 0, *fug = bpf_map_lookup_elem(&bg_fugitive_gate, &zero);
@@ -231,9 +240,14 @@ int BPF_PROG(bg_sys_enter, struct pt_regs *regs, long id)
 		if (fug && *fug && late_kill(task, id, cgid))
 			return 0;
 	}
-	maybe = bpf_map_lookup_elem(&bg_cgfilter, &h);
-	if (!maybe || !*maybe)
+	f = bpf_map_lookup_elem(&bg_cgfilter, &h);
+	if (!f)
+		return 0;
+	tag = f->tag;
+	if (!tag)
 		return 0; /* not guarded: the cheapest exit we have */
+	if (tag == BG_FILTER_TAG(cgid) && bg_filter_fast_allows(f, cgid, id, syscall_is_compat(task)))
+		return 0; /* guarded, allowed, nothing to record */
 	cg = bpf_map_lookup_elem(&bg_cgroups, &cgid);
 	if (!cg || (cg->flags & BG_CG_F_SECCOMP))
 		return 0; /* filter collision with a guarded id, or a cgroup
@@ -254,8 +268,10 @@ int BPF_PROG(bg_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 {
 	struct cgroup *parent;
 	struct bg_cgroup *pc, child;
+	struct bg_policy_slot *pol;
+	struct bg_filter_ent *f;
 	__u64 id, pid;
-	__u32 h, one = 1;
+	__u32 h;
 
 	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
 		return 0;
@@ -279,7 +295,30 @@ int BPF_PROG(bg_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	if (child.flags & BG_CG_F_SECCOMP)
 		return 0; /* seccomp judges it: no filter bit, sys_enter stays cheap */
 	h = id & (BG_FILTER_SLOTS - 1);
-	bpf_map_update_elem(&bg_cgfilter, &h, &one, BPF_ANY);
+	f = bpf_map_lookup_elem(&bg_cgfilter, &h);
+	if (!f)
+		return 0; /* cannot happen (h is in range) */
+	/* A free slot becomes the child's fast slot; a used one is shared:
+	 * the exact path for everyone who hashes here. */
+	if (!BG_FILTER_TAGGABLE(id) || __sync_val_compare_and_swap(&f->tag, 0, BG_FILTER_BUSY) != 0) {
+		__sync_lock_test_and_set(&f->tag, BG_FILTER_EXACT);
+		return 0;
+	}
+	pol = bpf_map_lookup_elem(&bg_policies, &child.slot);
+	if (!pol) {
+		__sync_lock_test_and_set(&f->tag, BG_FILTER_EXACT);
+		return 0;
+	}
+	for (int w = 0; w < BG_MAX_SYSCALLS / 64; w++) {
+		__u64 bits = 0;
+
+		for (int b = 0; b < 64; b++)
+			if (bg_sysent_fast(&pol->sys[BG_ABI_X86_64][w * 64 + b]))
+				bits |= 1ULL << b;
+		f->allow[w] = bits;
+	}
+	/* Someone may have made it EXACT meanwhile: then it stays so. */
+	__sync_val_compare_and_swap(&f->tag, BG_FILTER_BUSY, BG_FILTER_TAG(id));
 	return 0;
 }
 
@@ -288,12 +327,21 @@ int BPF_PROG(bg_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 SEC("tp_btf/cgroup_rmdir")
 int BPF_PROG(bg_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 {
+	struct bg_filter_ent *f;
 	__u64 id;
+	__u32 h;
 
 	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
 		return 0;
 	id = BPF_CORE_READ(cgrp, kn, id);
 	bpf_map_delete_elem(&bg_cgroups, &id);
 	bpf_map_delete_elem(&bg_rate, &id);
+	/* Its fast slot is free again.  Only a tag naming it: a slot that
+	 * is EXACT may serve another guarded id, and that stays until the
+	 * next rebuild (struct bg_filter_ent). */
+	h = id & (BG_FILTER_SLOTS - 1);
+	f = bpf_map_lookup_elem(&bg_cgfilter, &h);
+	if (f && BG_FILTER_TAGGABLE(id))
+		__sync_val_compare_and_swap(&f->tag, BG_FILTER_TAG(id), 0);
 	return 0;
 }

@@ -16,6 +16,11 @@ static __always_inline __u32 syscall_abi(struct task_struct *task)
 	return (task->thread_info.status & TS_COMPAT) ? BG_ABI_IA32 : BG_ABI_X86_64;
 }
 
+static __always_inline bool syscall_is_compat(struct task_struct *task)
+{
+	return task->thread_info.status & TS_COMPAT;
+}
+
 /* Register values only; pointers are never followed (their targets can
  * change between this look and the kernel's use of them). */
 static __always_inline void syscall_args(__u32 abi, struct pt_regs *regs, __u64 args[6])

@@ -14,6 +14,7 @@
 
 #include "arg_match.h"
 #include "compile_bpf.h"
+#include "filter.h"
 #include "lsm.h"
 #include "mechanism.h"
 #include "policy.h"
@@ -101,6 +102,83 @@ static void test_backend_matches_reference(void **state)
 	}
 	bg_bpf_policy_free(&bp);
 	bg_policy_free(p);
+}
+
+/*
+ * The fast path (guard.bpf.c: bg_filter_fast_allows on the slot
+ * bg_filter_allow_bits fills) against the reference evaluator, for every
+ * number of both tables, the x32 bit and out-of-range numbers, with the
+ * tag of the caller's cgroup, another cgroup's, EXACT and BUSY:
+ *  - sound: whatever it allows, the reference allows for every argument
+ *    tried, and the compiled entry has nothing to record;
+ *  - exact: every x86_64 call the compiled table allows unconditionally
+ *    with nothing to record is answered by it (nothing falls to the slow
+ *    path that need not).
+ */
+static void check_fast_path(const char *text, enum bg_mode mode)
+{
+	struct bg_policy *p = parse(text);
+	struct bg_mechs m = host_mechs();
+	struct bg_filter_ent f, other;
+	struct bg_bpf_policy bp;
+	struct bg_plan pl;
+	const uint64_t cgid = 0x1234567, tags[] = { BG_FILTER_TAG(0x1234567 + 4096), BG_FILTER_EXACT, BG_FILTER_BUSY, 0 };
+	unsigned fast = 0;
+
+	bg_plan_init(&pl, &m, BG_TARGET_CGROUP, mode, BG_FALLBACK_KILL);
+	assert_int_equal(bg_compile_bpf(p, &pl, &bp), 0);
+	bg_filter_allow_bits(&bp.slot, f.allow);
+	f.tag = BG_FILTER_TAG(cgid);
+	srand(7);
+	for (long id = -2; id < BG_MAX_SYSCALLS + 8; id++) {
+		for (int compat = 0; compat < 2; compat++) {
+			long ids[2] = { id, id | BG_X32_SYSCALL_BIT };
+
+			for (int x = 0; x < 2; x++) {
+				int abi = x ? BG_ABI_X32 : compat ? BG_ABI_IA32 : BG_ABI_X86_64;
+				int allows = bg_filter_fast_allows(&f, cgid, ids[x], compat);
+
+				for (size_t t = 0; t < sizeof(tags) / sizeof(tags[0]); t++) {
+					other = f;
+					other.tag = tags[t];
+					if (bg_filter_fast_allows(&other, cgid, ids[x], compat))
+						fail_msg("id %ld: answered through a tag not the caller's (%#llx)", ids[x],
+							 (unsigned long long)tags[t]);
+				}
+				if (!allows)
+					continue;
+				fast++;
+				if (abi != BG_ABI_X86_64 || id < 0 || id >= BG_MAX_SYSCALLS)
+					fail_msg("id %ld compat %d: fast path answered outside the x86_64 table", ids[x], compat);
+				if (!bg_sysent_fast(&bp.slot.sys[BG_ABI_X86_64][id]))
+					fail_msg("nr %ld: fast path allows what the compiled entry records or limits", id);
+				for (int trial = 0; trial < 16; trial++) {
+					uint64_t args[6];
+
+					for (int i = 0; i < 6; i++)
+						args[i] = trial < 6 ? (uint64_t)(trial + i) % 4 : ((uint64_t)rand() << 32) ^ rand();
+					if (bg_policy_eval(p, BG_ABI_X86_64, (int)id, args).verdict != BG_VERDICT_ALLOW)
+						fail_msg("nr %ld: fast path allows, the reference does not", id);
+				}
+			}
+		}
+	}
+	for (int nr = 0; nr < BG_MAX_SYSCALLS; nr++)
+		if (bg_sysent_fast(&bp.slot.sys[BG_ABI_X86_64][nr]) && !bg_filter_fast_allows(&f, cgid, nr, 0))
+			fail_msg("nr %d: allowed with nothing to do, yet sent to the slow path", nr);
+	assert_true(fast > 0); /* every policy here allows something outright */
+	bg_bpf_policy_free(&bp);
+	bg_policy_free(p);
+}
+
+static void test_fast_path_matches_reference(void **state)
+{
+	(void)state;
+	check_fast_path(POLICY, BG_MODE_ENFORCE);
+	check_fast_path(POLICY, BG_MODE_AUDIT);
+	check_fast_path("name allow-most\ndefault allow\nkill ptrace\nlog openat\n"
+			"allow socket if arg0 == 1\nerrno(EPERM) socket\n", BG_MODE_ENFORCE);
+	check_fast_path("name deny-most\ndefault kill\nallow getpid\n", BG_MODE_ENFORCE);
 }
 
 static void test_effects_enforce_fallback_kill(void **state)
@@ -207,6 +285,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backend_matches_reference),
+		cmocka_unit_test(test_fast_path_matches_reference),
 		cmocka_unit_test(test_effects_enforce_fallback_kill),
 		cmocka_unit_test(test_audit_mode_records_everything),
 		cmocka_unit_test(test_refuse_names_syscalls),

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "derive.h"
+#include "derive_policy.h"
 #include "pclntab.h"
 
 static void put(uint8_t *p, uint64_t v, unsigned w)
@@ -256,6 +257,13 @@ static void test_wrappers(void **state)
  *                        mov eax,1 ; mov [rsp],2 ; call f2    -> both 1 and 2 (which ABI is unknown)
  *   f4 "main.join"       xor eax,eax ; L: mov [rsp],39 ; call f2 -> getpid (39) only: RAX's 0
  *                        is a leftover from before the join point L
+ *   f5 "main.args"       argument constants:
+ *                        mov eax,157 ; mov ebx,8 ; call f2    -> prctl, arg0 8 (RBX, register ABI)
+ *                        mov edi,1 ; mov esi,2 ; mov eax,41 ; syscall -> socket, arg0 1, arg1 2
+ *                        mov [rsp],16 ; mov [rsp+16],0x5410 ; call f2 -> ioctl, arg1 0x5410 (ABI0)
+ *                        mov ebx,3 ; L: mov eax,157 ; call f2 -> prctl, arg0 unknown (join L)
+ *                        mov dword [rsp+8],5 ; mov [rsp],72 ; call f2 -> fcntl, arg0 unknown
+ *                                                 (a 4-byte store: the high half is not known)
  */
 static const uint8_t code[] = {
 	/* f0 @0x00 */
@@ -301,12 +309,31 @@ static const uint8_t code[] = {
 	0x48, 0xc7, 0x04, 0x24, 39, 0, 0, 0,   /* 0xac mov qword [rsp], 39 */
 	0xe8, 0xc7, 0xff, 0xff, 0xff,          /* 0xb4 call 0x80 (0xb9 - 0x39) */
 	0xc3,                                  /* 0xb9 ret */
+	/* f5 @0xba "main.args" */
+	0xb8, 157, 0, 0, 0,                    /* 0xba mov eax, 157 */
+	0xbb, 8, 0, 0, 0,                      /* 0xbf mov ebx, 8 */
+	0xe8, 0xb7, 0xff, 0xff, 0xff,          /* 0xc4 call 0x80 (0xc9 - 0x49) */
+	0xbf, 1, 0, 0, 0,                      /* 0xc9 mov edi, 1 */
+	0xbe, 2, 0, 0, 0,                      /* 0xce mov esi, 2 */
+	0xb8, 41, 0, 0, 0,                     /* 0xd3 mov eax, 41 */
+	0x0f, 0x05,                            /* 0xd8 syscall */
+	0x48, 0xc7, 0x04, 0x24, 16, 0, 0, 0,   /* 0xda mov qword [rsp], 16 */
+	0x48, 0xc7, 0x44, 0x24, 0x10, 0x10, 0x54, 0, 0, /* 0xe2 mov qword [rsp+16], 0x5410 */
+	0xe8, 0x90, 0xff, 0xff, 0xff,          /* 0xeb call 0x80 (0xf0 - 0x70) */
+	0xbb, 3, 0, 0, 0,                      /* 0xf0 mov ebx, 3 */
+	0x74, 0x00,                            /* 0xf5 je 0xf7: a join point */
+	0xb8, 157, 0, 0, 0,                    /* 0xf7 mov eax, 157 */
+	0xe8, 0x7f, 0xff, 0xff, 0xff,          /* 0xfc call 0x80 (0x101 - 0x81) */
+	0xc7, 0x44, 0x24, 0x08, 5, 0, 0, 0,    /* 0x101 mov dword [rsp+8], 5 */
+	0x48, 0xc7, 0x04, 0x24, 72, 0, 0, 0,   /* 0x109 mov qword [rsp], 72 */
+	0xe8, 0x6a, 0xff, 0xff, 0xff,          /* 0x111 call 0x80 (0x116 - 0x96) */
+	0xc3,                                  /* 0x116 ret */
 };
 
 static size_t make_elf(uint8_t *buf, size_t cap)
 {
 	static const struct fn fns[] = { { "runtime.a", 0 }, { "main.main", 0x20 }, { "syscall.Syscall", 0x80 },
-					 { "main.abi0", 0x88 }, { "main.join", 0xa8 } };
+					 { "main.abi0", 0x88 }, { "main.join", 0xa8 }, { "main.args", 0xba } };
 	size_t tlen;
 
 	assert_true(cap >= 0x3000);
@@ -335,18 +362,25 @@ static size_t make_elf(uint8_t *buf, size_t cap)
 	put(buf + 128, 0x2000, 8);
 	put(buf + 136, 0x402000, 8);
 	memcpy(buf + 0x1000, code, sizeof(code));
-	tlen = make_table(buf + 0x2000, 0x1000, BG_PCLN_118, fns, 5, 0xba, TEXT);
+	tlen = make_table(buf + 0x2000, 0x1000, BG_PCLN_118, fns, 6, 0x117, TEXT);
 	put(buf + 152, tlen, 8);
 	put(buf + 160, tlen, 8);
 	return 0x2000 + tlen;
 }
 
-static int64_t nr_at(const struct bg_derive *dv, uint64_t pc)
+static const struct bg_derive_site *site_at(const struct bg_derive *dv, uint64_t pc)
 {
 	for (size_t i = 0; i < dv->nsites; i++)
 		if (dv->sites[i].pc == pc)
-			return dv->sites[i].nr;
-	return -2; /* no site */
+			return &dv->sites[i];
+	return NULL;
+}
+
+static int64_t nr_at(const struct bg_derive *dv, uint64_t pc)
+{
+	const struct bg_derive_site *s = site_at(dv, pc);
+
+	return s ? s->nr : -2; /* -2: no site */
 }
 
 static void test_analysis(void **state)
@@ -359,7 +393,7 @@ static void test_analysis(void **state)
 	(void)state;
 	assert_true(bg_derive_binary(buf, len, &dv, &d));
 	assert_string_equal(dv.tab.source, "magic in a PT_LOAD segment");
-	assert_int_equal(dv.funcs_decoded, 5);
+	assert_int_equal(dv.funcs_decoded, 6);
 	assert_true(dv.regabi); /* no build info: a 1.18 table means the register ABI */
 	assert_int_equal(nr_at(&dv, TEXT + 0x05), 39);
 	assert_int_equal(nr_at(&dv, TEXT + 0x27), 1);
@@ -379,7 +413,40 @@ static void test_analysis(void **state)
 		assert_int_equal(both, 3);
 	}
 	assert_int_equal(nr_at(&dv, TEXT + 0xb4), 39);
-	assert_int_equal(dv.nsites, 11); /* f4's call is one site */
+	/* argument constants (f5) */
+	assert_int_equal(nr_at(&dv, TEXT + 0xc4), 157);
+	assert_int_equal(site_at(&dv, TEXT + 0xc4)->argknown & 1, 1);
+	assert_int_equal(site_at(&dv, TEXT + 0xc4)->arg[0], 8);
+	assert_int_equal(nr_at(&dv, TEXT + 0xd8), 41);
+	assert_int_equal(site_at(&dv, TEXT + 0xd8)->argknown & 3, 3);
+	assert_int_equal(site_at(&dv, TEXT + 0xd8)->arg[0], 1);
+	assert_int_equal(site_at(&dv, TEXT + 0xd8)->arg[1], 2);
+	assert_int_equal(nr_at(&dv, TEXT + 0xeb), 16);
+	assert_int_equal(site_at(&dv, TEXT + 0xeb)->argknown & 2, 2);
+	assert_int_equal(site_at(&dv, TEXT + 0xeb)->arg[1], 0x5410);
+	assert_int_equal(nr_at(&dv, TEXT + 0xfc), 157);
+	assert_int_equal(site_at(&dv, TEXT + 0xfc)->argknown & 1, 0); /* set before the join */
+	assert_int_equal(nr_at(&dv, TEXT + 0x111), 72);
+	assert_int_equal(site_at(&dv, TEXT + 0x111)->argknown & 1, 0); /* 4-byte store */
+	/* f0's getpid: a SYSCALL with nothing in RDI/RSI: no argument known */
+	assert_int_equal(site_at(&dv, TEXT + 0x05)->argknown, 0);
+	assert_int_equal(dv.nsites, 16); /* f4's call is one site */
+
+	/* the policy: conditions only where every site has the constant */
+	{
+		struct bg_derive_opts o = { .binary = "crafted" };
+		char *text = NULL;
+		size_t tlen = 0;
+
+		assert_int_equal(bg_derive_policy(&dv, &o, &text, &tlen, &d), 0);
+		assert_non_null(strstr(text, "\nallow socket if arg0 == 1 and arg1 == 2 "));
+		assert_non_null(strstr(text, "\nallow ioctl if arg1 == 0x5410 "));
+		assert_non_null(strstr(text, "\nallow prctl "));       /* one site without a constant */
+		assert_null(strstr(text, "allow prctl if"));
+		assert_non_null(strstr(text, "# prctl: any option (not a constant at main.args)"));
+		assert_non_null(strstr(text, "\nallow fcntl "));
+		free(text);
+	}
 	bg_derive_free(&dv);
 
 	/* every truncation of the file: an error or a smaller result, never a crash */

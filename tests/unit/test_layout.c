@@ -26,8 +26,8 @@
 /* The fingerprint of the layout that BG_LAYOUT_VERSION names.  When the
  * test fails, bump BG_LAYOUT_VERSION (if the layout really changed) and
  * copy the computed fingerprint from its message here. */
-#define RECORDED_VERSION 7
-#define RECORDED_FINGERPRINT 0x0df5ed3582e4826eULL
+#define RECORDED_VERSION 8
+#define RECORDED_FINGERPRINT 0x9d265dc649d400b1ULL
 
 #define MAX_MEMBERS 32
 
@@ -58,6 +58,7 @@ static const struct layout LAYOUT[] = {
 	S(bg_argrule, F(bg_argrule, act), F(bg_argrule, ncond), F(bg_argrule, pad), F(bg_argrule, cond)),
 	S(bg_argrules_key, F(bg_argrules_key, slot), F(bg_argrules_key, abi), F(bg_argrules_key, nr)),
 	S(bg_argrules, F(bg_argrules, nrules), F(bg_argrules, pad), F(bg_argrules, rule)),
+	S(bg_filter_ent, F(bg_filter_ent, tag), F(bg_filter_ent, allow)),
 	S(bg_cgroup, F(bg_cgroup, slot), F(bg_cgroup, flags), F(bg_cgroup, owner), F(bg_cgroup, epoch),
 	  F(bg_cgroup, pad)),
 	S(bg_counter_key, F(bg_counter_key, cgid), F(bg_counter_key, owner), F(bg_counter_key, nr),

@@ -102,7 +102,7 @@ int cmd_probe(int argc, char **argv)
 		bg_err("probe: unknown argument '%s'; usage: bpfguard probe [--json]", argv[optind]);
 		return BG_EXIT_USAGE;
 	}
-	bg_probe_run(&p);
+	bg_probe_fresh(&p);
 	if (bg_enforcement_from_probe(&p, &e)) {
 		bg_err("probe: out of memory");
 		return BG_EXIT_FAIL;

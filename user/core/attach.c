@@ -38,12 +38,13 @@
 #include "util.h"
 
 /* Probe the kernel and decide mechanisms; shared with status and run via
- * mechanism.c.  The probe takes a few ms and leaves nothing behind. */
+ * mechanism.c.  The probe is cached for the boot (probe_cache.c): the
+ * first attach of a boot pays its ~70 ms, later ones read a file. */
 static void current_mechs(struct bg_mechs *m)
 {
 	struct bg_probe p;
 
-	bg_probe_run(&p);
+	bg_probe_cached(&p, NULL);
 	bg_mechs_from_probe(&p, m);
 }
 
@@ -476,6 +477,13 @@ static void tidy(struct bg_state *st, const struct attach_job *j, int slot, bool
 	char left[1024] = "";
 
 	bg_cghooks_sync(st, j->cg.id, slot);
+	/* Slots the subtree made shared (EXACT) while an id it collided with
+	 * was guarded, or that a replaced policy left: back to the fast path
+	 * where one guarded id is left.  Marking already left every slot
+	 * correct (EXACT is always right), so this only costs speed if it
+	 * fails. */
+	if (j->o.target != BG_TARGET_SECCOMP && bg_filter_rebuild(st))
+		add_left(left, sizeof(left), "some sys_enter filter slots stay shared (slower, still exact)", EIO);
 	if (j->o.target != BG_TARGET_SECCOMP && lsm_sync_records(st, NULL, &d2))
 		add_left(left, sizeof(left), "LSM hooks only the old policy needed stay attached", EIO);
 	if (replacing && (uint32_t)slot != old->slot && refs[old->slot] == 1)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "attachment.h"
+#include "filter.h"
 #include "escape.h"
 #include "cgroup.h"
 #include "util.h"
@@ -258,13 +259,6 @@ struct reconcile_ctx {
 	int err;
 };
 
-static int filter_set(const struct bg_state *st, uint64_t id)
-{
-	__u32 h = id & (BG_FILTER_SLOTS - 1), one = 1;
-
-	return bg_map_write(st->map[BG_MAP_CGFILTER], &h, &one, "filter");
-}
-
 /* An attachment keeps its epoch across re-attach and policy replacement
  * (its tasks' tags stay valid); a new attachment gets a fresh one. */
 static uint32_t owner_epoch(const struct bg_state *st, uint64_t owner)
@@ -304,7 +298,7 @@ static int reconcile_visit(const char *abs, uint64_t id, int depth, void *vctx)
 		 * sys_enter, i.e. unguarded. */
 		ret = bg_map_write(c->st->map[BG_MAP_CGROUPS], &key, &val, "cgentry");
 		if (!ret && !(val.flags & BG_CG_F_SECCOMP))
-			ret = filter_set(c->st, id);
+			ret = bg_filter_mark(c->st, id, val.slot);
 		if (ret) {
 			c->err = ret;
 			return ret;
@@ -377,23 +371,29 @@ int bg_reconcile(const struct bg_state *st, const char *abs, uint64_t id)
 
 /* Collect-then-delete keeps get_next_key iteration well defined.  With
  * judged_only, just the entries sys_enter judges (not seccomp's). */
+struct owned {
+	uint64_t owner;
+	bool judged_only;
+	__u64 *ids;
+	unsigned n, max;
+};
+
+static void owned_one(const void *key, const void *val, void *ctx)
+{
+	const struct bg_cgroup *v = val;
+	struct owned *o = ctx;
+
+	if ((o->owner == 0 || v->owner == o->owner) && o->n < o->max && !(o->judged_only && (v->flags & BG_CG_F_SECCOMP)))
+		o->ids[o->n++] = *(const __u64 *)key;
+}
+
 static unsigned collect_owned(const struct bg_state *st, uint64_t owner, __u64 *ids, unsigned max,
 			      bool judged_only)
 {
-	__u64 key, next, *prev = NULL;
-	unsigned n = 0;
+	struct owned o = { .owner = owner, .judged_only = judged_only, .ids = ids, .max = max };
 
-	while (bpf_map_get_next_key(st->map[BG_MAP_CGROUPS], prev, &next) == 0) {
-		struct bg_cgroup v;
-
-		if (bpf_map_lookup_elem(st->map[BG_MAP_CGROUPS], &next, &v) == 0 &&
-		    (owner == 0 || v.owner == owner) && n < max &&
-		    !(judged_only && (v.flags & BG_CG_F_SECCOMP)))
-			ids[n++] = next;
-		key = next;
-		prev = &key;
-	}
-	return n;
+	bg_map_for_each(st->map[BG_MAP_CGROUPS], sizeof(__u64), sizeof(struct bg_cgroup), owned_one, &o);
+	return o.n;
 }
 
 int bg_sweep_owner(const struct bg_state *st, uint64_t owner)
@@ -425,64 +425,6 @@ unsigned bg_guarded_count(const struct bg_state *st, uint64_t owner)
 	n = collect_owned(st, owner, ids, BG_MAX_CGROUPS, false);
 	free(ids);
 	return n;
-}
-
-/* The whole filter array: one batch call (a lookup per slot costs 4096
- * syscalls, most of a detach); per slot where batches are missing. */
-static void filter_read(const struct bg_state *st, __u32 *cur)
-{
-	static __u32 keys[BG_FILTER_SLOTS];
-	__u32 count = BG_FILTER_SLOTS, out_batch = 0;
-	LIBBPF_OPTS(bpf_map_batch_opts, o);
-	int ret;
-
-	memset(cur, 0, BG_FILTER_SLOTS * sizeof(*cur));
-	ret = bpf_map_lookup_batch(st->map[BG_MAP_CGFILTER], NULL, &out_batch, keys, cur, &count, &o);
-	if ((ret == 0 || errno == ENOENT) && count == BG_FILTER_SLOTS) {
-		/* keys come back in order for an array; trust but verify */
-		bool in_order = true;
-
-		for (__u32 i = 0; i < count && in_order; i++)
-			in_order = keys[i] == i;
-		if (in_order)
-			return;
-	}
-	for (__u32 h = 0; h < BG_FILTER_SLOTS; h++)
-		if (bpf_map_lookup_elem(st->map[BG_MAP_CGFILTER], &h, &cur[h]))
-			cur[h] = 1; /* unknown: let the caller clear it */
-}
-
-int bg_filter_rebuild(const struct bg_state *st)
-{
-	__u64 *ids = calloc(BG_MAX_CGROUPS, sizeof(*ids));
-	static __u8 want[BG_FILTER_SLOTS];
-	static __u32 cur[BG_FILTER_SLOTS];
-	unsigned n;
-	int ret = 0;
-
-	if (!ids)
-		return -ENOMEM;
-	memset(want, 0, sizeof(want));
-	n = collect_owned(st, 0, ids, BG_MAX_CGROUPS, true);
-	for (unsigned i = 0; i < n; i++)
-		want[ids[i] & (BG_FILTER_SLOTS - 1)] = 1;
-	filter_read(st, cur);
-	for (__u32 h = 0; h < BG_FILTER_SLOTS; h++) {
-		__u32 zero = 0;
-
-		/* A bit left set only costs an exact lookup: not checked. */
-		if (!want[h] && cur[h])
-			bpf_map_update_elem(st->map[BG_MAP_CGFILTER], &h, &zero, BPF_ANY);
-	}
-	/* A cgroup the kernel made guarded while we cleared (cgroup_mkdir
-	 * inherits) sets its own bit after inserting; re-scan so an entry
-	 * inserted before our clear gets its bit back.  A bit that cannot be
-	 * set leaves its cgroup unguarded: that one is checked. */
-	n = collect_owned(st, 0, ids, BG_MAX_CGROUPS, true);
-	for (unsigned i = 0; i < n && !ret; i++)
-		ret = filter_set(st, ids[i]);
-	free(ids);
-	return ret;
 }
 
 static bool counter_of_owner(const void *key, const void *ctx)

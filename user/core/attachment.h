@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "compile_bpf.h"
+#include "filter.h"
 #include "loader.h"
 #include "map_helpers.h"
 
@@ -62,9 +63,6 @@ int bg_reconcile(const struct bg_state *st, const char *abs, uint64_t id);
 /* Drops every bg_cgroups entry owned by `owner` (a detached cgroup that no
  * longer exists cannot be walked).  0 or the first -errno. */
 int bg_sweep_owner(const struct bg_state *st, uint64_t owner);
-/* Clears filter slots no guarded cgroup hashes to, and makes sure every
- * guarded cgroup's slot is set (that part is checked: 0 or -errno). */
-int bg_filter_rebuild(const struct bg_state *st);
 void bg_counters_drop(const struct bg_state *st, uint64_t owner);
 /* Entries in bg_cgroups owned by `owner`. */
 unsigned bg_guarded_count(const struct bg_state *st, uint64_t owner);

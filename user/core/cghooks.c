@@ -457,6 +457,21 @@ static int attach_links(struct cgroup_hooks_bpf *skel, int cgfd, uint64_t cgid, 
 	return 0;
 }
 
+/* Is a link of a needed hook missing on cgroup cgid? */
+static bool links_missing(uint64_t cgid, unsigned need)
+{
+	char path[PATH_MAX];
+
+	for (unsigned h = 1; h < BG_HOOK_CGROUP__END; h++) {
+		if (!cg_hook(h) || !(need & (1u << h)))
+			continue;
+		link_pin(path, sizeof(path), cgid, h);
+		if (access(path, F_OK))
+			return true;
+	}
+	return false;
+}
+
 int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path, uint32_t slot,
 		     bool shared, const struct bg_policy *p, int mode, const struct bg_hook_caps *caps,
 		     struct bg_diag *diag)
@@ -486,6 +501,22 @@ int bg_cghooks_apply(struct bg_state *st, uint64_t cgid, const char *cg_abs_path
 		bg_diag_set(diag, "cgroup %.300s %s; check the path", cg_abs_path,
 			    cgfd < 0 ? strerror(errno) : "changed while attaching");
 		goto fail;
+	}
+	/* Every link the policy needs is there already (a re-attach, a
+	 * replace): nothing to load, so no object at all -- its load would
+	 * parse the kernel's BTF for CO-RE even with no program in it. */
+	if (!links_missing(cgid, need)) {
+		int fd = shared ? -1 : open_pinned_map("bg_netpol");
+
+		ret = shared ? 0 : fd < 0 ? -errno : write_slot(fd, slot, &val, "netpol");
+		if (fd >= 0)
+			close(fd);
+		if (ret) {
+			bg_diag_set(diag, "cannot write bg_netpol[%u]: %s", slot, strerror(-ret));
+			goto fail;
+		}
+		close(cgfd);
+		return 0;
 	}
 	skel = cgroup_hooks_bpf__open();
 	if (!skel) {

@@ -121,34 +121,152 @@ static void print_always(FILE *f, const struct ent *ents, size_t n)
 	}
 }
 
-/* Up to SITES_IN_COMMENT distinct functions of sites[first .. first+n), as
- * "a, b, c" (escaped); true if there are more.  Linear: a hostile binary
- * may have a million sites for one number. */
-static bool site_funcs(const struct bg_derive *dv, size_t first, size_t n, char *buf, size_t len)
+/*
+ * Argument conditions.  Where every call site of a syscall passes a
+ * constant in an argument worth a condition (the issue's list: socket's
+ * family and type, clone's flags, prctl's option, ioctl's request), the
+ * policy allows exactly the values the code passes, one `allow NAME if
+ * argK == V` per distinct value (tuple), instead of any value.  One site
+ * without a constant there, or more distinct values than a policy should
+ * list, and the call is allowed with any argument, as before: a condition
+ * is never guessed, so the set stays a superset of what the code can pass.
+ * Only the first two arguments are used: every wrapper carries them (a
+ * 3-argument wrapper passes zeros for a4..a6, not what its caller set).
+ */
+#define COND_VALUES_MAX 8
+
+static const struct condspec {
+	const char *name;
+	uint8_t args; /* bit k: argk */
+	const char *what;
+} condspecs[] = {
+	{ "socket", 0x3, "family and type" },
+	{ "clone", 0x1, "flags" },
+	{ "prctl", 0x1, "option" },
+	{ "ioctl", 0x2, "request" },
+};
+
+struct conds {
+	const struct condspec *spec; /* NULL: not a syscall conditions are derived for */
+	uint8_t mask;                /* the arguments the conditions test; 0: any value */
+	size_t n;                    /* distinct tuples */
+	uint64_t val[COND_VALUES_MAX][BG_DERIVE_NARGS];
+	const char *why_not;         /* mask == 0 with a spec: why */
+	uint32_t why_func;           /* the function of the first site without a constant */
+};
+
+static bool tuple_eq(const uint64_t *a, const uint64_t *b, uint8_t mask)
+{
+	for (int k = 0; k < BG_DERIVE_NARGS; k++)
+		if ((mask & (1u << k)) && a[k] != b[k])
+			return false;
+	return true;
+}
+
+static void conds_of(const struct bg_derive *dv, const struct ent *e, struct conds *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < sizeof(condspecs) / sizeof(condspecs[0]); i++)
+		if (!strcmp(condspecs[i].name, e->name))
+			c->spec = &condspecs[i];
+	if (!c->spec)
+		return;
+	c->mask = c->spec->args;
+	for (size_t i = e->first; i < e->first + e->n; i++) {
+		uint8_t m = c->mask & dv->sites[i].argknown;
+
+		if (m != c->mask && !c->why_not) {
+			c->why_not = "not a constant at";
+			c->why_func = dv->sites[i].func;
+		}
+		c->mask = m;
+	}
+	/* a condition on part of the arguments only where it is the first
+	 * one (socket's family without its type); a type without its
+	 * family would be odd to read and is rare */
+	if (!(c->mask & 1u) && c->mask != c->spec->args)
+		c->mask = 0;
+	for (size_t i = e->first; c->mask && i < e->first + e->n; i++) {
+		bool dup = false;
+
+		for (size_t t = 0; t < c->n && !dup; t++)
+			dup = tuple_eq(c->val[t], dv->sites[i].arg, c->mask);
+		if (dup)
+			continue;
+		if (c->n == COND_VALUES_MAX) {
+			c->mask = 0;
+			c->why_not = "more distinct values than a policy should list, e.g. at";
+			c->why_func = dv->sites[i].func;
+			break;
+		}
+		memcpy(c->val[c->n++], dv->sites[i].arg, sizeof(c->val[0]));
+	}
+}
+
+/* " if arg0 == 2 and arg1 == 0x80001" for tuple t */
+static void cond_str(const struct conds *c, size_t t, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int k = 0; k < BG_DERIVE_NARGS && off < len; k++) {
+		unsigned long long v = (unsigned long long)c->val[t][k];
+
+		if (!(c->mask & (1u << k)))
+			continue;
+		off += (size_t)snprintf(buf + off, len - off, v > 255 ? "%s arg%d == %#llx" : "%s arg%d == %llu",
+					off ? " and" : " if", k, v);
+	}
+}
+
+/* Does site i belong to tuple t (all sites do without conditions)? */
+static bool in_tuple(const struct bg_derive *dv, size_t i, const struct conds *c, size_t t)
+{
+	return !c || !c->mask || tuple_eq(c->val[t], dv->sites[i].arg, c->mask);
+}
+
+/* Up to SITES_IN_COMMENT distinct functions of sites[first .. first+n) of
+ * tuple t of c (all of them when c is NULL), as "a, b, c" (escaped); the
+ * number of those sites in *count; true if there are more functions.
+ * Linear: a hostile binary may have a million sites for one number. */
+static bool site_funcs(const struct bg_derive *dv, size_t first, size_t n, const struct conds *c, size_t t,
+		       size_t *count, char *buf, size_t len)
 {
 	uint32_t shown[SITES_IN_COMMENT];
 	size_t k = 0, off = 0;
+	bool more = false;
 
 	buf[0] = '\0';
+	*count = 0;
 	for (size_t i = first; i < first + n; i++) {
 		uint32_t f = dv->sites[i].func;
 		bool dup = false;
 		char esc[BG_ESC_MAX];
 		int w;
 
+		if (!in_tuple(dv, i, c, t))
+			continue;
+		++*count;
+		if (more)
+			continue;
 		for (size_t j = 0; j < k && !dup; j++)
 			dup = shown[j] == f;
 		if (dup)
 			continue;
-		if (k == SITES_IN_COMMENT)
-			return true;
+		if (k == SITES_IN_COMMENT) {
+			more = true;
+			continue;
+		}
 		shown[k++] = f;
 		w = snprintf(buf + off, len - off, "%s%s", off ? ", " : "", bg_esc(bg_derive_func_name(dv, f), esc));
-		if (w < 0 || (size_t)w >= len - off)
-			return true;
+		if (w < 0 || (size_t)w >= len - off) {
+			buf[off] = '\0';
+			more = true;
+			continue;
+		}
 		off += (size_t)w;
 	}
-	return false;
+	return more;
 }
 
 static void default_name(const char *binary, char *buf, size_t len)
@@ -211,25 +329,51 @@ static void print_policy(FILE *f, const struct bg_derive *dv, const struct bg_de
 	fprintf(f, "default ia32 kill           # Go amd64 code makes no ia32 (int $0x80) call\n");
 	fprintf(f, "\n# x86_64: %zu syscall%s derived (call sites, first call-site functions)\n", n, plural(n));
 	for (size_t i = 0; i < n; i++) {
-		char rule[128], funcs[800];
-		bool more = site_funcs(dv, ents[i].first, ents[i].n, funcs, sizeof(funcs));
-
+		char rule[200], cond[160], funcs[800];
+		size_t count;
+		bool more = site_funcs(dv, ents[i].first, ents[i].n, NULL, 0, &count, funcs, sizeof(funcs));
 		bool ns = o->no_namespaces && (!strcmp(ents[i].name, "clone") || !strcmp(ents[i].name, "unshare"));
+		struct conds c;
 
 		if (o->no_namespaces && !strcmp(ents[i].name, "setns")) {
 			fprintf(f, "%-28s # --no-namespaces (%zu site%s: %s%s)\n", "kill setns", ents[i].n,
 				plural(ents[i].n), funcs, more ? ", ..." : "");
 			continue;
 		}
+		conds_of(dv, &ents[i], &c);
+		if (c.mask) {
+			fprintf(f, "# %s: every call site passes a constant %s; only those are allowed\n",
+				ents[i].name, c.spec->what);
+			for (size_t t = 0; t < c.n; t++) {
+				more = site_funcs(dv, ents[i].first, ents[i].n, &c, t, &count, funcs, sizeof(funcs));
+				cond_str(&c, t, cond, sizeof(cond));
+				/* --no-namespaces: a constant that makes a namespace is refused */
+				if (ns && (c.val[t][0] & NS_FLAGS)) {
+					fprintf(f, "# --no-namespaces: not allowed%s (%zu site%s: %s%s)\n", cond, count,
+						plural(count), funcs, more ? ", ..." : "");
+					continue;
+				}
+				snprintf(rule, sizeof(rule), "allow %s%s", ents[i].name, cond);
+				fprintf(f, "%-28s # %zu site%s: %s%s\n", rule, count, plural(count), funcs,
+					more ? ", ..." : "");
+			}
+		} else {
+			if (c.spec) {
+				char esc[BG_ESC_MAX];
+
+				fprintf(f, "# %s: any %s (%s %s)\n", ents[i].name, c.spec->what, c.why_not,
+					bg_esc(bg_derive_func_name(dv, c.why_func), esc));
+			}
+			if (ns)
+				snprintf(rule, sizeof(rule), "allow %s if arg0 & 0x%x == 0", ents[i].name, NS_FLAGS);
+			else
+				snprintf(rule, sizeof(rule), "allow %s", ents[i].name);
+			fprintf(f, "%-28s # %zu site%s: %s%s\n", rule, ents[i].n, plural(ents[i].n), funcs,
+				more ? ", ..." : "");
+		}
 		if (ns)
-			snprintf(rule, sizeof(rule), "allow %s if arg0 & 0x%x == 0", ents[i].name, NS_FLAGS);
-		else
-			snprintf(rule, sizeof(rule), "allow %s", ents[i].name);
-		fprintf(f, "%-28s # %zu site%s: %s%s\n", rule, ents[i].n, plural(ents[i].n), funcs,
-			more ? ", ..." : "");
-		if (ns)
-			fprintf(f, "kill %-23s # --no-namespaces: no new namespace (the flags are not constants)\n",
-				ents[i].name);
+			fprintf(f, "kill %-23s # --no-namespaces: no new namespace%s\n", ents[i].name,
+				c.mask ? "" : " (the flags are not constants)");
 	}
 	print_always(f, ents, n);
 	if (s.unresolved) {
@@ -269,11 +413,20 @@ static int self_check(const struct bg_derive *dv, const struct bg_derive_opts *o
 		return -1;
 	}
 	for (size_t i = 0; i < dv->nsites && !ret; i++) {
+		const char *name;
+
 		if (!named(dv->sites[i].nr))
 			continue;
+		name = bg_syscall_name(BG_ABI_X86_64, (int)dv->sites[i].nr);
 		/* refused on purpose */
-		if (o->no_namespaces && !strcmp(bg_syscall_name(BG_ABI_X86_64, (int)dv->sites[i].nr), "setns"))
+		if (o->no_namespaces && (!strcmp(name, "setns") ||
+					 (!strcmp(name, "clone") && (dv->sites[i].argknown & 1u) &&
+					  (dv->sites[i].arg[0] & NS_FLAGS))))
 			continue;
+		/* a site's constants are what it passes; the rest is zero, which
+		 * the conditions (only ever on constants) do not look at */
+		for (int k = 0; k < BG_DERIVE_NARGS; k++)
+			args[k] = (dv->sites[i].argknown & (1u << k)) ? dv->sites[i].arg[k] : 0;
 		if (bg_policy_eval(p, BG_ABI_X86_64, (int)dv->sites[i].nr, args).verdict != BG_VERDICT_ALLOW) {
 			bg_diag_set(d, "internal: the derived policy would refuse %s, which has a call site; "
 				    "please report it", bg_syscall_name(BG_ABI_X86_64, (int)dv->sites[i].nr));
@@ -374,6 +527,19 @@ static struct json_object *site_json(const struct bg_derive *dv, const struct bg
 		json_object_object_add(o, "nr", json_object_new_int64(s->nr));
 	if (s->from_global)
 		json_object_object_add(o, "from_global_initial_value", json_object_new_boolean(true));
+	if (s->nr >= 0 && s->argknown) {
+		struct json_object *a = json_object_new_object();
+
+		for (int k = 0; k < BG_DERIVE_NARGS; k++) {
+			char key[8];
+
+			if (!(s->argknown & (1u << k)))
+				continue;
+			snprintf(key, sizeof(key), "arg%d", k);
+			json_object_object_add(a, key, json_object_new_uint64(s->arg[k]));
+		}
+		json_object_object_add(o, "args", a);
+	}
 	return o;
 }
 
@@ -403,9 +569,22 @@ struct json_object *bg_derive_to_json(const struct bg_derive *dv, const struct b
 	json_object_object_add(j, "decoded", dec);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *e = json_object_new_object(), *sites = json_object_new_array();
+		struct conds c;
 
 		json_object_object_add(e, "syscall", json_object_new_string(ents[i].name));
 		json_object_object_add(e, "nr", json_object_new_int64(dv->sites[ents[i].first].nr));
+		conds_of(dv, &ents[i], &c);
+		if (c.mask) {
+			struct json_object *ca = json_object_new_array();
+
+			for (size_t t = 0; t < c.n; t++) {
+				char cond[160];
+
+				cond_str(&c, t, cond, sizeof(cond));
+				json_object_array_add(ca, json_object_new_string(cond + 4)); /* past " if " */
+			}
+			json_object_object_add(e, "conditions", ca);
+		}
 		for (size_t k = ents[i].first; k < ents[i].first + ents[i].n; k++)
 			json_object_array_add(sites, site_json(dv, &dv->sites[k]));
 		json_object_object_add(e, "sites", sites);

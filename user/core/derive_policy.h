@@ -48,9 +48,10 @@ int bg_derive_write(const char *path, const char *text, size_t len, struct bg_di
 /*
  * What was derived as JSON: binary, go_version, pclntab (layout, source,
  * functions), cgo, static, decoded (functions, unmapped, instructions,
- * bytes, undecodable_bytes, ms), syscalls[] (syscall, nr, sites[]),
- * unresolved[] and unnamed[] (each site: function, pc, kind "syscall" or
- * "call", via: the wrapper called).
+ * bytes, undecodable_bytes, ms), syscalls[] (syscall, nr, conditions[]
+ * when derived, sites[]), unresolved[] and unnamed[] (each site: function,
+ * pc, kind "syscall" or "call", via: the wrapper called, args: the
+ * constant arguments).
  */
 struct json_object *bg_derive_to_json(const struct bg_derive *dv, const struct bg_derive_opts *o);
 

@@ -13,6 +13,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/vfs.h>
@@ -491,6 +492,14 @@ static int state_open(struct bg_state *st, bool writable, bool progs, struct bg_
 		ret = check_layout(st, diag);
 	if (ret)
 		goto fail;
+	st->filter = mmap(NULL, BG_FILTER_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, st->map[BG_MAP_CGFILTER], 0);
+	if (st->filter == MAP_FAILED) {
+		st->filter = NULL;
+		bg_diag_set(diag, "cannot map bpfguard's sys_enter filter (%s): %s; run `bpfguard reset` if the pins "
+			    "are from an older bpfguard", st->dir, strerror(errno));
+		ret = -1;
+		goto fail;
+	}
 	return 0;
 fail:
 	bg_state_close(st);
@@ -509,6 +518,9 @@ int bg_state_open_maps(struct bg_state *st, struct bg_diag *diag)
 
 void bg_state_close(struct bg_state *st)
 {
+	if (st->filter)
+		munmap(st->filter, BG_FILTER_BYTES);
+	st->filter = NULL;
 	if (st->skel && !st->own_map_fds) {
 		guard_bpf__destroy(st->skel); /* closes the map fds too */
 		st->skel = NULL;
@@ -600,7 +612,10 @@ static void unlink_dir(const char *dir)
 
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		/* a pin path longer than PATH_MAX cannot exist: skip, never
+		 * unlink a truncated name */
+		if (snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >= (int)sizeof(p))
+			continue;
 		if (de->d_type == DT_DIR) {
 			unlink_dir(p);
 			rmdir(p);

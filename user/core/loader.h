@@ -46,10 +46,14 @@ struct bg_state {
 	bool writable;
 	bool progs;             /* guard's programs loaded (links can go up) */
 	bool own_map_fds;       /* map[] opened by us, not by the skeleton */
+	/* bg_cgfilter mapped (writable state only): its tags are written as
+	 * atomic words (struct bg_filter_ent); NULL when read-only */
+	struct bg_filter_ent *filter;
 	char dir[PATH_MAX];     /* <bpffs>/bpfguard */
 };
 
 #define BG_BPFFS "/sys/fs/bpf"
+#define BG_FILTER_BYTES ((size_t)BG_FILTER_SLOTS * sizeof(struct bg_filter_ent))
 /* Every file bpfguard itself creates at run time lives in BG_RUN_DIR, a
  * directory only root can enter: never in world-writable /run/lock, where
  * anyone could hold our lock first or plant a symlink (docs/daemon.md). */

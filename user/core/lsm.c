@@ -253,7 +253,30 @@ static int kernel_hook_nargs(const struct btf *btf, const char *hook)
 	return t ? btf_vlen(t) : -1;
 }
 
+static int lsm_fit(struct bg_lsm_fit *f);
+
+/* The answer depends only on the running kernel and our object: computed
+ * once per process (an attach asked twice, each a parse of the kernel's
+ * BTF, a few MB). */
 int bg_lsm_fit(struct bg_lsm_fit *f)
+{
+	static struct bg_lsm_fit memo;
+	static bool have;
+	int ret;
+
+	if (have) {
+		*f = memo;
+		return 0;
+	}
+	ret = lsm_fit(f);
+	if (!ret) {
+		memo = *f;
+		have = true;
+	}
+	return ret;
+}
+
+static int lsm_fit(struct bg_lsm_fit *f)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
 	struct lsm_bpf *skel;

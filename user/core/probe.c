@@ -1349,6 +1349,15 @@ void bg_probe_run(struct bg_probe *p)
 	btf__free(c.vmlinux);
 }
 
+void bg_probe_refresh(struct bg_probe *p)
+{
+	struct ctx c = { .p = p };
+
+	probe_kernel(&c);
+	probe_cgroup2(&c);
+	probe_bpffs(&c);
+}
+
 /* ------------------------------------------------------------------ */
 /* Output                                                              */
 

@@ -48,6 +48,22 @@ struct bg_probe {
 
 /* Runs every probe.  Never fails as a whole: each item says what it found. */
 void bg_probe_run(struct bg_probe *p);
+/* Re-runs only the cheap items that can change without a reboot (kernel
+ * release string, the cgroup2 mount, bpffs): used on a cached probe. */
+void bg_probe_refresh(struct bg_probe *p);
+
+/*
+ * The probe attach needs, from the cache when it is for this boot, this
+ * kernel and this very bpfguard binary (probe_cache.c); else bg_probe_run()
+ * and the cache rewritten.  What the kernel offers does not change between
+ * two attaches of one boot, and the probe was most of an attach's time.
+ * *cached says which it was (may be NULL).
+ */
+void bg_probe_cached(struct bg_probe *p, bool *cached);
+/* Stores p as the cache; best effort, root only. */
+void bg_probe_store(const struct bg_probe *p);
+/* Always probes, and refreshes the cache (`bpfguard probe`). */
+void bg_probe_fresh(struct bg_probe *p);
 /* Human table / JSON object (caller frees with json_object_put). */
 void bg_probe_print(const struct bg_probe *p, FILE *f);
 struct json_object *bg_probe_to_json(const struct bg_probe *p);

@@ -32,15 +32,31 @@
 #include "vec.h"
 
 #define NGPR 16
-#define SLOT NGPR /* the 0(SP) slot is tracked as register 16 */
+#define NSLOT 7       /* 0(SP) .. 48(SP): the trap and six arguments of the stack ABI */
+#define SLOT NGPR     /* slot k (k(SP) * 8) is tracked as register 16 + k */
+#define SLOTS (((1u << NSLOT) - 1) << SLOT)
+#define NREG (NGPR + NSLOT)
 #define DROP 0xff /* a site's kind while it is being removed */
 
 struct cstate {
-	uint64_t val[NGPR + 1];
-	uint64_t def[NGPR + 1]; /* address of the first instruction of its chain */
-	uint32_t known;         /* bit i: val[i] is a constant */
-	uint32_t global;        /* bit i: ... read from a writable global's initial value */
+	uint64_t val[NREG];
+	uint64_t def[NREG]; /* address of the first instruction of its chain */
+	uint32_t known;     /* bit i: val[i] is a constant */
+	uint32_t global;    /* bit i: ... read from a writable global's initial value */
 };
+
+/* Where the six syscall arguments are at a site (register numbers of
+ * gpr_w's order, or SLOT + k): the kernel's convention at a SYSCALL; the
+ * register ABI's integer argument order after the trap (RAX) at a call
+ * of a wrapper; the stack slots after 0(SP) with ABI0.  Every wrapper
+ * takes (trap, a1, a2, a3, ...) in that order, so a1 is always the
+ * syscall's first argument; a wrapper with fewer than six passes zeros
+ * for the rest, which is why only the first ones are used for conditions
+ * (derive_policy.c). */
+static const uint8_t args_syscall[BG_DERIVE_NARGS] = { 7, 6, 2, 10, 8, 9 }; /* RDI RSI RDX R10 R8 R9 */
+static const uint8_t args_regabi[BG_DERIVE_NARGS] = { 3, 1, 7, 6, 8, 9 };   /* RBX RCX RDI RSI R8 R9 */
+static const uint8_t args_stack[BG_DERIVE_NARGS] = { SLOT + 1, SLOT + 2, SLOT + 3,
+						     SLOT + 4, SLOT + 5, SLOT + 6 };
 
 /* Capstone register -> general register index, and whether a write to it
  * sets the whole register (64- and 32-bit writes do; 8/16-bit ones merge). */
@@ -151,19 +167,34 @@ static bool load_global(const struct bg_elf *e, uint64_t addr, unsigned width, u
 	return false;
 }
 
-/* Is this memory operand exactly 0(SP)? */
-static bool is_sp0(const cs_x86_op *o)
+/* Which tracked stack slot this memory operand is exactly (k(SP) * 8),
+ * -1 if none. */
+static int sp_slot(const cs_x86_op *o)
 {
-	return o->type == X86_OP_MEM && o->mem.base == X86_REG_RSP && o->mem.index == X86_REG_INVALID &&
-	       o->mem.disp == 0 && o->mem.segment == X86_REG_INVALID;
+	if (o->type != X86_OP_MEM || o->mem.base != X86_REG_RSP || o->mem.index != X86_REG_INVALID ||
+	    o->mem.segment != X86_REG_INVALID || o->mem.disp < 0 || o->mem.disp % 8 || o->mem.disp / 8 >= NSLOT)
+		return -1;
+	return (int)(o->mem.disp / 8);
 }
 
-/* A write through memory that may overlap 0(SP). */
-static bool may_hit_sp0(const cs_x86_op *o)
+/* The tracked slots a write through this memory operand may overlap: the
+ * ones its bytes cover when it is SP-relative without an index, all of
+ * them for any other base but RIP (a pointer may point into the frame). */
+static uint32_t slots_hit(const cs_x86_op *o)
 {
-	return o->type == X86_OP_MEM && (o->access & CS_AC_WRITE) &&
-	       (o->mem.base == X86_REG_RSP ? (o->mem.index != X86_REG_INVALID || (o->mem.disp > -8 && o->mem.disp < 8))
-					   : o->mem.base != X86_REG_RIP);
+	uint32_t m = 0;
+
+	if (o->type != X86_OP_MEM || !(o->access & CS_AC_WRITE) || o->mem.base == X86_REG_RIP)
+		return 0;
+	if (o->mem.base != X86_REG_RSP || o->mem.index != X86_REG_INVALID)
+		return SLOTS;
+	for (int k = 0; k < NSLOT; k++) {
+		int64_t lo = 8 * k, size = o->size ? o->size : 8;
+
+		if (o->mem.disp < lo + 8 && o->mem.disp + size > lo)
+			m |= 1u << (SLOT + k);
+	}
+	return m;
 }
 
 /* Updates the constants for one instruction that is not a branch. */
@@ -218,23 +249,26 @@ static void step(csh h, const struct bg_elf *e, const cs_insn *in, struct cstate
 			}
 		}
 	}
-	/* 0(SP) as the first argument slot of the stack ABI */
-	if (in->id == X86_INS_MOV && x->op_count == 2 && is_sp0(&x->operands[0]) && x->operands[0].size >= 4) {
+	/* The argument slots of the stack ABI.  0(SP) (the trap: its low 32
+	 * bits are the number) may be set by a 4-byte store; an argument slot
+	 * only by an 8-byte one, or its high half is unknown. */
+	if (in->id == X86_INS_MOV && x->op_count == 2 && (d = sp_slot(&x->operands[0])) >= 0 &&
+	    x->operands[0].size >= (d == 0 ? 4 : 8)) {
 		const cs_x86_op *o1 = &x->operands[1];
 		bool f2;
 
 		if (o1->type == X86_OP_IMM) {
-			set_const(s, SLOT, (uint64_t)o1->imm, in->address);
+			set_const(s, SLOT + d, (uint64_t)o1->imm, in->address);
 			return;
 		}
 		if (o1->type == X86_OP_REG && (src = gpr(o1->reg, &f2)) >= 0 && f2 && (s->known & (1u << src))) {
 			bool g = s->global & (1u << src);
 
-			set_const(s, SLOT, s->val[src], s->def[src]);
-			s->global |= (uint32_t)g << SLOT;
+			set_const(s, SLOT + d, s->val[src], s->def[src]);
+			s->global |= (uint32_t)g << (SLOT + d);
 			return;
 		}
-		s->known &= ~(1u << SLOT);
+		s->known &= ~(1u << (SLOT + d));
 		return;
 	}
 	/* Anything else: forget what it writes. */
@@ -244,14 +278,13 @@ static void step(csh h, const struct bg_elf *e, const cs_insn *in, struct cstate
 			if (d >= 0)
 				s->known &= ~(1u << d);
 			if (d == 4)
-				s->known &= ~(1u << SLOT); /* SP moved: 0(SP) is another slot */
+				s->known &= ~SLOTS; /* SP moved: k(SP) are other slots */
 		}
 	} else {
 		s->known = 0;
 	}
 	for (uint8_t i = 0; i < x->op_count; i++)
-		if (may_hit_sp0(&x->operands[i]))
-			s->known &= ~(1u << SLOT);
+		s->known &= ~slots_hit(&x->operands[i]);
 }
 
 static const char *const wrappers[] = {
@@ -273,6 +306,22 @@ static const char *const replayers[] = {
 static const char *const xsys[] = {
 	"Syscall", "Syscall6", "RawSyscall", "RawSyscall6", "SyscallNoError", "RawSyscallNoError", NULL
 };
+
+/* How many syscall arguments wrapper `name` passes on: the arguments after
+ * them at a call are leftovers, not the call's.  rawVforkSyscall took one
+ * before Go 1.21 and three since: one is what every version passes. */
+static uint8_t wrapper_nargs(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n > 5 && !strcmp(name + n - 5, ".abi0"))
+		n -= 5;
+	if (n > 0 && name[n - 1] == '6')
+		return 6;
+	if (n >= 15 && !strncmp(name + n - 15, "rawVforkSyscall", 15))
+		return 1;
+	return 3;
+}
 
 bool bg_derive_is_wrapper(const char *name)
 {
@@ -307,6 +356,13 @@ const char *bg_derive_func_name(const struct bg_derive *dv, uint32_t i)
 	return f.name;
 }
 
+/* Where a site's constants were set: a branch target in between makes
+ * them untrusted (decode_func). */
+struct sdefs {
+	uint64_t nr;
+	uint64_t arg[BG_DERIVE_NARGS];
+};
+
 struct ctx {
 	csh h;
 	cs_insn *in;
@@ -314,21 +370,45 @@ struct ctx {
 	size_t cap;
 	uint64_t *targets; /* branch targets of the current function */
 	size_t ntargets, tcap;
-	uint64_t *defs;    /* def address per site of the current function */
+	struct sdefs *defs; /* per site of the current function */
 	size_t dcap;
 	bool *is_wrapper;  /* per function */
+	uint8_t *nargs;    /* per wrapper: how many syscall arguments it passes */
 	bool *is_replayer; /* per function: no sites in it (replayers[]) */
 };
 
-static int add_site(struct ctx *c, const struct bg_derive_site *s, uint64_t def, size_t first)
+/* Adds site st with its number's definition at def and its arguments
+ * taken from the registers or slots at[] of state s. */
+static int add_site(struct ctx *c, struct bg_derive_site *st, uint64_t def, const uint8_t at[BG_DERIVE_NARGS],
+		    const uint8_t *also, const struct cstate *s, size_t first)
 {
 	struct bg_derive *dv = c->dv;
+	int nargs = st->kind == BG_DERIVE_WRAPPER ? c->nargs[st->callee] : BG_DERIVE_NARGS;
+	struct sdefs *sd;
 
 	if (BG_VEC_RESERVE(dv->sites, c->cap, dv->nsites + 1) ||
 	    BG_VEC_RESERVE(c->defs, c->dcap, dv->nsites + 1 - first))
 		return -1;
-	c->defs[dv->nsites - first] = def;
-	dv->sites[dv->nsites++] = *s;
+	sd = &c->defs[dv->nsites - first];
+	memset(sd, 0, sizeof(*sd));
+	sd->nr = def;
+	st->argknown = 0;
+	memset(st->arg, 0, sizeof(st->arg));
+	for (int k = 0; at && k < nargs; k++) {
+		/* an argument read from a variable's initial value is not a
+		 * constant of the call: the variable may change */
+		if (!(s->known & (1u << at[k])) || (s->global & (1u << at[k])))
+			continue;
+		/* the trap was in both RAX and 0(SP): either ABI may be the
+		 * call's, so an argument is known only if both agree */
+		if (also && (!(s->known & (1u << also[k])) || (s->global & (1u << also[k])) ||
+			     s->val[also[k]] != s->val[at[k]]))
+			continue;
+		st->argknown |= (uint8_t)(1u << k);
+		st->arg[k] = s->val[at[k]];
+		sd->arg[k] = s->def[at[k]];
+	}
+	dv->sites[dv->nsites++] = *st;
 	return 0;
 }
 
@@ -366,21 +446,21 @@ static bool target_between(const struct ctx *c, uint64_t lo, uint64_t hi)
  * both constants and different: both numbers (a superset, never a miss).
  * Returns how many numbers it put in nr[] (0: unresolved).
  */
-static int trap_args(const struct bg_derive *dv, const struct cstate *s, int64_t nr[2], bool glob[2],
-		     uint64_t def[2])
+static int trap_args(const struct cstate *s, int64_t nr[2], bool glob[2], uint64_t def[2], const uint8_t *at[2])
 {
 	bool rax = s->known & 1u, slot = s->known & (1u << SLOT);
 	int n = 0;
 
-	(void)dv;
 	if (rax) {
 		nr[n] = (int64_t)(s->val[0] & 0xffffffff);
 		glob[n] = s->global & 1u;
+		at[n] = args_regabi;
 		def[n++] = s->def[0];
 	}
 	if (slot && (!rax || (s->val[SLOT] & 0xffffffff) != (s->val[0] & 0xffffffff))) {
 		nr[n] = (int64_t)(s->val[SLOT] & 0xffffffff);
 		glob[n] = s->global & (1u << SLOT);
+		at[n] = args_stack;
 		def[n++] = s->def[SLOT];
 	}
 	return n;
@@ -440,7 +520,7 @@ static int decode_func(struct ctx *c, uint32_t fi)
 							     .nr = (s.known & 1u) ? (int64_t)(s.val[0] & 0xffffffff) : -1,
 							     .from_global = (s.known & s.global & 1u) != 0 };
 
-				if (add_site(c, &st, s.def[0], first))
+				if (add_site(c, &st, s.def[0], args_syscall, NULL, &s, first))
 					return -1;
 			}
 			s.known &= ~((1u << 0) | (1u << 1) | (1u << 11)); /* RAX, RCX, R11 */
@@ -455,17 +535,19 @@ static int decode_func(struct ctx *c, uint32_t fi)
 					int64_t nrs[2];
 					bool glob[2];
 					uint64_t defs[2];
-					int k = trap_args(dv, &s, nrs, glob, defs);
+					const uint8_t *at[2];
+					int k = trap_args(&s, nrs, glob, defs, at);
+					bool both = k == 1 && (s.known & 1u) && (s.known & (1u << SLOT));
 					struct bg_derive_site st = { .pc = c->in->address, .func = fi,
 								     .callee = (uint32_t)callee,
 								     .kind = BG_DERIVE_WRAPPER, .nr = -1 };
 
-					if (!k && add_site(c, &st, 0, first))
+					if (!k && add_site(c, &st, 0, NULL, NULL, &s, first))
 						return -1;
 					for (int i = 0; i < k; i++) {
 						st.nr = nrs[i];
 						st.from_global = glob[i];
-						if (add_site(c, &st, defs[i], first))
+						if (add_site(c, &st, defs[i], at[i], both ? args_stack : NULL, &s, first))
 							return -1;
 					}
 				}
@@ -479,9 +561,16 @@ static int decode_func(struct ctx *c, uint32_t fi)
 	 * straight path; another path may bring another number. */
 	if (c->ntargets)
 		qsort(c->targets, c->ntargets, sizeof(*c->targets), cmp_u64);
-	for (size_t i = first; i < dv->nsites; i++)
-		if (dv->sites[i].nr >= 0 && target_between(c, c->defs[i - first], dv->sites[i].pc))
-			dv->sites[i].nr = -1;
+	for (size_t i = first; i < dv->nsites; i++) {
+		struct bg_derive_site *t = &dv->sites[i];
+		const struct sdefs *sd = &c->defs[i - first];
+
+		if (t->nr >= 0 && target_between(c, sd->nr, t->pc))
+			t->nr = -1;
+		for (int k = 0; k < BG_DERIVE_NARGS; k++)
+			if ((t->argknown & (1u << k)) && target_between(c, sd->arg[k], t->pc))
+				t->argknown &= (uint8_t)~(1u << k);
+	}
 	/* A wrapper call with a constant in both RAX and 0(SP) is two sites.
 	 * One of them valid and the other not (set before a join point): the
 	 * valid one is the argument -- a compiler sets up a call's arguments
@@ -596,7 +685,8 @@ bool bg_derive_binary(const uint8_t *buf, size_t len, struct bg_derive *dv, stru
 	c.in = cs_malloc(c.h);
 	c.is_wrapper = calloc(dv->tab.nfunc, sizeof(*c.is_wrapper));
 	c.is_replayer = calloc(dv->tab.nfunc, sizeof(*c.is_replayer));
-	if (!c.in || !c.is_wrapper || !c.is_replayer) {
+	c.nargs = calloc(dv->tab.nfunc, sizeof(*c.nargs));
+	if (!c.in || !c.is_wrapper || !c.is_replayer || !c.nargs) {
 		bg_diag_set(d, "out of memory");
 		goto out;
 	}
@@ -604,6 +694,8 @@ bool bg_derive_binary(const uint8_t *buf, size_t len, struct bg_derive *dv, stru
 		const char *name = bg_derive_func_name(dv, (uint32_t)i);
 
 		c.is_wrapper[i] = bg_derive_is_wrapper(name);
+		if (c.is_wrapper[i])
+			c.nargs[i] = wrapper_nargs(name);
 		c.is_replayer[i] = false;
 		for (int k = 0; replayers[k]; k++)
 			c.is_replayer[i] |= !strcmp(name, replayers[k]);
@@ -628,6 +720,7 @@ out:
 	cs_close(&c.h);
 	free(c.is_wrapper);
 	free(c.is_replayer);
+	free(c.nargs);
 	free(c.targets);
 	free(c.defs);
 	dv->elapsed_us = now_us() - t0;

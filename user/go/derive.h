@@ -14,6 +14,7 @@
  *     with the register ABI (Go 1.17+), the first stack slot 0(SP) with
  *     ABI0 (before 1.17, and for a call to an assembly function of the
  *     caller's own package since): both are looked at (derive.c).
+ * The arguments that are constants at a site are kept with it (argknown).
  * A site whose number is not a constant there is kept as unresolved
  * (nr = -1) with its function, never dropped.  SYSCALLs inside the
  * wrappers themselves carry their caller's number and are not sites.
@@ -38,6 +39,8 @@ enum bg_derive_kind {
 	BG_DERIVE_WRAPPER = 1, /* a CALL to a syscall wrapper */
 };
 
+#define BG_DERIVE_NARGS 6
+
 struct bg_derive_site {
 	uint64_t pc;     /* of the SYSCALL or CALL */
 	uint32_t func;   /* pclntab index of the function it is in */
@@ -45,6 +48,12 @@ struct bg_derive_site {
 	int64_t nr;      /* the number; -1 when not a constant */
 	uint8_t kind;    /* enum bg_derive_kind */
 	bool from_global; /* nr is the initial value of a writable global */
+	/* The syscall's arguments that are constants at the site, found the
+	 * way the number is (same basic block; never a variable's initial
+	 * value): bit k of argknown says arg[k] is the exact 64-bit value
+	 * the call passes.  derive_policy.c turns them into conditions. */
+	uint8_t argknown;
+	uint64_t arg[BG_DERIVE_NARGS];
 };
 
 struct bg_derive {
