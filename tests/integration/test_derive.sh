@@ -1,8 +1,9 @@
 #!/bin/bash
-# bpfguard policy derive: the Go test programs (Debian's Go, CGO_ENABLED=0)
-# derived from their code; every syscall strace sees them make is in the
-# derived set; the derived policy runs them under `bpfguard run` with zero
-# denials (and a policy missing one derived call does not: the check can
+# bpfguard policy derive: the Go test programs (Debian's Go, CGO_ENABLED=0:
+# hello, a net/http server and client, os/exec, file I/O, goroutines,
+# signals) derived from their code; every syscall strace sees them make is
+# in the derived set; the derived policy runs each 20 times under
+# `bpfguard run` and under `attach` with zero denials (and a policy missing one derived call does not: the check can
 # fail); stripped, PIE and section-less copies derive the same set; cgo is
 # refused with one line unless --allow-cgo; malformed input is one line.
 . "$(dirname "$0")/lib.sh"
@@ -33,7 +34,16 @@ struct.pack_into('<H', b, 0x3c, 0)   # e_shnum
 struct.pack_into('<H', b, 0x3e, 0)   # e_shstrndx
 open(sys.argv[2], 'wb').write(b)
 PY
-ok "built hello, server, a PIE, a cgo program with $(go version | awk '{print $3}')"
+# the programs the derived policy must run beyond hello and server: a
+# net/http client, os/exec, file I/O, a busy scheduler, signal handling
+MORE="client exec fileio goroutines signals"
+for p in $MORE; do build "$p" "$p" CGO_ENABLED=0 --; done
+ok "built hello, server, $MORE, a PIE, a cgo program with $(go version | awk '{print $3}')"
+mkdir -p "$TMP/fio" && chmod 777 "$TMP/fio"
+# each one's arguments: exec runs itself (-self), so the derived policy
+# covers every process of the run (/bin/true would need libc's calls);
+# fileio works in a directory it may write ($1: /tmp inside `run`)
+more_args() { case $1 in exec) echo -self ;; fileio) echo "$2" ;; esac; }
 chmod 755 "$TMP" # bpfguard run's payload runs as a per-run host id
 
 allowed() { grep -E '^allow ' "$1" | awk '{print $2}' | sort -u; }
@@ -54,6 +64,11 @@ for p in hello server; do
 	check "$p: the runtime's calls are derived (clone, futex, mmap, rt_sigreturn, exit_group)" \
 		sh -c "for s in clone futex mmap rt_sigreturn exit_group; do grep -q \"^allow \$s \" '$TMP/$p.policy' || exit 1; done"
 done
+for p in $MORE; do
+	"$BPFGUARD" policy derive "$TMP/$p" -o "$TMP/$p.policy" > /dev/null 2> "$TMP/err"
+	check "derive $p: a policy that parses, no unresolved site" sh -c \
+		"'$BPFGUARD' policy check '$TMP/$p.policy' > /dev/null 2>&1 && grep -q '; 0 sites unresolved' '$TMP/$p.policy'"
+done
 check "server: the net calls are derived (socket, bind, listen, accept4, setsockopt)" \
 	sh -c "for s in socket bind listen accept4 setsockopt; do grep -q \"^allow \$s \" '$TMP/server.policy' || exit 1; done"
 check "hello: no net call is derived (it has none)" sh -c "! grep -qE '^allow (socket|bind|listen|connect) ' '$TMP/hello.policy'"
@@ -71,18 +86,33 @@ done
 check "the PIE's and the section-less table are found by their magic" \
 	sh -c "grep -q 'magic in a PT_LOAD segment' '$TMP/hello-pie.policy' && grep -q 'magic in a PT_LOAD segment' '$TMP/server-nosh.policy'"
 
-# --- soundness against strace: every syscall seen is derived
-strace -f -qq -e trace=all -o "$TMP/st-hello" "$TMP/hello" a b > /dev/null
-strace -f -qq -e trace=all -o "$TMP/st-server" "$TMP/server" "127.0.0.1:$PORT" 3 > /dev/null &
+# --- soundness against strace: every syscall seen is derived, and every
+# call, arguments included (-e raw=all: each one a number), is one the
+# derived policy allows (policy test: argument conditions count too)
+strace -f -qq -e trace=all -e raw=all -o "$TMP/st-hello" "$TMP/hello" a b > /dev/null
+strace -f -qq -e trace=all -e raw=all -o "$TMP/st-server" "$TMP/server" "127.0.0.1:$PORT" 3 > /dev/null &
 srv=$!
 for i in 1 2 3; do fetch > /dev/null; done
 wait $srv
-for p in hello server; do
+for p in $MORE; do
+	# shellcheck disable=SC2046 # more_args prints zero or one word
+	strace -f -qq -e trace=all -e raw=all -o "$TMP/st-$p" "$TMP/$p" $(more_args "$p" "$TMP/fio") > "$TMP/out" 2>&1 ||
+		{ not_ok "$p under strace failed: $(head -c 200 "$TMP/out")"; }
+done
+for p in hello server $MORE; do
 	n=$(traced "$TMP/st-$p" | wc -l)
 	miss=$(comm -23 <(traced "$TMP/st-$p") <(allowed "$TMP/$p.policy") | tr '\n' ' ')
 	check "$p: every syscall strace saw ($n) is derived ($(allowed "$TMP/$p.policy" | wc -l) allowed)${miss:+; missing: $miss}" \
 		test -z "$miss" -a "$n" -gt 10
+	grep -vE '^[0-9]+ +syscall_0x[89a-f][0-9a-f]{15}\(' "$TMP/st-$p" > "$TMP/st-$p.calls"
+	"$BPFGUARD" policy test "$TMP/$p.policy" "$TMP/st-$p.calls" > "$TMP/pt" 2>&1
+	rc=$?
+	check "$p: policy test replays the trace through the derived policy: nothing denied or undecidable (rc $rc: $(tail -1 "$TMP/pt"))" \
+		test $rc = 0
 done
+grep -v '^allow write ' "$TMP/hello.policy" > "$TMP/nowrite-pt.policy"
+expect_rc 4 "control: policy test finds hello's writes denied by a policy without 'allow write'" \
+	"$BPFGUARD" policy test "$TMP/nowrite-pt.policy" "$TMP/st-hello.calls"
 
 # --- enforced: the derived policies run the programs with zero denials
 summary() { grep '^{' "$1" | tail -1 > "$TMP/summary.json"; }
@@ -129,6 +159,12 @@ GOFMT=$(dirname "$(readlink -f "$(command -v go)")")/gofmt
 runs 20 "$TMP/r-gofmt" "$BPFGUARD" run --policy "$TMP/gofmt.policy" --json -- "$GOFMT" -l "$(go env GOROOT)/src/net/http"
 check "Debian's gofmt: 20 runs under its derived policy, all exit 0 with zero denials ($(sort "$TMP/r-gofmt" | uniq -c | tr -s ' \n' ' '))" \
 	test "$(grep -cx '0 0' "$TMP/r-gofmt")" = 20
+for p in $MORE; do
+	# shellcheck disable=SC2046
+	runs 20 "$TMP/r-$p" "$BPFGUARD" run --policy "$TMP/$p.policy" --json -- "$TMP/$p" $(more_args "$p" /tmp)
+	check "$p: 20 runs under its derived policy, all exit 0 with zero denials ($(sort "$TMP/r-$p" | uniq -c | tr -s ' \n' ' '))" \
+		test "$(grep -cx '0 0' "$TMP/r-$p")" = 20
+done
 # The same under `attach` (sys_enter on this kernel; errno rules are
 # killed here, the default needs --fallback kill): 20 runs each inside a
 # guarded cgroup, zero denials in the exact counters.
@@ -144,6 +180,11 @@ r=$(att_runs "$TMP/hello.policy" hello "$TMP/hello" a b)
 check "hello: 20 runs under attach of its derived policy, all exit 0, zero denials ($r)" test "$r" = "20 0"
 r=$(att_runs "$TMP/gofmt.policy" gofmt "$GOFMT" -l "$(go env GOROOT)/src/net/http")
 check "Debian's gofmt: 20 runs under attach, all exit 0, zero denials ($r)" test "$r" = "20 0"
+for p in $MORE; do
+	# shellcheck disable=SC2046
+	r=$(att_runs "$TMP/$p.policy" "$p" "$TMP/$p" $(more_args "$p" "$TMP/fio"))
+	check "$p: 20 runs under attach of its derived policy, all exit 0, zero denials ($r)" test "$r" = "20 0"
+done
 "$BPFGUARD" attach --cgroup "$CGREL" --policy "$TMP/server.policy" --fallback kill > /dev/null 2>&1
 ok=0
 for i in $(seq 20); do
