@@ -34,7 +34,11 @@ static void esc(struct jw *w, const char *s, size_t n)
 			u[1] = (char)c;
 			raw(w, u, 2);
 		} else {
-			snprintf(u, sizeof(u), "\\u%04x", c);
+			static const char hx[] = "0123456789abcdef";
+
+			memcpy(u, "\\u00", 4);
+			u[4] = hx[c >> 4];
+			u[5] = hx[c & 15];
 			raw(w, u, 6);
 		}
 		run = i + 1;
@@ -93,22 +97,38 @@ void jw_text(struct jw *w, const char *k, const char *s, size_t n)
 	}
 }
 
+/* Decimal digits of v at the end of b[24]; returns where they start.
+ * (snprintf was the largest single cost of an event line.) */
+static char *digits(char b[24], uint64_t v)
+{
+	char *p = b + 24;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return p;
+}
+
+static void num(struct jw *w, uint64_t v, bool neg)
+{
+	char b[24], *p = digits(b, v);
+
+	if (neg)
+		*--p = '-';
+	raw(w, p, (size_t)(b + 24 - p));
+}
+
 void jw_u64(struct jw *w, const char *k, uint64_t v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%llu", (unsigned long long)v);
-
 	key(w, k);
-	raw(w, b, (size_t)n);
+	num(w, v, false);
 }
 
 void jw_i64(struct jw *w, const char *k, int64_t v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%lld", (long long)v);
-
 	key(w, k);
-	raw(w, b, (size_t)n);
+	num(w, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0);
 }
 
 void jw_null(struct jw *w, const char *k)
@@ -122,10 +142,9 @@ void jw_u64s(struct jw *w, const char *k, const uint64_t *v, size_t n)
 	key(w, k);
 	raw(w, "[", 1);
 	for (size_t i = 0; i < n; i++) {
-		char b[24];
-		int m = snprintf(b, sizeof(b), i ? ",%llu" : "%llu", (unsigned long long)v[i]);
-
-		raw(w, b, (size_t)m);
+		if (i)
+			raw(w, ",", 1);
+		num(w, v[i], false);
 	}
 	raw(w, "]", 1);
 }

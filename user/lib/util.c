@@ -124,14 +124,35 @@ int64_t bg_boot_to_realtime_offset(void)
 
 void bg_format_rfc3339(uint64_t realtime_ns, char *buf, size_t len)
 {
+	/* The seconds part changes once a second, events come by the
+	 * thousand: keep the last one formatted (per thread). */
+	static __thread time_t last = -1;
+	static __thread char base[32];
 	time_t sec = (time_t)(realtime_ns / 1000000000ULL);
 	unsigned long nsec = (unsigned long)(realtime_ns % 1000000000ULL);
-	struct tm tm;
-	char base[32];
+	size_t n;
 
-	gmtime_r(&sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%09luZ", base, nsec);
+	if (sec != last) {
+		struct tm tm;
+
+		gmtime_r(&sec, &tm);
+		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+		last = sec;
+	}
+	n = strlen(base);
+	if (len < n + 12) { /* too small for the whole stamp: nothing half */
+		if (len)
+			buf[0] = '\0';
+		return;
+	}
+	memcpy(buf, base, n);
+	buf[n] = '.';
+	for (int i = 9; i >= 1; i--) {
+		buf[n + (size_t)i] = (char)('0' + nsec % 10);
+		nsec /= 10;
+	}
+	buf[n + 10] = 'Z';
+	buf[n + 11] = '\0';
 }
 
 void bg_sha256_hex(const uint8_t h[32], char out[65])
