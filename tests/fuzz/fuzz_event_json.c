@@ -20,15 +20,9 @@
 
 #include "bpfguard.h"
 #include "events.h"
+#include "fuzz_check.h"
 #include "textsafe.h"
 
-#define CHECK(c)                                                              \
-	do {                                                                  \
-		if (!(c)) {                                                   \
-			fprintf(stderr, "invariant failed: %s (line %d)\n", #c, __LINE__); \
-			abort();                                              \
-		}                                                             \
-	} while (0)
 
 static void check_text(struct json_object *o, const char *key, const char *in)
 {

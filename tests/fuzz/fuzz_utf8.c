@@ -19,15 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "textsafe.h"
 
-#define CHECK(c)                                                              \
-	do {                                                                  \
-		if (!(c)) {                                                   \
-			fprintf(stderr, "invariant failed: %s (line %d)\n", #c, __LINE__); \
-			abort();                                              \
-		}                                                             \
-	} while (0)
 
 /* valid UTF-8 and no control code point (C0, DEL, C1) */
 static void check_clean(const char *s, size_t n)
