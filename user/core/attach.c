@@ -156,6 +156,11 @@ static int lsm_sync_records(struct bg_state *st, const uint64_t extra[2], struct
 	struct bg_attachment *list;
 	unsigned n;
 
+	/* Nothing to add and nothing of ours attached (every attach on a
+	 * kernel without BPF LSM whose policies need no bg_sys_exit): no
+	 * need to read every attachment record, which made attach O(N). */
+	if (!want[0] && !want[1] && !bg_lsm_any_pinned())
+		return 0;
 	if (bg_att_list(st, &list, &n) == 0) {
 		for (unsigned i = 0; i < n; i++) {
 			want[0] |= list[i].lsm_progs[0];

@@ -397,6 +397,11 @@ bool bg_lsm_links_present(void)
 	return lsm_links_any(true);
 }
 
+bool bg_lsm_any_pinned(void)
+{
+	return lsm_links_any(false);
+}
+
 static void unpin_prog(const char *prog)
 {
 	char p[PATH_MAX];

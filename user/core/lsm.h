@@ -57,5 +57,7 @@ const struct bg_lsm_cover *bg_lsm_coverage(void);
  * failure nothing it pinned stays. */
 int bg_lsm_sync(struct bg_state *st, const uint64_t want[2], struct bg_diag *diag);
 bool bg_lsm_links_present(void);
+/* Any program of lsm.bpf.c pinned, bg_sys_exit included. */
+bool bg_lsm_any_pinned(void);
 
 #endif
