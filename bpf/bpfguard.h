@@ -176,14 +176,27 @@ struct bg_filter_ent {
 #define BG_FILTER_TAGGABLE(id) ((__u64)(id) < (1ULL << 62))
 
 /* The fast path's whole question (guard.bpf.c; tests/unit/test_compile_bpf.c
- * checks it against the reference evaluator): does slot f answer call id
- * of a task of cgroup cgid as allowed, with nothing else to do?  Only
+ * checks it against the reference evaluator): does the slot whose tag the
+ * caller read (once: tag) answer call id of a task of cgroup cgid as
+ * allowed, with nothing else to do?  Only the tag's own cgroup, only
  * x86_64 numbers of the table (compat: the task made an ia32 call; the x32
- * bit and negative numbers are out of range), only the tag's own cgroup. */
-static inline int bg_filter_fast_allows(const struct bg_filter_ent *f, __u64 cgid, long id, int compat)
+ * bit and negative numbers are out of range).  compat is asked for only
+ * when the tag matches: it is one more load. */
+#define bg_filter_fast_allows(f, tag, cgid, id, compat)                                          \
+	((tag) == BG_FILTER_TAG(cgid) && (unsigned long)(id) < BG_MAX_SYSCALLS && !(compat) &&    \
+	 (((f)->allow[((unsigned long)(id) >> 6) & (BG_MAX_SYSCALLS / 64 - 1)] >> ((id) & 63)) & 1))
+
+/* Word w of a policy slot's fast-path bitmap: bit b set when x86_64 call
+ * w * 64 + b is bg_sysent_fast.  One definition for cgroup_mkdir (the
+ * kernel fills a new child's slot) and userspace (filter.c). */
+static inline __u64 bg_filter_allow_word(const struct bg_sysent *table, int w)
 {
-	return f->tag == BG_FILTER_TAG(cgid) && (unsigned long)id < BG_MAX_SYSCALLS && !compat &&
-	       ((f->allow[((unsigned long)id >> 6) & (BG_MAX_SYSCALLS / 64 - 1)] >> (id & 63)) & 1);
+	__u64 bits = 0;
+
+	for (int b = 0; b < 64; b++)
+		if (bg_sysent_fast(&table[(w * 64 + b) & (BG_MAX_SYSCALLS - 1)]))
+			bits |= 1ULL << b;
+	return bits;
 }
 
 /* Value of bg_cgroups, keyed by cgroup v2 id (the directory's inode). */

@@ -246,7 +246,7 @@ int BPF_PROG(bg_sys_enter, struct pt_regs *regs, long id)
 	tag = f->tag;
 	if (!tag)
 		return 0; /* not guarded: the cheapest exit we have */
-	if (tag == BG_FILTER_TAG(cgid) && bg_filter_fast_allows(f, cgid, id, syscall_is_compat(task)))
+	if (bg_filter_fast_allows(f, tag, cgid, id, syscall_is_compat(task)))
 		return 0; /* guarded, allowed, nothing to record */
 	cg = bpf_map_lookup_elem(&bg_cgroups, &cgid);
 	if (!cg || (cg->flags & BG_CG_F_SECCOMP))
@@ -309,14 +309,8 @@ int BPF_PROG(bg_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 		__sync_lock_test_and_set(&f->tag, BG_FILTER_EXACT);
 		return 0;
 	}
-	for (int w = 0; w < BG_MAX_SYSCALLS / 64; w++) {
-		__u64 bits = 0;
-
-		for (int b = 0; b < 64; b++)
-			if (bg_sysent_fast(&pol->sys[BG_ABI_X86_64][w * 64 + b]))
-				bits |= 1ULL << b;
-		f->allow[w] = bits;
-	}
+	for (int w = 0; w < BG_MAX_SYSCALLS / 64; w++)
+		f->allow[w] = bg_filter_allow_word(pol->sys[BG_ABI_X86_64], w);
 	/* Someone may have made it EXACT meanwhile: then it stays so. */
 	__sync_val_compare_and_swap(&f->tag, BG_FILTER_BUSY, BG_FILTER_TAG(id));
 	return 0;

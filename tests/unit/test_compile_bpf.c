@@ -136,12 +136,12 @@ static void check_fast_path(const char *text, enum bg_mode mode)
 
 			for (int x = 0; x < 2; x++) {
 				int abi = x ? BG_ABI_X32 : compat ? BG_ABI_IA32 : BG_ABI_X86_64;
-				int allows = bg_filter_fast_allows(&f, cgid, ids[x], compat);
+				int allows = bg_filter_fast_allows(&f, f.tag, cgid, ids[x], compat);
 
 				for (size_t t = 0; t < sizeof(tags) / sizeof(tags[0]); t++) {
 					other = f;
 					other.tag = tags[t];
-					if (bg_filter_fast_allows(&other, cgid, ids[x], compat))
+					if (bg_filter_fast_allows(&other, other.tag, cgid, ids[x], compat))
 						fail_msg("id %ld: answered through a tag not the caller's (%#llx)", ids[x],
 							 (unsigned long long)tags[t]);
 				}
@@ -164,7 +164,7 @@ static void check_fast_path(const char *text, enum bg_mode mode)
 		}
 	}
 	for (int nr = 0; nr < BG_MAX_SYSCALLS; nr++)
-		if (bg_sysent_fast(&bp.slot.sys[BG_ABI_X86_64][nr]) && !bg_filter_fast_allows(&f, cgid, nr, 0))
+		if (bg_sysent_fast(&bp.slot.sys[BG_ABI_X86_64][nr]) && !bg_filter_fast_allows(&f, f.tag, cgid, nr, 0))
 			fail_msg("nr %d: allowed with nothing to do, yet sent to the slow path", nr);
 	assert_true(fast > 0); /* every policy here allows something outright */
 	bg_bpf_policy_free(&bp);

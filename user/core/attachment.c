@@ -255,6 +255,7 @@ struct reconcile_ctx {
 	uint32_t slot_at[BG_CGROUP_MAX_DEPTH + 2];
 	uint32_t flags_at[BG_CGROUP_MAX_DEPTH + 2];
 	uint32_t epoch_at[BG_CGROUP_MAX_DEPTH + 2]; /* the owner's epoch (escape guard tags) */
+	struct bg_filter_bits *bits; /* the policy slots' fast-path bitmaps, read once */
 	int guarded;
 	int err;
 };
@@ -298,7 +299,7 @@ static int reconcile_visit(const char *abs, uint64_t id, int depth, void *vctx)
 		 * sys_enter, i.e. unguarded. */
 		ret = bg_map_write(c->st->map[BG_MAP_CGROUPS], &key, &val, "cgentry");
 		if (!ret && !(val.flags & BG_CG_F_SECCOMP))
-			ret = bg_filter_mark(c->st, id, val.slot);
+			ret = bg_filter_mark(c->st, id, val.slot, c->bits);
 		if (ret) {
 			c->err = ret;
 			return ret;
@@ -356,7 +357,7 @@ static void ancestor_owner(const struct bg_state *st, const char *abs,
 
 int bg_reconcile(const struct bg_state *st, const char *abs, uint64_t id)
 {
-	struct reconcile_ctx c = { .st = st };
+	struct reconcile_ctx c = { .st = st, .bits = bg_filter_bits_new() };
 	int ret;
 
 	(void)id;
@@ -364,6 +365,7 @@ int bg_reconcile(const struct bg_state *st, const char *abs, uint64_t id)
 	if (c.owner_at[0])
 		c.epoch_at[0] = owner_epoch(st, c.owner_at[0]);
 	ret = bg_cgroup_walk(abs, reconcile_visit, &c);
+	bg_filter_bits_free(c.bits);
 	if (ret)
 		return ret < 0 ? ret : -EIO;
 	return c.guarded;

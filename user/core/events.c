@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
-#include <json-c/json.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -224,8 +223,7 @@ static void opt_text(struct jw *w, const char *k, const char *v)
 
 /*
  * The one place an event's JSON fields are written (docs/events.md), in
- * one pass into buf: no tree per event.  bg_event_to_json parses it back
- * for the callers that want a tree.
+ * one pass into buf: no tree per event.
  */
 int bg_event_format_json(const struct bg_event *e, int64_t boot_to_realtime,
 			 const struct bg_event_names *n, char *buf, size_t len)
@@ -269,16 +267,6 @@ int bg_event_format_json(const struct bg_event *e, int64_t boot_to_realtime,
 	opt_text(&w, "container_id", n->container_id);
 	opt_text(&w, "pod_uid", n->pod_uid);
 	return jw_end(&w);
-}
-
-struct json_object *bg_event_to_json(const struct bg_event *e, int64_t boot_to_realtime,
-				     const struct bg_event_names *n)
-{
-	char line[BG_EVENT_LINE_MAX];
-
-	if (bg_event_format_json(e, boot_to_realtime, n, line, sizeof(line)) < 0)
-		return json_object_new_object();
-	return json_tokener_parse(line);
 }
 
 /* A value of the key=value text line: escaped, spaces included, so no

@@ -8,7 +8,6 @@
 
 #include "bpfguard.h"
 
-struct json_object;
 struct bg_state;
 
 /* What the record itself does not carry, looked up by the drainer. */
@@ -24,9 +23,6 @@ struct bg_event_names {
  * escaped at its longest (textsafe.h) still fits. */
 #define BG_EVENT_LINE_MAX 8192
 
-/* The JSON object of one event (schema: docs/events.md). */
-struct json_object *bg_event_to_json(const struct bg_event *e, int64_t boot_to_realtime,
-				     const struct bg_event_names *n);
 /* One JSON line (no newline) into buf; returns its length, -1 (buf "")
  * if it does not fit. */
 int bg_event_format_json(const struct bg_event *e, int64_t boot_to_realtime,

@@ -31,19 +31,28 @@
 
 void bg_filter_allow_bits(const struct bg_policy_slot *pol, __u64 allow[WORDS])
 {
-	memset(allow, 0, WORDS * sizeof(*allow));
-	for (int nr = 0; nr < BG_MAX_SYSCALLS; nr++)
-		if (bg_sysent_fast(&pol->sys[BG_ABI_X86_64][nr]))
-			allow[nr / 64] |= 1ULL << (nr % 64);
+	for (int w = 0; w < WORDS; w++)
+		allow[w] = bg_filter_allow_word(pol->sys[BG_ABI_X86_64], w);
 }
 
-/* Bitmaps of the policy slots one operation needs, read once each. */
-struct bits_cache {
+/* Bitmaps of the policy slots one operation needs, read once each (a
+ * policy slot is 8 KiB; a subtree of 10,000 cgroups shares one). */
+struct bg_filter_bits {
 	bool have[BG_MAX_POLICIES];
 	__u64 allow[BG_MAX_POLICIES][WORDS];
 };
 
-static int slot_bits(const struct bg_state *st, uint32_t slot, struct bits_cache *c, const __u64 **out)
+struct bg_filter_bits *bg_filter_bits_new(void)
+{
+	return calloc(1, sizeof(struct bg_filter_bits));
+}
+
+void bg_filter_bits_free(struct bg_filter_bits *c)
+{
+	free(c);
+}
+
+static int slot_bits(const struct bg_state *st, uint32_t slot, struct bg_filter_bits *c, const __u64 **out)
 {
 	struct bg_policy_slot *pol;
 
@@ -116,10 +125,10 @@ unsigned long bg_filter_marked_shared(void)
 	return shared_marks;
 }
 
-int bg_filter_mark(const struct bg_state *st, uint64_t id, uint32_t slot)
+int bg_filter_mark(const struct bg_state *st, uint64_t id, uint32_t slot, struct bg_filter_bits *bits)
 {
+	struct bg_filter_bits *c = bits;
 	struct bg_filter_ent *e;
-	struct bits_cache *c;
 	const __u64 *allow = NULL;
 	uint64_t cur;
 	int ret = bg_fault("filter");
@@ -135,13 +144,15 @@ int bg_filter_mark(const struct bg_state *st, uint64_t id, uint32_t slot)
 		make_exact(e); /* shared with another guarded id, or a stale EXACT */
 		return 0;
 	}
-	c = calloc(1, sizeof(*c));
+	if (!c)
+		c = bg_filter_bits_new();
 	/* without the bitmap the exact path is still right */
 	if (!c || slot_bits(st, slot, c, &allow))
 		make_exact(e);
 	else
 		install(e, id, allow);
-	free(c);
+	if (c != bits)
+		bg_filter_bits_free(c);
 	return 0;
 }
 
@@ -180,7 +191,7 @@ static int scan(const struct bg_state *st, struct want *w)
 int bg_filter_rebuild(const struct bg_state *st)
 {
 	struct want *w = calloc(1, sizeof(*w));
-	struct bits_cache *c = calloc(1, sizeof(*c));
+	struct bg_filter_bits *c = bg_filter_bits_new();
 	int ret = -ENOMEM;
 
 	if (!w || !c || !(w->all = calloc(BG_MAX_CGROUPS, sizeof(*w->all))))

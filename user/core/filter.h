@@ -20,10 +20,17 @@
  * in the kernel. */
 void bg_filter_allow_bits(const struct bg_policy_slot *pol, __u64 allow[BG_MAX_SYSCALLS / 64]);
 
+/* Policy slots' bitmaps read once for a run of marks (a reconcile):
+ * the slots must not change while it is in use. */
+struct bg_filter_bits;
+struct bg_filter_bits *bg_filter_bits_new(void);
+void bg_filter_bits_free(struct bg_filter_bits *c);
+
 /* Cgroup id is now guarded by policy slot `slot`: its filter slot gets its
  * tag and bitmap if free (or already its own), else becomes shared (the
- * exact path).  0 or -errno. */
-int bg_filter_mark(const struct bg_state *st, uint64_t id, uint32_t slot);
+ * exact path).  bits (may be NULL) caches the slots' bitmaps.  0 or
+ * -errno. */
+int bg_filter_mark(const struct bg_state *st, uint64_t id, uint32_t slot, struct bg_filter_bits *bits);
 /* How many marks in this process left a slot shared (EXACT): a rebuild
  * after marking is only worth its walk of bg_cgroups when this grew (a
  * collision, or an EXACT a removed cgroup left behind). */
