@@ -7,7 +7,7 @@
 # at once; detach frees the slot; an unguarded cgroup hashing to a
 # guarded slot is not judged.  Behaviour is checked with real calls, the
 # slot contents with bpftool.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../integration/lib.sh"
 
 MAP=/sys/fs/bpf/bpfguard/maps/bg_cgfilter
 cgid() { stat -c %i "$1"; }
