@@ -267,6 +267,25 @@ expect_rc 125 "a setup failure inside the sandbox (--workdir that does not exist
 	run --workdir /nonexistent-$$ -- "$TMP/hello"
 check "... one line saying what" grep -q "working directory /nonexistent-$$" "$TMP/err"
 
+# --- what a run keeps for the next: the maps and the recorder, pinned.
+# The recorder's pin is reused only while it writes to the maps pinned now:
+# maps made again (here: their pins removed by hand, nothing attached)
+# make the next run load and pin it anew.
+map_id() { bpftool -j map show pinned "/sys/fs/bpf/bpfguard/maps/$1" > "$TMP/m.json" && json_eval "$TMP/m.json" 'j["id"]'; }
+rec_pin() { ls -t /sys/fs/bpf/bpfguard/progs/bg_record_* 2>/dev/null | head -1; } # the newest: other builds pin their own
+rec_prog() { bpftool -j prog show pinned "$(rec_pin)" > "$TMP/p.json" && json_eval "$TMP/p.json" "$1"; }
+rec_maps() { rec_prog '" ".join(str(i) for i in j.get("map_ids", []))'; }
+run -- "$TMP/hello" > /dev/null 2>&1
+check "after a run, bpfguard's maps stay pinned" test -e /sys/fs/bpf/bpfguard/maps/bg_events
+check "... and the recorder, named after its object's hash" test -n "$(rec_pin)"
+check "... which writes to the pinned bg_events" sh -c "echo ' $(rec_maps) ' | grep -q ' $(map_id bg_events) '"
+old_prog=$(rec_prog 'j["id"]')
+rm -f /sys/fs/bpf/bpfguard/maps/*
+run --policy "$TMP/godeny.policy" -- "$F" mkdir /tmp/x > /dev/null 2>&1
+check "maps made again: the stale recorder pin was replaced (a new program)" \
+	test "$(rec_prog 'j["id"]')" != "$old_prog"
+check "... which writes to the new bg_events" sh -c "echo ' $(rec_maps) ' | grep -q ' $(map_id bg_events) '"
+
 # --- nothing left behind
 left=$(find /sys/fs/cgroup -maxdepth 3 -path '*bpfguard.run/*' 2>/dev/null)
 check "no bpfguard.run/* cgroups left (v2 or v1)${left:+: $left}" test -z "$left"

@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <openssl/evp.h>
+#include "crypto_fns.h"
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>

@@ -7,6 +7,7 @@
 #ifndef BG_RECORD_H
 #define BG_RECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "diag.h"
@@ -17,6 +18,7 @@ struct record_bpf;
 struct bg_recorder {
 	struct record_bpf *skel;
 	int prog_fd;
+	bool pinned_fd; /* prog_fd is ours to close (the pinned program's) */
 	unsigned long long failed; /* records the program did not take */
 };
 

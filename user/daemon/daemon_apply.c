@@ -16,7 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <openssl/evp.h>
+#include "crypto_fns.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -22,7 +22,7 @@
  * unresolved.  Indirect jump targets (jump tables) are not known here: see
  * docs/derive.md.
  */
-#include <capstone/capstone.h>
+#include "capstone_fns.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

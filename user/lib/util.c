@@ -203,3 +203,20 @@ int bg_parse_duration_ms(const char *s, uint64_t *ms)
 	*ms = (uint64_t)(v * mul);
 	return 0;
 }
+
+void bg_phase(const char *what)
+{
+	static int on = -1;
+	static struct timespec t0;
+	struct timespec t;
+
+	if (on < 0) {
+		on = getenv("BPFGUARD_TIMING") != NULL;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+	}
+	if (!on)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	fprintf(stderr, "bpfguard: timing: %-24s %8.3f ms\n", what,
+		(double)(t.tv_sec - t0.tv_sec) * 1e3 + (double)(t.tv_nsec - t0.tv_nsec) / 1e6);
+}

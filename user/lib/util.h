@@ -33,4 +33,10 @@ int bg_parse_duration_ms(const char *s, uint64_t *ms);
 void bg_sha256_hex(const uint8_t h[32], char out[65]);
 bool bg_sha256_parse(const char *s, uint8_t out[32]);
 
+/* Start-up profiling: with BPFGUARD_TIMING set in the environment, one
+ * line "bpfguard: timing: WHAT MS" on stderr, MS since the process's first
+ * call.  How docs/performance.md breaks `run` start-up down; a no-op
+ * (one cached getenv) otherwise. */
+void bg_phase(const char *what);
+
 #endif

@@ -283,7 +283,7 @@ static int take_run_id(struct run *r)
 static int launch(struct run *r, struct bg_sandbox *sb, int sfd)
 {
 	const struct bg_run_opts *o = r->o;
-	int sync[2], errp[2], statp[2], cgfd;
+	int sync[2], errp[2], statp[2], gop[2], cgfd;
 	unsigned long flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
 	char c = 'g', path[sizeof(r->payload_cg) + 16];
 	uid_t uid;
@@ -299,7 +299,7 @@ static int launch(struct run *r, struct bg_sandbox *sb, int sfd)
 		bg_err("run: cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (pipe2(sync, O_CLOEXEC) || pipe2(errp, O_CLOEXEC) || pipe2(statp, O_CLOEXEC)) {
+	if (pipe2(sync, O_CLOEXEC) || pipe2(errp, O_CLOEXEC) || pipe2(statp, O_CLOEXEC) || pipe2(gop, O_CLOEXEC)) {
 		bg_err("run: cannot create pipes: %s", strerror(errno));
 		close(cgfd);
 		return -1;
@@ -310,6 +310,7 @@ static int launch(struct run *r, struct bg_sandbox *sb, int sfd)
 	sb->sync_fd = sync[0];
 	sb->err_fd = errp[1];
 	sb->status_fd = statp[1];
+	sb->go_fd = gop[0];
 	sb->cgroup_fd = cgfd;
 	fflush(NULL);
 	r->init = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
@@ -323,6 +324,7 @@ static int launch(struct run *r, struct bg_sandbox *sb, int sfd)
 		close(sync[1]);
 		close(errp[0]);
 		close(statp[0]);
+		close(gop[1]);
 		if (r->audit_fd >= 0)
 			close(r->audit_fd);
 		bg_sandbox_init(sb);
@@ -331,6 +333,8 @@ static int launch(struct run *r, struct bg_sandbox *sb, int sfd)
 	close(sync[0]);
 	close(errp[1]);
 	close(statp[1]);
+	close(gop[0]);
+	r->go_fd = gop[1];
 	r->lerr_fd = errp[0];
 	r->status_fd = statp[0];
 	int ret = write_maps(r->init, uid, gid);
@@ -351,6 +355,7 @@ static int launch(struct run *r, struct bg_sandbox *sb, int sfd)
 			close(sync[1]);
 			return -1;
 		}
+	bg_phase("run: cloned, ids mapped, cgroups entered");
 	if (write(sync[1], &c, 1) != 1) {
 		close(sync[1]);
 		return -1;
@@ -943,7 +948,6 @@ static int take_signals(struct run *r, sigset_t *old, int *sfd)
 static int setup(struct run *r, struct bg_sandbox *sb)
 {
 	const struct bg_run_opts *o = r->o;
-	struct bg_diag d = {};
 
 	if (!o->user_root && !o->user_nobody && o->uid <= 0 && take_run_id(r))
 		return -1;
@@ -958,6 +962,9 @@ static int setup(struct run *r, struct bg_sandbox *sb)
 		run_sweep_stale(r->cg2);
 	if (run_setup_cgroups(r))
 		return -1;
+	bg_phase("run: cgroups made");
+	/* before the clone: the fresh audit session it starts is inherited */
+	run_audit_open(r);
 	if (r->via[RES_MEMORY] == VIA_RLIMIT)
 		sb->rlimit_data = o->memory;
 	if (r->via[RES_PIDS] == VIA_RLIMIT) {
@@ -980,6 +987,17 @@ static int setup(struct run *r, struct bg_sandbox *sb)
 		}
 		sb->rlimit_nproc = o->pids;
 	}
+	return 0;
+}
+
+/* Step 3b, while init sets the sandbox up: the BPF side, the audit
+ * socket, --learn; then the payload may exec.  The two overlap: ~1 ms of
+ * attach, recorder and audit work is no longer on the start-up path. */
+static int setup_bpf(struct run *r)
+{
+	const struct bg_run_opts *o = r->o;
+	struct bg_diag d = {};
+
 	if (!o->no_bpf) {
 		struct bg_attach_req req = {
 			.policy = r->policy, .source = r->source, .cgroup = r->payload_cg, .mode = o->mode,
@@ -989,6 +1007,7 @@ static int setup(struct run *r, struct bg_sandbox *sb)
 
 		if (bg_attach_policy(&req, NULL))
 			return -1;
+		bg_phase("run: attached");
 		r->attached = true;
 		struct bg_diag diag = {};
 
@@ -999,7 +1018,7 @@ static int setup(struct run *r, struct bg_sandbox *sb)
 		r->recording = true;
 		r->realtime_to_boot = -bg_boot_to_realtime_offset();
 	}
-	run_audit_open(r);
+	bg_phase("run: recorder open");
 	/* --learn: count every call of the payload cgroup in the kernel (the
 	 * filter runs first, so only what it lets through is seen; --learn
 	 * defaults to --mode audit, where everything runs) */
@@ -1011,6 +1030,12 @@ static int setup(struct run *r, struct bg_sandbox *sb)
 		bg_err("run: --learn: out of memory");
 		return -1;
 	}
+	if (write(r->go_fd, "g", 1) != 1) {
+		bg_err("run: cannot start the payload: %s", strerror(errno));
+		return -1;
+	}
+	close(r->go_fd);
+	r->go_fd = -1;
 	return 0;
 }
 
@@ -1024,6 +1049,7 @@ static void collect(struct run *r, struct outcome *out)
 		r->have_payload_status = true;
 	/* late audit records (kauditd delivers asynchronously) */
 	run_audit_sync(r);
+	bg_phase("run: audit synced");
 	decide(r, out);
 }
 
@@ -1063,6 +1089,8 @@ static void release(struct run *r, struct bg_sandbox *sb, int sfd, const sigset_
 		close(r->lerr_fd);
 	if (r->status_fd >= 0)
 		close(r->status_fd);
+	if (r->go_fd >= 0)
+		close(r->go_fd);
 	if (r->id_lock_fd >= 0)
 		close(r->id_lock_fd); /* the id is free again once init is gone too */
 	sigprocmask(SIG_SETMASK, old, NULL);
@@ -1080,13 +1108,14 @@ static void release(struct run *r, struct bg_sandbox *sb, int sfd, const sigset_
 int bg_run(const struct bg_run_opts *opts)
 {
 	struct bg_run_opts oo = *opts, *o = &oo;
-	struct run r = { .o = o, .audit_fd = -1, .kill_nr = -1, .lerr_fd = -1, .status_fd = -1, .id_lock_fd = -1 };
+	struct run r = { .o = o, .audit_fd = -1, .kill_nr = -1, .lerr_fd = -1, .status_fd = -1, .go_fd = -1, .id_lock_fd = -1 };
 	struct bg_sandbox sb = { .o = o, .exe_fd = -1 };
 	struct outcome out;
 	sigset_t old;
 	int sfd = -1, code;
 
 	clock_gettime(CLOCK_MONOTONIC, &r.t0);
+	bg_phase("run: start");
 	/* 1. input, nothing created yet */
 	code = check_input(&r, &sb, o);
 	if (code)
@@ -1097,20 +1126,24 @@ int bg_run(const struct bg_run_opts *opts)
 		goto out;
 
 	/* 2. the payload's host id, cgroups, limits, the BPF attachment */
+	bg_phase("run: input checked");
 	if (setup(&r, &sb))
 		goto out;
 
-	/* 3. launch */
-	if (launch(&r, &sb, sfd))
+	/* 3. launch; the BPF side while init sets up */
+	if (launch(&r, &sb, sfd) || setup_bpf(&r))
 		goto out;
 
 	/* 4. wait */
+	bg_phase("run: BPF side up, payload released");
 	wait_loop(&r, sfd);
+	bg_phase("run: payload exited");
 	collect(&r, &out);
 	code = out.code;
 	if (r.learn)
 		code = write_learned(&r, code);
 	run_teardown(&r);
+	bg_phase("run: torn down");
 	if (out.line[0])
 		bg_err("%s", out.line);
 	if (o->json)

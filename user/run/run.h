@@ -128,6 +128,8 @@ struct bg_sandbox {
 	char workdir[4096];
 	bool workdir_explicit;     /* --workdir given: failing to enter it is an error */
 	int sync_fd;               /* read: the parent's "go" (maps and cgroups done) */
+	int go_fd;                 /* read: the parent's second "go", just before the payload's
+				    * exec (the BPF side is up; it is made while init sets up) */
 	int err_fd;                /* write: struct bg_launch_err (CLOEXEC) */
 	int status_fd;             /* write: the payload's wait status (int) */
 	int cgroup_fd;             /* the payload cgroup's cgroup.procs, opened by the parent */

@@ -297,11 +297,14 @@ void run_teardown(struct run *r)
 		run_kill_tree(r);
 		run_reap_init(r, true);
 	}
-	if (r->attached && bg_detach_cgroup(r->payload_cg, NULL) == 0) {
+	bg_phase("run: init reaped");
+	/* bpfguard's maps (and the recorder) stay pinned when the last run
+	 * ends: creating them again is most of a run's start-up (~3 ms of
+	 * ~10), and they are a cache, complete and consistent, not a half
+	 * state.  `bpfguard reset` removes them. */
+	if (r->attached && bg_detach_cgroup(r->payload_cg, NULL) == 0)
 		r->attached = false;
-		/* no attachment and no event follower left: no pins either */
-		bg_state_release_if_unused();
-	}
+	bg_phase("run: detached");
 	if (r->made_payload && rmdir_retry(r->payload_cg))
 		bg_warn("run: cannot remove cgroup %s: %s", r->payload_cg, strerror(errno));
 	if (r->made_dir && rmdir_retry(r->dir))

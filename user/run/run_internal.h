@@ -53,6 +53,7 @@ struct run {
 	char **envp;
 	pid_t init;
 	int lerr_fd, status_fd;    /* read ends: launch errors, the payload's status */
+	int go_fd;                 /* write end: the payload may exec (the BPF side is up) */
 	int init_status;
 	bool init_reaped;
 	/* outcome */
