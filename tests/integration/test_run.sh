@@ -286,6 +286,30 @@ check "maps made again: the stale recorder pin was replaced (a new program)" \
 	test "$(rec_prog 'j["id"]')" != "$old_prog"
 check "... which writes to the new bg_events" sh -c "echo ' $(rec_maps) ' | grep -q ' $(map_id bg_events) '"
 
+# --- the seccomp program cache (/run/bpfguard/seccomp-*.bpf): a hit is
+# exactly what the policy's bytes compile to; anything else compiles again
+cache_file() { ls -t /run/bpfguard/seccomp-*.bpf 2>/dev/null | head -1; }
+rm -f /run/bpfguard/seccomp-*.bpf
+run --policy "$TMP/godeny.policy" --rw "$TMP/rw" -- "$F" mkdir "$TMP/rw/c1" > "$TMP/out" 2>&1
+check "a run caches its compiled filter (mode 0600)" test "$(stat -c %a "$(cache_file)" 2>/dev/null)" = 600
+ino1=$(stat -c %i "$(cache_file)")
+run --policy "$TMP/godeny.policy" --rw "$TMP/rw" -- "$F" mkdir "$TMP/rw/c2" > "$TMP/out" 2>&1
+check "... the next run of the same policy is served from it (not compiled and stored again)" \
+	test "$(stat -c %i "$(cache_file)")" = "$ino1"
+check "... and still denies mkdir with EACCES" sh -c "grep -qx 'mkdir: errno 13' '$TMP/out' && test ! -e '$TMP/rw/c2'"
+{ grep -v '^errno(EACCES) mkdirat' "$TMP/godeny.policy"; echo 'allow mkdirat'; } > "$TMP/godeny2.policy"
+run --policy "$TMP/godeny2.policy" --rw "$TMP/rw" -- "$F" mkdir "$TMP/rw/c3" > "$TMP/out" 2>&1
+check "... a changed policy is compiled, not served another's program (mkdir now allowed)" test -d "$TMP/rw/c3"
+cf=$(cache_file); chmod 644 "$cf"
+run --policy "$TMP/godeny2.policy" --rw "$TMP/rw" -- "$F" mkdir "$TMP/rw/c4" > /dev/null 2>&1
+check "... a cache file not mode 0600 is not read, and is replaced" \
+	sh -c "test -d '$TMP/rw/c4' && test \"\$(stat -c %a '$cf')\" = 600"
+# a file with the right key but another program: the key is the whole
+# policy text, so editing the stored text makes it answer nothing
+python3 -c "import sys; p=sys.argv[1]; b=bytearray(open(p,'rb').read()); i=b.find(b'allow mkdirat'); b[i:i+5]=b'ALLOW'; open(p,'wb').write(b)" "$cf"
+run --policy "$TMP/godeny2.policy" --rw "$TMP/rw" -- "$F" mkdir "$TMP/rw/c5" > /dev/null 2>&1
+check "... a file whose key differs by one byte is not used (compiled again)" sh -c "test -d '$TMP/rw/c5' && ! grep -q ALLOW '$cf'"
+
 # --- nothing left behind
 left=$(find /sys/fs/cgroup -maxdepth 3 -path '*bpfguard.run/*' 2>/dev/null)
 check "no bpfguard.run/* cgroups left (v2 or v1)${left:+: $left}" test -z "$left"

@@ -1033,15 +1033,26 @@ static int read_file(const char *path, char **buf, size_t *len, struct bg_diag *
 	return 0;
 }
 
-int bg_policy_load(const char *path, struct bg_policy **out, struct bg_diag *d)
+int bg_policy_load_text(const char *path, struct bg_policy **out, char **text, size_t *text_len,
+			struct bg_diag *d)
 {
 	char *buf;
 	size_t len;
 	if (read_file(path, &buf, &len, d) < 0)
 		return -1;
 	int r = bg_policy_parse(buf, len, path, out, d);
-	free(buf);
 	if (r == 0)
 		snprintf((*out)->source, sizeof((*out)->source), "%s", path);
+	if (r == 0 && text) {
+		*text = buf;
+		*text_len = len;
+	} else {
+		free(buf);
+	}
 	return r;
+}
+
+int bg_policy_load(const char *path, struct bg_policy **out, struct bg_diag *d)
+{
+	return bg_policy_load_text(path, out, NULL, NULL, d);
 }

@@ -268,6 +268,10 @@ void bg_dev_access_str(unsigned access, char buf[4]);
  * (bg_policy_imply_io_uring), so every back end compiles it.  Returns 0,
  * or -1 with d->msg set. */
 int bg_policy_load(const char *path, struct bg_policy **out, struct bg_diag *d);
+/* Same, and the file's bytes as read (malloc'd, *text_len long, not
+ * NUL-terminated), for a cache keyed by exactly what was parsed. */
+int bg_policy_load_text(const char *path, struct bg_policy **out, char **text, size_t *text_len,
+			struct bg_diag *d);
 /* Same, from memory; `origin` is used in messages. */
 int bg_policy_parse(const char *buf, size_t len, const char *origin,
 		    struct bg_policy **out, struct bg_diag *d);

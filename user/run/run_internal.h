@@ -46,6 +46,8 @@ struct run {
 	char v1dir[RES__COUNT][PATH_MAX + 80]; /* "" if not made */
 	struct bg_policy *policy;
 	char source[PATH_MAX];
+	char *policy_text;        /* the policy's bytes as parsed (NULL: the built-in) */
+	size_t policy_text_len;
 	scmp_filter_ctx filter;
 	struct sock_filter *prog; /* exported */
 	size_t prog_len;
