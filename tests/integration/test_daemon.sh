@@ -105,6 +105,7 @@ filter.effect = denied
 
 [metrics]
 listen = 127.0.0.1:$PORT
+${METRICS_EXTRA:-}
 
 [attach]
 dir = $TMP/attach.d
@@ -221,19 +222,44 @@ for line in open(sys.argv[1]):
 print(int(total) if seen else "missing")
 PY
 }
-check "metrics: bpfguard_denials_total{policy=storm} = status's counter ($WANT)" \
-	test "$(metric_sum bpfguard_denials_total policy=storm)" = "$WANT"
-check "metrics: denials by syscall label (getppid $GETPPID)" \
-	test "$(metric_sum bpfguard_denials_total policy=storm syscall=getppid effect=recorded)" = "$GETPPID"
+check "metrics: promtool check metrics passes, lint included (exit 0)" sh -c "promtool check metrics < '$TMP/metrics'"
+# storm runs in audit mode: its calls ran and were recorded, none denied
+check "metrics: bpfguard_recorded_total{policy=storm} = status's counter ($WANT)" \
+	test "$(metric_sum bpfguard_recorded_total policy=storm)" = "$WANT"
+check "metrics: ... and none of them is a denial (bpfguard_denials_total counts denied and killed calls only)" \
+	test "$(metric_sum bpfguard_denials_total policy=storm)" = missing
+check "metrics: recorded by syscall label (getppid $GETPPID)" \
+	test "$(metric_sum bpfguard_recorded_total policy=storm syscall=getppid)" = "$GETPPID"
+check "metrics: bpfguard_build_info names the version, value 1" \
+	grep -qx "bpfguard_build_info{version=\"$("$BPFGUARD" --version | awk '{print $2}')\",layout=\"[0-9]*\"} 1" "$TMP/metrics"
+check "metrics: no precomputed rate (bpfguard_events_per_second is gone; rate() computes one)" \
+	test "$(metric_sum bpfguard_events_per_second)" = missing
 status
 check "metrics: events_lost_total = status" test "$(metric_sum bpfguard_events_lost_total)" = "$(json_eval "$TMP/st" "j['events_lost']")"
 check "metrics: events_total = status's events_sent" test "$(metric_sum bpfguard_events_total)" = "$(json_eval "$TMP/st" "j['events_sent']")"
 check "metrics: attachments gauge = status" test "$(metric_sum bpfguard_attachments)" = "$(json_eval "$TMP/st" "len(j['attachments'])")"
-for m in bpfguard_events_rate_limited_total bpfguard_events_per_second bpfguard_bpf_stats_enabled \
+for m in bpfguard_events_rate_limited_total bpfguard_build_info bpfguard_bpf_stats_enabled \
 	bpfguard_daemon_attachments process_cpu_seconds_total bpfguard_output_lines_total; do
 	check "metrics: $m present" test "$(metric_sum $m)" != missing
 done
 check "metrics: run statistics of bg_sys_enter exposed" grep -q 'bpfguard_program_run_count_total{program="bg_sys_enter"}' "$TMP/metrics"
+# Bounded labels: a decision in a cgroup below an attachment is counted
+# under the attachment's cgroup; [metrics] per_cgroup = on names each one.
+mkdir -p "$CG/storm/pod-1"
+"$SYSPROBE" --cgroup "$CG/storm/pod-1" getpid > /dev/null
+scrape
+check "metrics: by default a child cgroup's calls are labelled with the attachment's cgroup" \
+	sh -c "grep -q 'cgroup=\"/$CGREL/storm\",syscall=\"getpid\"' '$TMP/metrics' && ! grep -q 'storm/pod-1' '$TMP/metrics'"
+METRICS_EXTRA="per_cgroup = on" write_config
+kill -HUP "$DPID"
+sleep 1
+scrape
+check "metrics: per_cgroup = on labels the child cgroup itself" grep -q "cgroup=\"/$CGREL/storm/pod-1\",syscall=\"getpid\"" "$TMP/metrics"
+check "metrics: ... and promtool still passes" sh -c "promtool check metrics < '$TMP/metrics'"
+write_config
+kill -HUP "$DPID"
+sleep 1
+rmdir "$CG/storm/pod-1" 2>/dev/null
 check "metrics: 404 for other paths" "$PY" -c "
 import urllib.request, urllib.error, sys
 try: urllib.request.urlopen('http://127.0.0.1:$PORT/', timeout=5)

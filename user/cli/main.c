@@ -11,10 +11,6 @@
 
 #include "commands.h"
 
-#ifndef BPFGUARD_VERSION
-#define BPFGUARD_VERSION "0.1.0"
-#endif
-
 static const struct bg_cmd commands[] = {
 	{ "attach", cmd_attach, "put a syscall policy on a cgroup (and its descendants)",
 	  "--cgroup PATH --policy FILE [--mode audit|enforce] [--fallback refuse|kill|audit] [--strict] [--json]",

@@ -46,7 +46,6 @@
 #include "textsafe.h"
 #include "util.h"
 
-#define RATE_WINDOW 5 /* seconds of bpfguard_events_per_second */
 
 struct daemon {
 	const char *config_path;
@@ -60,8 +59,7 @@ struct daemon {
 	struct bgd_watch watch;
 	struct bgd_metrics metrics;
 	int sfd, tfd, follow_lock, stats_fd;
-	unsigned long long rate_hist[RATE_WINDOW], last_events;
-	unsigned ticks, rate_pos;
+	unsigned ticks;
 	char drain_err[512];     /* the last error opening the ring, logged once */
 	bool stop;
 };
@@ -239,9 +237,6 @@ static void tick(struct daemon *d)
 	if (read(d->tfd, &exp, sizeof(exp)) < 0)
 		return;
 	d->ticks++;
-	d->rate_hist[d->rate_pos] = d->drain.events - d->last_events;
-	d->rate_pos = (d->rate_pos + 1) % RATE_WINDOW;
-	d->last_events = d->drain.events;
 	bgd_metrics_expire(&d->metrics);
 	if (!d->drain.open) {
 		open_drain(d);
@@ -262,16 +257,12 @@ static void tick(struct daemon *d)
 
 static void metrics_src(struct daemon *d, struct bgd_metrics_src *src)
 {
-	unsigned long long sum = 0;
-
-	for (unsigned i = 0; i < RATE_WINDOW; i++)
-		sum += d->rate_hist[i];
 	*src = (struct bgd_metrics_src){
 		.st = d->drain.open ? &d->drain.st : NULL,
 		.outs = d->outs,
 		.nouts = d->nouts,
 		.events_read = d->drain.events,
-		.events_per_second = (double)sum / RATE_WINDOW,
+		.per_cgroup = d->cfg->metrics_per_cgroup,
 		.owned = d->apply.nown,
 		.attach_failures = d->apply.failures,
 		.attach_limit_failures = d->apply.limit_failures,

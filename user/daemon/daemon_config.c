@@ -455,7 +455,14 @@ static int simple_key(struct parser *p, const char *key, char *v)
 				return fail(p, "program_stats '%.64s': expected on or off", v);
 			return 0;
 		}
-		return fail(p, "unknown key '%.64s' in [metrics]; expected listen or program_stats", key);
+		if (!strcmp(key, "per_cgroup")) {
+			if (once(p, 2, key))
+				return -1;
+			if (parse_bool(v, &c->metrics_per_cgroup))
+				return fail(p, "per_cgroup '%.64s': expected on or off", v);
+			return 0;
+		}
+		return fail(p, "unknown key '%.64s' in [metrics]; expected listen, program_stats or per_cgroup", key);
 	case SEC_ATTACH:
 		if (!strcmp(key, "dir") || !strcmp(key, "policy") || !strcmp(key, "state")) {
 			char *dst = key[0] == 'd' ? c->attach_dir : key[0] == 'p' ? c->attach_policy : c->attach_state;

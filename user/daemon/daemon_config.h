@@ -67,6 +67,7 @@ struct bgd_config {
 	struct bgd_output_cfg out[BGD_MAX_OUTPUTS];
 	char metrics_listen[128];/* "" = no metrics endpoint */
 	bool program_stats;      /* hold BPF_ENABLE_STATS while running */
+	bool metrics_per_cgroup; /* [metrics] per_cgroup: label each cgroup, not each attachment */
 	char attach_dir[PATH_MAX];
 	bool attach_dir_set;     /* given in the file: a missing directory is an error */
 	char attach_policy[PATH_MAX]; /* POLICY_FILE of lines that name none ("" = required) */

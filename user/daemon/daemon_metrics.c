@@ -157,29 +157,66 @@ static int by_labels(const void *a, const void *b)
 	return strcmp(x->effect, y->effect);
 }
 
-static void print_denials(FILE *f, const struct bg_state *st, const struct bg_attachment *atts, unsigned natt)
+/* One family from the merged series: the calls that were denied or killed
+ * (recorded = false), or those that proceeded and were recorded (log
+ * rules, audit mode: no `effect` label, it is always "recorded"). */
+static void print_family(FILE *f, const struct series_list *l, bool recorded)
+{
+	const char *name = recorded ? "bpfguard_recorded_total" : "bpfguard_denials_total";
+
+	if (recorded)
+		fprintf(f, "# HELP %s Calls that ran and were recorded (log rules, audit mode), from the kernel's exact "
+			   "counters.\n# TYPE %s counter\n", name, name);
+	else
+		fprintf(f, "# HELP %s Calls denied or killed, from the kernel's exact counters.\n"
+			   "# TYPE %s counter\n", name, name);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct series *s = &l->v[i];
+		char pol[3 * BG_NAME_MAX], cg[3 * PATH_MAX];
+
+		if (s->n == 0 || (strcmp(s->effect, "recorded") == 0) != recorded)
+			continue; /* merged into the next one, or the other family */
+		/* escaped and made valid UTF-8: names are bytes others chose */
+		bg_prom_escape(s->policy, pol, sizeof(pol));
+		bg_prom_escape(s->cgroup, cg, sizeof(cg));
+		if (recorded)
+			fprintf(f, "%s{policy=\"%s\",cgroup=\"%s\",syscall=\"%s\",action=\"%s\"} %llu\n", name, pol,
+				cg, s->syscall, s->action, s->n);
+		else
+			fprintf(f, "%s{policy=\"%s\",cgroup=\"%s\",syscall=\"%s\",action=\"%s\",effect=\"%s\"} %llu\n",
+				name, pol, cg, s->syscall, s->action, s->effect, s->n);
+	}
+}
+
+/*
+ * bpfguard_denials_total and bpfguard_recorded_total.  The `cgroup` label
+ * is the attachment's cgroup by default, so the number of series is
+ * bounded by attachments x syscalls x actions, whatever churns below an
+ * attached parent (a pod per cgroup would add series without end);
+ * [metrics] per_cgroup = on labels each cgroup instead.
+ */
+static void print_decisions(FILE *f, const struct bgd_metrics_src *src, const struct bg_attachment *atts,
+			    unsigned natt)
 {
 	struct series_list l = {};
 	char **paths = NULL;
 	size_t npaths = 0;
 
-	fprintf(f, "# HELP bpfguard_denials_total Calls judged other than allow, from the kernel's exact counters.\n"
-		   "# TYPE bpfguard_denials_total counter\n");
-	if (!st)
-		return;
-	read_syscall_counters(st, &l);
-	read_hook_counters(&l);
-	if (!l.n)
-		goto out;
+	if (src->st) {
+		read_syscall_counters(src->st, &l);
+		read_hook_counters(&l);
+	}
+	if (!src->per_cgroup)
+		for (size_t i = 0; i < l.n; i++)
+			l.v[i].cgid = l.v[i].owner;
 	/* names: one path lookup per cgroup, the policy from its attachment */
 	qsort(l.v, l.n, sizeof(l.v[0]), by_cgid);
-	paths = calloc(l.n, sizeof(*paths));
+	paths = l.n ? calloc(l.n, sizeof(*paths)) : NULL;
 	for (size_t i = 0; i < l.n; i++) {
 		struct series *s = &l.v[i];
 
 		if (i == 0 || s->cgid != l.v[i - 1].cgid) {
 			char rel[PATH_MAX];
-
 			char *p;
 
 			if (bg_cgroup_path_by_id(s->cgid, rel, sizeof(rel)))
@@ -196,22 +233,15 @@ static void print_denials(FILE *f, const struct bg_state *st, const struct bg_at
 			if (atts[a].cgid == s->owner)
 				s->policy = atts[a].policy;
 	}
+	/* equal labels summed into the last of each run */
 	qsort(l.v, l.n, sizeof(l.v[0]), by_labels);
-	for (size_t i = 0; i < l.n; i++) {
-		struct series *s = &l.v[i];
-		char pol[3 * BG_NAME_MAX], cg[3 * PATH_MAX];
-
-		if (i + 1 < l.n && !by_labels(s, &l.v[i + 1])) {
-			l.v[i + 1].n += s->n;
-			continue;
+	for (size_t i = 0; i + 1 < l.n; i++)
+		if (!by_labels(&l.v[i], &l.v[i + 1])) {
+			l.v[i + 1].n += l.v[i].n;
+			l.v[i].n = 0;
 		}
-		/* escaped and made valid UTF-8: names are bytes others chose */
-		bg_prom_escape(s->policy, pol, sizeof(pol));
-		bg_prom_escape(s->cgroup, cg, sizeof(cg));
-		fprintf(f, "bpfguard_denials_total{policy=\"%s\",cgroup=\"%s\",syscall=\"%s\",action=\"%s\",effect=\"%s\"} %llu\n",
-			pol, cg, s->syscall, s->action, s->effect, s->n);
-	}
-out:
+	print_family(f, &l, false);
+	print_family(f, &l, true);
 	for (size_t i = 0; i < npaths; i++)
 		free(paths[i]);
 	free(paths);
@@ -386,7 +416,11 @@ char *bgd_metrics_render(const struct bgd_metrics_src *src, size_t *len)
 		return NULL;
 	if (src->st && bg_att_list(src->st, &atts, &natt))
 		natt = 0;
-	print_denials(f, src->st, atts, natt);
+	/* what this bpfguard is: the usual info metric, value 1 */
+	fprintf(f, "# HELP bpfguard_build_info bpfguard's version and kernel/user layout, as labels.\n"
+		   "# TYPE bpfguard_build_info gauge\n"
+		   "bpfguard_build_info{version=\"%s\",layout=\"%u\"} 1\n", BPFGUARD_VERSION, BG_LAYOUT_VERSION);
+	print_decisions(f, src, atts, natt);
 	metric(f, "bpfguard_events_total", "counter", "Events the kernel submitted to the ring buffer.",
 	       src->st ? (double)bg_state_stat(src->st, BG_STAT_EVENTS) : 0);
 	metric(f, "bpfguard_events_lost_total", "counter", "Events dropped because the ring buffer was full.",
@@ -394,8 +428,8 @@ char *bgd_metrics_render(const struct bgd_metrics_src *src, size_t *len)
 	metric(f, "bpfguard_events_rate_limited_total", "counter",
 	       "Denials not sent as events because of the per-cgroup rate limit (carried in later events' count).",
 	       src->st ? (double)bg_state_stat(src->st, BG_STAT_SUPPRESSED) : 0);
-	metric(f, "bpfguard_counter_overflow_total", "counter",
-	       "Denials counted here because the exact counter map was full.",
+	metric(f, "bpfguard_decisions_overflow_total", "counter",
+	       "Decisions counted here, not per cgroup and syscall, because bg_counters was full.",
 	       src->st ? (double)bg_state_stat(src->st, BG_STAT_COUNTER_FULL) : 0);
 	metric(f, "bpfguard_escapes_killed_total", "counter",
 	       "Guarded tasks killed for leaving their guarded cgroup subtree (or entering an unmapped cgroup in it).",
@@ -408,8 +442,6 @@ char *bgd_metrics_render(const struct bgd_metrics_src *src, size_t *len)
 	metric(f, "bpfguard_cgroups_capacity", "gauge", "Capacity of bg_cgroups (BG_MAX_CGROUPS).", BG_MAX_CGROUPS);
 	metric(f, "bpfguard_daemon_events_read_total", "counter", "Events the daemon read from the ring buffer.",
 	       (double)src->events_read);
-	metric(f, "bpfguard_events_per_second", "gauge", "Events the daemon read per second, over the last 5 seconds.",
-	       src->events_per_second);
 	metric(f, "bpfguard_attachments", "gauge", "Attached cgroups (all of bpfguard's attachment records).", natt);
 	metric(f, "bpfguard_daemon_attachments", "gauge", "Attachments the daemon made from attach.d.", src->owned);
 	metric(f, "bpfguard_daemon_attach_failures_total", "counter", "Declarative attachments that failed.",

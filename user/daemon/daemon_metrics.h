@@ -31,7 +31,7 @@ struct bgd_metrics_src {
 	const struct bgd_output *outs;
 	unsigned nouts;
 	unsigned long long events_read;      /* records the daemon drained */
-	double events_per_second;            /* over the last few seconds */
+	bool per_cgroup;                     /* a `cgroup` label per cgroup, not per attachment */
 	unsigned owned;                      /* attachments the daemon made */
 	unsigned long long attach_failures;
 	unsigned long long attach_limit_failures; /* of those: a capacity limit */
