@@ -109,6 +109,16 @@ sys.exit(1)
 PY
 }
 
+# events_valid FILE... [--types T,T]: every event line valid under
+# docs/event.schema.json (tests/helpers/check_events.py says which is not)
+events_valid() {
+	/usr/bin/python3 "$BG_SRCDIR/tests/helpers/check_events.py" "$BG_SRCDIR/docs/event.schema.json" "$@" \
+		> "$TMP/events_valid.out" 2>&1
+	local rc=$?
+	sed 's/^/#   schema: /' "$TMP/events_valid.out" | head -5
+	return $rc
+}
+
 json_eval() { # json_eval FILE PYEXPR -> prints the value (whole-file JSON as j)
 	python3 - "$1" "$2" <<'PY'
 import json, sys

@@ -68,6 +68,7 @@ check "event: type net, hook sock_create, inet, denied by cgroup-hook" json_any 
 	"e['type']=='net' and e['hook']=='sock_create' and e['family']=='inet' and e['socket_type']=='dgram' and e['effect']=='denied' and e['mechanism']=='cgroup-hook' and e['action']=='errno' and e['errno']==1 and e['comm']=='sysprobe' and e['cgroup_id']==$CGID"
 check "event for inet6 too" json_any "$TMP/events" "e['hook']=='sock_create' and e['family']=='inet6'"
 check "exactly two events (one per denied call)" test "$(wc -l < "$TMP/events")" = 2
+check "net events valid under the v1 schema (docs/event.schema.json)" events_valid "$TMP/events" --types net
 # hook_count OWNER HOOK EFFECT: the exact counter, summed over cgroups
 BPFTOOL=$(command -v bpftool || echo /usr/sbin/bpftool)
 hook_count() {
@@ -174,6 +175,7 @@ check "dev event: c 1:5 read" json_any "$TMP/events" \
 check "dev event for mknod" json_any "$TMP/events" "e['type']=='dev' and e['minor']==3 and e['access']=='m'"
 check "sysctl event: name and write" json_any "$TMP/events" \
 	"e['type']=='sysctl' and e['sysctl']=='kernel/domainname' and e['access']=='write' and e['effect']=='denied'"
+check "dev and sysctl events valid under the v1 schema" events_valid "$TMP/events" --types dev,sysctl
 check "exactly three events" test "$(wc -l < "$TMP/events")" = 3
 
 # ------------------------------------------------- nesting: nearest wins, counted once

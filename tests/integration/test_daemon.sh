@@ -139,6 +139,8 @@ check "... and enforced" test "$(probe_socket app-2/sub)" = "socket-inet: errno 
 
 check "filtered output: net.json gets the app-* net denials" \
 	wait_for 10 json_any "$TMP/log/net.json" "e['type'] == 'net' and e['cgroup'] == '/$CGREL/app-2'"
+check "the daemon's json lines are valid under the v1 schema (docs/event.schema.json)" \
+	events_valid "$TMP/log/net.json" --types net
 check "filtered output: nothing else in net.json" "$PY" - "$TMP/log/net.json" "/$CGREL/app-" <<'PY'
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
@@ -189,6 +191,8 @@ for f in glob.glob(sys.argv[1] + "/events.json*"):
         except ValueError as e:
             sys.exit("%s:%d: %s" % (f, n, e))
 PY
+check "the current file's lines are valid under the v1 schema (docs/event.schema.json)" \
+	events_valid "$TMP/log/events.json" --types syscall
 check "no file is over max_size (64 KiB)" "$PY" -c "
 import glob, os, sys
 sys.exit(any(os.path.getsize(f) > 65536 for f in glob.glob('$TMP/log/events.json*')))"

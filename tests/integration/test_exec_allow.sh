@@ -63,6 +63,7 @@ exe "$B/allowed" > /dev/null 2>&1
 check "a listed file modified after hashing is killed (exit $?)" test $? = 137
 "$BPFGUARD" events --json > "$TMP/ev"
 check "... event says changed since hashed" json_any "$TMP/ev" "e['type'] == 'exec' and e['why'] == 'changed since hashed'"
+check "exec events valid under the v1 schema (docs/event.schema.json)" events_valid "$TMP/ev" --types exec
 "$BPFGUARD" status --json > "$TMP/status" 2>&1
 check "status counts the exec denials" grep -q 'exec_kill' "$TMP/status"
 

@@ -16,6 +16,7 @@ ok "built hello, server and forbidden with $(go version | awk '{print $3}')"
 # The payload runs as a per-run host id: let it in.
 chmod 755 "$TMP"
 F=$TMP/forbidden
+PY=$(command -v /usr/bin/python3 || command -v python3)
 run() { "$BPFGUARD" run "$@"; }
 # last JSON line of a file (the --json summary is the last line on stderr)
 summary() { grep '^{' "$1" | tail -1 > "$TMP/summary.json"; }
@@ -130,6 +131,15 @@ check "... and the next run's ptrace kill (a new run id)" \
 check "... events carry no register values a seccomp record does not have" \
 	json_any "$TMP/follow0" "e['syscall'] == 'socket' and 'args' not in e"
 check "the follower gone, no pins are left" test ! -e /sys/fs/bpf/bpfguard
+check "seccomp events of runs valid under the v1 schema (docs/event.schema.json)" events_valid "$TMP/follow0" --types syscall
+# controls: the check can fail (a field gone, a field undocumented)
+"$PY" -c "import json,sys; e=json.loads(open(sys.argv[1]).readline()); del e['schema_version']; print(json.dumps(e))" "$TMP/follow0" > "$TMP/bad1"
+"$PY" -c "import json,sys; e=json.loads(open(sys.argv[1]).readline()); e['surprise']=1; print(json.dumps(e))" "$TMP/follow0" > "$TMP/bad2"
+schema_rejects() { ! events_valid "$@"; }
+check "... control: an event without schema_version is rejected" schema_rejects "$TMP/bad1"
+check "... control: an event with a field the schema does not name is rejected" schema_rejects "$TMP/bad2"
+check "... with schema_version 1, the host name and this boot's id" \
+	json_any "$TMP/follow0" "e['schema_version'] == 1 and e['host'] == '$(hostname)' and e['boot_id'] == '$(cat /proc/sys/kernel/random/boot_id)'"
 
 # --- audit mode: everything runs, each denial is recorded (seccomp LOG
 # records), so it is an event of the run's payload cgroup: its path

@@ -60,6 +60,7 @@ check "escape events recorded (moved out, killed)" json_any "$TMP/events" \
 	"e['type']=='escape' and e['why']=='left-subtree' and e['effect']=='killed'"
 check "the clone3 escape is reported as such" json_any "$TMP/events" \
 	"e['type']=='escape' and e['how']=='clone-into-cgroup'"
+check "escape events valid under the v1 schema (docs/event.schema.json)" events_valid "$TMP/events" --types escape
 "$BPFGUARD" status --json > "$TMP/status"
 check "status counts the escapes" python3 -c "
 import json,sys; j=json.load(open('$TMP/status')); sys.exit(0 if j['escapes_killed'] >= 5 else 1)"

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cghooks.h"
 #include "cgroup.h"
@@ -221,9 +222,46 @@ static void opt_text(struct jw *w, const char *k, const char *v)
 		jw_text(w, k, v, strlen(v));
 }
 
+/* Which machine and which boot an event is from, read once per process:
+ * log pipelines merge many hosts, and pids and cgroup ids repeat across
+ * boots.  The host name is as it was at the first event (a drainer that
+ * outlives a rename says the old one, as syslog's HOSTNAME does). */
+static const char *host_name(void)
+{
+	static char host[65]; /* HOST_NAME_MAX + 1 */
+	static bool done;
+
+	if (!done) {
+		if (gethostname(host, sizeof(host) - 1))
+			host[0] = '\0';
+		host[sizeof(host) - 1] = '\0';
+		done = true;
+	}
+	return host;
+}
+
+static const char *boot_id(void)
+{
+	static char id[40];
+	static bool done;
+
+	if (!done) {
+		FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+		if (!f || !fgets(id, sizeof(id), f))
+			id[0] = '\0';
+		if (f)
+			fclose(f);
+		id[strcspn(id, "\n")] = '\0';
+		done = true;
+	}
+	return id;
+}
+
 /*
- * The one place an event's JSON fields are written (docs/events.md), in
- * one pass into buf: no tree per event.
+ * The one place an event's JSON fields are written (docs/events.md, the
+ * JSON Schema docs/event.schema.json), in one pass into buf: no tree per
+ * event.
  */
 int bg_event_format_json(const struct bg_event *e, int64_t boot_to_realtime,
 			 const struct bg_event_names *n, char *buf, size_t len)
@@ -237,6 +275,9 @@ int bg_event_format_json(const struct bg_event *e, int64_t boot_to_realtime,
 	jw_begin(&w, buf, len);
 	jw_str(&w, "time", ts);
 	jw_str(&w, "type", type_name(e->type));
+	jw_i64(&w, "schema_version", BG_EVENT_SCHEMA_VERSION);
+	jw_text(&w, "host", host_name(), strlen(host_name()));
+	jw_str(&w, "boot_id", boot_id());
 	/* policy, cgroup, comm, path, sysctl: bytes others chose (textsafe.h) */
 	jw_text(&w, "policy", n->policy, strlen(n->policy));
 	jw_str(&w, "mode", n->mode);

@@ -19,6 +19,10 @@ struct bg_event_names {
 	const char *unit, *container_id, *pod_uid;
 };
 
+/* The JSON line's schema (docs/event.schema.json): raised when a field
+ * changes meaning or goes; new optional fields keep it. */
+#define BG_EVENT_SCHEMA_VERSION 1
+
 /* A buffer that holds any event line, JSON or text, whole: every name
  * escaped at its longest (textsafe.h) still fits. */
 #define BG_EVENT_LINE_MAX 8192
