@@ -135,4 +135,26 @@ if [ -r /usr/share/bash-completion/bash_completion ]; then
 else
 	not_ok "bash-completion is not installed (scripts/deps.txt has it)"
 fi
+# --- input the parser must say something about, not guess (issue 15)
+: > "$TMP/empty.policy"
+expect_rc 2 "an empty policy file is refused, not taken as deny-everything" "$BG" policy check "$TMP/empty.policy"
+check "... one line saying what to write instead" grep -q "empty policy (no rule, no default); write \`default errno(EPERM)\`" "$TMP/err"
+printf '# a comment\n\n   \n' > "$TMP/comments.policy"
+expect_rc 2 "a policy of comments only is empty too" "$BG" policy check "$TMP/comments.policy"
+printf 'name bom\ndefault allow\nkill ptrace\n' > "$TMP/plain.policy"
+{ printf '\xef\xbb\xbf'; cat "$TMP/plain.policy"; } > "$TMP/bom.policy"
+expect_rc 0 "a UTF-8 byte order mark is skipped" "$BG" policy check "$TMP/bom.policy"
+"$BG" policy check "$TMP/plain.policy" > "$TMP/plain.out" 2>&1
+"$BG" policy check "$TMP/bom.policy" 2>&1 | sed "s|$TMP/bom.policy|$TMP/plain.policy|" > "$TMP/bom.out"
+check "... and the policy is the same as without it" cmp -s "$TMP/plain.out" "$TMP/bom.out"
+printf '\xff\xfen\x00a\x00' > "$TMP/u16.policy"
+expect_rc 2 "UTF-16 is refused by name" "$BG" policy check "$TMP/u16.policy"
+check "... 'save the policy as UTF-8'" grep -q "UTF-16 text; save the policy as UTF-8" "$TMP/err"
+expect_rc 1 "go inspect refuses a device before reading it (/dev/zero)" "$BG" go inspect /dev/zero
+check "... saying so" grep -q "is a device, not read" "$TMP/err"
+expect_rc 1 "policy derive refuses a device too" "$BG" policy derive /dev/zero
+check "... saying so" grep -q "a device, not read" "$TMP/err"
+GOFMT=$(go env GOROOT)/bin/gofmt # Debian's Go (scripts/setup installs golang-go)
+check "a pipe is still read (go inspect /dev/stdin < a Go binary)" \
+	sh -c "cat '$GOFMT' | '$BG' go inspect /dev/stdin | grep -q '^/dev/stdin: go1'"
 finish

@@ -78,7 +78,7 @@ int cmd_policy_derive(int argc, char **argv)
 	r = bg_read_file(o.binary, DERIVE_MAX_FILE, &buf, &len);
 	if (r) {
 		bg_err("policy derive: cannot read %s: %s", o.binary,
-		       r == -EFBIG ? "larger than 1 GiB" : strerror(-r));
+		       r == -EFBIG ? "larger than 1 GiB" : r == -ENODEV ? "a device, not read; give a Go binary" : strerror(-r));
 		return BG_EXIT_FAIL;
 	}
 	if (!bg_derive_binary((const uint8_t *)buf, len, &dv, &d)) {

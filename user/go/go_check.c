@@ -65,6 +65,11 @@ int bg_go_image_load(const char *verb, const char *path, struct bg_go_image *im)
 		close(fd);
 		return BG_GO_EXIT_IO;
 	}
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+		bg_go_err(verb, path, "is a device, not read; give the path of a Go binary (a pipe works too)");
+		close(fd);
+		return BG_GO_EXIT_IO;
+	}
 	if (S_ISREG(st.st_mode)) {
 		if ((unsigned long long)st.st_size > GO_BINARY_MAX) {
 			bg_go_err(verb, path, "larger than 1 GiB (%lld bytes); not a plausible Go binary, not read",

@@ -64,9 +64,18 @@ int bg_read_file(const char *path, size_t max, char **buf, size_t *len)
 	char *b;
 	int fd;
 
+	struct stat st;
+
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	/* A device is refused before any read: /dev/zero or /dev/urandom
+	 * would fill `max` bytes (a GiB for a Go binary) before the size
+	 * limit said no.  Pipes are read (`-` and /dev/stdin as a pipe). */
+	if (fstat(fd, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
+		close(fd);
+		return -ENODEV;
+	}
 	b = malloc(cap + 1);
 	if (!b) {
 		close(fd);

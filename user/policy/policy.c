@@ -976,11 +976,49 @@ static bool looks_like_json(const char *buf, size_t len)
 	return false;
 }
 
+/* Anything but whitespace and #-comment lines? */
+static bool has_statement(const char *buf, size_t len)
+{
+	bool comment = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = buf[i];
+
+		if (c == '\n')
+			comment = false;
+		else if (comment || c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v')
+			continue;
+		else if (c == '#')
+			comment = true;
+		else
+			return true;
+	}
+	return false;
+}
+
 int bg_policy_parse(const char *buf, size_t len, const char *origin,
 		    struct bg_policy **out, struct bg_diag *d)
 {
 	if (!buf && len) {
 		bg_diag_at(d, origin ? origin : "<memory>", 0, "no input; pass a buffer");
+		return -1;
+	}
+	const char *o = origin ? origin : "<memory>";
+
+	/* A UTF-8 byte order mark (some editors write one) says nothing:
+	 * skipped.  UTF-16 is refused by name, not as line 1's garbage. */
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3)) {
+		buf += 3;
+		len -= 3;
+	} else if (len >= 2 && (!memcmp(buf, "\xff\xfe", 2) || !memcmp(buf, "\xfe\xff", 2))) {
+		bg_diag_at(d, o, 1, "UTF-16 text; save the policy as UTF-8");
+		return -1;
+	}
+	/* Nothing but blanks and comments: never taken as "deny everything"
+	 * by default; that has to be written. */
+	if (!has_statement(buf, len)) {
+		bg_diag_at(d, o, 0, "empty policy (no rule, no default); write `default errno(EPERM)` to deny "
+			   "everything, or the rules it should have");
 		return -1;
 	}
 	int r = looks_like_json(buf, len) ? bg_policy_parse_docker(buf, len, origin, out, d)
