@@ -324,6 +324,12 @@ check "... a file whose key differs by one byte is not used (compiled again)" sh
 left=$(find /sys/fs/cgroup -maxdepth 3 -path '*bpfguard.run/*' 2>/dev/null)
 check "no bpfguard.run/* cgroups left (v2 or v1)${left:+: $left}" test -z "$left"
 check "no run attachments or pins left" sh -c "! ls /sys/fs/bpf/bpfguard/links 2>/dev/null | grep -q . && ! \"$BPFGUARD\" status 2>/dev/null | grep -q bpfguard.run"
+# the maps stay pinned (above), so they must be empty of runs: every
+# record, guarded-cgroup entry and counter a run made is gone with it
+for m in bg_attachments bg_cgroups bg_counters; do
+	check "$m holds nothing of the runs (nothing else is attached)" \
+		test "$(bpftool -j map dump pinned /sys/fs/bpf/bpfguard/maps/$m 2>/dev/null)" = "[]"
+done
 check "no payload processes left" sh -c "! pgrep -f '$TMP/(forbidden|server|hello)' > /dev/null"
 check "no sandbox mounts left on the host" sh -c "! grep -q ' /tmp/tmp' /proc/self/mountinfo"
 finish

@@ -842,6 +842,80 @@ int bg_detach_cgid(uint64_t cgid)
 	return ret;
 }
 
+/* nr_descendants from PATH/cgroup.stat; -1 if unreadable */
+static long descendants(const char *path)
+{
+	char p[PATH_MAX + 16], line[128];
+	long n = -1;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/cgroup.stat", path);
+	f = fopen(p, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "nr_descendants %ld", &n) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+int bg_detach_run(const char *path, const struct bg_detach_run_opts *o)
+{
+	unsigned refs[BG_MAX_POLICIES];
+	struct bg_attachment a;
+	struct bg_cgpath cg;
+	struct bg_state st;
+	struct bg_diag dg = {};
+	char left[1024] = "";
+	int ret;
+
+	if (bg_cgroup_resolve(path, &cg, NULL) || descendants(cg.abs) != 0)
+		return bg_detach_cgroup(path, NULL);
+	if (bg_state_open_maps(&st, &dg)) {
+		bg_diag_print(&dg);
+		return BG_EXIT_FAIL;
+	}
+	if (bg_att_get(&st, cg.id, &a) || !(a.flags & BG_ATT_F_SECCOMP)) {
+		bg_state_close(&st);
+		return bg_detach_cgroup(path, NULL);
+	}
+	ret = bg_att_del(&st, a.cgid);
+	if (ret) {
+		bg_err("detach of %s failed, nothing changed: cannot remove its attachment record: %s", a.path,
+		       strerror(-ret));
+		bg_state_close(&st);
+		return BG_EXIT_FAIL;
+	}
+	/* its one bg_cgroups entry: nothing below it (cgroup.stat) */
+	if ((ret = bg_map_remove(st.map[BG_MAP_CGROUPS], &a.cgid, "sweep")) && ret != -ENOENT)
+		add_left(left, sizeof(left), "its cgroup keeps its policy", ret);
+	if (o->hooks)
+		bg_cghooks_remove(a.cgid);
+	if (left[0] == '\0' && bg_slot_refs(&st, refs, NULL) == 0 && a.slot < BG_MAX_POLICIES && !refs[a.slot])
+		free_slot(&st, a.slot, left, sizeof(left));
+	else if (o->exec)
+		bg_exec_sync_links(&st);
+	if (o->recorded)
+		bg_counters_drop(&st, a.cgid);
+	if (o->escape) {
+		struct bg_attachment *all;
+		unsigned nall = 0;
+
+		if (bg_att_list(&st, &all, &nall) == 0) {
+			free(all);
+			if (nall == 0)
+				bg_escape_down();
+		}
+	}
+	bg_state_close(&st);
+	if (left[0]) {
+		bg_err("detached policy '%s' from cgroup %s, but: %s; `bpfguard reset` removes everything", a.policy,
+		       a.path, left);
+		return BG_EXIT_FAIL;
+	}
+	return BG_EXIT_OK;
+}
+
 int bg_detach_cgroup(const char *path, struct bg_attachment *out)
 {
 	struct bg_attachment a;

@@ -65,4 +65,19 @@ int bg_detach_cgroup(const char *path, struct bg_attachment *out);
  * is gone (its path may belong to a new cgroup already).  No record: 0. */
 int bg_detach_cgid(uint64_t cgid);
 
+/* What a `bpfguard run` attached besides its seccomp record, so its
+ * detach skips the rest (bg_detach_run). */
+struct bg_detach_run_opts {
+	bool recorded; /* decisions were recorded: counters to drop */
+	bool hooks;    /* the policy has net/dev/sysctl sections */
+	bool exec;     /* ... an exec section */
+	bool escape;   /* the escape guard was brought up (--user root) */
+};
+/* bpfguard run's detach of its payload cgroup: the same end state as
+ * bg_detach_cgroup for a seccomp record, in fewer steps (no LSM hooks, no
+ * filter entry, nothing below the payload cgroup unless its cgroup.stat
+ * says so).  Anything else (not a seccomp record, descendants) takes the
+ * general path.  0 or BG_EXIT_FAIL with one line printed. */
+int bg_detach_run(const char *path, const struct bg_detach_run_opts *o);
+
 #endif

@@ -144,6 +144,7 @@ static int put(struct bg_recorder *rc, const void *in, size_t len)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = in, .ctx_size_in = (__u32)len);
 
+	rc->puts++;
 	if (rc->prog_fd < 0)
 		return -EBADF;
 	if (bpf_prog_test_run_opts(rc->prog_fd, &o) || o.retval) {

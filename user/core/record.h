@@ -19,6 +19,7 @@ struct bg_recorder {
 	struct record_bpf *skel;
 	int prog_fd;
 	bool pinned_fd; /* prog_fd is ours to close (the pinned program's) */
+	unsigned long long puts;   /* records given to the program */
 	unsigned long long failed; /* records the program did not take */
 };
 

@@ -22,6 +22,7 @@
 
 #include "attach.h"
 #include "attachment.h"
+#include "cghooks.h"
 #include "cgroup.h"
 #include "loader.h"
 #include "run_internal.h"
@@ -302,8 +303,17 @@ void run_teardown(struct run *r)
 	 * ends: creating them again is most of a run's start-up (~3 ms of
 	 * ~10), and they are a cache, complete and consistent, not a half
 	 * state.  `bpfguard reset` removes them. */
-	if (r->attached && bg_detach_cgroup(r->payload_cg, NULL) == 0)
-		r->attached = false;
+	if (r->attached) {
+		struct bg_detach_run_opts d = {
+			.recorded = r->rec.puts > 0, /* counters exist only for what it recorded */
+			.hooks = bg_cghooks_wanted(r->policy),
+			.exec = r->policy->exec.present,
+			.escape = r->o->user_root,
+		};
+
+		if (bg_detach_run(r->payload_cg, &d) == 0)
+			r->attached = false;
+	}
 	bg_phase("run: detached");
 	if (r->made_payload && rmdir_retry(r->payload_cg))
 		bg_warn("run: cannot remove cgroup %s: %s", r->payload_cg, strerror(errno));
