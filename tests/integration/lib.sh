@@ -80,6 +80,18 @@ check() {
 }
 
 # expect_rc WANT DESCRIPTION COMMAND...
+# wait_for SECONDS COMMAND...: polls every 0.1 s until COMMAND succeeds
+wait_for() {
+	local n=$(($1 * 10))
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
 expect_rc() {
 	local want=$1 what=$2 rc
 	shift 2

@@ -22,17 +22,6 @@ stop_daemon() { # stop_daemon: SIGTERM, wait, exit code in $DRC
 }
 trap '[ -n "$WPID" ] && kill "$WPID" 2>/dev/null; stop_daemon; cleanup' EXIT
 
-# wait_for SECONDS COMMAND...: polls every 0.1 s until COMMAND succeeds
-wait_for() {
-	local n=$(($1 * 10))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 
 ready_in() { grep -q "ready:" "$1"; }
 start_daemon() { # start_daemon LOG: daemon in the background, waits for "ready"

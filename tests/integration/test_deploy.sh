@@ -36,17 +36,6 @@ stop_fake() {
 }
 trap 'stop_fake; cleanup' EXIT
 
-# wait_for SECONDS COMMAND...: polls every 0.1 s until COMMAND succeeds
-wait_for() {
-	local n=$(($1 * 10))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 
 # --------------------------------------------------------------- tools
 missing=
