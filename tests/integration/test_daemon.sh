@@ -87,6 +87,12 @@ path = $TMP/log/net.json
 filter.type = net
 filter.cgroup = $CGREL/app-*
 
+[output ecs]
+type = file
+format = ecs
+path = $TMP/log/ecs.json
+filter.type = net
+
 [output denied]
 type = stdout
 format = text
@@ -130,6 +136,9 @@ check "filtered output: net.json gets the app-* net denials" \
 	wait_for 10 json_any "$TMP/log/net.json" "e['type'] == 'net' and e['cgroup'] == '/$CGREL/app-2'"
 check "the daemon's json lines are valid under the v1 schema (docs/event.schema.json)" \
 	events_valid "$TMP/log/net.json" --types net
+ecs_pairs() { /usr/bin/python3 "$BG_SRCDIR/tests/helpers/check_ecs.py" "$TMP/log/net.json" "$TMP/log/ecs.json" > "$TMP/ecs.out" 2>&1; }
+check "format = ecs: the same events in ECS 8, every native field mapped (check_ecs.py)" wait_for 10 ecs_pairs ||
+	sed 's/^/#   /' "$TMP/ecs.out" | head -5
 check "filtered output: nothing else in net.json" "$PY" - "$TMP/log/net.json" "/$CGREL/app-" <<'PY'
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]

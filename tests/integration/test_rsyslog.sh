@@ -54,7 +54,7 @@ unshare -m --propagation private bash "$BG_SRCDIR/tests/integration/syslog_ns.sh
 NSP=$!
 check "the daemon is ready, its /dev/log bound to rsyslogd's socket" wait_for 60 test -e "$TMP/rsd.go"
 "$SYSPROBE" --cgroup "$CG/app" getpid > /dev/null
-"$SYSPROBE" --cgroup "$CG/app" mkdir "$TMP/rs/x" > /dev/null 2>&1 # killed
+("$SYSPROBE" --cgroup "$CG/app" mkdir "$TMP/rs/x") > /dev/null 2>&1 # killed
 two_parsed() { [ "$(grep -c . "$TMP/rs/parsed.json" 2>/dev/null)" -ge 2 ]; }
 check "rsyslogd parsed both events as JSON (mmjsonparse)" wait_for 20 two_parsed
 check "... nothing it could not parse" test ! -s "$TMP/rs/unparsed.log"

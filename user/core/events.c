@@ -310,6 +310,150 @@ int bg_event_format_json(const struct bg_event *e, int64_t boot_to_realtime,
 	return jw_end(&w);
 }
 
+/*
+ * The same event in the Elastic Common Schema (ECS 8.11), for pipelines
+ * that index ECS (docs/daemon.md maps every field): ECS's own fields where
+ * ECS has one, everything else under "bpfguard" with the names and values
+ * of the native line, so nothing is lost in the mapping.
+ */
+#define BG_ECS_VERSION "8.11.0"
+
+static void ecs_categorization(const struct bg_event *e, struct jw *w, const char *action)
+{
+	static const char *const proc[] = { "process" }, *const net[] = { "network" },
+			  *const host[] = { "host" }, *const conf[] = { "configuration" },
+			  *const esc[] = { "process", "intrusion_detection" };
+	const char *const *cat = proc;
+	size_t ncat = 1;
+	bool ran = e->effect == BG_EFFECT_RECORD;
+	const char *type[] = { ran ? "info" : "denied" };
+
+	switch (e->type) {
+	case BG_EVENT_NET: cat = net; break;
+	case BG_EVENT_DEV: cat = host; break;
+	case BG_EVENT_SYSCTL: cat = conf; break;
+	case BG_EVENT_ESCAPE: cat = esc; ncat = 2; break;
+	}
+	jw_open(w, "event");
+	jw_str(w, "kind", "event");
+	jw_strs(w, "category", cat, ncat);
+	jw_strs(w, "type", type, 1);
+	jw_str(w, "action", action);
+	/* the call: failed or killed, or it ran (recorded) */
+	jw_str(w, "outcome", ran ? "success" : "failure");
+	jw_str(w, "module", "bpfguard");
+	jw_str(w, "dataset", "bpfguard.events");
+	if (e->type == BG_EVENT_EXEC)
+		jw_str(w, "reason", bg_exec_why_name(e->exec.why, false));
+	jw_close(w);
+}
+
+int bg_event_format_ecs(const struct bg_event *e, int64_t boot_to_realtime, const struct bg_event_names *n,
+			char *buf, size_t len)
+{
+	const char *sys = e->abi < BG_NR_TABLES ? bg_syscall_name(e->abi, (int)e->nr) : NULL;
+	bool hook = is_hook_event(e);
+	char ts[48], comm[BG_COMM_LEN + 1], uid[16], num[24], path[BG_EXEC_PATH_MAX], hex[65];
+	struct jw w;
+
+	bg_format_rfc3339(e->ts_ns + boot_to_realtime, ts, sizeof(ts));
+	comm_str(e, comm);
+	if (e->type == BG_EVENT_SYSCALL) {
+		if (!sys) {
+			snprintf(num, sizeof(num), "%s:%u", bg_abi_name(e->abi), e->nr);
+			sys = num;
+		}
+	} else {
+		sys = e->type == BG_EVENT_ESCAPE ? escape_how(e->nr) : bg_hook_name(e->nr);
+	}
+	jw_begin(&w, buf, len);
+	jw_str(&w, "@timestamp", ts);
+	jw_open(&w, "ecs");
+	jw_str(&w, "version", BG_ECS_VERSION);
+	jw_close(&w);
+	ecs_categorization(e, &w, sys);
+	jw_open(&w, "rule");
+	jw_text(&w, "name", n->policy, strlen(n->policy));
+	jw_str(&w, "ruleset", "bpfguard");
+	jw_close(&w);
+	jw_open(&w, "host");
+	jw_text(&w, "name", host_name(), strlen(host_name()));
+	jw_open(&w, "boot");
+	jw_str(&w, "id", boot_id());
+	jw_close(&w);
+	jw_close(&w);
+	jw_open(&w, "process");
+	jw_i64(&w, "pid", e->pid);
+	jw_text(&w, "name", comm, strlen(comm));
+	jw_open(&w, "thread");
+	jw_i64(&w, "id", e->tid);
+	jw_close(&w);
+	jw_close(&w);
+	snprintf(uid, sizeof(uid), "%u", e->uid);
+	jw_open(&w, "user");
+	jw_str(&w, "id", uid); /* a keyword in ECS */
+	jw_close(&w);
+	if (n->container_id && n->container_id[0]) {
+		jw_open(&w, "container");
+		jw_text(&w, "id", n->container_id, strlen(n->container_id));
+		jw_close(&w);
+	}
+	if (e->type == BG_EVENT_NET) {
+		char addr[INET6_ADDRSTRLEN];
+
+		jw_open(&w, "network");
+		jw_str(&w, "type", e->net.family == AF_INET6 ? "ipv6" : "ipv4");
+		jw_str(&w, "transport", proto_name(e->net.protocol));
+		jw_close(&w);
+		if (e->nr != BG_HOOK_SOCK_CREATE) {
+			net_addr_str(e, addr, sizeof(addr));
+			jw_open(&w, "destination");
+			jw_str(&w, "ip", addr);
+			jw_i64(&w, "port", e->net.port);
+			jw_close(&w);
+		}
+	}
+	if (e->type == BG_EVENT_EXEC) {
+		exec_path(e, path);
+		jw_open(&w, "file");
+		jw_text(&w, "path", path, strlen(path));
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)e->exec.ino);
+		jw_str(&w, "inode", num); /* a keyword in ECS */
+		if (exec_hash(e, path, hex)) {
+			jw_open(&w, "hash");
+			jw_str(&w, "sha256", hex);
+			jw_close(&w);
+		}
+		jw_close(&w);
+	}
+	/* the rest, as the native line names it (docs/events.md) */
+	jw_open(&w, "bpfguard");
+	jw_i64(&w, "schema_version", BG_EVENT_SCHEMA_VERSION);
+	jw_str(&w, "type", type_name(e->type));
+	jw_str(&w, "mode", n->mode);
+	jw_text(&w, "cgroup", n->cgroup, strlen(n->cgroup));
+	run_id_json(n->cgroup, &w);
+	jw_u64(&w, "cgroup_id", e->cgid);
+	jw_u64(&w, "attached_cgroup_id", e->owner);
+	if (hook) {
+		hook_fields_json(e, &w);
+	} else {
+		if (e->abi < BG_NR_TABLES && bg_syscall_name(e->abi, (int)e->nr))
+			jw_str(&w, "syscall", bg_syscall_name(e->abi, (int)e->nr));
+		else
+			jw_null(&w, "syscall");
+		jw_i64(&w, "nr", e->nr);
+		jw_str(&w, "abi", bg_abi_name(e->abi));
+		if (!(e->flags & BG_EVF_NO_ARGS))
+			jw_u64s(&w, "args", (const uint64_t *)e->args, 6);
+	}
+	verdict_fields_json(e, &w);
+	opt_text(&w, "unit", n->unit);
+	opt_text(&w, "pod_uid", n->pod_uid);
+	jw_close(&w);
+	return jw_end(&w);
+}
+
 /* A value of the key=value text line: escaped, spaces included, so no
  * name can end the line or forge a field (textsafe.h). */
 static const char *text_val(const char *s, char *out, size_t len)

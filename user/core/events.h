@@ -31,6 +31,10 @@ struct bg_event_names {
  * if it does not fit. */
 int bg_event_format_json(const struct bg_event *e, int64_t boot_to_realtime,
 			 const struct bg_event_names *n, char *buf, size_t len);
+/* The same event as one line of Elastic Common Schema JSON (ECS 8.11; the
+ * mapping is in docs/daemon.md); -1 if it does not fit. */
+int bg_event_format_ecs(const struct bg_event *e, int64_t boot_to_realtime,
+			const struct bg_event_names *n, char *buf, size_t len);
 /* One human line (no newline). */
 int bg_event_format_text(const struct bg_event *e, int64_t boot_to_realtime,
 			 const struct bg_event_names *n, char *buf, size_t len);

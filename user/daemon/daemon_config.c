@@ -55,13 +55,14 @@ const char *bgd_out_type_name(int type)
 	case BGD_OUT_STDOUT: return "stdout";
 	case BGD_OUT_FILE: return "file";
 	case BGD_OUT_SYSLOG: return "syslog";
+	case BGD_OUT_JOURNAL: return "journal";
 	}
 	return "?";
 }
 
 const char *bgd_format_name(int format)
 {
-	return format == BGD_FMT_TEXT ? "text" : "json";
+	return format == BGD_FMT_TEXT ? "text" : format == BGD_FMT_ECS ? "ecs" : "json";
 }
 
 void bgd_config_defaults(struct bgd_config *c, const char *origin)
@@ -317,8 +318,10 @@ static int output_key(struct parser *p, const char *key, char *v)
 			o->type = BGD_OUT_FILE;
 		else if (!strcmp(v, "syslog"))
 			o->type = BGD_OUT_SYSLOG;
+		else if (!strcmp(v, "journal"))
+			o->type = BGD_OUT_JOURNAL;
 		else
-			return fail(p, "type '%.64s': expected stdout, file or syslog", v);
+			return fail(p, "type '%.64s': expected stdout, file, syslog or journal", v);
 		p->type_seen = true;
 		return 0;
 	case 1:
@@ -326,8 +329,10 @@ static int output_key(struct parser *p, const char *key, char *v)
 			o->format = BGD_FMT_JSON;
 		else if (!strcmp(v, "text"))
 			o->format = BGD_FMT_TEXT;
+		else if (!strcmp(v, "ecs"))
+			o->format = BGD_FMT_ECS;
 		else
-			return fail(p, "format '%.64s': expected json or text", v);
+			return fail(p, "format '%.64s': expected json, ecs or text", v);
 		return 0;
 	case 2:
 		if (v[0] != '/')
@@ -367,7 +372,7 @@ static int output_end(struct parser *p)
 		return 0;
 	p->line = o->line;
 	if (!p->type_seen)
-		ret = fail(p, "[output %s] has no type; add `type = stdout`, `file` or `syslog`", o->name);
+		ret = fail(p, "[output %s] has no type; add `type = stdout`, `file`, `syslog` or `journal`", o->name);
 	else if (o->type == BGD_OUT_FILE && !o->path[0])
 		ret = fail(p, "[output %s] is a file output without a path; add `path = /var/log/bpfguard/events.json`", o->name);
 	else if (o->type != BGD_OUT_FILE && (o->path[0] || o->max_size || o->keep))

@@ -30,8 +30,8 @@
 #define BGD_FILTER_MAX 16     /* alternatives per filter key */
 #define BGD_NAME_MAX 64
 
-enum bgd_out_type { BGD_OUT_STDOUT = 0, BGD_OUT_FILE, BGD_OUT_SYSLOG };
-enum bgd_format { BGD_FMT_JSON = 0, BGD_FMT_TEXT };
+enum bgd_out_type { BGD_OUT_STDOUT = 0, BGD_OUT_FILE, BGD_OUT_SYSLOG, BGD_OUT_JOURNAL };
+enum bgd_format { BGD_FMT_JSON = 0, BGD_FMT_TEXT, BGD_FMT_ECS };
 
 /* filter.effect bits */
 #define BGD_EFF_RECORDED 0x1

@@ -32,61 +32,105 @@ static int syslog_prio(const struct bg_event *e)
 }
 
 
+/* One event's lines, each formatted at most once however many outputs
+ * take it. */
+struct lines {
+	const struct bg_event *e;
+	const struct bgd_drain *d;
+	struct bg_event_names *names;
+	const struct bgd_enrich *en;
+	char json[BG_EVENT_LINE_MAX], ecs[BG_EVENT_LINE_MAX + 1024], text[BG_EVENT_LINE_MAX + 2048];
+	size_t jlen, elen, tlen;
+	bool have_json, have_ecs, have_text;
+};
+
+static size_t json_line(struct lines *l)
+{
+	if (!l->have_json) {
+		/* the same one-pass writer as `bpfguard events --json` */
+		int n = bg_event_format_json(l->e, l->d->offset, l->names, l->json, sizeof(l->json));
+
+		l->jlen = n < 0 ? 0 : (size_t)n;
+		l->have_json = true;
+	}
+	return l->jlen;
+}
+
+static size_t ecs_line(struct lines *l)
+{
+	if (!l->have_ecs) {
+		int n = bg_event_format_ecs(l->e, l->d->offset, l->names, l->ecs, sizeof(l->ecs));
+
+		l->elen = n < 0 ? 0 : (size_t)n;
+		l->have_ecs = true;
+	}
+	return l->elen;
+}
+
+static size_t text_line(struct lines *l)
+{
+	const struct bgd_enrich *en = l->en;
+	char eunit[4 * BGD_UNIT_MAX + 1];
+	size_t cap = sizeof(l->text), t;
+	int n;
+
+	if (l->have_text)
+		return l->tlen;
+	n = bg_event_format_text(l->e, l->d->offset, l->names, l->text, cap - 2048);
+	t = n < 0 ? 0 : (size_t)n < cap - 2048 ? (size_t)n : cap - 2049;
+	if (en->unit[0]) {
+		bg_text_escape(en->unit, strlen(en->unit), eunit, sizeof(eunit), BG_ESC_SPACE);
+		t += (size_t)snprintf(l->text + t, cap - t, " unit=%s", eunit);
+	}
+	if (en->container_id[0] && t < cap)
+		t += (size_t)snprintf(l->text + t, cap - t, " container_id=%s", en->container_id);
+	if (en->pod_uid[0] && t < cap)
+		t += (size_t)snprintf(l->text + t, cap - t, " pod_uid=%s", en->pod_uid);
+	if (t >= cap)
+		t = cap - 1;
+	l->tlen = t;
+	l->have_text = true;
+	return t;
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	const struct bg_event *e = data;
 	struct bgd_drain *d = ctx;
-	char json[BG_EVENT_LINE_MAX];
-	bool have_json = false;
-	size_t jlen = 0, tlen = 0;
 	struct bg_event_names names;
 	struct bgd_enrich en;
-	char text[BG_EVENT_LINE_MAX + 2048], eunit[4 * BGD_UNIT_MAX + 1];
-	bool have_text = false;
+	static struct lines l; /* 30 KB: not on the stack of every event */
 
 	if (size < sizeof(struct bg_event) || (e->type == BG_EVENT_EXEC && size < sizeof(struct bg_exec_event)))
 		return 0; /* not ours: ignore rather than misread */
 	d->events++;
 	bg_event_resolve(d->res, e, &names);
 	bgd_enrich_cgroup(names.cgroup, &en);
+	names.unit = en.unit;
+	names.container_id = en.container_id;
+	names.pod_uid = en.pod_uid;
+	l.e = e;
+	l.d = d;
+	l.names = &names;
+	l.en = &en;
+	l.have_json = l.have_ecs = l.have_text = false;
 	for (unsigned i = 0; i < d->nouts; i++) {
 		struct bgd_output *o = &d->outs[i];
+		size_t n;
 
 		if (!bgd_filter_match(&o->cfg.filter, e->type, e->verdict, e->effect, names.policy, names.cgroup))
 			continue;
-		if (o->cfg.format == BGD_FMT_JSON) {
-			/* the same one-pass writer as `bpfguard events --json` */
-			if (!have_json) {
-				int n;
-
-				names.unit = en.unit;
-				names.container_id = en.container_id;
-				names.pod_uid = en.pod_uid;
-				n = bg_event_format_json(e, d->offset, &names, json, sizeof(json));
-				jlen = n < 0 ? 0 : (size_t)n;
-				have_json = true;
-			}
-			if (jlen)
-				bgd_output_line(o, json, jlen, syslog_prio(e));
+		if (o->cfg.type == BGD_OUT_JOURNAL) {
+			if (json_line(&l))
+				bgd_output_journal(o, l.json, l.text, text_line(&l), syslog_prio(e));
+		} else if (o->cfg.format == BGD_FMT_ECS) {
+			if ((n = ecs_line(&l)))
+				bgd_output_line(o, l.ecs, n, syslog_prio(e));
+		} else if (o->cfg.format == BGD_FMT_JSON) {
+			if ((n = json_line(&l)))
+				bgd_output_line(o, l.json, n, syslog_prio(e));
 		} else {
-			if (!have_text) {
-				int n = bg_event_format_text(e, d->offset, &names, text, sizeof(text) - 2048);
-
-				tlen = n < 0 ? 0 : (size_t)n < sizeof(text) - 2048 ? (size_t)n : sizeof(text) - 2049;
-				if (en.unit[0]) {
-					bg_text_escape(en.unit, strlen(en.unit), eunit, sizeof(eunit), BG_ESC_SPACE);
-					tlen += (size_t)snprintf(text + tlen, sizeof(text) - tlen, " unit=%s", eunit);
-				}
-				if (en.container_id[0] && tlen < sizeof(text))
-					tlen += (size_t)snprintf(text + tlen, sizeof(text) - tlen, " container_id=%s",
-								 en.container_id);
-				if (en.pod_uid[0] && tlen < sizeof(text))
-					tlen += (size_t)snprintf(text + tlen, sizeof(text) - tlen, " pod_uid=%s", en.pod_uid);
-				if (tlen >= sizeof(text))
-					tlen = sizeof(text) - 1;
-				have_text = true;
-			}
-			bgd_output_line(o, text, tlen, syslog_prio(e));
+			bgd_output_line(o, l.text, text_line(&l), syslog_prio(e));
 		}
 	}
 	return ++d->batch >= BGD_DRAIN_BATCH ? STOP_BATCH : 0;

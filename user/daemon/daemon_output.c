@@ -9,12 +9,17 @@
  * against fstat(), so a file someone truncated (logrotate copytruncate) is
  * not rotated early.
  */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/json.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -48,6 +53,20 @@ int bgd_output_open(struct bgd_output *o, const struct bgd_output_cfg *cfg, stru
 	o->fd = -1;
 	if (cfg->type == BGD_OUT_SYSLOG)
 		return 0;
+	if (cfg->type == BGD_OUT_JOURNAL) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = BGD_JOURNAL_SOCKET };
+
+		o->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (o->fd < 0 || connect(o->fd, (struct sockaddr *)&sa, sizeof(sa))) {
+			bg_diag_set(diag, "output %s: cannot connect to the journal at %s: %s; is systemd-journald running?",
+				    cfg->name, BGD_JOURNAL_SOCKET, strerror(errno));
+			if (o->fd >= 0)
+				close(o->fd);
+			o->fd = -1;
+			return -1;
+		}
+		return 0;
+	}
 	o->buf = malloc(BGD_OUT_BUF);
 	if (!o->buf) {
 		bg_diag_set(diag, "output %s: out of memory", cfg->name);
@@ -161,6 +180,86 @@ static bool needs_rotation(struct bgd_output *o, size_t add)
 	return o->size > 0 && o->size + add > o->cfg.max_size;
 }
 
+/* KEY=value\n, or the binary form (KEY\n, 64-bit little-endian length,
+ * the bytes, \n) when the value has a newline; false if it does not fit. */
+static bool jfield(char *buf, size_t cap, size_t *off, const char *key, const char *v, size_t n)
+{
+	size_t k = strlen(key);
+	bool bin = memchr(v, '\n', n) != NULL;
+
+	if (*off + k + n + 11 > cap)
+		return false;
+	memcpy(buf + *off, key, k);
+	*off += k;
+	if (bin) {
+		uint64_t le = htole64((uint64_t)n);
+
+		buf[(*off)++] = '\n';
+		memcpy(buf + *off, &le, 8);
+		*off += 8;
+	} else {
+		buf[(*off)++] = '=';
+	}
+	memcpy(buf + *off, v, n);
+	*off += n;
+	buf[(*off)++] = '\n';
+	return true;
+}
+
+void bgd_output_journal(struct bgd_output *o, const char *json, const char *text, size_t tlen, int prio)
+{
+	static char dgram[48 * 1024];
+	struct json_object *j = json_tokener_parse(json);
+	char pr[4];
+	size_t off = 0;
+	bool ok = j != NULL;
+
+	snprintf(pr, sizeof(pr), "%d", prio);
+	ok = ok && jfield(dgram, sizeof(dgram), &off, "MESSAGE", text, tlen) &&
+	     jfield(dgram, sizeof(dgram), &off, "PRIORITY", pr, strlen(pr)) &&
+	     jfield(dgram, sizeof(dgram), &off, "SYSLOG_IDENTIFIER", "bpfguard", 8);
+	/* every field of the JSON line, by its name upper-cased: the same
+	 * set and values as the schema (docs/event.schema.json) */
+	if (ok) {
+		json_object_object_foreach(j, key, val) {
+			char name[64] = "BPFGUARD_", vbuf[1024];
+			const char *v = vbuf;
+			size_t i = 9, n;
+
+			for (const char *c = key; *c && i < sizeof(name) - 1; c++)
+				name[i++] = (*c >= 'a' && *c <= 'z') ? (char)(*c - 32) : (*c == '@' ? '_' : *c);
+			name[i] = '\0';
+			if (json_object_is_type(val, json_type_null))
+				continue;
+			if (json_object_is_type(val, json_type_string)) {
+				v = json_object_get_string(val);
+				n = (size_t)json_object_get_string_len(val);
+			} else if (json_object_is_type(val, json_type_array)) {
+				n = 0;
+				vbuf[0] = '\0';
+				for (size_t a = 0; a < json_object_array_length(val) && n < sizeof(vbuf) - 24; a++)
+					n += (size_t)snprintf(vbuf + n, sizeof(vbuf) - n, "%s%s", a ? " " : "",
+							      json_object_get_string(json_object_array_get_idx(val, a)));
+			} else {
+				n = (size_t)snprintf(vbuf, sizeof(vbuf), "%s", json_object_get_string(val));
+			}
+			if (!(ok = jfield(dgram, sizeof(dgram), &off, name, v, n)))
+				break;
+		}
+	}
+	json_object_put(j);
+	if (!ok || o->fd < 0 || send(o->fd, dgram, off, MSG_NOSIGNAL) != (ssize_t)off) {
+		if (!o->failing)
+			bgd_log(LOG_WARNING, "output %s: an event was not written to the journal: %s",
+				o->cfg.name, ok ? strerror(errno) : "too large");
+		o->failing = true;
+		o->errors++;
+		return;
+	}
+	o->failing = false;
+	o->lines++;
+}
+
 void bgd_output_line(struct bgd_output *o, const char *line, size_t len, int prio)
 {
 	if (o->cfg.type == BGD_OUT_SYSLOG) {
@@ -219,7 +318,7 @@ int bgd_output_reopen(struct bgd_output *o, struct bg_diag *diag)
 void bgd_output_close(struct bgd_output *o)
 {
 	bgd_output_flush(o);
-	if (o->cfg.type == BGD_OUT_FILE && o->fd >= 0)
+	if ((o->cfg.type == BGD_OUT_FILE || o->cfg.type == BGD_OUT_JOURNAL) && o->fd >= 0)
 		close(o->fd);
 	free(o->buf);
 	o->buf = NULL;

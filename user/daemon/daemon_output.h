@@ -23,7 +23,7 @@
 
 struct bgd_output {
 	struct bgd_output_cfg cfg;
-	int fd;                       /* stdout, the file; -1 for syslog or when closed */
+	int fd;                       /* stdout, the file, the journal's socket; -1 for syslog or when closed */
 	char *buf;
 	size_t used;
 	unsigned long long size;      /* file: bytes in it, pending included */
@@ -35,6 +35,10 @@ struct bgd_output {
 
 /* Opens the output (file: O_APPEND, created 0640, appended to). */
 int bgd_output_open(struct bgd_output *o, const struct bgd_output_cfg *cfg, struct bg_diag *diag);
+/* The journal's native protocol: one datagram per event, the JSON line's
+ * fields as BPFGUARD_<NAME>= (docs/daemon.md), MESSAGE= the text line. */
+#define BGD_JOURNAL_SOCKET "/run/systemd/journal/socket"
+void bgd_output_journal(struct bgd_output *o, const char *json, const char *text, size_t tlen, int prio);
 /* One line (without its newline); prio is the syslog priority. */
 void bgd_output_line(struct bgd_output *o, const char *line, size_t len, int prio);
 /* Writes what is buffered (whole lines). */

@@ -149,6 +149,33 @@ void jw_u64s(struct jw *w, const char *k, const uint64_t *v, size_t n)
 	raw(w, "]", 1);
 }
 
+void jw_open(struct jw *w, const char *k)
+{
+	key(w, k);
+	raw(w, "{", 1);
+	w->first = true;
+}
+
+void jw_close(struct jw *w)
+{
+	raw(w, "}", 1);
+	w->first = false;
+}
+
+void jw_strs(struct jw *w, const char *k, const char *const *v, size_t n)
+{
+	key(w, k);
+	raw(w, "[", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			raw(w, ",", 1);
+		raw(w, "\"", 1);
+		esc(w, v[i], strlen(v[i]));
+		raw(w, "\"", 1);
+	}
+	raw(w, "]", 1);
+}
+
 int jw_end(struct jw *w)
 {
 	raw(w, "}", 1);

@@ -37,6 +37,12 @@ void jw_i64(struct jw *w, const char *key, int64_t v);
 void jw_null(struct jw *w, const char *key);
 /* An array of unsigned numbers. */
 void jw_u64s(struct jw *w, const char *key, const uint64_t *v, size_t n);
+/* A nested object "key":{ ... }, closed by jw_close (ECS nests its
+ * fields: event.kind is {"event":{"kind":...}}). */
+void jw_open(struct jw *w, const char *key);
+void jw_close(struct jw *w);
+/* An array of strings we chose. */
+void jw_strs(struct jw *w, const char *key, const char *const *v, size_t n);
 /* Closes the object: its length, or -1 if something did not fit (buf
  * then holds "" rather than a truncated object). */
 int jw_end(struct jw *w);
