@@ -105,6 +105,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			CHECK(json_object_get_uint64(json_object_array_get_idx(v, i)) == e.args[i]);
 	}
 	json_object_put(o);
+
+	/* the ECS line of the same event: whole, strict JSON, nested, with
+	 * the native fields under "bpfguard" (check_ecs.py checks the
+	 * mapping on real events) */
+	{
+		char ecs[BG_EVENT_LINE_MAX + 1024];
+		struct json_object *b;
+
+		n = bg_event_format_ecs(&e, 0, &names, ecs, sizeof(ecs));
+		CHECK(n > 0 && (size_t)n == strlen(ecs));
+		json_tokener_reset(tok);
+		o = json_tokener_parse_ex(tok, ecs, n);
+		CHECK(o && json_tokener_get_error(tok) == json_tokener_success);
+		CHECK(json_object_object_get_ex(o, "bpfguard", &b) && json_object_is_type(b, json_type_object));
+		check_text(b, "cgroup", cgroup);
+		CHECK(json_object_object_get_ex(b, "cgroup_id", &v) && json_object_get_uint64(v) == e.cgid);
+		CHECK(json_object_object_get_ex(o, "rule", &b));
+		check_text(b, "name", policy);
+		json_object_put(o);
+	}
 	json_tokener_free(tok);
 	return 0;
 }
