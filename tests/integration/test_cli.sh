@@ -10,6 +10,7 @@ BG_TEST_NO_BPF=1
 . "$(dirname "$0")/lib.sh"
 
 BG=$BPFGUARD
+PY=$(command -v /usr/bin/python3 || command -v python3)
 P=$BG_SRCDIR/policies
 "$BG" __complete-data > "$TMP/tree.json"
 check "__complete-data prints the command tree as JSON" python3 -c 'import json,sys; json.load(open(sys.argv[1]))["commands"][0]["name"]' "$TMP/tree.json"
@@ -157,4 +158,19 @@ check "... saying so" grep -q "a device, not read" "$TMP/err"
 GOFMT=$(go env GOROOT)/bin/gofmt # Debian's Go (scripts/setup installs golang-go)
 check "a pipe is still read (go inspect /dev/stdin < a Go binary)" \
 	sh -c "cat '$GOFMT' | '$BG' go inspect /dev/stdin | grep -q '^/dev/stdin: go1'"
+# --- one exit code per answer; groups by name; warnings capped
+expect_rc 4 "policy diff: different policies exit 4 (the answer is no), not 1 (a failure)" \
+	"$BG" policy diff "$BG_SRCDIR/policies/go-static.policy" "$BG_SRCDIR/policies/strict.policy"
+expect_rc 0 "policy groups NAME: only that group" "$BG" policy groups @go-runtime
+check "... and no other" sh -c "grep -c '^@' '$TMP/out' | grep -qx 1 && grep -qx '@go-runtime' '$TMP/out'"
+expect_rc 0 "policy groups accepts names without '@'" "$BG" policy groups go-runtime
+expect_rc 2 "policy groups: an unknown name is an error" "$BG" policy groups no-such-group
+check "... naming it" grep -q "no group 'no-such-group'" "$TMP/err"
+"$PY" -c "
+import json
+print(json.dumps({'defaultAction': 'SCMP_ACT_ERRNO',
+                  'syscalls': [{'names': ['nosuchcall%d' % i], 'action': 'SCMP_ACT_ALLOW'} for i in range(2000)]}))" > "$TMP/many.json"
+expect_rc 0 "a profile with 2000 unknown names still loads" "$BG" policy check "$TMP/many.json"
+check "... with 50 warnings printed, not 2000" test "$(grep -c 'unknown syscall' "$TMP/err")" = 50
+check "... and the rest counted in one line" grep -qx "bpfguard: warning: 1950 more warnings not shown (the first 50 were)" "$TMP/err"
 finish

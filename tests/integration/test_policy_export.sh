@@ -203,11 +203,11 @@ else
 fi
 
 # --- diff ----------------------------------------------------------------------
-expect_rc 1 "diff go-static go-server: different (exit 1)" "$BG" policy diff "$P/go-static.policy" "$P/go-server.policy"
+expect_rc 4 "diff go-static go-server: different (exit 4)" "$BG" policy diff "$P/go-static.policy" "$P/go-server.policy"
 check "... review lines for socket's conditional rules" grep -q "^+ socket: allow if arg0 == 0x2; allow if arg0 == 0xa; allow if arg0 == 0x1; else errno(EPERM)$" "$TMP/out"
 check "... and for a plain difference" grep -q "^- pwrite64: allow$" "$TMP/out"
 check "... and a summary" grep -q "^# [0-9]* syscalls differ" "$TMP/out"
-expect_rc 1 "diff --json" "$BG" policy diff --json "$P/go-static.policy" "$P/go-server.policy"
+expect_rc 4 "diff --json" "$BG" policy diff --json "$P/go-static.policy" "$P/go-server.policy"
 cp "$TMP/out" "$TMP/diff.json"
 check "... says not equivalent and lists socket with an example" json_true "$TMP/diff.json" \
 	"j['equivalent'] is False and any(s['syscall'] == 'socket' and 'example' in s for s in j['syscalls'])"
@@ -232,7 +232,7 @@ expect_rc 0 "merge go-static go-server" "$BG" policy merge --name go-both -o "$T
 check "... reports the conflicting denials on stderr" grep -q "warning: merge: .*says" "$TMP/err"
 expect_rc 0 "... and policy check reads the result" "$BG" policy check "$TMP/both.policy"
 check "... named as asked" grep -q "^name go-both$" "$TMP/out"
-expect_rc 1 "the merge differs from go-static" "$BG" policy diff "$P/go-static.policy" "$TMP/both.policy"
+expect_rc 4 "the merge differs from go-static" "$BG" policy diff "$P/go-static.policy" "$TMP/both.policy"
 check "... never by denying what go-static allows" bash -c "! grep -q '^- [a-z0-9_]*: allow' '$TMP/out'"
 expect_rc 0 "merging a policy with itself changes nothing" "$BG" policy merge -o "$TMP/self.policy" "$P/strict.policy" "$P/strict.policy"
 expect_rc 0 "... (diff says equivalent)" "$BG" policy diff "$P/strict.policy" "$TMP/self.policy"

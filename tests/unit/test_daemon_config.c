@@ -149,6 +149,15 @@ static void test_file_defaults(void **state)
 	assert_true(cfg->out[0].max_size == 4096);
 	assert_int_equal(parse("[output f]\ntype = file\npath = /tmp/e\nmax_size = 1g\n"), 0);
 	assert_true(cfg->out[0].max_size == 1ULL << 30);
+	/* the journal and ECS (issue 15) */
+	assert_int_equal(parse("[output j]\ntype = journal\n[output e]\ntype = file\nformat = ecs\npath = /tmp/e\n"), 0);
+	assert_int_equal(cfg->out[0].type, BGD_OUT_JOURNAL);
+	assert_int_equal(cfg->out[1].format, BGD_FMT_ECS);
+	assert_string_equal(bgd_format_name(cfg->out[1].format), "ecs");
+	BAD("[output j]\ntype = journal\npath = /tmp/x\n", "t.conf:1: [output j]: path, max_size and keep are for type = file");
+	assert_int_equal(parse("[metrics]\nper_cgroup = on\n"), 0);
+	assert_true(cfg->metrics_per_cgroup);
+	BAD("[metrics]\nper_cgroup = maybe\n", "t.conf:2: per_cgroup 'maybe': expected on or off");
 }
 
 static void test_errors(void **state)
@@ -165,7 +174,7 @@ static void test_errors(void **state)
 	BAD("[output a]\ntype = file\n", "t.conf:1: [output a] is a file output without a path");
 	BAD("[output a]\ntype = stdout\npath = /x\n", "t.conf:1: [output a]: path, max_size and keep are for type = file");
 	BAD("[output a]\ntype = file\nfacility = local0\npath = /x\n", "t.conf:1: [output a]: facility is for type = syslog");
-	BAD("[output a]\ntype = pipe\n", "t.conf:2: type 'pipe': expected stdout, file or syslog");
+	BAD("[output a]\ntype = pipe\n", "t.conf:2: type 'pipe': expected stdout, file, syslog or journal");
 	BAD("[output a]\ntype = stdout\ntype = stdout\n", "t.conf:3: type given twice");
 	BAD("[output a]\ntype = file\npath = rel/x\n", "t.conf:3: path 'rel/x': give an absolute path");
 	BAD("[output a]\ntype = file\npath = /x\nmax_size = 10X\n", "t.conf:4: max_size '10X'");

@@ -136,11 +136,29 @@ static int policy_groups(int argc, char **argv)
 		default: return bad_option("groups", argv, c);
 		}
 	}
-	/* operands were ignored before the command table: still are */
+	/* NAME...: those groups only (with or without '@'); one unknown is
+	 * an error, not an empty answer */
+	for (int i = optind; i < argc; i++) {
+		const char *want = argv[i][0] == '@' ? argv[i] + 1 : argv[i];
+		bool known = false;
+
+		for (const char *const *g = bg_group_names(); *g && !known; g++)
+			known = !strcmp((*g)[0] == '@' ? *g + 1 : *g, want);
+		if (!known) {
+			bg_err("policy groups: no group '%s'; `bpfguard policy groups` lists them all", argv[i]);
+			return BG_EXIT_USAGE;
+		}
+	}
 	if (bg_json_mode)
 		arr = json_object_new_array();
 	for (const char *const *g = bg_group_names(); *g; g++) {
 		const char *help = bg_group_help(*g);
+		bool listed = optind >= argc;
+
+		for (int i = optind; i < argc && !listed; i++)
+			listed = !strcmp((*g)[0] == '@' ? *g + 1 : *g, argv[i][0] == '@' ? argv[i] + 1 : argv[i]);
+		if (!listed)
+			continue;
 
 		if (arr) {
 			struct json_object *o = json_object_new_object(), *m = json_object_new_array();
@@ -397,7 +415,7 @@ static int policy_diff(int argc, char **argv)
 	}
 	bg_policy_free(a);
 	bg_policy_free(b);
-	return r < 0 ? BG_EXIT_USAGE : r;
+	return r < 0 ? BG_EXIT_USAGE : r > 0 ? BG_EXIT_NO : BG_EXIT_OK;
 }
 
 static int parse_action_opt(const char *opt, const char *s, struct bg_action *a)
@@ -501,10 +519,10 @@ out:
 const struct bg_cmd bg_policy_cmds[] = {
 	{ "check", policy_check, "validate a policy (native or Docker/OCI JSON), print it normalised "
 	  "with the escape hatches it leaves open", "FILE [--json] [--strict] [--run]", .opts = check_opts },
-	{ "groups", policy_groups, "the @groups and their syscalls", "[--json]", .opts = groups_opts },
+	{ "groups", policy_groups, "the @groups and their syscalls (all, or the NAMEs given)", "[--json] [NAME...]", .opts = groups_opts },
 	{ "export", policy_export, "write a policy as a seccomp profile (JSON) or classic-BPF program",
 	  "--format docker|oci|bpf [-o OUT] [--drop-sections] [--no-ia32] FILE", .opts = export_opts },
-	{ "diff", policy_diff, "what A and B decide differently (exit 0 same, 1 different, 2 bad input)",
+	{ "diff", policy_diff, "what A and B decide differently (exit 0 same, 4 different, 2 bad input)",
 	  "A B [--json]", .opts = diff_opts },
 	{ "merge", policy_merge, "the union of what the inputs allow, as a native policy",
 	  "A B... [-o OUT] [--name NAME] [--default ACTION] [--default-ia32 ACTION]", .opts = merge_opts },

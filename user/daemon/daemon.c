@@ -403,6 +403,7 @@ int bgd_main(const char *config_path, bool check)
 	struct bg_diag diag = {};
 	int ret = BG_EXIT_OK;
 
+	bg_warn_cap(0); /* long-lived: every warning goes to the log */
 	d.cfg = malloc(sizeof(*d.cfg));
 	if (!d.cfg)
 		return BG_EXIT_FAIL;

@@ -79,7 +79,7 @@ void bg_diag_warn(struct bg_diag *d, const char *fmt, ...)
 			return;
 		}
 	}
-	fprintf(stderr, "bpfguard: warning: %s\n", msg);
+	bg_warn("%s", msg); /* capped with every other warning */
 }
 
 void bg_diag_print(const struct bg_diag *d)

@@ -10,6 +10,9 @@ enum {
 	BG_EXIT_FAIL = 1,  /* runtime failure */
 	BG_EXIT_USAGE = 2, /* bad arguments or input */
 	BG_EXIT_REFUSED = 3, /* policy cannot be enforced as asked (--fallback refuse) */
+	/* the command asked a question and the answer is "no": policy diff
+	 * (they differ), policy eval/test (a call is denied, policy_test.h) */
+	BG_EXIT_NO = 4,
 };
 
 #endif

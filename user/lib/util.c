@@ -34,10 +34,34 @@ void bg_err(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Warnings are capped: a hostile or huge input (a profile with 100,000
+ * unknown names) must not bury the one line that matters under its
+ * echoes.  The first BG_WARN_MAX are printed, the rest counted and the
+ * count said once at exit. */
+#define BG_WARN_MAX 50
+static unsigned long warned, unsaid, warn_max = BG_WARN_MAX;
+
+void bg_warn_cap(unsigned long max)
+{
+	warn_max = max;
+}
+
+static void say_unsaid(void)
+{
+	if (unsaid)
+		fprintf(stderr, "bpfguard: warning: %lu more warning%s not shown (the first %d were)\n", unsaid,
+			unsaid == 1 ? "" : "s", BG_WARN_MAX);
+}
+
 void bg_warn(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (warn_max && ++warned > warn_max) {
+		if (unsaid++ == 0)
+			atexit(say_unsaid);
+		return;
+	}
 	va_start(ap, fmt);
 	vmsg("warning: ", fmt, ap);
 	va_end(ap);

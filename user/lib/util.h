@@ -12,6 +12,10 @@
 /* One line on stderr: "bpfguard: <message>". */
 void bg_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* At most MAX warnings are printed, the rest counted and the count said at
+ * exit (default 50); 0: no cap (the daemon: a long-lived process must not
+ * go quiet after its first fifty). */
+void bg_warn_cap(unsigned long max);
 
 /* Bounded copy that always terminates; returns false if truncated. */
 bool bg_strlcpy(char *dst, const char *src, size_t len);
