@@ -15,7 +15,11 @@ check "... installs the program" test -x "$D/usr/bin/bpfguard"
 check "... the man pages: bpfguard(8) and one per command" \
 	sh -c "[ -f '$D/usr/share/man/man8/bpfguard.8' ] && [ \$(ls '$D/usr/share/man/man8' | grep -c '^bpfguard-') -ge 10 ]"
 bad=0
-for m in "$D"/usr/share/man/man8/*.8; do
+check "... the file formats in section 5: bpfguard-policy(5), bpfguard.conf(5)" \
+	test -f "$D/usr/share/man/man5/bpfguard-policy.5" -a -f "$D/usr/share/man/man5/bpfguard.conf.5"
+check "... bpfguard.conf(5) documents the journal output and per_cgroup (rendered from docs/daemon.md)" \
+	sh -c "grep -q 'type = journal' '$D/usr/share/man/man5/bpfguard.conf.5' && grep -q 'per_cgroup' '$D/usr/share/man/man5/bpfguard.conf.5'"
+for m in "$D"/usr/share/man/man8/*.8 "$D"/usr/share/man/man5/*.5; do
 	groff -man -ww -z "$m" 2> "$TMP/groff" || bad=1
 	[ -s "$TMP/groff" ] && { bad=1; sed "s|^|    $(basename "$m"): |" "$TMP/groff"; }
 done
@@ -25,6 +29,8 @@ check "bpfguard-run(8) carries run's own --help (options cannot drift)" \
 check "... the completion file" test -f "$D/usr/share/bash-completion/completions/bpfguard"
 check "... the systemd unit" test -f "$D/usr/lib/systemd/system/bpfguard.service"
 check "... the default config" test -f "$D/etc/bpfguard/bpfguard.conf"
+check "... whose example policy path is where this install put the policies" \
+	sh -c "grep -q '^#policy = /usr/share/bpfguard/policies/strict.policy' '$D/etc/bpfguard/bpfguard.conf' && test -f '$D/usr/share/bpfguard/policies/strict.policy'"
 if command -v systemd-analyze > /dev/null; then
 	# verify needs the ExecStart binary at its path: point it at the staged one
 	sed "s|/usr/bin/bpfguard|$D/usr/bin/bpfguard|g" "$D/usr/lib/systemd/system/bpfguard.service" > "$TMP/bpfguard.service"
