@@ -273,5 +273,45 @@ expect_rc 2 "unknown option" "$BPFGUARD" go inspect --frobnicate "$B/app"
 expect_rc 2 "two binaries" "$BPFGUARD" go inspect "$B/app" "$B/cgo"
 expect_rc 0 "--help" "$BPFGUARD" go inspect --help
 
+# --- --format cyclonedx: an SBOM validated against the official CycloneDX
+# 1.6 JSON schema (the CycloneDX project's npm package, pinned by SHA-512,
+# cached), for the test binaries and Debian's own Go binaries
+GOROOT_=$(go env GOROOT)
+sboms=()
+for f in "$B/app" "$B/hello-nocgo" "$B/cgo" "$B/hello-pie" "$GOROOT_/bin/gofmt" "$GOROOT_/pkg/tool/linux_amd64/vet" /usr/bin/promtool; do
+	n=$TMP/$(basename "$f").cdx.json
+	"$BPFGUARD" go inspect --format cyclonedx "$f" > "$n" 2> "$TMP/err" || not_ok "go inspect --format cyclonedx $f"
+	sboms+=("$n")
+done
+/usr/bin/python3 "$BG_SRCDIR/tests/helpers/check_cyclonedx.py" /var/cache/bpfguard/cyclonedx "${sboms[@]}" > "$TMP/cdx.out" 2>&1
+check "CycloneDX: every SBOM is valid under the official 1.6 schema (${#sboms[@]}: test and Debian binaries)" test $? = 0
+sed 's/^/#   /' "$TMP/cdx.out" | head -8
+check "... app's SBOM: its modules as purls, with the h1: go version -m shows" /usr/bin/python3 - "$TMP/app.cdx.json" "$B/app" <<'PY'
+import json, subprocess, sys
+bom = json.load(open(sys.argv[1]))
+h1 = {l.split()[1]: l.split()[3] for l in subprocess.run(["go", "version", "-m", sys.argv[2]], capture_output=True,
+      text=True).stdout.splitlines() if l.strip().startswith("dep") and len(l.split()) >= 4}
+comps = {c["purl"]: c for c in bom["components"]}
+for path, want in h1.items():
+    c = next((c for c in bom["components"] if c["name"] == path), None)
+    assert c, "no component " + path
+    got = [p["value"] for p in c.get("properties", []) if p["name"] == "bpfguard:go:h1"]
+    assert got == [want], (path, got, want)
+assert "pkg:golang/example.com/greet@v1.0.0?type=module" in comps, list(comps)
+assert any(c["name"] == "std" for c in bom["components"])
+rep = [c for c in bom["components"] if any(p["name"] == "bpfguard:go:replaces" for p in c.get("properties", []))]
+assert rep and any(p["name"] == "bpfguard:go:replaced-by-directory" for p in rep[0]["properties"]), rep
+assert bom["metadata"]["component"]["name"] == "example.com/app"
+assert set(bom["dependencies"][0]["dependsOn"]) == {c["bom-ref"] for c in bom["components"]}
+PY
+check "... the described component carries the binary's SHA-256" test "$(/usr/bin/python3 -c "
+import json, sys; print(json.load(open(sys.argv[1]))['metadata']['component']['hashes'][0]['content'])" "$TMP/app.cdx.json")" = \
+	"$(sha256sum "$B/app" | cut -c1-64)"
+/usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['components'][0]['type']='module'; json.dump(d, open(sys.argv[2],'w'))" \
+	"$TMP/app.cdx.json" "$TMP/bad.cdx.json"
+check "... control: a component type the schema does not know is refused" \
+	sh -c "! /usr/bin/python3 '$BG_SRCDIR/tests/helpers/check_cyclonedx.py' /var/cache/bpfguard/cyclonedx '$TMP/bad.cdx.json' > /dev/null"
+expect_rc 2 "--format xml: refused with the formats it knows" "$BPFGUARD" go inspect --format xml "$B/app"
+
 ok "total time $((SECONDS - T0)) s"
 finish

@@ -7,7 +7,7 @@
 #include "commands.h"
 
 const struct bg_cmd bg_go_cmds[] = {
-	{ "inspect", cmd_go_inspect, "build info, modules, cgo and static verdicts", "BINARY [--json]",
+	{ "inspect", cmd_go_inspect, "build info, modules, cgo and static verdicts; or a CycloneDX SBOM", "BINARY [--json] [--format text|json|cyclonedx]",
 	  .opts = bg_opts_go_inspect },
 	{ "verify", cmd_go_verify, "every dependency against go.sum",
 	  "BINARY --gosum FILE [--json] [--allow-dir-replace]", .opts = bg_opts_go_verify },

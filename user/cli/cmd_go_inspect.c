@@ -24,6 +24,7 @@
 #include "commands.h"
 #include "go_buildinfo.h"
 #include "go_check.h"
+#include "go_sbom.h"
 #include "gosum.h"
 #include "textsafe.h"
 #include "util.h"
@@ -141,19 +142,21 @@ static void print_verdict(const char *what, bool yes, char **ev, size_t n)
 
 static void inspect_usage(FILE *f)
 {
-	fprintf(f, "Usage: bpfguard go inspect BINARY [--json]\n"
-		   "  prints what `go version -m BINARY` prints, then the cgo and static verdicts\n");
+	fprintf(f, "Usage: bpfguard go inspect BINARY [--json] [--format text|json|cyclonedx]\n"
+		   "  prints what `go version -m BINARY` prints, then the cgo and static verdicts;\n"
+		   "  --format cyclonedx: a CycloneDX 1.6 SBOM (JSON) of the binary instead\n");
 }
 
 const struct option bg_opts_go_inspect[] = {
 	{ "json", no_argument, NULL, 'j' },
+	{ "format", required_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{}
 };
 
 int cmd_go_inspect(int argc, char **argv)
 {
-	const char *file = NULL;
+	const char *file = NULL, *format = NULL;
 	struct bg_go_file g;
 	int c, r;
 
@@ -161,9 +164,18 @@ int cmd_go_inspect(int argc, char **argv)
 	opterr = 0; /* our own one-line messages */
 	/* getopt's `--` ends the options: the next word is the BINARY even if
 	 * it starts with '-' */
-	while ((c = getopt_long(argc, argv, "jh", bg_opts_go_inspect, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jhf:", bg_opts_go_inspect, NULL)) != -1) {
 		switch (c) {
 		case 'j': bg_json_want(); break;
+		case 'f':
+			if (strcmp(optarg, "cyclonedx") && strcmp(optarg, "text") && strcmp(optarg, "json")) {
+				bg_go_err("inspect", NULL, "--format '%s': expected text, json or cyclonedx", optarg);
+				return BG_GO_EXIT_USAGE;
+			}
+			format = optarg;
+			if (!strcmp(format, "json"))
+				bg_json_want();
+			break;
 		case 'h': inspect_usage(stdout); return BG_GO_EXIT_OK;
 		default:
 			bg_go_err("inspect", NULL, "unknown option '%s'; usage: bpfguard go inspect BINARY [--json]",
@@ -181,10 +193,19 @@ int cmd_go_inspect(int argc, char **argv)
 		bg_go_err("inspect", NULL, "missing BINARY; usage: bpfguard go inspect BINARY [--json]");
 		return BG_GO_EXIT_USAGE;
 	}
-	r = bg_go_file_open("inspect", file, &g);
+	r = format && !strcmp(format, "cyclonedx") ? bg_go_file_open_hashed("inspect", file, &g)
+						    : bg_go_file_open("inspect", file, &g);
 	if (r)
 		return r;
-	if (bg_json_mode) {
+	if (format && !strcmp(format, "cyclonedx")) {
+		/* an SBOM for pipelines: always JSON, -p indents it */
+		struct json_object *o = bg_go_cyclonedx(&g, file);
+
+		if (!bg_json_mode)
+			bg_json_want();
+		bg_json_print(o);
+		json_object_put(o);
+	} else if (bg_json_mode) {
 		struct json_object *o = inspect_json(file, &g);
 
 		bg_json_print(o);

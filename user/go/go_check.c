@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crypto_fns.h"
 #include "go_check.h"
 #include "util.h"
 
@@ -142,8 +143,20 @@ void bg_go_file_close(struct bg_go_file *g)
 	bg_go_buildinfo_free(&g->bi);
 }
 
-/* Loads and parses path; on failure prints the line and returns the exit code. */
+static int file_open(const char *verb, const char *path, struct bg_go_file *g, bool hash);
+
 int bg_go_file_open(const char *verb, const char *path, struct bg_go_file *g)
+{
+	return file_open(verb, path, g, false);
+}
+
+int bg_go_file_open_hashed(const char *verb, const char *path, struct bg_go_file *g)
+{
+	return file_open(verb, path, g, true);
+}
+
+/* Loads and parses path; on failure prints the line and returns the exit code. */
+static int file_open(const char *verb, const char *path, struct bg_go_file *g, bool hash)
 {
 	struct sigaction sa = { .sa_handler = on_sigbus }, old;
 	enum bg_go_status st;
@@ -162,6 +175,9 @@ int bg_go_file_open(const char *verb, const char *path, struct bg_go_file *g)
 		return BG_GO_EXIT_IO;
 	}
 	parse_guarded(g, &st, &d);
+	/* the hash of the very bytes parsed, still under the SIGBUS guard */
+	if (hash && st == BG_GO_OK)
+		g->have_sha256 = EVP_Digest(g->im.buf, g->im.len, g->sha256, NULL, EVP_sha256(), NULL) == 1;
 	sigaction(SIGBUS, &old, NULL);
 	/* everything kept from here on was copied out of the mapping */
 	bg_go_image_unload(&g->im);

@@ -27,6 +27,8 @@ struct bg_go_file {
 	struct bg_elf elf;
 	struct bg_go_buildinfo bi;
 	struct bg_go_verdict v;
+	bool have_sha256;   /* bg_go_file_open_hashed: the file's SHA-256, */
+	uint8_t sha256[32]; /* of the very bytes parsed */
 };
 
 /* One line on stderr: "bpfguard go VERB: FILE: what; what to do"
@@ -43,6 +45,8 @@ void bg_go_image_unload(struct bg_go_image *im);
  * FILE: ...", or "bpfguard run: FILE: ..." for VERB "run") and returns the
  * BG_GO_EXIT_* code.  Close with bg_go_file_close() after success. */
 int bg_go_file_open(const char *verb, const char *path, struct bg_go_file *g);
+/* The same, and the SHA-256 of the bytes it parsed (an SBOM's hash). */
+int bg_go_file_open_hashed(const char *verb, const char *path, struct bg_go_file *g);
 void bg_go_file_close(struct bg_go_file *g);
 
 enum bg_go_vstatus { BG_GO_V_OK, BG_GO_V_MISSING, BG_GO_V_MISMATCH, BG_GO_V_UNVERIFIABLE, BG_GO_V_SKIPPED };
