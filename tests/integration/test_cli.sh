@@ -173,4 +173,12 @@ print(json.dumps({'defaultAction': 'SCMP_ACT_ERRNO',
 expect_rc 0 "a profile with 2000 unknown names still loads" "$BG" policy check "$TMP/many.json"
 check "... with 50 warnings printed, not 2000" test "$(grep -c 'unknown syscall' "$TMP/err")" = 50
 check "... and the rest counted in one line" grep -qx "bpfguard: warning: 1950 more warnings not shown (the first 50 were)" "$TMP/err"
+# --- one error prefix, one form for a bad option, whatever the command
+for cmd in "attach" "detach" "reset" "run" "daemon" "events" "status" "probe" "policy check" "policy export" \
+	"go inspect" "trust list" "learn"; do
+	"$BG" $cmd --no-such-option > /dev/null 2> "$TMP/err"
+	rc=$?
+	check "bpfguard $cmd --no-such-option: one line 'bpfguard: $cmd: unknown option' (exit $rc)" \
+		sh -c "[ \$(wc -l < '$TMP/err') = 1 ] && grep -q \"^bpfguard: $cmd: unknown option '--no-such-option'; see bpfguard $cmd --help\" '$TMP/err' && [ $rc != 0 ]"
+done
 finish

@@ -278,7 +278,7 @@ cp "$TMP/greet.go.orig" "$GREET_DIR/greet.go"
 expect_rc 0 "cache clean again" "$BG" go verify-modcache "$MC"
 
 # --- bad input: one clear line, non-zero exit ---------------------------------
-one_line() { [ "$(wc -l < "$TMP/err")" = 1 ] && grep -q "^bpfguard go $1: " "$TMP/err"; }
+one_line() { [ "$(wc -l < "$TMP/err")" = 1 ] && grep -q "^bpfguard: go $1: " "$TMP/err"; }
 expect_rc 1 "hash zip of a missing file" "$BG" go hash zip "$TMP/nonexistent.zip"
 check "  one line naming the file" one_line "hash: $TMP/nonexistent.zip"
 expect_rc 2 "hash zip of a file that is not a zip" "$BG" go hash zip "$APP/go.mod"

@@ -204,7 +204,7 @@ expect_rc 5 "verify: an altered greet hash fails" \
 	"$BPFGUARD" go verify "$B/app" --gosum "$TMP/altered.sum" --allow-dir-replace
 check "... MISMATCH line names the module and both hashes" \
 	grep -q "^MISMATCH example.com/greet v1.0.0: binary h1:.*, go.sum h1:AAAA" "$TMP/out"
-check "... the stderr line says what to do" grep -q "^bpfguard go verify: .*app: 1 of 3 modules" "$TMP/err"
+check "... the stderr line says what to do" grep -q "^bpfguard: go verify: .*app: 1 of 3 modules" "$TMP/err"
 grep -v '^example.com/greet v1.0.0 h1:' "$SUM" > "$TMP/missing.sum"
 expect_rc 5 "verify: a missing greet line fails" \
 	"$BPFGUARD" go verify "$B/app" --gosum "$TMP/missing.sum" --allow-dir-replace
@@ -246,7 +246,7 @@ head -c 32 "$B/hello-nocgo" > "$TMP/truncated-header"
 for f in /bin/true "$TMP/text" "$TMP/empty" "$TMP/truncated" "$TMP/truncated-header"; do
 	expect_rc 4 "not Go: $(basename "$f")" "$BPFGUARD" go inspect "$f"
 	check "... one line saying so" test "$(wc -l < "$TMP/err")" = 1 -a \
-		"$(cut -c1-$((${#f} + 62)) "$TMP/err")" = "bpfguard go inspect: $f: not a Go binary (no Go build info found"
+		"$(cut -c1-$((${#f} + 63)) "$TMP/err")" = "bpfguard: go inspect: $f: not a Go binary (no Go build info found"
 	check "... nothing on stdout" test ! -s "$TMP/out"
 done
 check "a cut-short ELF header is named as such" grep -q "malformed ELF: truncated ELF header" "$TMP/err"
@@ -258,10 +258,10 @@ open(sys.argv[2], 'wb').write(b.replace(b"\tCGO_ENABLED=0\n", b"\tCGO_ENABLED 0\
 PY
 expect_rc 2 "a Go binary with a malformed build line" "$BPFGUARD" go inspect "$TMP/badinfo"
 check "... says which line and what is wrong" \
-	grep -qx "bpfguard go inspect: $TMP/badinfo: malformed Go build info: line 3: build line missing '=' after key; the binary was altered or is damaged" "$TMP/err"
+	grep -qx "bpfguard: go inspect: $TMP/badinfo: malformed Go build info: line 3: build line missing '=' after key; the binary was altered or is damaged" "$TMP/err"
 expect_rc 4 "verify on a non-Go file" "$BPFGUARD" go verify /bin/true --gosum "$SUM"
 expect_rc 1 "missing file" "$BPFGUARD" go inspect "$TMP/nonexistent"
-check "... says why" grep -q "^bpfguard go inspect: $TMP/nonexistent: No such file or directory" "$TMP/err"
+check "... says why" grep -q "^bpfguard: go inspect: $TMP/nonexistent: No such file or directory" "$TMP/err"
 expect_rc 1 "a directory" "$BPFGUARD" go inspect "$TMP"
 check "... says so" grep -q "is a directory" "$TMP/err"
 truncate -s 1025M "$TMP/huge"

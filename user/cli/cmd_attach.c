@@ -96,7 +96,7 @@ static int parse_attach(int argc, char **argv, struct attach_opts *o)
 			}
 			break;
 		case 'h': usage_attach(stdout); exit(0);
-		default: usage_attach(stderr); return -1;
+		default: bg_cmd_bad_option(argv, c); return -1;
 		}
 	}
 	if (optind < argc) {
@@ -207,7 +207,7 @@ static int parse_cgroup_only(int argc, char **argv, const char *verb, const char
 		case 'c': *cgroup = optarg; break;
 		case 'j': bg_json_want(); break;
 		case 'h': printf("Usage: bpfguard %s --cgroup PATH\n", verb); exit(0);
-		default: return -1;
+		default: bg_cmd_bad_option(argv, c); return -1;
 		}
 	}
 	if (!*cgroup || optind < argc) {
@@ -263,8 +263,7 @@ int cmd_reset(int argc, char **argv)
 			       BG_BPFFS, BG_PIN_ROOT);
 			return BG_EXIT_OK;
 		default:
-			bg_err("usage: bpfguard reset");
-			return BG_EXIT_USAGE;
+			return bg_cmd_bad_option(argv, c);
 		}
 	}
 	if (optind < argc) {

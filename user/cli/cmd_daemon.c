@@ -44,7 +44,7 @@ int cmd_daemon(int argc, char **argv)
 		case 'f': break; /* the only mode */
 		case 'C': check = true; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return BG_EXIT_USAGE;
+		default: return bg_cmd_bad_option(argv, c);
 		}
 	}
 	if (optind < argc) {

@@ -107,7 +107,7 @@ int cmd_events(int argc, char **argv)
 			printf("Usage: bpfguard events [--follow] [--json] [--timeout SEC] [--count N]\n");
 			return 0;
 		default:
-			return BG_EXIT_USAGE;
+			return bg_cmd_bad_option(argv, c);
 		}
 	}
 	out.json = bg_json_mode;

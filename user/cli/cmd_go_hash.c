@@ -42,7 +42,7 @@ static void print_violation(void *ctx, const char *name, size_t name_len, const 
 		bg_zip_quote(name, name_len, q, sizeof(q));
 	else
 		snprintf(q, sizeof(q), "(zip)");
-	fprintf(stderr, "bpfguard go hash: %s: %s: %s\n", v->file, q, why);
+	fprintf(stderr, "bpfguard: go hash: %s: %s: %s\n", v->file, q, why);
 }
 
 /* One error line for a failed hash of FILE, with what to do about it. */
@@ -50,17 +50,17 @@ static int hash_failed(const char *file, int st, const struct bg_diag *d, size_t
 {
 	switch (st) {
 	case BG_ZIP_EIO:
-		fprintf(stderr, "bpfguard go hash: %s: %s; check the path exists and is readable\n", file, d->msg);
+		fprintf(stderr, "bpfguard: go hash: %s: %s; check the path exists and is readable\n", file, d->msg);
 		return BG_GO_EXIT_FAIL;
 	case BG_ZIP_ERULES:
-		fprintf(stderr, "bpfguard go hash: %s: %zu module-zip rule violation%s; not a valid Go module zip (the go command refuses it), no hash printed\n",
+		fprintf(stderr, "bpfguard: go hash: %s: %zu module-zip rule violation%s; not a valid Go module zip (the go command refuses it), no hash printed\n",
 			file, nviol, nviol == 1 ? "" : "s");
 		return BG_GO_EXIT_USAGE;
 	case BG_ZIP_EFORMAT:
-		fprintf(stderr, "bpfguard go hash: %s: %s; not a readable module zip, download it again\n", file, d->msg);
+		fprintf(stderr, "bpfguard: go hash: %s: %s; not a readable module zip, download it again\n", file, d->msg);
 		return BG_GO_EXIT_USAGE;
 	default:
-		fprintf(stderr, "bpfguard go hash: %s: %s; retry with more memory\n", file, d->msg);
+		fprintf(stderr, "bpfguard: go hash: %s: %s; retry with more memory\n", file, d->msg);
 		return BG_GO_EXIT_FAIL;
 	}
 }
@@ -87,10 +87,10 @@ int cmd_go_hash(int argc, char **argv)
 		case 'P': prefix = optarg; break;
 		case 'h': bg_cmd_usage(stdout); return BG_GO_EXIT_OK;
 		case ':':
-			fprintf(stderr, "bpfguard go hash: --prefix needs MODULE@VERSION; %s\n", HASH_USAGE);
+			fprintf(stderr, "bpfguard: go hash: --prefix needs MODULE@VERSION; %s\n", HASH_USAGE);
 			return BG_GO_EXIT_USAGE;
 		default:
-			fprintf(stderr, "bpfguard go hash: unknown option '%s'; %s\n", argv[optind - 1], HASH_USAGE);
+			fprintf(stderr, "bpfguard: go hash: unknown option '%s'; %s\n", argv[optind - 1], HASH_USAGE);
 			return BG_GO_EXIT_USAGE;
 		}
 	}
@@ -99,24 +99,24 @@ int cmd_go_hash(int argc, char **argv)
 	if (optind + 1 < argc)
 		file = argv[optind + 1];
 	if (optind + 2 < argc) {
-		fprintf(stderr, "bpfguard go hash: unexpected argument '%s'; %s\n", argv[optind + 2], HASH_USAGE);
+		fprintf(stderr, "bpfguard: go hash: unexpected argument '%s'; %s\n", argv[optind + 2], HASH_USAGE);
 		return BG_GO_EXIT_USAGE;
 	}
 	if (!kind) {
-		fprintf(stderr, "bpfguard go hash: say what to hash; %s\n", HASH_USAGE);
+		fprintf(stderr, "bpfguard: go hash: say what to hash; %s\n", HASH_USAGE);
 		return BG_GO_EXIT_USAGE;
 	}
 	if (strcmp(kind, "zip") && strcmp(kind, "dir") && strcmp(kind, "gomod")) {
-		fprintf(stderr, "bpfguard go hash: '%s' is not zip, dir or gomod; %s\n", kind, HASH_USAGE);
+		fprintf(stderr, "bpfguard: go hash: '%s' is not zip, dir or gomod; %s\n", kind, HASH_USAGE);
 		return BG_GO_EXIT_USAGE;
 	}
 	if (!file) {
-		fprintf(stderr, "bpfguard go hash: %s: missing the %s to hash; %s\n", kind,
+		fprintf(stderr, "bpfguard: go hash: %s: missing the %s to hash; %s\n", kind,
 			strcmp(kind, "dir") ? "file" : "directory", HASH_USAGE);
 		return BG_GO_EXIT_USAGE;
 	}
 	if (prefix && !prefix[0]) {
-		fprintf(stderr, "bpfguard go hash: %s: empty --prefix; give MODULE@VERSION\n", file);
+		fprintf(stderr, "bpfguard: go hash: %s: empty --prefix; give MODULE@VERSION\n", file);
 		return BG_GO_EXIT_USAGE;
 	}
 
@@ -124,18 +124,18 @@ int cmd_go_hash(int argc, char **argv)
 		vp.file = file;
 		st = bg_h1_zip_file(file, prefix, &rules, out, &d);
 		if (st == BG_ZIP_ERULES && vp.shown > MAX_SHOWN)
-			fprintf(stderr, "bpfguard go hash: %s: (%zu more violations not shown)\n", file,
+			fprintf(stderr, "bpfguard: go hash: %s: (%zu more violations not shown)\n", file,
 				vp.shown - MAX_SHOWN);
 	} else if (!strcmp(kind, "dir")) {
 		if (!prefix) {
-			fprintf(stderr, "bpfguard go hash: %s: a directory needs --prefix MODULE@VERSION (the hash covers names MODULE@VERSION/path); add it\n",
+			fprintf(stderr, "bpfguard: go hash: %s: a directory needs --prefix MODULE@VERSION (the hash covers names MODULE@VERSION/path); add it\n",
 				file);
 			return BG_GO_EXIT_USAGE;
 		}
 		st = bg_h1_dir(file, prefix, out, &d);
 	} else {
 		if (prefix) {
-			fprintf(stderr, "bpfguard go hash: %s: --prefix does not apply to gomod (the file is always named go.mod); drop it\n",
+			fprintf(stderr, "bpfguard: go hash: %s: --prefix does not apply to gomod (the file is always named go.mod); drop it\n",
 				file);
 			return BG_GO_EXIT_USAGE;
 		}
@@ -267,7 +267,7 @@ int cmd_go_verify_modcache(int argc, char **argv)
 		case 'j': bg_json_want(); break;
 		case 'h': bg_cmd_usage(stdout); return BG_GO_EXIT_OK;
 		default:
-			fprintf(stderr, "bpfguard go verify-modcache: unknown option '%s'; %s\n", argv[optind - 1],
+			fprintf(stderr, "bpfguard: go verify-modcache: unknown option '%s'; %s\n", argv[optind - 1],
 				VERIFY_USAGE);
 			return BG_GO_EXIT_USAGE;
 		}
@@ -276,20 +276,20 @@ int cmd_go_verify_modcache(int argc, char **argv)
 	if (optind < argc)
 		arg = argv[optind];
 	if (optind + 1 < argc) {
-		fprintf(stderr, "bpfguard go verify-modcache: unexpected argument '%s'; %s\n", argv[optind + 1],
+		fprintf(stderr, "bpfguard: go verify-modcache: unexpected argument '%s'; %s\n", argv[optind + 1],
 			VERIFY_USAGE);
 		return BG_GO_EXIT_USAGE;
 	}
 	cache = arg ? strdup(arg) : bg_modcache_default();
 	if (!cache) {
-		fprintf(stderr, "bpfguard go verify-modcache: no GOMODCACHE, GOPATH or HOME to find the module cache; pass its path\n");
+		fprintf(stderr, "bpfguard: go verify-modcache: no GOMODCACHE, GOPATH or HOME to find the module cache; pass its path\n");
 		return BG_GO_EXIT_USAGE;
 	}
 	/* trailing slashes would double in the paths we print */
 	for (size_t k = strlen(cache); k > 1 && cache[k - 1] == '/'; k--)
 		cache[k - 1] = '\0';
 	if (bg_modcache_scan(cache, &l, &d)) {
-		fprintf(stderr, "bpfguard go verify-modcache: %s\n", d.msg);
+		fprintf(stderr, "bpfguard: go verify-modcache: %s\n", d.msg);
 		goto out;
 	}
 	if (json) {
@@ -302,7 +302,7 @@ int cmd_go_verify_modcache(int argc, char **argv)
 
 		bg_modcache_check(cache, &l.m[i], &r);
 		if (r.outcome == BG_MC_NOMEM)
-			fprintf(stderr, "bpfguard go verify-modcache: out of memory\n");
+			fprintf(stderr, "bpfguard: go verify-modcache: out of memory\n");
 		else if (json)
 			json_object_array_add(arr, result_json(&r));
 		else
@@ -325,7 +325,7 @@ int cmd_go_verify_modcache(int argc, char **argv)
 	} else if (!rc) {
 		printf("all modules verified\n");
 	} else {
-		fprintf(stderr, "bpfguard go verify-modcache: %zu of %zu module versions failed verification%s\n",
+		fprintf(stderr, "bpfguard: go verify-modcache: %zu of %zu module versions failed verification%s\n",
 			failed, l.n, rc == BG_GO_EXIT_MODIFIED ? "; remove them (go clean -modcache, or delete the listed files) and download again" : "");
 	}
 out:

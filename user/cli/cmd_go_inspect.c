@@ -178,9 +178,7 @@ int cmd_go_inspect(int argc, char **argv)
 			break;
 		case 'h': inspect_usage(stdout); return BG_GO_EXIT_OK;
 		default:
-			bg_go_err("inspect", NULL, "unknown option '%s'; usage: bpfguard go inspect BINARY [--json]",
-				  argv[optind - 1]);
-			return BG_GO_EXIT_USAGE;
+			return bg_cmd_bad_option(argv, c);
 		}
 	}
 	if (optind < argc)
@@ -339,9 +337,7 @@ int cmd_go_verify(int argc, char **argv)
 			bg_go_err("verify", NULL, "--gosum needs a FILE (the go.sum to check against)");
 			return BG_GO_EXIT_USAGE;
 		default:
-			bg_go_err("verify", NULL, "unknown option '%s'; usage: bpfguard go verify BINARY --gosum FILE [--json]",
-				  argv[optind - 1]);
-			return BG_GO_EXIT_USAGE;
+			return bg_cmd_bad_option(argv, opt);
 		}
 	}
 	if (optind < argc)

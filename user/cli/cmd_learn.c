@@ -76,8 +76,7 @@ static int parse_learn(int argc, char **argv, struct learn_opts *o)
 			break;
 		case 'h': usage_learn(stdout); exit(0);
 		default:
-			bg_err("learn: unknown or incomplete option '%s'; see bpfguard learn --help",
-			       argv[optind - 1]);
+			bg_cmd_bad_option(argv, c);
 			return -1;
 		}
 	}

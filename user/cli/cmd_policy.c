@@ -25,12 +25,8 @@
 /* getopt_long's '?' and ':' as one line naming the option (opterr is 0) */
 static int bad_option(const char *verb, char **argv, int c)
 {
-	if (c == ':')
-		bg_err("policy %s: %s needs a value; see bpfguard policy %s --help", verb, argv[optind - 1], verb);
-	else
-		bg_err("policy %s: unexpected argument '%s'; see bpfguard policy %s --help", verb, argv[optind - 1],
-		       verb);
-	return BG_EXIT_USAGE;
+	(void)verb; /* the framework knows which command runs */
+	return bg_cmd_bad_option(argv, c);
 }
 
 static const struct option check_opts[] = {

@@ -94,8 +94,7 @@ int cmd_probe(int argc, char **argv)
 			printf("Usage: bpfguard probe [--json]\n  what this kernel can enforce, tested by loading small BPF programs\n");
 			return BG_EXIT_OK;
 		default:
-			bg_err("probe: unknown argument '%s'; usage: bpfguard probe [--json]", argv[optind - 1]);
-			return BG_EXIT_USAGE;
+			return bg_cmd_bad_option(argv, c);
 		}
 	}
 	if (optind < argc) {

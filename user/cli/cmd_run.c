@@ -345,6 +345,10 @@ int cmd_run(int argc, char **argv)
 		case 'h':
 			usage_run(stdout);
 			return 0;
+		case '?':
+		case ':':
+			bg_cmd_bad_option(argv, c);
+			return BG_RUN_EXIT_ERROR;
 		default:
 			if (run_opt(&o, &f, c, optarg))
 				return BG_RUN_EXIT_ERROR;

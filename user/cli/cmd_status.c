@@ -262,8 +262,7 @@ int cmd_status(int argc, char **argv)
 			printf("Usage: bpfguard status [--json]\n  attachments, the mechanism in force for each, exact denial counters, event statistics\n");
 			return BG_EXIT_OK;
 		default:
-			bg_err("status: unknown argument '%s'; usage: bpfguard status [--json]", argv[optind - 1]);
-			return BG_EXIT_USAGE;
+			return bg_cmd_bad_option(argv, c);
 		}
 	}
 	if (optind < argc) {

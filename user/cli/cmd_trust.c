@@ -188,7 +188,7 @@ static int cmd_trust(int argc, char **argv)
 		case 'j': bg_json_want(); break;
 		case 'v': verify = true; break;
 		case 'h': usage(stdout); return BG_EXIT_OK;
-		default: return BG_EXIT_USAGE;
+		default: return bg_cmd_bad_option(argv, c);
 		}
 	}
 	if (strcmp(verb, "list") && optind >= argc) {

@@ -46,6 +46,10 @@ int bg_cmd_select(const struct bg_cmd *table, const char *path, int argc, char *
 /* The entry and level bg_cmd_select is running: a verb without its own
  * usage text prints a generated one with bg_cmd_usage. */
 void bg_cmd_usage(FILE *f);
+/* A getopt error ('?' unknown, ':' missing value) of the running command,
+ * in the one form: "bpfguard: CMD: unknown option 'X'; see bpfguard CMD
+ * --help".  Returns BG_EXIT_USAGE. */
+int bg_cmd_bad_option(char **argv, int c);
 
 /* Prints TABLE's tree as JSON for scripts/gen-man and gen-completion. */
 void bg_cmd_complete_data(const struct bg_cmd *table);

@@ -77,6 +77,23 @@ void bg_cmd_usage(FILE *f)
 		cur_cmd->summary);
 }
 
+int bg_cmd_bad_option(char **argv, int c)
+{
+	char cmd[160];
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+	char shortopt[3] = { '-', (char)optopt, 0 };
+
+	snprintf(cmd, sizeof(cmd), "%s%s%s", cur_path, cur_path[0] ? " " : "", cur_cmd ? cur_cmd->name : "");
+	/* a short option bundled with others: getopt names it in optopt */
+	if (optopt && arg[0] == '-' && arg[1] != '-')
+		arg = shortopt;
+	if (c == ':')
+		bg_err("%s: %s needs a value; see bpfguard %s --help", cmd, arg, cmd);
+	else
+		bg_err("%s: unknown option '%s'; see bpfguard %s --help", cmd, arg, cmd);
+	return BG_EXIT_USAGE;
+}
+
 static bool is_help(const char *a)
 {
 	return !strcmp(a, "help") || !strcmp(a, "--help") || !strcmp(a, "-h");
@@ -105,6 +122,9 @@ int bg_cmd_select(const struct bg_cmd *table, const char *path, int argc, char *
 		}
 		cur_path = path;
 		cur_cmd = t;
+		/* getopt says nothing: every command reports a bad option in
+		 * the one form of bg_cmd_bad_option */
+		opterr = 0;
 		return t->handler(argc, argv);
 	}
 	verb_list(table, ", ", verbs, sizeof(verbs));

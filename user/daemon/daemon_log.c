@@ -23,7 +23,7 @@ void bgd_log(int prio, const char *fmt, ...)
 	if (getenv("JOURNAL_STREAM"))
 		fprintf(stderr, "<%d>bpfguard daemon: %s\n", prio, msg);
 	else
-		fprintf(stderr, "bpfguard daemon: %s: %s\n", level[prio], msg);
+		fprintf(stderr, "bpfguard: daemon: %s: %s\n", level[prio], msg);
 }
 
 void bgd_log_diag(int prio, const struct bg_diag *d)

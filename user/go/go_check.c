@@ -35,7 +35,8 @@ void bg_go_err(const char *verb, const char *file, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "bpfguard %s%s: %s%s%s\n", strcmp(verb, "run") ? "go " : "", verb,
+	/* the one prefix of every error line: "bpfguard: " */
+	fprintf(stderr, "bpfguard: %s%s: %s%s%s\n", strcmp(verb, "run") ? "go " : "", verb,
 		file ? file : "", file ? ": " : "", msg);
 }
 
