@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "util.h"
 
 static const struct bg_cmd commands[] = {
 	{ "attach", cmd_attach, "put a syscall policy on a cgroup (and its descendants)",
@@ -36,6 +37,8 @@ static const struct bg_cmd commands[] = {
 int main(int argc, char **argv)
 {
 	int i;
+
+	bg_phase("main"); /* BPFGUARD_TIMING: phases count from here */
 
 	/* global options, before the command (bpftool's -j/-p) */
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {

@@ -1279,6 +1279,7 @@ int bg_run(const struct bg_run_opts *opts)
 	if (o->json)
 		print_json(&r, &sb, &out, now_ms(&r.t0));
 	release(&r, &sb, sfd, &old);
+	bg_phase("run: released");
 	return code;
 out:
 	run_teardown(&r);
