@@ -746,10 +746,22 @@ static int find_for_detach(const struct bg_state *st, const char *path,
  * slot is emptied only if no other attachment shares it.  Every step that
  * keeps a policy in force is checked; 0, or BG_EXIT_FAIL with one line
  * saying what remains. */
-static int remove_record(struct bg_state *st, const struct bg_attachment *a, const char *cg_abs)
+/* Nothing guarded at all any more: no task for the escape guard to follow. */
+static void escape_down_if_unguarded(const struct bg_state *st)
 {
 	struct bg_attachment *all;
-	unsigned refs[BG_MAX_POLICIES], nall = 0;
+	unsigned nall = 0;
+
+	if (bg_att_list(st, &all, &nall) == 0) {
+		free(all);
+		if (nall == 0)
+			bg_escape_down();
+	}
+}
+
+static int remove_record(struct bg_state *st, const struct bg_attachment *a, const char *cg_abs)
+{
+	unsigned refs[BG_MAX_POLICIES];
 	char left[1024] = "";
 	int ret;
 
@@ -781,12 +793,7 @@ static int remove_record(struct bg_state *st, const struct bg_attachment *a, con
 	/* nothing judged by sys_enter: nothing on sys_enter */
 	if (bg_att_count_judged(st) == 0)
 		bg_state_links_down(st);
-	/* nothing guarded at all: no task to follow */
-	if (bg_att_list(st, &all, &nall) == 0) {
-		free(all);
-		if (nall == 0)
-			bg_escape_down();
-	}
+	escape_down_if_unguarded(st);
 	if (left[0]) {
 		bg_err("detached policy '%s' from cgroup %s, but: %s; `bpfguard reset` removes everything", a->policy,
 		       a->path, left);
@@ -897,16 +904,8 @@ int bg_detach_run(const char *path, const struct bg_detach_run_opts *o)
 		bg_exec_sync_links(&st);
 	if (o->recorded)
 		bg_counters_drop(&st, a.cgid);
-	if (o->escape) {
-		struct bg_attachment *all;
-		unsigned nall = 0;
-
-		if (bg_att_list(&st, &all, &nall) == 0) {
-			free(all);
-			if (nall == 0)
-				bg_escape_down();
-		}
-	}
+	if (o->escape)
+		escape_down_if_unguarded(&st);
 	bg_state_close(&st);
 	if (left[0]) {
 		bg_err("detached policy '%s' from cgroup %s, but: %s; `bpfguard reset` removes everything", a.policy,

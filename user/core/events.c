@@ -240,23 +240,6 @@ static const char *host_name(void)
 	return host;
 }
 
-static const char *boot_id(void)
-{
-	static char id[40];
-	static bool done;
-
-	if (!done) {
-		FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
-
-		if (!f || !fgets(id, sizeof(id), f))
-			id[0] = '\0';
-		if (f)
-			fclose(f);
-		id[strcspn(id, "\n")] = '\0';
-		done = true;
-	}
-	return id;
-}
 
 /*
  * The one place an event's JSON fields are written (docs/events.md, the
@@ -277,7 +260,7 @@ int bg_event_format_json(const struct bg_event *e, int64_t boot_to_realtime,
 	jw_str(&w, "type", type_name(e->type));
 	jw_i64(&w, "schema_version", BG_EVENT_SCHEMA_VERSION);
 	jw_text(&w, "host", host_name(), strlen(host_name()));
-	jw_str(&w, "boot_id", boot_id());
+	jw_str(&w, "boot_id", bg_boot_id());
 	/* policy, cgroup, comm, path, sysctl: bytes others chose (textsafe.h) */
 	jw_text(&w, "policy", n->policy, strlen(n->policy));
 	jw_str(&w, "mode", n->mode);
@@ -379,7 +362,7 @@ int bg_event_format_ecs(const struct bg_event *e, int64_t boot_to_realtime, cons
 	jw_open(&w, "host");
 	jw_text(&w, "name", host_name(), strlen(host_name()));
 	jw_open(&w, "boot");
-	jw_str(&w, "id", boot_id());
+	jw_str(&w, "id", bg_boot_id());
 	jw_close(&w);
 	jw_close(&w);
 	jw_open(&w, "process");

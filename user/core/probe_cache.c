@@ -22,6 +22,7 @@
 #include "bpfguard.h"
 #include "probe.h"
 #include "runcache.h"
+#include "util.h"
 
 #define CACHE_NAME "probe.cache"
 
@@ -36,19 +37,6 @@ struct cache_key {
 	struct bg_self_id self;
 };
 
-static bool read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	bool ok;
-
-	if (!f)
-		return false;
-	ok = fgets(buf, (int)len, f) != NULL;
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return ok && buf[0];
-}
-
 static bool make_key(struct cache_key *k)
 {
 	struct utsname u;
@@ -57,9 +45,9 @@ static bool make_key(struct cache_key *k)
 	memcpy(k->magic, "BGPROBE2", 8);
 	k->size = sizeof(struct bg_probe);
 	k->layout = BG_LAYOUT_VERSION;
-	if (!read_line("/proc/sys/kernel/random/boot_id", k->boot_id, sizeof(k->boot_id)) || uname(&u) ||
-	    !bg_self_id(&k->self))
+	if (!bg_boot_id()[0] || uname(&u) || !bg_self_id(&k->self))
 		return false;
+	snprintf(k->boot_id, sizeof(k->boot_id), "%s", bg_boot_id());
 	snprintf(k->release, sizeof(k->release), "%s", u.release);
 	snprintf(k->version, sizeof(k->version), "%s", u.version);
 	return true;

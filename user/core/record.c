@@ -22,19 +22,17 @@
 #include "loader.h"
 #include "record.h"
 #include "record.skel.h"
+#include "util.h"
 
 /* progs/<name>_<FNV-1a of the embedded object> (bpffs refuses dots in
  * names): another build of bpfguard never reuses this one's program. */
 static void pin_name(const char *prog, char *out, size_t len)
 {
 	size_t sz = 0;
-	const unsigned char *b = record_bpf__elf_bytes(&sz);
-	uint64_t h = 0xcbf29ce484222325ULL;
+	const void *b = record_bpf__elf_bytes(&sz);
 	char name[64];
 
-	for (size_t i = 0; i < sz; i++)
-		h = (h ^ b[i]) * 0x100000001b3ULL;
-	snprintf(name, sizeof(name), "%s_%016llx", prog, (unsigned long long)h);
+	snprintf(name, sizeof(name), "%s_%016llx", prog, (unsigned long long)bg_fnv1a64(b, sz));
 	bg_pin_path(out, len, BG_PIN_PROGS, name);
 }
 

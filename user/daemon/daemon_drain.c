@@ -44,27 +44,21 @@ struct lines {
 	bool have_json, have_ecs, have_text;
 };
 
-static size_t json_line(struct lines *l)
+/* The JSON line (the same one-pass writer as `bpfguard events --json`) or
+ * its ECS form, made on first use: its length, 0 if it did not fit. */
+static size_t json_line(struct lines *l, bool ecs)
 {
-	if (!l->have_json) {
-		/* the same one-pass writer as `bpfguard events --json` */
-		int n = bg_event_format_json(l->e, l->d->offset, l->names, l->json, sizeof(l->json));
+	size_t *len = ecs ? &l->elen : &l->jlen;
+	bool *have = ecs ? &l->have_ecs : &l->have_json;
 
-		l->jlen = n < 0 ? 0 : (size_t)n;
-		l->have_json = true;
+	if (!*have) {
+		int n = ecs ? bg_event_format_ecs(l->e, l->d->offset, l->names, l->ecs, sizeof(l->ecs))
+			    : bg_event_format_json(l->e, l->d->offset, l->names, l->json, sizeof(l->json));
+
+		*len = n < 0 ? 0 : (size_t)n;
+		*have = true;
 	}
-	return l->jlen;
-}
-
-static size_t ecs_line(struct lines *l)
-{
-	if (!l->have_ecs) {
-		int n = bg_event_format_ecs(l->e, l->d->offset, l->names, l->ecs, sizeof(l->ecs));
-
-		l->elen = n < 0 ? 0 : (size_t)n;
-		l->have_ecs = true;
-	}
-	return l->elen;
+	return *len;
 }
 
 static size_t text_line(struct lines *l)
@@ -121,13 +115,13 @@ static int on_event(void *ctx, void *data, size_t size)
 		if (!bgd_filter_match(&o->cfg.filter, e->type, e->verdict, e->effect, names.policy, names.cgroup))
 			continue;
 		if (o->cfg.type == BGD_OUT_JOURNAL) {
-			if (json_line(&l))
+			if (json_line(&l, false))
 				bgd_output_journal(o, l.json, l.text, text_line(&l), syslog_prio(e));
 		} else if (o->cfg.format == BGD_FMT_ECS) {
-			if ((n = ecs_line(&l)))
+			if ((n = json_line(&l, true)))
 				bgd_output_line(o, l.ecs, n, syslog_prio(e));
 		} else if (o->cfg.format == BGD_FMT_JSON) {
-			if ((n = json_line(&l)))
+			if ((n = json_line(&l, false)))
 				bgd_output_line(o, l.json, n, syslog_prio(e));
 		} else {
 			bgd_output_line(o, l.text, text_line(&l), syslog_prio(e));

@@ -253,3 +253,31 @@ void bg_phase(const char *what)
 	fprintf(stderr, "bpfguard: timing: %-24s %8.3f ms\n", what,
 		(double)(t.tv_sec - t0.tv_sec) * 1e3 + (double)(t.tv_nsec - t0.tv_nsec) / 1e6);
 }
+
+const char *bg_boot_id(void)
+{
+	static char id[40];
+	static bool done;
+
+	if (!done) {
+		FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+		if (!f || !fgets(id, sizeof(id), f))
+			id[0] = '\0';
+		if (f)
+			fclose(f);
+		id[strcspn(id, "\n")] = '\0';
+		done = true;
+	}
+	return id;
+}
+
+uint64_t bg_fnv1a64(const void *data, size_t len)
+{
+	const unsigned char *b = data;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}

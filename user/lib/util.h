@@ -37,6 +37,14 @@ int bg_parse_duration_ms(const char *s, uint64_t *ms);
 void bg_sha256_hex(const uint8_t h[32], char out[65]);
 bool bg_sha256_parse(const char *s, uint8_t out[32]);
 
+/* This boot's id (/proc/sys/kernel/random/boot_id, 36 characters), read
+ * once per process; "" if unreadable. */
+const char *bg_boot_id(void);
+
+/* FNV-1a, 64 bits: a file name for a cache entry or a pin, never a check
+ * (the caches compare their whole key). */
+uint64_t bg_fnv1a64(const void *data, size_t len);
+
 /* Start-up profiling: with BPFGUARD_TIMING set in the environment, one
  * line "bpfguard: timing: WHAT MS" on stderr, MS since the process's first
  * call.  How docs/performance.md breaks `run` start-up down; a no-op

@@ -799,31 +799,21 @@ static unsigned char *filter_key(const struct run *r, size_t *len, char name[32]
 	const struct scmp_version *v = seccomp_version();
 	struct filter_key_head h = { .magic = "BGSECC01", .mode = (__u32)r->o->mode, .text_len = tlen };
 	unsigned char *k;
-	uint64_t fnv = 0xcbf29ce484222325ULL;
-	int fd;
 
-	if (!v || !bg_self_id(&h.self))
+	if (!v || !bg_self_id(&h.self) || !bg_boot_id()[0])
 		return NULL;
 	h.scmp_major = v->major;
 	h.scmp_minor = v->minor;
 	h.scmp_micro = v->micro;
-	fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || read(fd, h.boot_id, sizeof(h.boot_id) - 1) <= 0) {
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	close(fd);
+	snprintf(h.boot_id, sizeof(h.boot_id), "%s", bg_boot_id());
 	k = malloc(sizeof(h) + tlen);
 	if (!k)
 		return NULL;
 	memcpy(k, &h, sizeof(h));
 	memcpy(k + sizeof(h), text, tlen);
 	*len = sizeof(h) + tlen;
-	for (size_t i = 0; i < *len; i++)
-		fnv = (fnv ^ k[i]) * 0x100000001b3ULL;
 	/* 256 names at most: a policy's file just says where to look */
-	snprintf(name, 32, "seccomp-%02x.bpf", (unsigned)(fnv & 0xff));
+	snprintf(name, 32, "seccomp-%02x.bpf", (unsigned)(bg_fnv1a64(k, *len) & 0xff));
 	return k;
 }
 
