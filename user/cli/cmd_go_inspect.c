@@ -26,6 +26,7 @@
 #include "go_check.h"
 #include "go_sbom.h"
 #include "gosum.h"
+#include "sig.h"
 #include "textsafe.h"
 #include "util.h"
 
@@ -143,11 +144,36 @@ static void print_verdict(const char *what, bool yes, char **ev, size_t n)
 static void inspect_usage(FILE *f)
 {
 	fprintf(f, "Usage: bpfguard go inspect BINARY [--json] [--format text|json|cyclonedx]\n"
+		   "                         [--key KEY.pub --signature FILE.sig | --bundle B ...]\n"
 		   "  prints what `go version -m BINARY` prints, then the cgo and static verdicts;\n"
+		   "  with a signature, a third verdict: signed (by whom), checked offline over the\n"
+		   "  very bytes inspected (docs/signatures.md; exit 5-10 when it does not hold);\n"
 		   "  --format cyclonedx: a CycloneDX 1.6 SBOM (JSON) of the binary instead\n");
 }
 
+/* The signed verdict: the signature verified over the file, and the bytes
+ * it verified are the bytes parsed (same SHA-256).  0, or the BG_EXIT_SIG_*
+ * code with the reason in d. */
+static int signed_verdict(const char *file, const struct bg_go_file *g, const struct bg_sig_request *rq,
+			  struct bg_sig_result *res, struct bg_diag *d)
+{
+	int fd = open(file, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0) {
+		bg_diag_set(d, "%s: cannot open it to verify: %s", file, strerror(errno));
+		return BG_EXIT_SIG_MISMATCH;
+	}
+	ret = bg_sig_verify_request(rq, fd, file, res, d);
+	close(fd);
+	if (!ret && (!g->have_sha256 || memcmp(res->sha256, g->sha256, 32))) {
+		bg_diag_set(d, "%s changed between inspecting and verifying it; inspect it again", file);
+		ret = BG_EXIT_SIG_MISMATCH;
+	}
+	return ret;
+}
+
 const struct option bg_opts_go_inspect[] = {
+	BG_SIG_LONGOPTS,
 	{ "json", no_argument, NULL, 'j' },
 	{ "format", required_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
@@ -157,8 +183,11 @@ const struct option bg_opts_go_inspect[] = {
 int cmd_go_inspect(int argc, char **argv)
 {
 	const char *file = NULL, *format = NULL;
+	struct bg_sig_request rq = {};
+	struct bg_sig_result sres = {};
+	struct bg_diag sd = {};
 	struct bg_go_file g;
-	int c, r;
+	int c, r, sig = 0;
 
 	optind = 1;
 	opterr = 0; /* our own one-line messages */
@@ -178,9 +207,13 @@ int cmd_go_inspect(int argc, char **argv)
 			break;
 		case 'h': inspect_usage(stdout); return BG_GO_EXIT_OK;
 		default:
+			if (bg_sig_option(c, optarg, &rq))
+				break;
 			return bg_cmd_bad_option(argv, c);
 		}
 	}
+	if (bg_sig_requested(&rq) && bg_sig_request_check("go inspect", &rq))
+		return BG_GO_EXIT_USAGE;
 	if (optind < argc)
 		file = argv[optind];
 	if (optind + 1 < argc) {
@@ -191,10 +224,13 @@ int cmd_go_inspect(int argc, char **argv)
 		bg_go_err("inspect", NULL, "missing BINARY; usage: bpfguard go inspect BINARY [--json]");
 		return BG_GO_EXIT_USAGE;
 	}
-	r = format && !strcmp(format, "cyclonedx") ? bg_go_file_open_hashed("inspect", file, &g)
-						    : bg_go_file_open("inspect", file, &g);
+	r = (format && !strcmp(format, "cyclonedx")) || bg_sig_requested(&rq)
+		    ? bg_go_file_open_hashed("inspect", file, &g)
+		    : bg_go_file_open("inspect", file, &g);
 	if (r)
 		return r;
+	if (bg_sig_requested(&rq))
+		sig = signed_verdict(file, &g, &rq, &sres, &sd);
 	if (format && !strcmp(format, "cyclonedx")) {
 		/* an SBOM for pipelines: always JSON, -p indents it */
 		struct json_object *o = bg_go_cyclonedx(&g, file);
@@ -206,6 +242,15 @@ int cmd_go_inspect(int argc, char **argv)
 	} else if (bg_json_mode) {
 		struct json_object *o = inspect_json(file, &g);
 
+		if (bg_sig_requested(&rq)) {
+			struct json_object *j = json_object_new_object();
+
+			json_object_object_add(j, "verified", json_object_new_boolean(!sig));
+			json_object_object_add(j, "signer", sig ? NULL : jstr(sres.signer));
+			json_object_object_add(j, "key_id", sig ? NULL : jstr(sres.key_id));
+			json_object_object_add(j, "error", sig ? jstr(sd.msg) : NULL);
+			json_object_object_add(o, "signature", j);
+		}
 		bg_json_print(o);
 		json_object_put(o);
 	} else {
@@ -216,11 +261,20 @@ int cmd_go_inspect(int argc, char **argv)
 		bg_go_buildinfo_write(&g.bi, stdout);
 		print_verdict("cgo", g.v.cgo, g.v.cgo_evidence, g.v.ncgo);
 		print_verdict("static", g.v.is_static, g.v.static_evidence, g.v.nstatic);
+		if (bg_sig_requested(&rq)) {
+			char *ev[1] = { sig ? sd.msg : sres.signer };
+
+			print_verdict("signed", !sig, ev, 1);
+		}
 	}
 	bg_go_file_close(&g);
 	if (fflush(stdout) || ferror(stdout)) {
 		bg_go_err("inspect", NULL, "writing the output: %s", strerror(errno));
 		return BG_GO_EXIT_IO;
+	}
+	if (sig) {
+		bg_go_err("inspect", NULL, "not signed as asked: %s", sd.msg);
+		return sig;
 	}
 	return BG_GO_EXIT_OK;
 }

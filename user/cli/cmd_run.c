@@ -23,7 +23,8 @@ static void usage_run(FILE *f)
 		"                    [--fs minimal|host] [--ro PATH]... [--rw PATH]... [--tmp-size SIZE]\n"
 		"                    [--shm-size SIZE] [--workdir DIR] [--env K=V]...\n"
 		"                    [--user UID|nobody|root] [--no-landlock] [--no-bpf] [--json]\n"
-		"                    [--sha256 HEX] [--require-static] [--deny-cgo] [--gosum FILE] -- CMD [ARGS...]\n"
+		"                    [--sha256 HEX] [--key K --signature S | --bundle B ...]\n"
+		"                    [--require-static] [--deny-cgo] [--gosum FILE] -- CMD [ARGS...]\n"
 		"  Runs CMD in new user, pid, mount, net, uts, ipc and cgroup namespaces, under a\n"
 		"  seccomp filter compiled from the policy (installed just before exec), in a fresh\n"
 		"  cgroup with the policy attached, as a per-run unprivileged host id, seeing a\n"
@@ -56,6 +57,9 @@ static void usage_run(FILE *f)
 		"  Pre-flight checks of CMD's file (nothing runs if one fails; the checked file\n"
 		"  is the one exec'd):\n"
 		"  --sha256 HEX      its SHA-256 must be HEX (exit 110 otherwise)\n"
+		"  --key KEY.pub --signature FILE.sig | --bundle FILE.sigstore.json [...]\n"
+		"                    it must be signed so (cosign's formats, checked offline;\n"
+		"                    the options of verify-blob; exit 115 otherwise)\n"
 		"  --deny-cgo        refuse a Go binary that links C code (111; 114 if not Go)\n"
 		"  --require-static  refuse a dynamically linked program (112)\n"
 		"  --gosum FILE      every module in the Go build info must match go.sum (113)\n"
@@ -315,6 +319,7 @@ const struct option bg_opts_run[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "no-bpf", no_argument, NULL, 'B' },
 	{ "sha256", required_argument, NULL, 'S' },
+	BG_SIG_LONGOPTS,
 	{ "deny-cgo", no_argument, NULL, 'G' },
 	{ "require-static", no_argument, NULL, 'T' },
 	{ "gosum", required_argument, NULL, 'g' },
@@ -350,11 +355,17 @@ int cmd_run(int argc, char **argv)
 			bg_cmd_bad_option(argv, c);
 			return BG_RUN_EXIT_ERROR;
 		default:
+			if (bg_sig_option(c, optarg, &o.sig)) {
+				o.has_sig = true;
+				break;
+			}
 			if (run_opt(&o, &f, c, optarg))
 				return BG_RUN_EXIT_ERROR;
 			break;
 		}
 	}
+	if (o.has_sig && bg_sig_request_check("run", &o.sig))
+		return BG_RUN_EXIT_ERROR;
 	/* the summary (stderr) is one line whatever -p says: run.c prints it */
 	o.json = bg_json_mode != BG_JSON_OFF;
 	if (optind >= argc) {

@@ -15,12 +15,18 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "sig.h"
 #include "trust.h"
 #include "util.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: bpfguard trust add FILE...        hash FILE and trust that content at that path\n"
+		   "       bpfguard trust add --key KEY.pub --signature FILE.sig FILE\n"
+		   "       bpfguard trust add --bundle FILE.sigstore.json [--key KEY.pub | --trusted-root R\n"
+		   "                 --certificate-identity ID --certificate-oidc-issuer URL] [--tlog-key K] FILE\n"
+		   "                                         trust FILE only if its signature verifies; the\n"
+		   "                                         store remembers the signer (docs/signatures.md)\n"
 		   "       bpfguard trust remove FILE|sha256:HEX...\n"
 		   "       bpfguard trust list [--verify] [--json]\n"
 		   "The store is %s (BPFGUARD_TRUST_STORE overrides).\n", bg_trust_path());
@@ -36,6 +42,38 @@ static int commit(const struct bg_trust *t)
 		return BG_EXIT_FAIL;
 	}
 	return BG_EXIT_OK;
+}
+
+/* trust add with a signature: one file, verified on the descriptor that
+ * is hashed, recorded with its signer. */
+static int trust_add_signed(struct bg_trust *t, int argc, char **argv, const struct bg_sig_request *rq)
+{
+	struct bg_diag diag = {};
+	struct bg_sig_result res;
+	struct bg_file_vouch v;
+	char abs[PATH_MAX], hex[65];
+	int ret;
+
+	if (argc != 1) {
+		bg_err("trust add: a signature covers one file; name exactly one (got %d)", argc);
+		return BG_EXIT_USAGE;
+	}
+	ret = bg_trust_vouch_signed(argv[0], abs, &v, rq, &res, &diag);
+	if (ret < 0) {
+		bg_err("trust add: %s: %s; nothing was added", argv[0], diag.msg);
+		return BG_EXIT_USAGE;
+	}
+	if (ret) { /* the signature's words name the file */
+		bg_err("trust add: %s; nothing was added", diag.msg);
+		return ret;
+	}
+	if (bg_trust_set(t, abs, v.sha256, res.signer)) {
+		bg_err("trust add: out of memory; nothing was added");
+		return BG_EXIT_FAIL;
+	}
+	bg_sha256_hex(v.sha256, hex);
+	printf("trusted sha256:%s %s (signed by %s)\n", hex, abs, res.signer);
+	return commit(t);
 }
 
 static int trust_add(struct bg_trust *t, int argc, char **argv)
@@ -57,7 +95,7 @@ static int trust_add(struct bg_trust *t, int argc, char **argv)
 		}
 	}
 	for (int i = 0; i < argc; i++) {
-		if (bg_trust_set(t, abs[i], v[i].sha256))
+		if (bg_trust_set(t, abs[i], v[i].sha256, NULL))
 			goto oom;
 		bg_sha256_hex(v[i].sha256, hex);
 		printf("trusted sha256:%s %s\n", hex, abs[i]);
@@ -86,6 +124,7 @@ static int trust_remove(struct bg_trust *t, int argc, char **argv)
 		for (unsigned k = 0; k < n; k++) {
 			printf("removed %s\n", removed[k].path);
 			free(removed[k].path);
+			free(removed[k].signer);
 		}
 		if (!n) {
 			bg_err("trust remove: %s is not in %s; see bpfguard trust list", argv[i], t->file);
@@ -125,6 +164,7 @@ static void trust_list_json(const struct bg_trust *t, const enum bg_trust_state 
 		bg_sha256_hex(t->e[k].sha256, hex);
 		json_object_object_add(o, "sha256", json_object_new_string(hex));
 		json_object_object_add(o, "path", json_object_new_string(t->e[k].path));
+		json_object_object_add(o, "signer", t->e[k].signer ? json_object_new_string(t->e[k].signer) : NULL);
 		if (states)
 			json_object_object_add(o, "state", json_object_new_string(bg_trust_state_name(states[k])));
 		json_object_array_add(arr, o);
@@ -139,8 +179,9 @@ static void trust_list_text(const struct bg_trust *t, const enum bg_trust_state 
 		char hex[65];
 
 		bg_sha256_hex(t->e[k].sha256, hex);
-		printf("sha256:%s %s%s%s\n", hex, t->e[k].path, states ? "  " : "",
-		       states ? bg_trust_state_name(states[k]) : "");
+		printf("sha256:%s %s%s%s%s%s\n", hex, t->e[k].path, states ? "  " : "",
+		       states ? bg_trust_state_name(states[k]) : "", t->e[k].signer ? "  signed by " : "",
+		       t->e[k].signer ? t->e[k].signer : "");
 	}
 	if (!t->n)
 		printf("the trust store %s is empty\n", t->file);
@@ -168,6 +209,7 @@ static int trust_list(const struct bg_trust *t, bool verify, bool json)
 /* add, remove and list share one parser (they always have: --verify and
  * --json are accepted by each verb and used by list) */
 static const struct option trust_opts[] = {
+	BG_SIG_LONGOPTS,
 	{ "json", no_argument, NULL, 'j' },
 	{ "verify", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -177,6 +219,7 @@ static const struct option trust_opts[] = {
 static int cmd_trust(int argc, char **argv)
 {
 	struct bg_diag diag = {};
+	struct bg_sig_request rq = {};
 	bool verify = false;
 	struct bg_trust t;
 	const char *verb = argv[0];
@@ -188,8 +231,19 @@ static int cmd_trust(int argc, char **argv)
 		case 'j': bg_json_want(); break;
 		case 'v': verify = true; break;
 		case 'h': usage(stdout); return BG_EXIT_OK;
-		default: return bg_cmd_bad_option(argv, c);
+		default:
+			if (bg_sig_option(c, optarg, &rq))
+				break;
+			return bg_cmd_bad_option(argv, c);
 		}
+	}
+	if (bg_sig_requested(&rq)) {
+		if (strcmp(verb, "add")) {
+			bg_err("trust %s: --key, --signature and --bundle are for trust add", verb);
+			return BG_EXIT_USAGE;
+		}
+		if ((ret = bg_sig_request_check("trust add", &rq)))
+			return ret;
 	}
 	if (strcmp(verb, "list") && optind >= argc) {
 		bg_err("trust %s: name at least one file%s", verb, verb[0] == 'r' ? " or sha256:HEX" : "");
@@ -204,7 +258,9 @@ static int cmd_trust(int argc, char **argv)
 			close(lock);
 		return BG_EXIT_USAGE;
 	}
-	if (!strcmp(verb, "add"))
+	if (!strcmp(verb, "add") && bg_sig_requested(&rq))
+		ret = trust_add_signed(&t, argc - optind, argv + optind, &rq);
+	else if (!strcmp(verb, "add"))
 		ret = trust_add(&t, argc - optind, argv + optind);
 	else if (!strcmp(verb, "remove"))
 		ret = trust_remove(&t, argc - optind, argv + optind);
@@ -217,7 +273,8 @@ static int cmd_trust(int argc, char **argv)
 }
 
 const struct bg_cmd bg_trust_cmds[] = {
-	{ "add", cmd_trust, "hash FILE and trust that content at that path", "FILE...", .opts = trust_opts },
+	{ "add", cmd_trust, "hash FILE and trust that content at that path (with --key/--bundle: only if signed)",
+	  "FILE... | --key KEY.pub --signature FILE.sig FILE | --bundle B FILE", .opts = trust_opts },
 	{ "remove", cmd_trust, "forget a file, by path or by hash", "FILE|sha256:HEX...", .opts = trust_opts },
 	{ "list", cmd_trust, "the trusted files; --verify: are they unchanged", "[--verify] [--json]",
 	  .opts = trust_opts },

@@ -72,6 +72,30 @@ void bg_json_print(struct json_object *o);
 /* The same for F (stderr for bpfguard run's summary). */
 void bg_json_fprint(FILE *f, struct json_object *o);
 
+/* The signature options (sig_opts.c): put BG_SIG_LONGOPTS in a command's
+ * option array and hand getopt's answer to bg_sig_option, which fills the
+ * request (sig.h) and says whether it was one of them. */
+enum {
+	BG_SIGOPT_KEY = 0x5301, BG_SIGOPT_SIGNATURE, BG_SIGOPT_BUNDLE, BG_SIGOPT_TLOG_KEY,
+	BG_SIGOPT_TRUSTED_ROOT, BG_SIGOPT_IDENTITY, BG_SIGOPT_ISSUER, BG_SIGOPT_REQUIRE_TLOG,
+};
+#define BG_SIG_LONGOPTS                                                                                   \
+	{ "key", required_argument, NULL, BG_SIGOPT_KEY },                                                \
+	{ "signature", required_argument, NULL, BG_SIGOPT_SIGNATURE },                                    \
+	{ "bundle", required_argument, NULL, BG_SIGOPT_BUNDLE },                                          \
+	{ "tlog-key", required_argument, NULL, BG_SIGOPT_TLOG_KEY },                                      \
+	{ "trusted-root", required_argument, NULL, BG_SIGOPT_TRUSTED_ROOT },                              \
+	{ "certificate-identity", required_argument, NULL, BG_SIGOPT_IDENTITY },                          \
+	{ "certificate-oidc-issuer", required_argument, NULL, BG_SIGOPT_ISSUER },                         \
+	{ "require-tlog", no_argument, NULL, BG_SIGOPT_REQUIRE_TLOG }
+struct bg_sig_request;
+bool bg_sig_option(int c, const char *arg, struct bg_sig_request *rq);
+/* Was any signature option given? */
+bool bg_sig_requested(const struct bg_sig_request *rq);
+/* The options make one request (--key with --signature, or --bundle):
+ * BG_EXIT_OK, or BG_EXIT_USAGE with one line said. */
+int bg_sig_request_check(const char *cmd, const struct bg_sig_request *rq);
+
 /* Top level (main.c) and the objects' verb tables. */
 extern const struct bg_cmd bg_policy_cmds[];
 extern const struct bg_cmd bg_go_cmds[];
@@ -87,6 +111,8 @@ int cmd_probe(int argc, char **argv);
 int cmd_run(int argc, char **argv); /* exit codes: run.h, docs/run.md */
 int cmd_learn(int argc, char **argv); /* docs/learn.md */
 int cmd_daemon(int argc, char **argv); /* daemon/daemon.c, docs/daemon.md */
+int cmd_verify_blob(int argc, char **argv); /* cmd_verify_blob.c, docs/signatures.md */
+extern const struct option bg_opts_verify_blob[];
 
 /* The `go` object's verbs (argv[0] is the verb). */
 int cmd_go_inspect(int argc, char **argv);        /* cmd_go_inspect.c */

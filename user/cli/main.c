@@ -30,6 +30,9 @@ static const struct bg_cmd commands[] = {
 	  "[--config FILE] [--check]", .opts = bg_opts_daemon },
 	{ "learn", cmd_learn, "record a workload's syscalls into a policy",
 	  "--cgroup PATH [--duration D] -o FILE [--name NAME] [--json]", .opts = bg_opts_learn },
+	{ "verify-blob", cmd_verify_blob, "check a file's cosign signature or Sigstore bundle, offline",
+	  "(--key KEY.pub --signature FILE.sig | --bundle B [--key K | --trusted-root R --certificate-identity I --certificate-oidc-issuer O]) [--tlog-key REKOR.pub] [--require-tlog] [--json] FILE",
+	  .opts = bg_opts_verify_blob },
 	{ "reset", cmd_reset, "remove everything bpfguard pinned", "", .opts = bg_opts_reset },
 	{}
 };

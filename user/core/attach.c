@@ -241,18 +241,15 @@ static bool exec_slot_holds(uint32_t slot, const struct bg_policy *p, bool lsm, 
 		k = next;
 		prev = &k;
 	}
-	struct bg_file_vouch *v = calloc(p->exec.n ? p->exec.n : 1, sizeof(*v));
+	struct bg_file_vouch *v = NULL;
+	unsigned nv = 0;
 
-	same = v != NULL;
-	for (unsigned i = 0; same && i < p->exec.n; i++) {
-		const struct bg_exec_entry *e = &p->exec.e[i];
+	/* the same files bg_exec_apply would admit, signed ones included */
+	same = bg_exec_vouch_all(p, &v, &nv, NULL) == 0;
+	for (unsigned i = 0; same && i < nv; i++) {
 		struct bg_exec_val cur;
 		bool dup = false;
 
-		same = bg_file_vouch(e->path, &v[i], NULL) == 0 &&
-		       (!e->has_hash || !memcmp(e->sha256, v[i].sha256, 32));
-		if (!same)
-			break;
 		v[i].key.slot = slot;
 		for (unsigned j = 0; j < i && !dup; j++)
 			dup = !memcmp(&v[j].key, &v[i].key, sizeof(v[i].key));

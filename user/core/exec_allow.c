@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -27,6 +28,9 @@
 #include "exec_allow.h"
 #include "exec_gate.h"
 #include "loader.h"
+#include "sig.h"
+#include "trust.h"
+#include "textsafe.h"
 #include "util.h"
 #include "vec.h"
 
@@ -228,8 +232,10 @@ const char *bg_trust_path(void)
 
 void bg_trust_free(struct bg_trust *t)
 {
-	for (unsigned i = 0; i < t->n; i++)
+	for (unsigned i = 0; i < t->n; i++) {
 		free(t->e[i].path);
+		free(t->e[i].signer);
+	}
 	free(t->e);
 	t->e = NULL;
 	t->n = 0;
@@ -269,7 +275,7 @@ int bg_trust_load(struct bg_trust *t, struct bg_diag *diag)
 		if (!line[0] || line[0] == '#')
 			continue;
 		sp = strchr(line, ' ');
-		if (!sp || sp[1] != '/')
+		if (!sp)
 			goto bad;
 		*sp = '\0';
 		if (t->n >= BG_EXEC_MAX_ENTRIES * 4)
@@ -277,14 +283,29 @@ int bg_trust_load(struct bg_trust *t, struct bg_diag *diag)
 		if (BG_VEC_RESIZE(t->e, t->n + 1))
 			goto bad;
 		e = &t->e[t->n];
-		if (!bg_sha256_parse(line, e->sha256) || !(e->path = strdup(sp + 1)))
+		memset(e, 0, sizeof(*e));
+		if (!strncmp(sp + 1, "signer=", 7)) {
+			char *val = sp + 8, *end = strchr(val, ' '), who[1024];
+			ssize_t n;
+
+			if (!end || (n = bg_text_unescape(val, (size_t)(end - val), who, sizeof(who) - 1)) <= 0 ||
+			    memchr(who, '\0', (size_t)n))
+				goto bad;
+			who[n] = '\0';
+			if (!(e->signer = strdup(who)))
+				goto bad;
+			sp = end;
+		}
+		if (sp[1] != '/' || !bg_sha256_parse(line, e->sha256) || !(e->path = strdup(sp + 1))) {
+			free(e->signer);
 			goto bad;
+		}
 		t->n++;
 	}
 	fclose(f);
 	return 0;
 bad:
-	bg_diag_set(diag, "%s:%u: not a trust line (want \"sha256:HEX /absolute/path\"); "
+	bg_diag_set(diag, "%s:%u: not a trust line (want \"sha256:HEX [signer=WHO] /absolute/path\"); "
 		    "fix or remove it (bpfguard trust remove)", t->file, lineno);
 	fclose(f);
 	bg_trust_free(t);
@@ -318,10 +339,17 @@ int bg_trust_save(const struct bg_trust *t, struct bg_diag *diag)
 		return -1;
 	}
 	fprintf(f, "# bpfguard trust store: files allowed to run where a policy says `exec trusted`.\n"
-		   "# Managed by `bpfguard trust add|remove`; one \"sha256:HEX PATH\" per line.\n");
+		   "# Managed by `bpfguard trust add|remove`; one \"sha256:HEX [signer=WHO] PATH\" per line.\n");
 	for (unsigned i = 0; i < t->n; i++) {
 		bg_sha256_hex(t->e[i].sha256, hex);
-		fprintf(f, "sha256:%s %s\n", hex, t->e[i].path);
+		if (t->e[i].signer) {
+			char who[4 * 1024];
+
+			bg_text_escape(t->e[i].signer, strlen(t->e[i].signer), who, sizeof(who), BG_ESC_SPACE);
+			fprintf(f, "sha256:%s signer=%s %s\n", hex, who, t->e[i].path);
+		} else {
+			fprintf(f, "sha256:%s %s\n", hex, t->e[i].path);
+		}
 	}
 	bad = fflush(f) || fsync(fileno(f));
 	bad = fclose(f) || bad;
@@ -413,6 +441,209 @@ static int clear_entries(int fd, uint32_t slot)
 	return bg_map_delete_matching(fd, sizeof(struct bg_exec_key), exec_key_in_slot, &slot, NULL);
 }
 
+/* ------------------------------------------------------------------ */
+/* signed executables (exec signed-by, exec signed-in; docs/exec.md) */
+
+struct vouches {
+	struct bg_file_vouch *v;
+	unsigned n;
+	size_t cap;
+};
+
+static int vouches_push(struct vouches *vs, const struct bg_file_vouch *x)
+{
+	if (vs->n >= BG_EXEC_MAX_ENTRIES * 4)
+		return -E2BIG;
+	if (BG_VEC_RESERVE(vs->v, vs->cap, (size_t)vs->n + 1))
+		return -ENOMEM;
+	vs->v[vs->n++] = *x;
+	return 0;
+}
+
+static bool has_suffix(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+
+	return a >= b && !strcmp(s + a - b, suf);
+}
+
+/* One file of a signed-in directory: admitted if a signature beside it
+ * (NAME.sig, else NAME.sigstore.json) verifies with one of the keys, over
+ * the very descriptor that is vouched for.  1 admitted, 0 not. */
+static int signed_file(const struct bg_exec_policy *x, int dfd, const char *dir, const char *name,
+		       struct bg_file_vouch *out)
+{
+	char file[PATH_MAX], sig[PATH_MAX], bundle[PATH_MAX];
+	bool have_sig, have_bundle;
+	int fd, ok = 0;
+
+	if ((size_t)snprintf(file, sizeof(file), "%s/%s", dir, name) >= sizeof(file) ||
+	    (size_t)snprintf(sig, sizeof(sig), "%s.sig", file) >= sizeof(sig) ||
+	    (size_t)snprintf(bundle, sizeof(bundle), "%s.sigstore.json", file) >= sizeof(bundle))
+		return 0;
+	have_sig = access(sig, R_OK) == 0;
+	have_bundle = access(bundle, R_OK) == 0;
+	if (!have_sig && !have_bundle)
+		return 0; /* unsigned: not admitted, refused like any unlisted file */
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	if (bg_file_vouch_fd(fd, file, out, NULL) == 0) {
+		for (unsigned k = 0; k < x->nsigners && !ok; k++) {
+			struct bg_sig_request rq = { .key = x->signers[k] };
+			struct bg_sig_result res;
+
+			if (x->signers[k][0] != '/')
+				continue; /* a key id: only the trust store's entries carry one */
+			if (have_sig)
+				rq.signature = sig;
+			else
+				rq.bundle = bundle;
+			ok = bg_sig_verify_request(&rq, fd, file, &res, NULL) == 0 &&
+			     !memcmp(res.sha256, out->sha256, 32);
+		}
+	}
+	close(fd);
+	return ok;
+}
+
+/* The key ids (sha256:HEX) the section's signers stand for: files read,
+ * ids as written.  -1 with diag for a key file that cannot be read. */
+static int signer_ids(const struct bg_policy *p, char ids[][72], struct bg_diag *diag)
+{
+	const struct bg_exec_policy *x = &p->exec;
+
+	for (unsigned k = 0; k < x->nsigners; k++) {
+		struct bg_sig_key *key;
+		struct bg_diag why = {};
+
+		if (x->signers[k][0] != '/') {
+			bg_strlcpy(ids[k], x->signers[k], 72);
+			continue;
+		}
+		if (bg_sig_key_load(x->signers[k], &key, &why)) {
+			bg_diag_set(diag, "policy '%s': exec signed-by %s: %s", p->name, x->signers[k], why.msg);
+			return -1;
+		}
+		bg_strlcpy(ids[k], bg_sig_key_id(key), 72);
+		bg_sig_key_free(key);
+	}
+	return 0;
+}
+
+/* Trust-store entries recorded with a signer the section names, whose file
+ * still has the content that was signed. */
+static int signed_from_store(const struct bg_policy *p, char ids[][72], struct vouches *vs, struct bg_diag *diag)
+{
+	struct bg_trust t;
+	int ret = 0;
+
+	if (bg_trust_load(&t, diag))
+		return -1;
+	for (unsigned i = 0; i < t.n && !ret; i++) {
+		const struct bg_trust_entry *e = &t.e[i];
+		struct bg_file_vouch v;
+		bool named = false;
+
+		for (unsigned k = 0; e->signer && k < p->exec.nsigners && !named; k++)
+			named = !strncmp(e->signer, "key ", 4) && !strcmp(e->signer + 4, ids[k]);
+		if (named && bg_file_vouch(e->path, &v, NULL) == 0 && !memcmp(v.sha256, e->sha256, 32))
+			ret = vouches_push(vs, &v);
+	}
+	bg_trust_free(&t);
+	if (ret)
+		bg_diag_set(diag, "policy '%s': too many signed executables (at most %d), or out of memory", p->name,
+			    BG_EXEC_MAX_ENTRIES * 4);
+	return ret ? -1 : 0;
+}
+
+static int signed_from_dirs(const struct bg_policy *p, struct vouches *vs, struct bg_diag *diag)
+{
+	const struct bg_exec_policy *x = &p->exec;
+
+	for (unsigned d = 0; d < x->ndirs; d++) {
+		DIR *dir = opendir(x->signed_dirs[d]);
+		struct dirent *de;
+		int ret = 0;
+
+		if (!dir) {
+			bg_diag_set(diag, "policy '%s': exec signed-in %s: %s; create it or fix the path", p->name,
+				    x->signed_dirs[d], strerror(errno));
+			return -1;
+		}
+		while (!ret && (de = readdir(dir))) {
+			struct bg_file_vouch v;
+
+			if (de->d_name[0] == '.' || has_suffix(de->d_name, ".sig") ||
+			    has_suffix(de->d_name, ".sigstore.json") || has_suffix(de->d_name, ".pub"))
+				continue;
+			if (signed_file(x, dirfd(dir), x->signed_dirs[d], de->d_name, &v))
+				ret = vouches_push(vs, &v);
+		}
+		closedir(dir);
+		if (ret) {
+			bg_diag_set(diag, "policy '%s': too many signed executables (at most %d), or out of memory",
+				    p->name, BG_EXEC_MAX_ENTRIES * 4);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int bg_exec_vouch_all(const struct bg_policy *p, struct bg_file_vouch **out, unsigned *nout, struct bg_diag *diag)
+{
+	const struct bg_exec_policy *x = &p->exec;
+	struct vouches vs = {};
+	char hex[65];
+
+	*out = NULL;
+	*nout = 0;
+	for (unsigned i = 0; i < x->n; i++) {
+		const struct bg_exec_entry *e = &x->e[i];
+		struct bg_file_vouch v;
+		struct bg_diag why = {};
+
+		if (bg_file_vouch(e->path, &v, &why)) {
+			bg_diag_set(diag, "policy '%s' line %u: exec allow %s", p->name, e->line, why.msg);
+			goto fail;
+		}
+		if (e->has_hash && memcmp(e->sha256, v.sha256, 32)) {
+			bg_sha256_hex(v.sha256, hex);
+			bg_diag_set(diag, "policy '%s' line %u: %s does not have the content the policy vouches for "
+				    "(its sha256 is %s); check the file, or update the policy's hash if the change is expected",
+				    p->name, e->line, e->path, hex);
+			goto fail;
+		}
+		if (vouches_push(&vs, &v)) {
+			bg_diag_set(diag, "out of memory");
+			goto fail;
+		}
+	}
+	if (x->ndirs && !x->nsigners) {
+		bg_diag_set(diag, "policy '%s': exec signed-in without exec signed-by: no key can admit a file; "
+			    "add exec signed-by KEY.pub", p->name);
+		goto fail;
+	}
+	if (x->nsigners) {
+		char (*ids)[72] = calloc(x->nsigners, 72);
+
+		if (!ids || signer_ids(p, ids, diag) || signed_from_store(p, ids, &vs, diag) ||
+		    signed_from_dirs(p, &vs, diag)) {
+			if (!ids)
+				bg_diag_set(diag, "out of memory");
+			free(ids);
+			goto fail;
+		}
+		free(ids);
+	}
+	*out = vs.v ? vs.v : calloc(1, sizeof(*vs.v));
+	*nout = vs.n;
+	return *out ? 0 : -1;
+fail:
+	free(vs.v);
+	return -1;
+}
+
 int bg_exec_apply(struct bg_state *st, uint32_t slot, const struct bg_policy *p, bool lsm, bool audit,
 		  struct bg_diag *diag)
 {
@@ -420,36 +651,15 @@ int bg_exec_apply(struct bg_state *st, uint32_t slot, const struct bg_policy *p,
 	struct exec_bpf *skel;
 	unsigned want;
 	int allow_fd, pol_fd;
-	char hex[65];
-
 	(void)st;
 	if (!p->exec.present)
 		return 0;
-	/* 1. every listed file hashed and matched before anything changes */
-	struct bg_file_vouch *v = calloc(p->exec.n ? p->exec.n : 1, sizeof(*v));
+	/* 1. every admitted file hashed, matched or verified before anything changes */
+	struct bg_file_vouch *v;
+	unsigned nv;
 
-	if (!v) {
-		bg_diag_set(diag, "out of memory");
+	if (bg_exec_vouch_all(p, &v, &nv, diag))
 		return -1;
-	}
-	for (unsigned i = 0; i < p->exec.n; i++) {
-		const struct bg_exec_entry *e = &p->exec.e[i];
-		struct bg_diag why = {};
-
-		if (bg_file_vouch(e->path, &v[i], &why)) {
-			bg_diag_set(diag, "policy '%s' line %u: exec allow %s", p->name, e->line, why.msg);
-			free(v);
-			return -1;
-		}
-		if (e->has_hash && memcmp(e->sha256, v[i].sha256, 32)) {
-			bg_sha256_hex(v[i].sha256, hex);
-			bg_diag_set(diag, "policy '%s' line %u: %s does not have the content the policy vouches for "
-				    "(its sha256 is %s); check the file, or update the policy's hash if the change is expected",
-				    p->name, e->line, e->path, hex);
-			free(v);
-			return -1;
-		}
-	}
 	/* 2. programs: LSM deny where it loads, else kill at exec */
 	want = lsm ? PROGS_BPRM | (p->exec.libraries ? PROGS_MAPS : 0) : PROGS_KILL;
 	skel = exec_open(want, diag);
@@ -460,7 +670,7 @@ int bg_exec_apply(struct bg_state *st, uint32_t slot, const struct bg_policy *p,
 	allow_fd = bpf_map__fd(skel->maps.bg_exec_allow);
 	pol_fd = bpf_map__fd(skel->maps.bg_exec_pol);
 	/* 3. entries, then the slot's flags (nothing points at the slot yet) */
-	for (unsigned i = 0; i < p->exec.n; i++) {
+	for (unsigned i = 0; i < nv; i++) {
 		v[i].key.slot = slot;
 		if (bpf_map_update_elem(allow_fd, &v[i].key, &v[i].val, BPF_ANY)) {
 			bg_diag_set(diag, "cannot write bg_exec_allow: %s", strerror(errno));
@@ -592,8 +802,8 @@ void bg_exec_summary(const struct bg_policy *p, bool lsm, char *buf, size_t len)
 	buf[0] = '\0';
 	if (!p->exec.present)
 		return;
-	snprintf(buf, len, "%u listed file%s%s, others %s%s", p->exec.n, p->exec.n == 1 ? "" : "s",
-		 p->exec.trusted ? " + the trust store" : "",
+	snprintf(buf, len, "%u listed file%s%s%s, others %s%s", p->exec.n, p->exec.n == 1 ? "" : "s",
+		 p->exec.trusted ? " + the trust store" : "", p->exec.nsigners ? " + signed files" : "",
 		 lsm ? "refused at exec (lsm: EACCES before the program loads)"
 		 : bg_exec_gate_usable() ? "refused at execve (fanotify: EPERM; killed at exec if the gate is down)"
 					 : "killed at exec (before their first instruction)",

@@ -53,11 +53,14 @@ int bg_sha256_fd(int fd, uint8_t out[32]);
 uint64_t bg_kernel_dev(dev_t d);
 
 /* Trust store: /var/lib/bpfguard/trust.list (BPFGUARD_TRUST_STORE
- * overrides), lines "sha256:HEX PATH", mode 0600 (saving makes it so;
- * loading warns when others may read or write it). */
+ * overrides), lines "sha256:HEX [signer=WHO] PATH", mode 0600 (saving
+ * makes it so; loading warns when others may read or write it).  WHO is
+ * the signer `trust add --key/--bundle` verified (bg_sig_result.signer,
+ * escaped by bg_text_escape with spaces as \x20). */
 struct bg_trust_entry {
 	uint8_t sha256[32];
 	char *path;
+	char *signer; /* NULL: added without a signature */
 };
 struct bg_trust {
 	struct bg_trust_entry *e;
@@ -69,6 +72,16 @@ const char *bg_trust_path(void);
 int bg_trust_load(struct bg_trust *t, struct bg_diag *diag);
 int bg_trust_save(const struct bg_trust *t, struct bg_diag *diag); /* atomic */
 void bg_trust_free(struct bg_trust *t);
+
+/* Every file the policy's exec section admits, vouched for (bg_file_vouch):
+ * its `exec allow` files (each must have the content its hash says, else
+ * -1: the attach is refused) and, with `exec signed-by`, the trust store's
+ * entries recorded with a named signer whose files still have the signed
+ * content, and the files of `exec signed-in` directories whose signature
+ * beside them (FILE.sig, FILE.sigstore.json) verifies with a named key,
+ * over the descriptor vouched for.  Unsigned or badly signed files are
+ * simply not admitted.  *out malloc'd (slot left 0), *n entries. */
+int bg_exec_vouch_all(const struct bg_policy *p, struct bg_file_vouch **out, unsigned *n, struct bg_diag *diag);
 
 /* Attach side.  bg_exec_apply writes the slot's entries and flags and
  * makes sure the programs the mechanism needs are attached; on failure it

@@ -12,16 +12,18 @@
 
 #include "vec.h"
 #include "loader.h"
+#include "sig.h"
 #include "trust.h"
 #include "util.h"
 
-int bg_trust_vouch_arg(const char *arg, char abs[PATH_MAX], struct bg_file_vouch *v, struct bg_diag *d)
+/* The file ARG opens as one descriptor and the name it has (symlinks
+ * resolved).  fd, or -1 with one line in *d. */
+static int open_named(const char *arg, char abs[PATH_MAX], struct bg_diag *d)
 {
 	int fd = open(arg, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	char link[64];
 	struct stat st, at;
 	ssize_t n;
-	int ret;
 
 	if (fd < 0) {
 		bg_diag_set(d, "%s", strerror(errno));
@@ -44,25 +46,61 @@ int bg_trust_vouch_arg(const char *arg, char abs[PATH_MAX], struct bg_file_vouch
 		close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+int bg_trust_vouch_arg(const char *arg, char abs[PATH_MAX], struct bg_file_vouch *v, struct bg_diag *d)
+{
+	int fd = open_named(arg, abs, d), ret;
+
+	if (fd < 0)
+		return -1;
 	ret = bg_file_vouch_fd(fd, abs, v, d);
 	close(fd);
 	return ret;
 }
 
-int bg_trust_set(struct bg_trust *t, const char *path, const uint8_t sha256[32])
+int bg_trust_vouch_signed(const char *arg, char abs[PATH_MAX], struct bg_file_vouch *v,
+			  const struct bg_sig_request *rq, struct bg_sig_result *res, struct bg_diag *d)
 {
+	int fd = open_named(arg, abs, d), ret;
+
+	if (fd < 0)
+		return -1;
+	/* vouched first (it refuses files that could change under us: open
+	 * for writing, on tmpfs ...), then the same bytes verified, and the
+	 * hash the signature covers must be the one vouched for */
+	ret = bg_file_vouch_fd(fd, abs, v, d);
+	if (!ret)
+		ret = bg_sig_verify_request(rq, fd, abs, res, d);
+	if (!ret && memcmp(res->sha256, v->sha256, 32)) {
+		bg_diag_set(d, "%s changed between hashing and verifying; try again when nothing writes it", abs);
+		ret = BG_EXIT_SIG_MISMATCH;
+	}
+	close(fd);
+	return ret;
+}
+
+int bg_trust_set(struct bg_trust *t, const char *path, const uint8_t sha256[32], const char *signer)
+{
+	char *who = NULL;
 	unsigned k;
 
+	if (signer && !(who = strdup(signer)))
+		return -ENOMEM;
 	for (k = 0; k < t->n && strcmp(t->e[k].path, path); k++)
 		;
 	if (k == t->n) {
-		if (BG_VEC_RESIZE(t->e, (size_t)t->n + 1))
+		if (BG_VEC_RESIZE(t->e, (size_t)t->n + 1) || !(t->e[t->n].path = strdup(path))) {
+			free(who);
 			return -ENOMEM;
-		if (!(t->e[t->n].path = strdup(path)))
-			return -ENOMEM;
+		}
+		t->e[t->n].signer = NULL;
 		t->n++;
 	}
 	memcpy(t->e[k].sha256, sha256, 32);
+	free(t->e[k].signer);
+	t->e[k].signer = who;
 	return 0;
 }
 

@@ -19,9 +19,20 @@
  * with one line in *d. */
 int bg_trust_vouch_arg(const char *arg, char abs[PATH_MAX], struct bg_file_vouch *v, struct bg_diag *d);
 
-/* Trusts content sha256 at path: the entry of path gets the hash, or a
- * new entry is added.  0, or -ENOMEM (the store is unchanged). */
-int bg_trust_set(struct bg_trust *t, const char *path, const uint8_t sha256[32]);
+/* The same, and the signature rq asks for verified over that descriptor's
+ * content (sig.h), so what was verified is what was hashed and is bound:
+ * `trust add --key/--bundle`.  0; -1 when the file cannot be vouched for;
+ * a BG_EXIT_SIG_* code when the signature does not hold (res says who
+ * signed when it does).  One line in *d. */
+struct bg_sig_request;
+struct bg_sig_result;
+int bg_trust_vouch_signed(const char *arg, char abs[PATH_MAX], struct bg_file_vouch *v,
+			  const struct bg_sig_request *rq, struct bg_sig_result *res, struct bg_diag *d);
+
+/* Trusts content sha256 at path: the entry of path gets the hash and
+ * signer (NULL: none), or a new entry is added.  0, or -ENOMEM (the store
+ * is unchanged). */
+int bg_trust_set(struct bg_trust *t, const char *path, const uint8_t sha256[32], const char *signer);
 
 /* Removes the entries ARG names: "sha256:HEX" by content, else by path
  * (resolved if the file still exists).  The removed entries move to

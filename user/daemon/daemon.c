@@ -30,6 +30,7 @@
 #include <time.h>
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
+#include <sys/inotify.h>
 #include <unistd.h>
 
 #include "exitcodes.h"
@@ -57,6 +58,7 @@ struct daemon {
 	struct bgd_attachd set;
 	struct bgd_apply apply;
 	struct bgd_watch watch;
+	int signed_fd; /* inotify on the policies' `exec signed-in` directories */
 	struct bgd_metrics metrics;
 	int sfd, tfd, follow_lock, stats_fd;
 	unsigned ticks;
@@ -161,6 +163,46 @@ static void apply_pass(struct daemon *d, bool full)
 		bgd_drain_forget_names(&d->drain); /* policy names per cgroup changed */
 }
 
+/* The `exec signed-in` directories of the policies attach.d uses, watched:
+ * a file added, replaced, re-signed or removed there changes what those
+ * attachments admit, so the policies are read again and the pass attaches
+ * again whatever changed (daemon_apply.c folds the directories into the
+ * policy's hash).  Without inotify the periodic rescan does it. */
+#define SIGNED_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB)
+static void signed_watch(struct daemon *d)
+{
+	/* one descriptor for the daemon's life: a watch added again for the
+	 * same directory is the same watch, and events that arrive while a
+	 * pass runs stay queued (a new descriptor would drop them: a
+	 * signature written right after its file was created went unseen) */
+	for (unsigned i = 0; i < d->apply.npc; i++) {
+		const struct bg_policy *p = d->apply.pc[i].policy;
+
+		for (unsigned k = 0; p && k < p->exec.ndirs; k++) {
+			if (d->signed_fd < 0 && (d->signed_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0) {
+				bgd_log(LOG_WARNING, "inotify: %s; signed executables added later are found by the "
+					"periodic rescan only", strerror(errno));
+				return;
+			}
+			if (inotify_add_watch(d->signed_fd, p->exec.signed_dirs[k], SIGNED_MASK) < 0)
+				bgd_log(LOG_WARNING, "cannot watch %s (exec signed-in of %s): %s; files signed there "
+					"later are found by the periodic rescan only", p->exec.signed_dirs[k],
+					d->apply.pc[i].path, strerror(errno));
+		}
+	}
+}
+
+static void signed_changed(struct daemon *d)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+	while (read(d->signed_fd, buf, sizeof(buf)) > 0)
+		;
+	bgd_apply_forget_policies(&d->apply);
+	apply_pass(d, true);
+	signed_watch(d);
+}
+
 /* SIGHUP: a new configuration if it parses (else the old one stays),
  * files reopened either way, attach.d re-read and applied. */
 static void reload(struct daemon *d)
@@ -206,6 +248,7 @@ static void reload(struct daemon *d)
 	bgd_apply_forget_policies(&d->apply);
 	apply_pass(d, true);
 	bgd_watch_setup(&d->watch, &d->set);
+	signed_watch(d);
 }
 
 /* ------------------------------------------------------------------ */
@@ -251,8 +294,16 @@ static void tick(struct daemon *d)
 		if (d->set.n)
 			apply_pass(d, true); /* declared attachments back in force */
 	}
-	if (d->cfg->rescan && d->ticks % d->cfg->rescan == 0 && d->set.n)
-		apply_pass(d, true);
+	if (d->cfg->rescan && d->ticks % d->cfg->rescan == 0 && d->set.n) {
+		bool signed_dirs = false;
+
+		for (unsigned i = 0; i < d->apply.npc; i++)
+			signed_dirs |= d->apply.pc[i].policy && d->apply.pc[i].policy->exec.ndirs;
+		if (signed_dirs)
+			signed_changed(d); /* the directories read again too */
+		else
+			apply_pass(d, true);
+	}
 }
 
 static void metrics_src(struct daemon *d, struct bgd_metrics_src *src)
@@ -282,7 +333,7 @@ static void on_signal(struct daemon *d)
 	}
 }
 
-#define NFIXED 4
+#define NFIXED 5
 #define MAXFDS (NFIXED + 1 + BGD_MAX_CLIENTS)
 
 static long long mono_ms(void)
@@ -318,6 +369,7 @@ static void loop(struct daemon *d)
 		pfd[1] = (struct pollfd){ .fd = d->tfd, .events = POLLIN };
 		pfd[2] = (struct pollfd){ .fd = hold ? -1 : bgd_drain_fd(&d->drain), .events = POLLIN };
 		pfd[3] = (struct pollfd){ .fd = d->watch.fd, .events = POLLIN };
+		pfd[4] = (struct pollfd){ .fd = d->signed_fd, .events = POLLIN };
 		nm = bgd_metrics_pollfds(&d->metrics, pfd + NFIXED, MAXFDS - NFIXED);
 		n = poll(pfd, NFIXED + nm, timeout);
 		if (n < 0 && errno != EINTR) {
@@ -335,6 +387,8 @@ static void loop(struct daemon *d)
 		}
 		if (pfd[3].revents && bgd_watch_handle(&d->watch, &d->set))
 			apply_pass(d, false);
+		if (pfd[4].revents)
+			signed_changed(d);
 		if (pfd[1].revents)
 			tick(d);
 		if (nm) {
@@ -398,7 +452,7 @@ static int check_only(struct daemon *d)
 int bgd_main(const char *config_path, bool check)
 {
 	struct daemon d = { .config_path = config_path ? config_path : BGD_DEFAULT_CONFIG,
-			    .config_given = config_path != NULL, .sfd = -1, .tfd = -1, .follow_lock = -1,
+			    .config_given = config_path != NULL, .sfd = -1, .tfd = -1, .follow_lock = -1, .signed_fd = -1,
 			    .stats_fd = -1 };
 	struct bg_diag diag = {};
 	int ret = BG_EXIT_OK;
@@ -454,6 +508,7 @@ int bgd_main(const char *config_path, bool check)
 	load_attachd(&d);
 	apply_pass(&d, true);
 	bgd_watch_setup(&d.watch, &d.set);
+	signed_watch(&d);
 	bgd_log(LOG_INFO, "ready: config %s, %u output(s), metrics %s, %u attach.d line(s) from %s, %u attachment(s) made by the daemon",
 		d.cfg->origin, d.nouts, d.cfg->metrics_listen[0] ? d.cfg->metrics_listen : "off", d.set.n,
 		d.cfg->attach_dir, d.apply.nown);
@@ -467,6 +522,8 @@ out:
 	close_outputs(d.outs, d.nouts);
 	bgd_metrics_close(&d.metrics);
 	bgd_watch_close(&d.watch);
+	if (d.signed_fd >= 0)
+		close(d.signed_fd);
 	bgd_attachd_free(&d.set);
 	bgd_apply_free(&d.apply);
 	if (d.stats_fd >= 0)

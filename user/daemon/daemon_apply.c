@@ -243,6 +243,51 @@ static void sha256_hex(const char *buf, size_t len, char hex[65])
 	bg_sha256_hex(md, hex);
 }
 
+/* A policy with `exec signed-in DIR` admits what those directories hold
+ * when it is attached: the same text is another attachment once a file
+ * there is added, replaced, re-signed or removed.  So its hash, which
+ * decides "already as declared", also covers each directory's entries
+ * (name, inode, size, change time): a change makes the next pass attach
+ * it again, and the daemon watches the directories for such changes
+ * (daemon.c, signed_watch). */
+static void signed_dirs_fold(struct bgd_policy_cache *pc, const char *text, size_t tlen)
+{
+	const struct bg_exec_policy *x = &pc->policy->exec;
+	char *all = NULL, line[NAME_MAX + 128];
+	size_t n = 0, cap = 0;
+
+	if (!x->ndirs)
+		return;
+	if (BG_VEC_RESERVE(all, cap, tlen))
+		return;
+	memcpy(all, text, tlen);
+	n = tlen;
+	for (unsigned d = 0; d < x->ndirs; d++) {
+		struct dirent **names = NULL;
+		int k = scandir(x->signed_dirs[d], &names, NULL, alphasort);
+
+		for (int i = 0; i < k; i++) {
+			struct stat st;
+			char p[PATH_MAX];
+			int m = 0;
+
+			snprintf(p, sizeof(p), "%s/%s", x->signed_dirs[d], names[i]->d_name);
+			if (lstat(p, &st) == 0)
+				m = snprintf(line, sizeof(line), "%u %s %llu %lld %lld.%09ld\n", d, names[i]->d_name,
+					     (unsigned long long)st.st_ino, (long long)st.st_size,
+					     (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+			if (m > 0 && (size_t)m < sizeof(line) && !BG_VEC_RESERVE(all, cap, n + (size_t)m)) {
+				memcpy(all + n, line, (size_t)m);
+				n += (size_t)m;
+			}
+			free(names[i]);
+		}
+		free(names);
+	}
+	sha256_hex(all, n, pc->sha256);
+	free(all);
+}
+
 static struct bgd_policy_cache *policy_get(struct bgd_apply *a, const char *path)
 {
 	struct bgd_policy_cache *pc;
@@ -271,6 +316,7 @@ static struct bgd_policy_cache *policy_get(struct bgd_apply *a, const char *path
 		pc->policy = NULL;
 	} else {
 		snprintf(pc->policy->source, sizeof(pc->policy->source), "%s", path);
+		signed_dirs_fold(pc, buf, len);
 	}
 	free(buf);
 	return pc;

@@ -13,6 +13,14 @@ enum {
 	/* the command asked a question and the answer is "no": policy diff
 	 * (they differ), policy eval/test (a call is denied, policy_test.h) */
 	BG_EXIT_NO = 4,
+	/* a signature check refused the file (sig.h, docs/signatures.md);
+	 * one code per reason, so a script can tell them apart */
+	BG_EXIT_SIG_MALFORMED = 5, /* signature, bundle, certificate or key cannot be parsed */
+	BG_EXIT_SIG_MISMATCH = 6,  /* does not verify: another key, or the file changed */
+	BG_EXIT_SIG_DIGEST = 7,    /* the bundle names another file's digest: the file changed */
+	BG_EXIT_SIG_IDENTITY = 8,  /* certificate not from the trusted root, or another identity */
+	BG_EXIT_SIG_TLOG = 9,      /* the transparency-log entry is missing or does not verify */
+	BG_EXIT_SIG_OFFLINE = 10,  /* verifying would need the network: refused */
 };
 
 #endif

@@ -212,7 +212,27 @@ void bg_policy_free(struct bg_policy *p)
 	for (unsigned i = 0; i < p->exec.n; i++)
 		free(p->exec.e[i].path);
 	free(p->exec.e);
+	for (unsigned i = 0; i < p->exec.nsigners; i++)
+		free(p->exec.signers[i]);
+	for (unsigned i = 0; i < p->exec.ndirs; i++)
+		free(p->exec.signed_dirs[i]);
 	free(p);
+}
+
+int bg_policy_add_exec_signed(struct bg_policy *p, bool dir, const char *value)
+{
+	char **v = dir ? p->exec.signed_dirs : p->exec.signers;
+	unsigned *n = dir ? &p->exec.ndirs : &p->exec.nsigners;
+
+	for (unsigned i = 0; i < *n; i++)
+		if (!strcmp(v[i], value))
+			return 0;
+	if (*n >= BG_EXEC_MAX_SIGNED)
+		return -E2BIG;
+	if (!(v[*n] = strdup(value)))
+		return -ENOMEM;
+	(*n)++;
+	return 0;
 }
 
 int bg_policy_add_exec(struct bg_policy *p, const char *path, const uint8_t *sha256, unsigned line)
@@ -666,6 +686,10 @@ static void print_sections(const struct bg_policy *p, FILE *f)
 		fprintf(f, "exec trusted\n");
 	if (p->exec.libraries)
 		fprintf(f, "exec libraries\n");
+	for (unsigned i = 0; i < p->exec.nsigners; i++)
+		fprintf(f, "exec signed-by %s\n", p->exec.signers[i]);
+	for (unsigned i = 0; i < p->exec.ndirs; i++)
+		fprintf(f, "exec signed-in %s\n", p->exec.signed_dirs[i]);
 	for (unsigned i = 0; i < p->exec.n; i++) {
 		fprintf(f, "exec allow %s", p->exec.e[i].path);
 		if (p->exec.e[i].has_hash) {
@@ -763,6 +787,14 @@ static struct json_object *sections_json(const struct bg_policy *p, struct json_
 			json_object_array_add(allow, e);
 		}
 		json_object_object_add(x, "allow", allow);
+		json_object_object_add(x, "signed_by", json_object_new_array());
+		json_object_object_add(x, "signed_in", json_object_new_array());
+		for (unsigned i = 0; i < p->exec.nsigners; i++)
+			json_object_array_add(json_object_object_get(x, "signed_by"),
+					      json_object_new_string(p->exec.signers[i]));
+		for (unsigned i = 0; i < p->exec.ndirs; i++)
+			json_object_array_add(json_object_object_get(x, "signed_in"),
+					      json_object_new_string(p->exec.signed_dirs[i]));
 		json_object_object_add(x, "trusted", json_object_new_boolean(p->exec.trusted));
 		json_object_object_add(x, "libraries", json_object_new_boolean(p->exec.libraries));
 		json_object_object_add(root, "exec", x);

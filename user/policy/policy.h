@@ -150,6 +150,13 @@ struct bg_exec_entry {
 	unsigned line;
 };
 
+/* `exec signed-by KEY`: a public key file (absolute path, PEM) or a
+ * signer's key id "sha256:HEX" as the trust store records it; `exec
+ * signed-in DIR`: a directory whose files with a signature beside them
+ * (FILE.sig, FILE.sigstore.json) are admitted when a signed-by key
+ * verifies it (docs/exec.md, "Signed executables"). */
+#define BG_EXEC_MAX_SIGNED 64
+
 struct bg_exec_policy {
 	bool present;
 	bool trusted;   /* exec trusted */
@@ -157,6 +164,9 @@ struct bg_exec_policy {
 	unsigned line;  /* first exec line */
 	unsigned n;
 	struct bg_exec_entry *e; /* heap, n entries */
+	unsigned nsigners, ndirs;
+	char *signers[BG_EXEC_MAX_SIGNED];     /* exec signed-by, heap */
+	char *signed_dirs[BG_EXEC_MAX_SIGNED]; /* exec signed-in, heap */
 };
 
 /*
@@ -195,6 +205,9 @@ struct bg_policy {
 struct bg_policy *bg_policy_new(const char *name);
 /* Appends an exec entry (path copied); -ENOMEM, -E2BIG past the limit. */
 int bg_policy_add_exec(struct bg_policy *p, const char *path, const uint8_t *sha256, unsigned line);
+/* Adds an `exec signed-by` (dir false) or `exec signed-in` value (copied;
+ * a duplicate is kept once): 0, -ENOMEM, -E2BIG past BG_EXEC_MAX_SIGNED. */
+int bg_policy_add_exec_signed(struct bg_policy *p, bool dir, const char *value);
 void bg_policy_free(struct bg_policy *p);
 
 /* Adds a rule for (abi, nr).  Unconditional rules: returns -EEXIST if one

@@ -1002,7 +1002,8 @@ static int parse_sysctl_line(struct native_parser *ps, const struct line_tokens 
 	return 0;
 }
 
-/* exec allow PATH [sha256:HEX] | exec trusted | exec libraries */
+/* exec allow PATH [sha256:HEX] | exec trusted | exec libraries |
+ * exec signed-by KEY.pub|sha256:HEX | exec signed-in DIR */
 static int parse_exec_line(struct native_parser *ps, const struct line_tokens *t)
 {
 	struct bg_exec_policy *x = &ps->p->exec;
@@ -1010,7 +1011,7 @@ static int parse_exec_line(struct native_parser *ps, const struct line_tokens *t
 	int ret;
 
 	if (t->n < 2)
-		return perr(ps, "'exec' takes allow PATH [sha256:HEX], trusted or libraries");
+		return perr(ps, "'exec' takes allow PATH [sha256:HEX], trusted, libraries, signed-by KEY or signed-in DIR");
 	if (!x->present) {
 		x->present = true;
 		x->line = ps->line;
@@ -1024,9 +1025,26 @@ static int parse_exec_line(struct native_parser *ps, const struct line_tokens *t
 			x->libraries = true;
 		return 0;
 	}
+	if (!strcmp(t->tok[1], "signed-by") || !strcmp(t->tok[1], "signed-in")) {
+		bool dir = t->tok[1][7] == 'i';
+
+		if (t->n != 3)
+			return perr(ps, "'exec %s' takes one %s", t->tok[1],
+				    dir ? "absolute directory" : "public key file (absolute path) or sha256:HEX key id");
+		if (dir ? t->tok[2][0] != '/'
+			: t->tok[2][0] != '/' && (strncmp(t->tok[2], "sha256:", 7) || !bg_sha256_parse(t->tok[2], h)))
+			return perr(ps, "'exec %s %s': %s", t->tok[1], t->tok[2],
+				    dir ? "the directory must be an absolute path"
+					: "name the public key by its absolute path, or by the sha256:HEX key id "
+					  "`bpfguard trust list` shows");
+		ret = bg_policy_add_exec_signed(ps->p, dir, t->tok[2]);
+		if (ret == -E2BIG)
+			return perr(ps, "too many 'exec %s' lines (at most %d)", t->tok[1], BG_EXEC_MAX_SIGNED);
+		return ret ? perr(ps, "out of memory") : 0;
+	}
 	if (strcmp(t->tok[1], "allow"))
-		return perr(ps, "unknown 'exec %s'; use exec allow PATH [sha256:HEX], exec trusted or exec libraries",
-			    t->tok[1]);
+		return perr(ps, "unknown 'exec %s'; use exec allow PATH [sha256:HEX], exec trusted, exec libraries, "
+			    "exec signed-by KEY or exec signed-in DIR", t->tok[1]);
 	if (t->n < 3 || t->n > 4)
 		return perr(ps, "'exec allow' takes PATH and optionally sha256:HEX");
 	if (t->tok[2][0] != '/')

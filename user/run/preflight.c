@@ -3,7 +3,8 @@
  * preflight.c - `bpfguard run`'s checks of CMD's file before anything is
  * created: --sha256 (the content is the one expected), --require-static
  * (no PT_INTERP, no PT_DYNAMIC), --deny-cgo (no C code linked in), --gosum
- * (every module the binary was built from is the one go.sum vouches for).
+ * (every module the binary was built from is the one go.sum vouches for),
+ * --key/--signature or --bundle (signed as asked; docs/signatures.md).
  *
  * All checks read one open descriptor of the file, and the sandbox execs
  * that same descriptor (/proc/self/fd/N): the file checked is the file
@@ -38,6 +39,20 @@ static int check_sha256(const struct bg_run_opts *o, const char *exe, int fd)
 		bg_sha256_hex(o->sha256, want);
 		bg_err("run: %s: sha256 is %s, not %s (--sha256); nothing was run", exe, got, want);
 		return BG_RUN_EXIT_SHA256;
+	}
+	return 0;
+}
+
+/* --key/--signature, --bundle: the signature verifies over the bytes of
+ * this descriptor, the one the sandbox executes. */
+static int check_signature(const struct bg_run_opts *o, const char *exe, int fd)
+{
+	struct bg_sig_result res;
+	struct bg_diag d = {};
+
+	if (bg_sig_verify_request(&o->sig, fd, exe, &res, &d)) {
+		bg_err("run: %s; nothing was run", d.msg);
+		return BG_RUN_EXIT_SIGNATURE;
 	}
 	return 0;
 }
@@ -139,7 +154,7 @@ int bg_run_preflight(const struct bg_run_opts *o, const char *exe, int *exe_fd)
 	int fd, ret = 0;
 
 	*exe_fd = -1;
-	if (!o->has_sha256 && !o->require_static && !o->deny_cgo && !o->gosum)
+	if (!o->has_sha256 && !o->require_static && !o->deny_cgo && !o->gosum && !o->has_sig)
 		return 0;
 	fd = open(exe, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &before)) {
@@ -151,6 +166,8 @@ int bg_run_preflight(const struct bg_run_opts *o, const char *exe, int *exe_fd)
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
 	if (o->has_sha256)
 		ret = check_sha256(o, exe, fd);
+	if (!ret && o->has_sig)
+		ret = check_signature(o, exe, fd);
 	if (!ret && o->require_static)
 		ret = check_static(exe, fdpath);
 	if (!ret && (o->deny_cgo || o->gosum))

@@ -18,6 +18,7 @@
 #include "landlock.h"
 #include "mechanism.h"
 #include "policy.h"
+#include "sig.h"
 
 /* Exit codes of `bpfguard run` (docs/run.md); anything else is the
  * payload's own exit code, or 128+N when a signal N killed it. */
@@ -28,6 +29,7 @@ enum {
 	BG_RUN_EXIT_DYNAMIC = 112, /* --require-static: the binary is dynamically linked */
 	BG_RUN_EXIT_GOSUM = 113,   /* --gosum: a module is missing from or differs from go.sum */
 	BG_RUN_EXIT_NOT_GO = 114,  /* --deny-cgo/--gosum: not a Go binary (no build info) */
+	BG_RUN_EXIT_SIGNATURE = 115, /* --key/--bundle: unsigned, or not signed as asked */
 	BG_RUN_EXIT_POLICY = 120,  /* killed by the policy (seccomp kill / SIGSYS) */
 	BG_RUN_EXIT_TIMEOUT = 121, /* --timeout expired; the whole tree was killed */
 	BG_RUN_EXIT_MEMORY = 122,  /* killed by the --memory limit (OOM kill) */
@@ -98,6 +100,8 @@ struct bg_run_opts {
 	const char *gosum;       /* --gosum FILE */
 	bool has_sha256;         /* --sha256 HEX */
 	uint8_t sha256[32];
+	bool has_sig;            /* --key/--signature/--bundle ...: the signature must verify */
+	struct bg_sig_request sig;
 };
 
 /* Runs it; returns the exit code bpfguard should exit with. */

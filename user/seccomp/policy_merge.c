@@ -427,6 +427,17 @@ static int merge_sections(struct merger *m)
 
 			o->exec.trusted |= x->trusted;
 			o->exec.libraries &= x->libraries; /* judging libraries restricts */
+			/* either input's signers admit what they signed */
+			for (unsigned k = 0; k < x->nsigners + x->ndirs; k++) {
+				bool dir = k >= x->nsigners;
+
+				if (bg_policy_add_exec_signed(o, dir, dir ? x->signed_dirs[k - x->nsigners]
+									  : x->signers[k])) {
+					bg_diag_set(m->d, "merge: too many exec signed-by/signed-in lines (at most %d), "
+						    "or out of memory", BG_EXEC_MAX_SIGNED);
+					return -1;
+				}
+			}
 			for (unsigned k = 0; k < x->n; k++) {
 				bool dup = false;
 

@@ -1,0 +1,1 @@
+MEUCIHjOqgvxSSSVPJ6i/+WQwLk4Sg/bxSDnp+u94f/88iqXAiEAjIx/b3fLlWuXP7JJc5qnsHupRE1bM1jrBCBZj5cvLN0=
