@@ -16,5 +16,10 @@ const struct bg_cmd bg_go_cmds[] = {
 	  .words = "zip dir gomod" },
 	{ "verify-modcache", cmd_go_verify_modcache, "like `go mod verify` over a module cache",
 	  "[GOMODCACHE] [--json]", .opts = bg_opts_go_modcache },
+	{ "proxy", cmd_go_proxy, "a GOPROXY server that serves only modules whose h1: matches pinned go.sum lines (docs/go-proxy.md)",
+	  "--listen HOST:PORT --upstream DIR|file:///DIR|http://HOST:PORT/PATH --gosum FILE... [--sign-key KEY.pem] [--max-conns N] [--timeout DURATION] [--quiet]",
+	  .opts = bg_opts_go_proxy },
+	{ "verify-download", cmd_go_verify_download, "fetch from a signing proxy; write the file only if hash and signature verify",
+	  "--key KEY.pub URL [-o FILE]", .opts = bg_opts_go_verify_download },
 	{}
 };

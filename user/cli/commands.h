@@ -119,6 +119,9 @@ int cmd_go_inspect(int argc, char **argv);        /* cmd_go_inspect.c */
 int cmd_go_verify(int argc, char **argv);         /* cmd_go_inspect.c */
 int cmd_go_hash(int argc, char **argv);           /* cmd_go_hash.c */
 int cmd_go_verify_modcache(int argc, char **argv); /* cmd_go_hash.c */
+int cmd_go_proxy(int argc, char **argv);           /* cmd_go_proxy.c, docs/go-proxy.md */
+int cmd_go_verify_download(int argc, char **argv); /* cmd_go_proxy.c */
+extern const struct option bg_opts_go_proxy[], bg_opts_go_verify_download[];
 int cmd_policy_derive(int argc, char **argv);      /* cmd_policy_derive.c, docs/derive.md */
 extern const struct option bg_opts_policy_derive[];
 
