@@ -355,6 +355,12 @@ static int pick_slot(struct attach_job *j, struct bg_attach_result *res, struct 
 		bg_state_close(st);
 		return BG_EXIT_FAIL;
 	}
+	/* The counts may be high after a crash (bpfguard.h): before they
+	 * refuse anything, count the records themselves. */
+	if ((!*replacing && natt >= BG_MAX_ATTACHMENTS) || bg_slot_unused(refs) < 0) {
+		if (bg_slot_refs_recount(st) == 0)
+			bg_slot_refs(st, refs, &natt);
+	}
 	if (!*replacing && natt >= BG_MAX_ATTACHMENTS) {
 		report(res, true, "attach failed, nothing changed: %d cgroups already have an attachment "
 		       "(BG_MAX_ATTACHMENTS); detach one first", BG_MAX_ATTACHMENTS);
@@ -761,14 +767,10 @@ static int find_for_detach(const struct bg_state *st, const char *path,
 /* Nothing guarded at all any more: no task for the escape guard to follow. */
 static void escape_down_if_unguarded(const struct bg_state *st)
 {
-	struct bg_attachment *all;
-	unsigned nall = 0;
+	unsigned refs[BG_MAX_POLICIES], nall = 1;
 
-	if (bg_att_list(st, &all, &nall) == 0) {
-		free(all);
-		if (nall == 0)
-			bg_escape_down();
-	}
+	if (bg_slot_refs(st, refs, &nall) == 0 && nall == 0)
+		bg_escape_down();
 }
 
 static int remove_record(struct bg_state *st, const struct bg_attachment *a, const char *cg_abs)

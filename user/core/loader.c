@@ -34,7 +34,7 @@ static const char *const map_names[BG_MAP__COUNT] = {
 	[BG_MAP_COUNTERS] = "bg_counters",   [BG_MAP_RATE] = "bg_rate",
 	[BG_MAP_STATS] = "bg_stats",         [BG_MAP_EVENTS] = "bg_events",
 	[BG_MAP_CONFIG] = "bg_config",       [BG_MAP_ATTACHMENTS] = "bg_attachments",
-	[BG_MAP_TASKTAG] = "bg_tasktag",
+	[BG_MAP_TASKTAG] = "bg_tasktag",     [BG_MAP_SLOTREFS] = "bg_slotrefs",
 };
 
 /* Programs in the order their links go up: inheritance first, so no cgroup
