@@ -87,6 +87,14 @@ struct {
 	__type(value, struct bg_attachment);
 } bg_attachments SEC(".maps");
 
+/* The attachment records counted per slot (bpfguard.h); userspace only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BG_SLOTREF__COUNT);
+	__type(key, __u32);
+	__type(value, struct bg_slotref);
+} bg_slotrefs SEC(".maps");
+
 /* First rule whose conditions all hold wins (arg_match.h); none: keep
  * *ent (the base). */
 static __always_inline void match_argrules(__u32 slot, __u32 abi, __u32 nr,

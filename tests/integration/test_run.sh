@@ -320,6 +320,40 @@ python3 -c "import sys; p=sys.argv[1]; b=bytearray(open(p,'rb').read()); i=b.fin
 run --policy "$TMP/godeny2.policy" --rw "$TMP/rw" -- "$F" mkdir "$TMP/rw/c5" > /dev/null 2>&1
 check "... a file whose key differs by one byte is not used (compiled again)" sh -c "test -d '$TMP/rw/c5' && ! grep -q ALLOW '$cf'"
 
+# --- a run's state and slot (user/core/attach.c: bg_detach_run).  The
+# state stays open from attach to detach but without bpfguard's lock, so
+# other commands are not held up by a running payload; a finished run
+# leaves its policy slot filled for the next run of the same policy, and
+# that slot never answers for another policy.
+rules_of() { # rules_of CGROUP-SUBSTRING: "syscall action" lines of its attachment
+	"$BPFGUARD" status --json | python3 -c '
+import json, sys
+for a in json.load(sys.stdin)["attachments"]:
+    if sys.argv[1] in a["cgroup"]:
+        for r in a["rules"]:
+            print(r["syscall"], r["action"])' "$1"
+}
+run --policy "$TMP/godeny.policy" -- "$F" sleep 0.1 > /dev/null 2>&1
+mkdir -p "$CG/slot"
+"$BPFGUARD" attach --cgroup "$CGREL/slot" --policy "$TMP/allow.policy" > /dev/null 2>&1 ||
+	not_ok "attach of another policy after a run"
+run --policy "$TMP/godeny.policy" -- "$F" sleep 2 > /dev/null 2>&1 &
+runner=$!
+wait_for 5 sh -c "\"$BPFGUARD\" status 2>/dev/null | grep -q bpfguard.run"
+t0=$(date +%s%N)
+"$BPFGUARD" attach --cgroup "$CGREL/slot" --policy "$TMP/gonet.policy" > /dev/null 2>&1
+t1=$(date +%s%N)
+check "an attach while a run is active is not held up by it ($(((t1 - t0) / 1000000)) ms)" \
+	sh -c "kill -0 $runner && [ $(((t1 - t0) / 1000000)) -lt 1000 ]"
+rules_of bpfguard.run > "$TMP/run.rules"
+rules_of "$CGREL/slot" > "$TMP/slot.rules"
+check "the run's attachment has its own policy's rule (mkdirat errno(EACCES))" grep -qx 'mkdirat errno(EACCES)' "$TMP/run.rules"
+check "... and the other cgroup has its own (no mkdirat errno(EACCES))" sh -c "! grep -q 'mkdirat errno' '$TMP/slot.rules'"
+wait "$runner"
+check "the run ended cleanly (exit $?)" test $? = 0
+"$BPFGUARD" detach --cgroup "$CGREL/slot" > /dev/null 2>&1 || not_ok "detach of the other cgroup"
+rmdir "$CG/slot"
+
 # --- nothing left behind
 left=$(find /sys/fs/cgroup -maxdepth 3 -path '*bpfguard.run/*' 2>/dev/null)
 check "no bpfguard.run/* cgroups left (v2 or v1)${left:+: $left}" test -z "$left"

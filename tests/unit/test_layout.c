@@ -26,8 +26,8 @@
 /* The fingerprint of the layout that BG_LAYOUT_VERSION names.  When the
  * test fails, bump BG_LAYOUT_VERSION (if the layout really changed) and
  * copy the computed fingerprint from its message here. */
-#define RECORDED_VERSION 8
-#define RECORDED_FINGERPRINT 0x9d265dc649d400b1ULL
+#define RECORDED_VERSION 9
+#define RECORDED_FINGERPRINT 0x6828d5b72940832eULL
 
 #define MAX_MEMBERS 32
 
@@ -49,6 +49,7 @@ struct layout {
  * (not pinned, but read and written by userspace all the same).  bg_event's
  * union members all start at its offset 24. */
 static const struct layout LAYOUT[] = {
+	S(bg_slotref, F(bg_slotref, refs)),
 	S(bg_sysent, F(bg_sysent, verdict), F(bg_sysent, effect), F(bg_sysent, flags), F(bg_sysent, mech),
 	  F(bg_sysent, err), F(bg_sysent, pad)),
 	S(bg_policy_slot, F(bg_policy_slot, sys), F(bg_policy_slot, dflt), F(bg_policy_slot, x32),

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <seccomp.h>
+#include <stdlib.h>
 
 #include "policy.h"
 #include "syscalls.h"
@@ -88,6 +90,35 @@ static void test_tables_round_trip(void **state)
 			assert_int_equal(bg_syscall_nr(abi, n), nr);
 		}
 		assert_true(named > 350);
+	}
+}
+
+/* The tables generated at build time (syscalls.c) are in use on the
+ * machine that built them, and say exactly what the libseccomp loaded
+ * says: every number it names has that name, and the only names it does
+ * not know are the top-ups for newer kernels. */
+static void test_tables_match_libseccomp(void **state)
+{
+	(void)state;
+	assert_string_equal(bg_syscall_tables_source(), "build");
+	for (int abi = 0; abi < BG_NR_TABLES; abi++) {
+		uint32_t arch = abi == BG_ABI_IA32 ? SCMP_ARCH_X86 : SCMP_ARCH_X86_64;
+		int extras = 0;
+
+		for (int nr = 0; nr < BG_MAX_SYSCALLS; nr++) {
+			char *want = seccomp_syscall_resolve_num_arch(arch, nr);
+			const char *got = bg_syscall_name(abi, nr);
+
+			if (want) {
+				assert_non_null(got);
+				assert_string_equal(got, want);
+			} else if (got) {
+				extras++;
+				assert_int_equal(seccomp_syscall_resolve_name_arch(arch, got), __NR_SCMP_ERROR);
+			}
+			free(want);
+		}
+		assert_true(extras < 25);
 	}
 }
 
@@ -211,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_newer_syscalls),
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_tables_round_trip),
+		cmocka_unit_test(test_tables_match_libseccomp),
 		cmocka_unit_test(test_group_members_resolve),
 		cmocka_unit_test(test_group_expand),
 		cmocka_unit_test(test_group_contents),

@@ -71,6 +71,7 @@ struct attach_job {
 	char hooks_summary[512];
 	char exec_summary[256];
 	unsigned long shared_before; /* bg_filter_marked_shared() before the subtree was marked */
+	struct bg_state *keep; /* bg_attach_req.keep_state */
 	/* the outcome, for bg_attach_out */
 	struct bg_attachment rec;
 	int guarded;
@@ -264,12 +265,16 @@ static bool exec_slot_holds(uint32_t slot, const struct bg_policy *p, bool lsm, 
 
 /* A slot in use that holds exactly what this attach would write: the
  * compiled syscall policy, the network/device/sysctl value, the exec
- * section.  -1 if none. */
+ * section.  For bpfguard run (seccomp target) also a slot no attachment
+ * uses that a finished run left filled (bg_detach_run): the next run of
+ * the same policy finds it ready.  -1 if none. */
 static int find_shared_slot(const struct bg_state *st, const unsigned refs[BG_MAX_POLICIES],
 			    const struct attach_job *j)
 {
+	bool kept_too = j->o.target == BG_TARGET_SECCOMP;
+
 	for (int s = 0; s < BG_MAX_POLICIES; s++)
-		if (refs[s] && bg_slot_holds(st, (uint32_t)s, &j->compiled) &&
+		if ((refs[s] || kept_too) && bg_slot_holds(st, (uint32_t)s, &j->compiled) &&
 		    bg_cghooks_slot_holds((uint32_t)s, j->policy, j->o.mode, j->plan.hook_marks) &&
 		    exec_slot_holds((uint32_t)s, j->policy, j->plan.mechs.lsm_deny, j->o.mode == BG_MODE_AUDIT))
 			return s;
@@ -346,6 +351,12 @@ static int pick_slot(struct attach_job *j, struct bg_attach_result *res, struct 
 		report(res, false, "attach failed, nothing changed: cannot read the attachment records: %s", strerror(-ret));
 		bg_state_close(st);
 		return BG_EXIT_FAIL;
+	}
+	/* The counts may be high after a crash (bpfguard.h): before they
+	 * refuse anything, count the records themselves. */
+	if ((!*replacing && natt >= BG_MAX_ATTACHMENTS) || bg_slot_unused(refs) < 0) {
+		if (bg_slot_refs_recount(st) == 0)
+			bg_slot_refs(st, refs, &natt);
 	}
 	if (!*replacing && natt >= BG_MAX_ATTACHMENTS) {
 		report(res, true, "attach failed, nothing changed: %d cgroups already have an attachment "
@@ -570,7 +581,13 @@ static int apply(struct attach_job *j, struct bg_attach_result *res)
 	j->rec = rec;
 	j->guarded = guarded;
 	j->replaced = replacing;
-	bg_state_close(&st);
+	if (j->keep) {
+		/* kept without the lock: other attaches go on meanwhile;
+		 * bg_detach_run takes it again */
+		bg_state_close_lock(&st);
+		*j->keep = st;
+	} else
+		bg_state_close(&st);
 	return BG_EXIT_OK;
 
 	/* Undo, newest first.  Every step is checked: what could not be undone
@@ -643,6 +660,7 @@ int bg_attach(const struct bg_attach_req *req, struct bg_attach_out *out, struct
 				    .target = req->target,
 				    .no_escape_guard = req->target == BG_TARGET_SECCOMP && !req->escape_guard };
 	j.policy = req->policy;
+	j.keep = req->keep_state;
 	ret = prepare(&j);
 	bg_phase("attach: prepared");
 	if (!ret)
@@ -746,14 +764,10 @@ static int find_for_detach(const struct bg_state *st, const char *path,
 /* Nothing guarded at all any more: no task for the escape guard to follow. */
 static void escape_down_if_unguarded(const struct bg_state *st)
 {
-	struct bg_attachment *all;
-	unsigned nall = 0;
+	unsigned refs[BG_MAX_POLICIES], nall = 1;
 
-	if (bg_att_list(st, &all, &nall) == 0) {
-		free(all);
-		if (nall == 0)
-			bg_escape_down();
-	}
+	if (bg_slot_refs(st, refs, &nall) == 0 && nall == 0)
+		bg_escape_down();
 }
 
 static int remove_record(struct bg_state *st, const struct bg_attachment *a, const char *cg_abs)
@@ -868,42 +882,71 @@ int bg_detach_run(const char *path, const struct bg_detach_run_opts *o)
 	unsigned refs[BG_MAX_POLICIES];
 	struct bg_attachment a;
 	struct bg_cgpath cg;
-	struct bg_state st;
+	struct bg_state own;
+	struct bg_state *st = o->st;
 	struct bg_diag dg = {};
 	char left[1024] = "";
 	int ret;
 
-	if (bg_cgroup_resolve(path, &cg, NULL) || descendants(cg.abs) != 0)
+	uint64_t cgid;
+
+	/* a kept state comes with the cgroup's id (its path is absolute) */
+	if (st) {
+		if (descendants(path) != 0)
+			st = NULL;
+		cgid = o->cgid;
+	} else if (bg_cgroup_resolve(path, &cg, NULL) == 0 && descendants(cg.abs) == 0) {
+		cgid = cg.id;
+	} else {
 		return bg_detach_cgroup(path, NULL);
-	if (bg_state_open_maps(&st, &dg)) {
-		bg_diag_print(&dg);
-		return BG_EXIT_FAIL;
 	}
-	if (bg_att_get(&st, cg.id, &a) || !(a.flags & BG_ATT_F_SECCOMP)) {
-		bg_state_close(&st);
+	if (!st && o->st)
+		return bg_detach_cgroup(path, NULL);
+	if (st && bg_state_relock(st, &dg))
+		st = NULL; /* reset meanwhile, or the lock failed: open afresh */
+	if (!st) {
+		if (bg_state_open_maps(&own, &dg)) {
+			bg_diag_print(&dg);
+			return BG_EXIT_FAIL;
+		}
+		st = &own;
+	}
+	if (bg_att_get(st, cgid, &a) || !(a.flags & BG_ATT_F_SECCOMP)) {
+		if (st == &own)
+			bg_state_close(&own);
 		return bg_detach_cgroup(path, NULL);
 	}
-	ret = bg_att_del(&st, a.cgid);
+	ret = bg_att_del(st, a.cgid);
 	if (ret) {
 		bg_err("detach of %s failed, nothing changed: cannot remove its attachment record: %s", a.path,
 		       strerror(-ret));
-		bg_state_close(&st);
+		if (st == &own)
+			bg_state_close(&own);
 		return BG_EXIT_FAIL;
 	}
 	/* its one bg_cgroups entry: nothing below it (cgroup.stat) */
-	if ((ret = bg_map_remove(st.map[BG_MAP_CGROUPS], &a.cgid, "sweep")) && ret != -ENOENT)
+	if ((ret = bg_map_remove(st->map[BG_MAP_CGROUPS], &a.cgid, "sweep")) && ret != -ENOENT)
 		add_left(left, sizeof(left), "its cgroup keeps its policy", ret);
 	if (o->hooks)
 		bg_cghooks_remove(a.cgid);
-	if (left[0] == '\0' && bg_slot_refs(&st, refs, NULL) == 0 && a.slot < BG_MAX_POLICIES && !refs[a.slot])
-		free_slot(&st, a.slot, left, sizeof(left));
+	/* A slot no attachment uses any more is left filled when all it
+	 * holds is the syscall policy: nothing points at it, so it enforces
+	 * nothing; the next run of the same policy reuses it as it is
+	 * (find_shared_slot), and any other attach clears it before writing
+	 * (bg_slot_write).  Emptying it was ~50 us of every run's exit.  Slots
+	 * with network/device/sysctl or exec parts are emptied: those parts
+	 * keep programs attached while any slot has them. */
+	if (left[0] == '\0' && (o->hooks || o->exec) && bg_slot_refs(st, refs, NULL) == 0 &&
+	    a.slot < BG_MAX_POLICIES && !refs[a.slot])
+		free_slot(st, a.slot, left, sizeof(left));
 	else if (o->exec)
-		bg_exec_sync_links(&st);
+		bg_exec_sync_links(st);
 	if (o->recorded)
-		bg_counters_drop(&st, a.cgid);
+		bg_counters_drop(st, a.cgid);
 	if (o->escape)
-		escape_down_if_unguarded(&st);
-	bg_state_close(&st);
+		escape_down_if_unguarded(st);
+	if (st == &own)
+		bg_state_close(&own);
 	if (left[0]) {
 		bg_err("detached policy '%s' from cgroup %s, but: %s; `bpfguard reset` removes everything", a.policy,
 		       a.path, left);

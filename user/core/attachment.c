@@ -96,35 +96,137 @@ int bg_att_list(const struct bg_state *st, struct bg_attachment **out, unsigned 
 	return *out ? 0 : -ENOMEM;
 }
 
+/* ------------------------------------------------------------------ */
+/* bg_slotrefs (bpfguard.h): the records counted per slot, kept here by
+ * the only two functions that write records.  Counts may only err high
+ * (a slot kept a little longer, never one emptied while a cgroup uses
+ * it): raised before a record is written, lowered after one is removed.
+ * bg_slot_refs_recount() puts them right from the records when a count
+ * that high would refuse an attach. */
+
+static bool judged(const struct bg_attachment *a)
+{
+	return !(a->flags & BG_ATT_F_SECCOMP);
+}
+
+static int ref_add(const struct bg_state *st, __u32 idx, int delta)
+{
+	struct bg_slotref r = {};
+	int fd = st->map[BG_MAP_SLOTREFS];
+
+	if (idx >= BG_SLOTREF__COUNT)
+		return 0; /* a slot number out of range counts nowhere */
+	if (bpf_map_lookup_elem(fd, &idx, &r))
+		return -errno;
+	if (delta < 0 && r.refs < (__u32)-delta)
+		r.refs = 0;
+	else
+		r.refs += (__u32)delta;
+	return bpf_map_update_elem(fd, &idx, &r, BPF_ANY) ? -errno : 0;
+}
+
 int bg_att_put(const struct bg_state *st, const struct bg_attachment *a)
 {
 	__u64 key = a->cgid;
+	struct bg_attachment old;
+	bool had = bpf_map_lookup_elem(st->map[BG_MAP_ATTACHMENTS], &key, &old) == 0;
+	int ret = 0;
 
-	return bpf_map_update_elem(st->map[BG_MAP_ATTACHMENTS], &key, a, BPF_ANY) ? -errno : 0;
+	/* up first */
+	if (!had || old.slot != a->slot)
+		ret = ref_add(st, a->slot, 1);
+	if (!ret && !had)
+		ret = ref_add(st, BG_SLOTREF_TOTAL, 1);
+	if (!ret && judged(a) && !(had && judged(&old)))
+		ret = ref_add(st, BG_SLOTREF_JUDGED, 1);
+	if (ret)
+		return ret; /* the record is not written; a count left high is harmless */
+	if (bpf_map_update_elem(st->map[BG_MAP_ATTACHMENTS], &key, a, BPF_ANY))
+		return -errno;
+	/* then down: best effort, a count left high only keeps a slot */
+	if (had && old.slot != a->slot)
+		ref_add(st, old.slot, -1);
+	if (had && judged(&old) && !judged(a))
+		ref_add(st, BG_SLOTREF_JUDGED, -1);
+	return 0;
 }
 
 int bg_att_del(const struct bg_state *st, uint64_t cgid)
 {
 	__u64 key = cgid;
+	struct bg_attachment old;
+	bool had = bpf_map_lookup_elem(st->map[BG_MAP_ATTACHMENTS], &key, &old) == 0;
 
-	return bpf_map_delete_elem(st->map[BG_MAP_ATTACHMENTS], &key) ? -errno : 0;
+	if (bpf_map_delete_elem(st->map[BG_MAP_ATTACHMENTS], &key))
+		return -errno;
+	if (had) {
+		ref_add(st, old.slot, -1);
+		ref_add(st, BG_SLOTREF_TOTAL, -1);
+		if (judged(&old))
+			ref_add(st, BG_SLOTREF_JUDGED, -1);
+	}
+	return 0;
+}
+
+/* All BG_SLOTREF__COUNT counts, in one batch call where the kernel has it. */
+static int refs_read(const struct bg_state *st, __u32 out[BG_SLOTREF__COUNT])
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	__u32 keys[BG_SLOTREF__COUNT], count = BG_SLOTREF__COUNT, batch = 0;
+	struct bg_slotref v[BG_SLOTREF__COUNT];
+	int fd = st->map[BG_MAP_SLOTREFS];
+
+	if ((bpf_map_lookup_batch(fd, NULL, &batch, keys, v, &count, &o) == 0 || errno == ENOENT) &&
+	    count == BG_SLOTREF__COUNT) {
+		for (__u32 i = 0; i < count; i++)
+			out[keys[i]] = v[i].refs;
+		return 0;
+	}
+	for (__u32 i = 0; i < BG_SLOTREF__COUNT; i++) {
+		if (bpf_map_lookup_elem(fd, &i, &v[0]))
+			return -errno;
+		out[i] = v[0].refs;
+	}
+	return 0;
+}
+
+int bg_slot_refs_recount(const struct bg_state *st)
+{
+	struct bg_attachment *list;
+	__u32 c[BG_SLOTREF__COUNT] = {};
+	unsigned n;
+	int ret = bg_att_list(st, &list, &n);
+
+	if (ret)
+		return ret;
+	for (unsigned i = 0; i < n; i++) {
+		if (list[i].slot < BG_MAX_POLICIES)
+			c[list[i].slot]++;
+		c[BG_SLOTREF_JUDGED] += judged(&list[i]);
+	}
+	c[BG_SLOTREF_TOTAL] = n;
+	free(list);
+	for (__u32 i = 0; i < BG_SLOTREF__COUNT; i++) {
+		struct bg_slotref r = { .refs = c[i] };
+
+		if (bpf_map_update_elem(st->map[BG_MAP_SLOTREFS], &i, &r, BPF_ANY))
+			return -errno;
+	}
+	return 0;
 }
 
 int bg_slot_refs(const struct bg_state *st, unsigned refs[BG_MAX_POLICIES], unsigned *natt)
 {
-	struct bg_attachment *list;
-	unsigned n;
-	int ret = bg_att_list(st, &list, &n);
+	__u32 c[BG_SLOTREF__COUNT];
+	int ret = refs_read(st, c);
 
 	memset(refs, 0, BG_MAX_POLICIES * sizeof(refs[0]));
 	if (ret)
 		return ret;
-	for (unsigned i = 0; i < n; i++)
-		if (list[i].slot < BG_MAX_POLICIES)
-			refs[list[i].slot]++;
-	free(list);
+	for (unsigned i = 0; i < BG_MAX_POLICIES; i++)
+		refs[i] = c[i];
 	if (natt)
-		*natt = n;
+		*natt = c[BG_SLOTREF_TOTAL];
 	return 0;
 }
 
@@ -492,14 +594,9 @@ void bg_counters_drop(const struct bg_state *st, uint64_t owner)
 
 unsigned bg_att_count_judged(const struct bg_state *st)
 {
-	struct bg_attachment *list;
-	unsigned n, judged = 0;
+	__u32 c[BG_SLOTREF__COUNT];
 
-	if (bg_att_list(st, &list, &n))
+	if (refs_read(st, c))
 		return 1; /* unknown: keep the programs up */
-	for (unsigned i = 0; i < n; i++)
-		if (!(list[i].flags & BG_ATT_F_SECCOMP))
-			judged++;
-	free(list);
-	return judged;
+	return c[BG_SLOTREF_JUDGED];
 }

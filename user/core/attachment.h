@@ -33,11 +33,14 @@ int bg_att_del(const struct bg_state *st, uint64_t cgid);
  * (syscall table, argument rules, network/device/sysctl value, exec
  * allowlist; mode and fallback are part of each) is identical point at one
  * slot.  A slot's reference count is the number of attachment records
- * naming it, counted from bg_attachments whenever it is needed, so there
- * is no separate count to go stale; a slot no record names is free.
+ * naming it, kept in bg_slotrefs by bg_att_put/bg_att_del (bpfguard.h
+ * says why and how it stays safe); a slot no record names is free.
  */
 /* refs[slot] = attachments using it; *natt (if not NULL) = attachments. */
 int bg_slot_refs(const struct bg_state *st, unsigned refs[BG_MAX_POLICIES], unsigned *natt);
+/* Sets bg_slotrefs from the records themselves (the counts err high after
+ * a crash between a count and its record; bpfguard.h).  0 or -errno. */
+int bg_slot_refs_recount(const struct bg_state *st);
 /* First slot with no reference, or -ENOSPC. */
 int bg_slot_unused(const unsigned refs[BG_MAX_POLICIES]);
 /* Does the slot hold exactly this compiled syscall policy (table and

@@ -34,7 +34,7 @@ static const char *const map_names[BG_MAP__COUNT] = {
 	[BG_MAP_COUNTERS] = "bg_counters",   [BG_MAP_RATE] = "bg_rate",
 	[BG_MAP_STATS] = "bg_stats",         [BG_MAP_EVENTS] = "bg_events",
 	[BG_MAP_CONFIG] = "bg_config",       [BG_MAP_ATTACHMENTS] = "bg_attachments",
-	[BG_MAP_TASKTAG] = "bg_tasktag",
+	[BG_MAP_TASKTAG] = "bg_tasktag",     [BG_MAP_SLOTREFS] = "bg_slotrefs",
 };
 
 /* Programs in the order their links go up: inheritance first, so no cgroup
@@ -765,6 +765,29 @@ void bg_state_release_if_unused(void)
 	bg_state_close(&st);
 	if (n == 0 && !followed())
 		bg_state_reset(NULL);
+}
+
+int bg_state_relock(struct bg_state *st, struct bg_diag *diag)
+{
+	char p[PATH_MAX];
+	int fd;
+	bool same;
+
+	st->lock_fd = take_lock(st->writable, diag);
+	if (st->lock_fd < 0) {
+		bg_state_close(st);
+		return -1;
+	}
+	bg_pin_path(p, sizeof(p), BG_PIN_MAPS, map_names[BG_MAP_ATTACHMENTS]);
+	fd = bpf_obj_get(p);
+	same = fd >= 0 && bg_map_id(fd) == bg_map_id(st->map[BG_MAP_ATTACHMENTS]);
+	if (fd >= 0)
+		close(fd);
+	if (!same) {
+		bg_state_close(st);
+		return -1;
+	}
+	return 0;
 }
 
 int bg_state_lock_exclusive(struct bg_diag *diag)

@@ -34,6 +34,7 @@ enum bg_map_id {
 	BG_MAP_CONFIG,
 	BG_MAP_ATTACHMENTS,
 	BG_MAP_TASKTAG,
+	BG_MAP_SLOTREFS,
 	BG_MAP__COUNT,
 };
 
@@ -78,6 +79,11 @@ int bg_state_open_maps(struct bg_state *st, struct bg_diag *diag);
 void bg_state_close(struct bg_state *st);
 /* Keep the maps, drop the lock (long-running readers). */
 void bg_state_close_lock(struct bg_state *st);
+/* Takes the lock again for a state whose lock was closed (a writable one:
+ * exclusive), and checks the maps it holds are still the pinned ones
+ * (a `bpfguard reset` in between makes new ones).  0, or -1: the state
+ * is closed (the caller opens a fresh one). */
+int bg_state_relock(struct bg_state *st, struct bg_diag *diag);
 
 /* Attach the programs and pin their links, if not already (writable). */
 int bg_state_links_up(struct bg_state *st, struct bg_diag *diag);

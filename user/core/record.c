@@ -21,18 +21,18 @@
 
 #include "loader.h"
 #include "record.h"
+#include "record.objid.h"
 #include "record.skel.h"
 #include "util.h"
 
-/* progs/<name>_<FNV-1a of the embedded object> (bpffs refuses dots in
- * names): another build of bpfguard never reuses this one's program. */
+/* progs/<name>_<SHA-256 of the embedded object, 16 digits, computed by
+ * the build> (bpffs refuses dots in names): another build of bpfguard
+ * never reuses this one's program. */
 static void pin_name(const char *prog, char *out, size_t len)
 {
-	size_t sz = 0;
-	const void *b = record_bpf__elf_bytes(&sz);
 	char name[64];
 
-	snprintf(name, sizeof(name), "%s_%016llx", prog, (unsigned long long)bg_fnv1a64(b, sz));
+	snprintf(name, sizeof(name), "%s_%s", prog, BG_OBJID_record);
 	bg_pin_path(out, len, BG_PIN_PROGS, name);
 }
 

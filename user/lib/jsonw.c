@@ -176,6 +176,25 @@ void jw_strs(struct jw *w, const char *k, const char *const *v, size_t n)
 	raw(w, "]", 1);
 }
 
+void jw_members(struct jw *w, const char *members, size_t n)
+{
+	if (!n)
+		return;
+	if (!w->first)
+		raw(w, ",", 1);
+	w->first = false;
+	raw(w, members, n);
+}
+
+int jw_members_of(const char *obj, int objlen, char *out, size_t len)
+{
+	if (objlen < 2 || (size_t)objlen - 2 >= len)
+		return -1;
+	memcpy(out, obj + 1, (size_t)objlen - 2);
+	out[objlen - 2] = '\0';
+	return objlen - 2;
+}
+
 int jw_end(struct jw *w)
 {
 	raw(w, "}", 1);

@@ -43,6 +43,12 @@ void jw_open(struct jw *w, const char *key);
 void jw_close(struct jw *w);
 /* An array of strings we chose. */
 void jw_strs(struct jw *w, const char *key, const char *const *v, size_t n);
+/* Members rendered before by a writer of their own (jw_members_of):
+ * fields no event changes are escaped once per process, not per line. */
+void jw_members(struct jw *w, const char *members, size_t n);
+/* The members an ended writer holds ("{...}" without its braces) as a
+ * string of n bytes into out (len bytes); -1 if they do not fit. */
+int jw_members_of(const char *obj, int objlen, char *out, size_t len);
 /* Closes the object: its length, or -1 if something did not fit (buf
  * then holds "" rather than a truncated object). */
 int jw_end(struct jw *w);

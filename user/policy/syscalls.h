@@ -14,6 +14,10 @@ int bg_syscall_nr(int abi, const char *name);
 /* NULL if the number has no name in this ABI. */
 const char *bg_syscall_name(int abi, int nr);
 
+/* Where the tables came from: "build" (generated at build time from the
+ * same libseccomp as the one loaded) or "libseccomp" (asked at run time). */
+const char *bg_syscall_tables_source(void);
+
 /* Members of "@name" (pass without or with the '@'); NULL if no such
  * group.  Members may themselves be "@groups"; the list ends with NULL. */
 const char *const *bg_group_members(const char *group);

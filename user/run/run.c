@@ -1118,11 +1118,12 @@ static int setup_bpf(struct run *r)
 		struct bg_attach_req req = {
 			.policy = r->policy, .source = r->source, .cgroup = r->payload_cg, .mode = o->mode,
 			.fallback = BG_FALLBACK_AUDIT, .target = BG_TARGET_SECCOMP,
-			.escape_guard = o->user_root,
+			.escape_guard = o->user_root, .keep_state = &r->bpf_state,
 		};
 
 		if (bg_attach_policy(&req, NULL))
 			return -1;
+		r->bpf_state_open = true;
 		bg_phase("run: attached");
 		r->attached = true;
 		struct bg_diag diag = {};

@@ -305,6 +305,7 @@ void run_teardown(struct run *r)
 	 * state.  `bpfguard reset` removes them. */
 	if (r->attached) {
 		struct bg_detach_run_opts d = {
+			.st = r->bpf_state_open ? &r->bpf_state : NULL, .cgid = r->payload_cgid,
 			.recorded = r->rec.puts > 0, /* counters exist only for what it recorded */
 			.hooks = bg_cghooks_wanted(r->policy),
 			.exec = r->policy->exec.present,
@@ -313,6 +314,10 @@ void run_teardown(struct run *r)
 
 		if (bg_detach_run(r->payload_cg, &d) == 0)
 			r->attached = false;
+	}
+	if (r->bpf_state_open) {
+		bg_state_close(&r->bpf_state);
+		r->bpf_state_open = false;
 	}
 	bg_phase("run: detached");
 	if (r->made_payload && rmdir_retry(r->payload_cg))

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "loader.h"
 #include "policy.h"
 #include "record.h"
 #include "run.h"
@@ -41,6 +42,9 @@ struct run {
 	char dir[PATH_MAX + 80];        /* <base>/<id>: init, v2 limits */
 	char payload_cg[PATH_MAX + 96]; /* <dir>/payload: the payload, BPF attached */
 	bool made_dir, made_payload, attached;
+	/* the state the attach left open, detached with (bg_attach_req.keep_state) */
+	struct bg_state bpf_state;
+	bool bpf_state_open;
 	uint64_t payload_cgid; /* the payload cgroup's id (events carry it) */
 	int via[RES__COUNT];
 	char v1dir[RES__COUNT][PATH_MAX + 80]; /* "" if not made */
