@@ -59,6 +59,8 @@ struct daemon {
 	struct bgd_apply apply;
 	struct bgd_watch watch;
 	int signed_fd; /* inotify on the policies' `exec signed-in` directories */
+	bool signed_pending;       /* a change seen, its pass deferred (below) */
+	long long signed_last_ms;  /* when the last such pass ran */
 	struct bgd_metrics metrics;
 	int sfd, tfd, follow_lock, stats_fd;
 	unsigned ticks;
@@ -192,15 +194,32 @@ static void signed_watch(struct daemon *d)
 	}
 }
 
+static long long mono_ms(void);
+
+/* A pass reads and verifies every signed file again, and whoever may
+ * write a signed-in directory (a guarded process, perhaps) can make
+ * changes as fast as it likes: at most one such pass a second, the rest
+ * folded into the next (tick() runs a deferred one). */
+#define SIGNED_PASS_MS 1000
+static void signed_pass(struct daemon *d)
+{
+	d->signed_pending = false;
+	d->signed_last_ms = mono_ms();
+	bgd_apply_forget_policies(&d->apply);
+	apply_pass(d, true);
+	signed_watch(d);
+}
+
 static void signed_changed(struct daemon *d)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 
 	while (read(d->signed_fd, buf, sizeof(buf)) > 0)
 		;
-	bgd_apply_forget_policies(&d->apply);
-	apply_pass(d, true);
-	signed_watch(d);
+	if (mono_ms() - d->signed_last_ms >= SIGNED_PASS_MS)
+		signed_pass(d);
+	else
+		d->signed_pending = true;
 }
 
 /* SIGHUP: a new configuration if it parses (else the old one stays),
@@ -300,9 +319,11 @@ static void tick(struct daemon *d)
 		for (unsigned i = 0; i < d->apply.npc; i++)
 			signed_dirs |= d->apply.pc[i].policy && d->apply.pc[i].policy->exec.ndirs;
 		if (signed_dirs)
-			signed_changed(d); /* the directories read again too */
+			signed_pass(d); /* the directories read again too */
 		else
 			apply_pass(d, true);
+	} else if (d->signed_pending && mono_ms() - d->signed_last_ms >= SIGNED_PASS_MS) {
+		signed_pass(d);
 	}
 }
 

@@ -222,26 +222,35 @@ static void payload_ids(const struct run *r, uid_t *uid, gid_t *gid)
 }
 
 /* Does /etc/passwd or /etc/group name id?  Files only: NSS modules are not
- * loaded into bpfguard (and ids this high are nobody's in practice). */
+ * loaded into bpfguard (and ids this high are nobody's in practice).  One
+ * read of each file (bg_read_file), not stdio's line by line: this runs
+ * before every payload. */
 static bool id_named(unsigned id)
 {
 	static const char *const files[] = { "/etc/passwd", "/etc/group" };
-	char line[1024];
 
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		FILE *f = fopen(files[i], "re");
+		char *buf, *line, *end;
+		size_t len;
+		bool named = false;
 
-		if (!f)
+		if (bg_read_file(files[i], 16 << 20, &buf, &len))
 			continue;
-		while (fgets(line, sizeof(line), f)) {
-			char *p = strchr(line, ':');
+		/* "name:x:ID:..." per line: the number after the second ':' */
+		for (line = buf; !named && line < buf + len; line = end + 1) {
+			char *p;
 
-			if (p && (p = strchr(p + 1, ':')) && strtoul(p + 1, NULL, 10) == id) {
-				fclose(f);
-				return true;
-			}
+			end = memchr(line, '\n', (size_t)(buf + len - line));
+			if (!end)
+				end = buf + len;
+			p = memchr(line, ':', (size_t)(end - line));
+			if (p)
+				p = memchr(p + 1, ':', (size_t)(end - p - 1));
+			named = p && p + 1 < end && strtoul(p + 1, NULL, 10) == id;
 		}
-		fclose(f);
+		free(buf);
+		if (named)
+			return true;
 	}
 	return false;
 }
