@@ -210,7 +210,7 @@ check "--pids 20: fork fails with EAGAIN past the limit (started ${started:-?} o
 check "--pids: the summary says the limit was hit and which mechanism ($(sum 'j["limits"]["pids"]["via"]'))" \
 	test "$(sum 'j["limits"]["pids"].get("hit", 0) > 0 and j["limits"]["pids"]["via"] in ("cgroup-v2", "cgroup-v1", "rlimit")')" = True
 expect_rc 121 "a shell fork bomb under --pids 20 is contained until the timeout" \
-	run --policy "$TMP/allow.policy" --pids 20 --timeout 3s --json -- /bin/sh -c 'b() { b | b & }; b; sleep 60'
+	run --policy "$TMP/allow.policy" --pids 20 --timeout 3s --json -- /bin/sh -c 'b() { b | b & }; b; while :; do sleep 60; done'
 summary "$TMP/err"
 check "... the pids limit was hit" test "$(sum 'j["limits"]["pids"].get("hit", 0) > 0')" = True
 expect_rc 122 "--memory 64M: a memory hog is killed" run --memory 64M --json -- "$F" hog 400

@@ -36,7 +36,7 @@ check "... and it had no effect" test ! -e "$T/d32"
 check "the same call through the x86_64 ABI is allowed" test -d "$T/d64"
 
 # limits through cgroup v2
-"$BG" run --policy "$T/p.policy" --pids 16 --timeout 4s --json -- /bin/sh -c 'b() { b | b & }; b; sleep 60' > "$T/o" 2> "$T/e"
+"$BG" run --policy "$T/p.policy" --pids 16 --timeout 4s --json -- /bin/sh -c 'b() { b | b & }; b; while :; do sleep 60; done' > "$T/o" 2> "$T/e"
 rc=$?
 check "a fork bomb under --pids 16 is contained until the timeout (exit $rc)" test "$rc" = 121
 check "... the pids limit was hit, through cgroup v2" grep -q '"pids":{"via":"cgroup-v2","max":16,"hit":[1-9]' "$T/e"
