@@ -107,6 +107,28 @@ printf 'name missingkey\ndefault allow\nexec signed-by %s/none.pub\nexec signed-
 expect_rc 1 "a key file that does not exist: refused at attach" "$BPFGUARD" attach --cgroup "$CGREL" --policy "$TMP/mk.policy"
 check "... nothing attached" sh -c "! \"$BPFGUARD\" status 2>/dev/null | grep -q '$CGREL'"
 
+# a writer of a signed-in directory cannot make an attach verify without
+# end: past 4096 files with a signature beside them it is refused
+D2=$TMP/many
+mkdir -p "$D2"
+python3 - "$D/good" "$D/good.sig" "$D2" <<'PY'
+import os, sys
+src, sig, d = sys.argv[1], open(sys.argv[2]).read(), sys.argv[3]
+for i in range(4097):
+    os.link(src, "%s/f%d" % (d, i))
+    open("%s/f%d.sig" % (d, i), "w").write(sig)
+PY
+printf 'name many\ndefault allow\nexec signed-by %s\nexec signed-in %s\n' "$TMP/k.pub" "$D2" > "$TMP/many.policy"
+mkdir -p "$CG/many"
+expect_rc 1 "4097 signed files in a signed-in directory: the attach is refused" \
+	"$BPFGUARD" attach --cgroup "$CGREL/many" --policy "$TMP/many.policy"
+check "... one line naming the bound" grep -q "more than 4096 files with a signature" "$TMP/err"
+check "... and nothing is attached there" sh -c "! \"$BPFGUARD\" status 2>/dev/null | grep -q '$CGREL/many'"
+rm -f "$D2/f4096" "$D2/f4096.sig"
+expect_rc 0 "4096: attached" "$BPFGUARD" attach --cgroup "$CGREL/many" --policy "$TMP/many.policy"
+"$BPFGUARD" detach --cgroup "$CGREL/many" > /dev/null
+rmdir "$CG/many"
+
 # --- the daemon: attach.d attachments follow their signed-in directories
 # (inotify; daemon.c, signed_watch): a file signed there later is
 # admitted without anyone attaching again, one whose signature goes is not

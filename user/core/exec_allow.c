@@ -469,7 +469,8 @@ static bool has_suffix(const char *s, const char *suf)
 
 /* One file of a signed-in directory: admitted if a signature beside it
  * (NAME.sig, else NAME.sigstore.json) verifies with one of the keys, over
- * the very descriptor that is vouched for.  1 admitted, 0 not. */
+ * the very descriptor that is vouched for.  1 admitted, 0 not, -1 no
+ * signature beside it (nothing was verified). */
 static int signed_file(const struct bg_exec_policy *x, int dfd, const char *dir, const char *name,
 		       struct bg_file_vouch *out)
 {
@@ -484,7 +485,7 @@ static int signed_file(const struct bg_exec_policy *x, int dfd, const char *dir,
 	have_sig = access(sig, R_OK) == 0;
 	have_bundle = access(bundle, R_OK) == 0;
 	if (!have_sig && !have_bundle)
-		return 0; /* unsigned: not admitted, refused like any unlisted file */
+		return -1; /* unsigned: not admitted, refused like any unlisted file */
 	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return 0;
@@ -557,9 +558,17 @@ static int signed_from_store(const struct bg_policy *p, char ids[][72], struct v
 	return ret ? -1 : 0;
 }
 
+/* Signatures verified per attach, over every signed-in directory: whoever
+ * may write such a directory could otherwise fill it with signature files
+ * and make every attach (and the daemon's pass on every change) verify
+ * without end.  Past the bound the attach is refused: nothing new is
+ * admitted, what is attached stays. */
+#define SIGNED_CANDIDATES_MAX BG_EXEC_MAX_ENTRIES
+
 static int signed_from_dirs(const struct bg_policy *p, struct vouches *vs, struct bg_diag *diag)
 {
 	const struct bg_exec_policy *x = &p->exec;
+	unsigned tried = 0;
 
 	for (unsigned d = 0; d < x->ndirs; d++) {
 		DIR *dir = opendir(x->signed_dirs[d]);
@@ -577,7 +586,19 @@ static int signed_from_dirs(const struct bg_policy *p, struct vouches *vs, struc
 			if (de->d_name[0] == '.' || has_suffix(de->d_name, ".sig") ||
 			    has_suffix(de->d_name, ".sigstore.json") || has_suffix(de->d_name, ".pub"))
 				continue;
-			if (signed_file(x, dirfd(dir), x->signed_dirs[d], de->d_name, &v))
+			int r;
+
+			if (tried >= SIGNED_CANDIDATES_MAX) {
+				closedir(dir);
+				bg_diag_set(diag, "policy '%s': exec signed-in %s: more than %d files with a signature "
+					    "beside them in the signed-in directories; nothing more is verified: move "
+					    "files out, or split them over policies", p->name, x->signed_dirs[d],
+					    SIGNED_CANDIDATES_MAX);
+				return -1;
+			}
+			r = signed_file(x, dirfd(dir), x->signed_dirs[d], de->d_name, &v);
+			tried += r >= 0;
+			if (r > 0)
 				ret = vouches_push(vs, &v);
 		}
 		closedir(dir);
