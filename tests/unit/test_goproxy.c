@@ -11,8 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+
+#include "sig.h"
 
 #include "http.h"
 #include "proxy.h"
@@ -147,18 +150,36 @@ static void test_heads(void **state)
 						why, sizeof(why)), -1);
 }
 
+/* The proxy's signature header is read by user/sig's one strict base64
+ * reader; the forms an answer must not get through with. */
+static long b64(const char *s, size_t n, uint8_t *out, size_t outlen)
+{
+	uint8_t *o;
+	size_t len;
+
+	if (bg_sig_b64_decode(s, n, &o, &len))
+		return -1;
+	if (len > outlen) {
+		free(o);
+		return -1;
+	}
+	memcpy(out, o, len);
+	free(o);
+	return (long)len;
+}
+
 static void test_b64(void **state)
 {
 	uint8_t out[8];
 
 	(void)state;
-	assert_int_equal(bg_b64_decode(S("aGk="), out, sizeof(out)), 2);
+	assert_int_equal(b64(S("aGk="), out, sizeof(out)), 2);
 	assert_memory_equal(out, "hi", 2);
-	assert_int_equal(bg_b64_decode(S("aGk"), out, sizeof(out)), -1);  /* no padding */
-	assert_int_equal(bg_b64_decode(S("aGl="), out, sizeof(out)), -1); /* bits after the end */
-	assert_int_equal(bg_b64_decode(S("a=k="), out, sizeof(out)), -1);
-	assert_int_equal(bg_b64_decode(S("aGk=aGk="), out, sizeof(out)), -1); /* padding inside */
-	assert_int_equal(bg_b64_decode(S("aGVsbG8gd29ybGQ="), out, 4), -1); /* does not fit */
+	assert_int_equal(b64(S("aGk"), out, sizeof(out)), -1);  /* no padding */
+	assert_int_equal(b64(S("aGl="), out, sizeof(out)), -1); /* bits after the end */
+	assert_int_equal(b64(S("a=k="), out, sizeof(out)), -1);
+	assert_int_equal(b64(S("aGk=aGk="), out, sizeof(out)), -1); /* padding inside */
+	assert_int_equal(b64(S("aGVsbG8gd29ybGQ="), out, 4), -1); /* does not fit */
 }
 
 int main(void)

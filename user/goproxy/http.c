@@ -372,42 +372,6 @@ int bg_http_parse_response(const char *buf, size_t len, struct bg_http_resp *r, 
 	return (int)end;
 }
 
-long bg_b64_decode(const char *s, size_t len, uint8_t *out, size_t outlen)
-{
-	static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t o = 0;
-
-	if (len % 4)
-		return -1;
-	for (size_t i = 0; i < len; i += 4) {
-		int v[4], pad = 0;
-
-		for (int k = 0; k < 4; k++) {
-			const char *p;
-
-			if (s[i + k] == '=' && i + 4 == len && k >= 2) {
-				v[k] = 0;
-				pad++;
-				continue;
-			}
-			if (pad || !s[i + k] || !(p = strchr(al, s[i + k])))
-				return -1;
-			v[k] = (int)(p - al);
-		}
-		if (o + 3 - (size_t)pad > outlen)
-			return -1;
-		/* the bits padding drops must be zero: one encoding per value */
-		if ((pad == 2 && (v[1] & 0xf)) || (pad == 1 && (v[2] & 0x3)))
-			return -1;
-		out[o++] = (uint8_t)(v[0] << 2 | v[1] >> 4);
-		if (pad < 2)
-			out[o++] = (uint8_t)((v[1] & 0xf) << 4 | v[2] >> 2);
-		if (pad < 1)
-			out[o++] = (uint8_t)((v[2] & 0x3) << 6 | v[3]);
-	}
-	return (long)o;
-}
-
 /* Waits until fd is ready for events or timeout_ms passes: 0, -ETIMEDOUT
  * or -errno. */
 static int wait_fd(int fd, short events, int timeout_ms)

@@ -67,9 +67,6 @@ struct bg_http_resp {
 int bg_http_parse_response(const char *buf, size_t len, struct bg_http_resp *r, char *why,
 			   size_t whylen);
 
-/* Strict base64 (standard alphabet, padding required): the decoded length,
- * or -1 when s is not base64 or out (outlen bytes) is too small. */
-long bg_b64_decode(const char *s, size_t len, uint8_t *out, size_t outlen);
 
 /* Formats a parser's reason into why (whylen bytes; nothing when why is
  * NULL): the one-line "why" the parsers here hand back. */

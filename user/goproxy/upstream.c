@@ -7,6 +7,7 @@
  * else can write may change between the two.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,18 @@ int bg_tmpfile(struct bg_diag *d)
 }
 
 /* A file tree: copy the file into out while hashing it. */
+/* Would n more bytes take a copy of rel past max?  Says so (EFBIG). */
+static bool grew_over(const struct bg_upstream *u, const char *rel, uint64_t size, uint64_t n, uint64_t max,
+		      struct bg_diag *d)
+{
+	if (size + n <= max)
+		return false;
+	bg_diag_set(d, "upstream %s: %s grew over the %llu-byte limit", u->shown, rel, (unsigned long long)max);
+	if (d)
+		d->err_no = EFBIG;
+	return true;
+}
+
 static int fetch_dir(const struct bg_upstream *u, const char *rel, uint64_t max, int out,
 		     uint64_t *size, EVP_MD_CTX *md, struct bg_diag *d)
 {
@@ -139,13 +152,8 @@ static int fetch_dir(const struct bg_upstream *u, const char *rel, uint64_t max,
 				    strerror(errno));
 			goto out;
 		}
-		if (*size + (uint64_t)n > max) {
-			bg_diag_set(d, "upstream %s: %s grew over the %llu-byte limit", u->shown, rel,
-				    (unsigned long long)max);
-			if (d)
-				d->err_no = EFBIG;
+		if (grew_over(u, rel, *size, (uint64_t)n, max, d))
 			goto out;
-		}
 		*size += (uint64_t)n;
 	}
 	buf = malloc(COPY_BUF);
@@ -165,13 +173,8 @@ static int fetch_dir(const struct bg_upstream *u, const char *rel, uint64_t max,
 		if (!n)
 			break;
 		/* a file growing while it is copied stops at the limit too */
-		if (*size + (uint64_t)n > max) {
-			bg_diag_set(d, "upstream %s: %s grew over the %llu-byte limit", u->shown, rel,
-				    (unsigned long long)max);
-			if (d)
-				d->err_no = EFBIG;
+		if (grew_over(u, rel, *size, (uint64_t)n, max, d))
 			goto out;
-		}
 		if (md && !EVP_DigestUpdate(md, buf, (size_t)n)) {
 			bg_diag_set(d, "SHA-256 failed");
 			goto out;

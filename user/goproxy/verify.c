@@ -96,12 +96,11 @@ int bg_goproxy_verify_download(const char *url, const char *key_path, const char
 	struct bg_http_url u;
 	struct bg_http_resp *resp = NULL;
 	struct bg_sig_key *key = NULL;
-	uint8_t sha[32], sig[BG_HTTP_MAX_SIG_B64];
+	uint8_t sha[32], *sig = NULL;
 	char errbody[512], hex[65], *msg = NULL, target[8], why[256] = "";
 	char canon[BG_HTTP_MAX_TARGET * 2];
 	struct bg_gp_path gp;
-	size_t ml;
-	long sl;
+	size_t ml, sl = 0;
 	int fd = -1, rc;
 
 	if (key_id_out)
@@ -155,8 +154,9 @@ int bg_goproxy_verify_download(const char *url, const char *key_path, const char
 		rc = BG_EXIT_SIG_DIGEST;
 		goto out;
 	}
-	sl = bg_b64_decode(resp->sig_b64, strlen(resp->sig_b64), sig, sizeof(sig));
-	if (sl <= 0) {
+	/* the one strict base64 reader (user/sig): padding required, no
+	 * second encoding of the same bytes */
+	if (bg_sig_b64_decode(resp->sig_b64, strlen(resp->sig_b64), &sig, &sl) || !sl) {
 		bg_diag_set(d, "%s: X-Bpfguard-Signature is not base64", url);
 		rc = BG_EXIT_SIG_MALFORMED;
 		goto out;
@@ -169,7 +169,7 @@ int bg_goproxy_verify_download(const char *url, const char *key_path, const char
 		goto out;
 	}
 	snprintf(msg, ml, BG_GP_SIG_CONTEXT " %s sha256:%s", canon, hex);
-	rc = bg_sig_verify(key, (const uint8_t *)msg, strlen(msg), sig, (size_t)sl, d);
+	rc = bg_sig_verify(key, (const uint8_t *)msg, strlen(msg), sig, sl, d);
 	if (rc) {
 		char why[BG_DIAG_MSG_MAX / 2];
 
@@ -182,6 +182,7 @@ int bg_goproxy_verify_download(const char *url, const char *key_path, const char
 	rc = rc ? BG_EXIT_FAIL : 0;
 out:
 	free(msg);
+	free(sig);
 	free(resp);
 	if (fd >= 0)
 		close(fd);
