@@ -8,7 +8,7 @@
 # here: the gate is kept off so the outcome is the exit status);
 # `run --key --signature` refuses an unsigned or wrongly signed payload
 # before anything starts; `go inspect --key` adds a signed verdict.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../integration/lib.sh"
 export BPFGUARD_EXEC_GATE=off
 export BPFGUARD_TRUST_STORE=$TMP/trust.list
 chmod 755 "$TMP"
